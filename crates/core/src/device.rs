@@ -1,0 +1,516 @@
+//! MFA devices: non-secret metadata in `devices.toml` under the config dir, seeds in the
+//! `SecretStore`.
+//!
+//! Every change keeps the two in step: the keyring is written first and the metadata file
+//! second (atomically), and when the second step fails the first is undone, so a failed
+//! command leaves the user's devices exactly as they were.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::atomic::write_private;
+use crate::error::{Error, Result};
+use crate::import::ImportedAccount;
+use crate::paths::ensure_private_dir;
+use crate::secret::SecretString;
+use crate::store::SecretStore;
+use crate::totp::{Totp, TotpParams, TotpSeed};
+
+const FILE_NAME: &str = "devices.toml";
+
+/// A device's public description. The seed is not here: it is in the keyring under
+/// [`Device::keyring_key`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    pub name: String,
+    /// Stable id; the keyring item is keyed by it so a rename never touches the keyring.
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    #[serde(flatten)]
+    pub params: TotpParams,
+    /// Unix seconds when the device was added.
+    pub added: u64,
+}
+
+impl Device {
+    pub fn keyring_key(&self) -> String {
+        format!("totp:{}", self.id)
+    }
+
+    fn keyring_label(&self) -> String {
+        format!("Otpilot TOTP seed ({})", self.name)
+    }
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct DeviceFile {
+    #[serde(default, rename = "device")]
+    devices: Vec<Device>,
+}
+
+/// A new device to add: a name, an optional AWS serial, and what was imported.
+pub struct NewDevice {
+    pub name: String,
+    pub serial: Option<String>,
+    pub account: ImportedAccount,
+}
+
+/// Devices on disk and in the keyring.
+pub struct Devices<'s> {
+    path: PathBuf,
+    store: &'s dyn SecretStore,
+}
+
+impl<'s> Devices<'s> {
+    pub fn new(config_dir: &Path, store: &'s dyn SecretStore) -> Self {
+        Self {
+            path: config_dir.join(FILE_NAME),
+            store,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// All devices, in the order they were added.
+    pub fn list(&self) -> Result<Vec<Device>> {
+        Ok(read_file(&self.path)?.devices)
+    }
+
+    /// Finds a device by name, or else by serial ARN.
+    pub fn find(&self, name_or_serial: &str) -> Result<Device> {
+        find_in(&self.list()?, name_or_serial)
+    }
+
+    /// Adds devices all together or not at all. With `force`, devices of the same name are
+    /// replaced (their old seeds are deleted once the new metadata is written).
+    pub fn add(&self, new: Vec<NewDevice>, force: bool) -> Result<Vec<Device>> {
+        let _lock = self.lock()?;
+        let mut file = read_file(&self.path)?;
+        let now = crate::totp::unix_now();
+        let mut added = Vec::with_capacity(new.len());
+        let mut replaced = Vec::new();
+        for (i, n) in new.iter().enumerate() {
+            validate_name(&n.name)?;
+            if let Some(serial) = &n.serial {
+                validate_serial(serial)?;
+            }
+            n.account.params.validate()?;
+            if new[..i].iter().any(|other| other.name == n.name) {
+                return Err(Error::DeviceExists(n.name.clone()));
+            }
+            if let Some(pos) = file.devices.iter().position(|d| d.name == n.name) {
+                if !force {
+                    return Err(Error::DeviceExists(n.name.clone()));
+                }
+                replaced.push(file.devices.remove(pos));
+            }
+            added.push(Device {
+                name: n.name.clone(),
+                id: uuid::Uuid::new_v4().simple().to_string(),
+                serial: n.serial.clone(),
+                issuer: n.account.issuer.clone(),
+                account: n.account.account.clone(),
+                params: n.account.params,
+                added: now,
+            });
+        }
+
+        // Seeds first: if the keyring refuses, nothing has changed yet.
+        let mut stored: Vec<&Device> = Vec::new();
+        for (device, n) in added.iter().zip(&new) {
+            let seed = n.account.seed.to_base32();
+            if let Err(e) = self.store.set(
+                &device.keyring_key(),
+                &device.keyring_label(),
+                seed.expose().as_bytes(),
+            ) {
+                self.forget(&stored);
+                return Err(e);
+            }
+            stored.push(device);
+        }
+        file.devices.extend(added.iter().cloned());
+        if let Err(e) = write_file(&self.path, &file) {
+            self.forget(&stored);
+            return Err(e);
+        }
+        for old in &replaced {
+            if let Err(e) = self.store.delete(&old.keyring_key()) {
+                tracing::warn!(device = %old.name, "could not delete the replaced seed: {e}");
+            }
+        }
+        Ok(added)
+    }
+
+    /// Removes a device's seed and metadata together.
+    pub fn remove(&self, name_or_serial: &str) -> Result<Device> {
+        let _lock = self.lock()?;
+        let mut file = read_file(&self.path)?;
+        let device = find_in(&file.devices, name_or_serial)?;
+        // Keep the seed so the deletion can be undone if the metadata cannot be written.
+        let seed = self.store.get(&device.keyring_key())?;
+        self.store.delete(&device.keyring_key())?;
+        file.devices.retain(|d| d.id != device.id);
+        if let Err(e) = write_file(&self.path, &file) {
+            if let Some(seed) = seed {
+                let _ = self.store.set(
+                    &device.keyring_key(),
+                    &device.keyring_label(),
+                    seed.expose(),
+                );
+            }
+            return Err(e);
+        }
+        Ok(device)
+    }
+
+    /// Renames a device; the keyring item stays where it is.
+    pub fn rename(&self, old: &str, new: &str) -> Result<Device> {
+        validate_name(new)?;
+        let _lock = self.lock()?;
+        let mut file = read_file(&self.path)?;
+        if file.devices.iter().any(|d| d.name == new) {
+            return Err(Error::DeviceExists(new.to_owned()));
+        }
+        let device = find_in(&file.devices, old)?;
+        let entry = file
+            .devices
+            .iter_mut()
+            .find(|d| d.id == device.id)
+            .expect("found above");
+        entry.name = new.to_owned();
+        let renamed = entry.clone();
+        write_file(&self.path, &file)?;
+        Ok(renamed)
+    }
+
+    /// Sets or clears a device's AWS serial ARN.
+    pub fn set_serial(&self, name: &str, serial: Option<&str>) -> Result<Device> {
+        if let Some(serial) = serial {
+            validate_serial(serial)?;
+        }
+        let _lock = self.lock()?;
+        let mut file = read_file(&self.path)?;
+        let device = find_in(&file.devices, name)?;
+        let entry = file
+            .devices
+            .iter_mut()
+            .find(|d| d.id == device.id)
+            .expect("found above");
+        entry.serial = serial.map(str::to_owned);
+        let updated = entry.clone();
+        write_file(&self.path, &file)?;
+        Ok(updated)
+    }
+
+    /// The device's seed from the keyring.
+    pub fn seed(&self, device: &Device) -> Result<TotpSeed> {
+        let bytes = self
+            .store
+            .get(&device.keyring_key())?
+            .ok_or_else(|| Error::SeedMissing(device.name.clone()))?;
+        let text = std::str::from_utf8(bytes.expose()).map_err(|_| Error::Keyring {
+            op: "read a secret",
+            detail: format!("the seed of `{}` is not text", device.name),
+        })?;
+        Ok(TotpSeed::from_base32(text)?.0)
+    }
+
+    /// A code generator for the device.
+    pub fn totp(&self, device: &Device) -> Result<Totp> {
+        Totp::new(&self.seed(device)?, device.params)
+    }
+
+    /// The otpauth URI of a device, for a phone backup. Holds the seed.
+    pub fn otpauth_uri(&self, device: &Device) -> Result<SecretString> {
+        let seed = self.seed(device)?;
+        let account = device.account.as_deref().unwrap_or(&device.name);
+        Ok(crate::otpauth::to_uri(
+            &seed,
+            device.params,
+            device.issuer.as_deref(),
+            account,
+        ))
+    }
+
+    fn forget(&self, devices: &[&Device]) {
+        for d in devices {
+            if let Err(e) = self.store.delete(&d.keyring_key()) {
+                tracing::warn!(device = %d.name, "could not undo storing a seed: {e}");
+            }
+        }
+    }
+
+    /// Serialises read-modify-write of the metadata file across processes.
+    fn lock(&self) -> Result<File> {
+        let dir = self.path.parent().expect("config path has a parent");
+        ensure_private_dir(dir)?;
+        let lock_path = dir.join(".devices.lock");
+        let wrap = |source| Error::FileWrite {
+            path: lock_path.clone(),
+            source,
+        };
+        let file = open_private(&lock_path).map_err(wrap)?;
+        file.lock().map_err(wrap)?;
+        Ok(file)
+    }
+}
+
+fn open_private(path: &Path) -> std::io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+fn find_in(devices: &[Device], name_or_serial: &str) -> Result<Device> {
+    devices
+        .iter()
+        .find(|d| d.name == name_or_serial)
+        .or_else(|| {
+            devices
+                .iter()
+                .find(|d| d.serial.as_deref() == Some(name_or_serial))
+        })
+        .cloned()
+        .ok_or_else(|| Error::DeviceNotFound(name_or_serial.to_owned()))
+}
+
+fn read_file(path: &Path) -> Result<DeviceFile> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(DeviceFile::default()),
+        Err(source) => {
+            return Err(Error::FileRead {
+                path: path.to_owned(),
+                source,
+            })
+        }
+    };
+    toml::from_str(&text).map_err(|e| Error::ConfigParse {
+        path: path.to_owned(),
+        detail: e.message().to_owned(),
+    })
+}
+
+fn write_file(path: &Path, file: &DeviceFile) -> Result<()> {
+    let mut text = String::from(
+        "# Otpilot's MFA devices. Seeds are not here: they are in the OS keyring.\n\
+         # Edit with `otpilot device ...`.\n\n",
+    );
+    text.push_str(&toml::to_string(file).expect("device metadata serialises"));
+    write_private(path, text.as_bytes())
+}
+
+/// Names are used on command lines and in menus: keep them short and shell-friendly.
+pub fn validate_name(name: &str) -> Result<()> {
+    let bad = |reason| {
+        Err(Error::InvalidDeviceName {
+            name: name.chars().take(64).collect(),
+            reason,
+        })
+    };
+    if name.is_empty() {
+        return bad("it is empty");
+    }
+    if name.len() > 64 {
+        return bad("use at most 64 characters");
+    }
+    if name.starts_with('-') {
+        return bad("it must not start with `-`");
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "._-@+".contains(c))
+    {
+        return bad("use letters, digits and . _ - @ + only");
+    }
+    if name.starts_with("arn:") {
+        return bad("a name cannot look like an ARN; give the ARN with --serial");
+    }
+    Ok(())
+}
+
+/// An IAM MFA serial: `arn:PARTITION:iam::ACCOUNT:mfa/PATH/NAME`. Hardware tokens use other
+/// serials (e.g. `GAHT12345678`), which are accepted as plain upper-case alphanumerics.
+/// <https://docs.aws.amazon.com/IAM/latest/APIReference/API_MFADevice.html>
+pub fn validate_serial(serial: &str) -> Result<()> {
+    let bad = || Err(Error::InvalidSerial(serial.chars().take(200).collect()));
+    if let Some(rest) = serial.strip_prefix("arn:") {
+        let parts: Vec<&str> = rest.splitn(5, ':').collect();
+        let [partition, service, region, account, resource] = parts[..] else {
+            return bad();
+        };
+        let ok = partition.starts_with("aws")
+            && service == "iam"
+            && region.is_empty()
+            && account.len() == 12
+            && account.bytes().all(|b| b.is_ascii_digit())
+            && resource.strip_prefix("mfa/").is_some_and(|n| {
+                !n.is_empty()
+                    && n.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-/".contains(c))
+            });
+        return if ok { Ok(()) } else { bad() };
+    }
+    let hardware = (9..=256).contains(&serial.len())
+        && serial.bytes().all(|b| b.is_ascii_alphanumeric());
+    if hardware {
+        Ok(())
+    } else {
+        bad()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import;
+    use crate::store::MemoryStore;
+    use std::sync::atomic::Ordering;
+
+    const SEED: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+    fn new_device(name: &str, seed: &str) -> NewDevice {
+        NewDevice {
+            name: name.into(),
+            serial: None,
+            account: import::from_text(seed).unwrap().accounts.remove(0),
+        }
+    }
+
+    #[test]
+    fn add_list_code_rename_remove() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = MemoryStore::default();
+        let devices = Devices::new(dir.path(), &store);
+        let added = devices.add(vec![new_device("work", SEED)], false).unwrap();
+        assert_eq!(store.len(), 1);
+        let text = std::fs::read_to_string(devices.path()).unwrap();
+        assert!(!text.contains(SEED), "seed leaked into the metadata file");
+        assert_eq!(devices.list().unwrap(), added);
+
+        let code = devices.totp(&added[0]).unwrap().code_at(59).code;
+        assert_eq!(code.len(), 6);
+
+        devices.rename("work", "prod").unwrap();
+        assert!(matches!(devices.find("work"), Err(Error::DeviceNotFound(_))));
+        assert_eq!(devices.totp(&devices.find("prod").unwrap()).unwrap().code_at(59).code, code);
+
+        devices.remove("prod").unwrap();
+        assert!(devices.list().unwrap().is_empty());
+        assert!(store.is_empty());
+    }
+
+    #[test]
+    fn duplicates_need_force_and_force_replaces_the_seed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = MemoryStore::default();
+        let devices = Devices::new(dir.path(), &store);
+        devices.add(vec![new_device("a", SEED)], false).unwrap();
+        let other = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+        assert!(matches!(
+            devices.add(vec![new_device("a", other)], false),
+            Err(Error::DeviceExists(_))
+        ));
+        devices.add(vec![new_device("a", other)], true).unwrap();
+        assert_eq!(store.len(), 1, "the replaced seed is deleted");
+        let seed = devices.seed(&devices.find("a").unwrap()).unwrap();
+        assert_eq!(seed.to_base32().expose(), other);
+    }
+
+    #[test]
+    fn a_locked_keyring_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = MemoryStore::default();
+        let devices = Devices::new(dir.path(), &store);
+        devices.add(vec![new_device("a", SEED)], false).unwrap();
+        let before = std::fs::read(devices.path()).unwrap();
+        store.locked.store(true, Ordering::SeqCst);
+        assert!(matches!(
+            devices.add(vec![new_device("b", SEED)], false),
+            Err(Error::KeyringLocked)
+        ));
+        assert!(matches!(devices.remove("a"), Err(Error::KeyringLocked)));
+        assert_eq!(std::fs::read(devices.path()).unwrap(), before);
+        store.locked.store(false, Ordering::SeqCst);
+        assert_eq!(store.len(), 1);
+    }
+
+    #[test]
+    fn a_failed_metadata_write_undoes_the_keyring_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = MemoryStore::default();
+        // A directory where the file should be makes the rename fail.
+        std::fs::create_dir_all(dir.path().join(FILE_NAME).join("x")).unwrap();
+        let devices = Devices::new(dir.path(), &store);
+        assert!(devices.add(vec![new_device("a", SEED)], false).is_err());
+        assert!(store.is_empty());
+    }
+
+    #[test]
+    fn find_by_serial() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = MemoryStore::default();
+        let devices = Devices::new(dir.path(), &store);
+        let mut d = new_device("a", SEED);
+        d.serial = Some("arn:aws:iam::123456789012:mfa/alice".into());
+        devices.add(vec![d], false).unwrap();
+        assert_eq!(
+            devices.find("arn:aws:iam::123456789012:mfa/alice").unwrap().name,
+            "a"
+        );
+    }
+
+    #[test]
+    fn names_and_serials() {
+        for good in ["work", "prod-admin", "alice@acme", "a.b_c+d"] {
+            validate_name(good).unwrap();
+        }
+        for bad in ["", "-x", "has space", "arn:aws:iam::1:mfa/x", &"x".repeat(65)] {
+            assert!(validate_name(bad).is_err(), "{bad}");
+        }
+        for good in [
+            "arn:aws:iam::123456789012:mfa/alice",
+            "arn:aws-us-gov:iam::123456789012:mfa/path/bob",
+            "arn:aws-cn:iam::123456789012:mfa/carol.d",
+            "GAHT12345678",
+        ] {
+            validate_serial(good).unwrap();
+        }
+        for bad in [
+            "arn:aws:iam::12345:mfa/alice",
+            "arn:aws:sts::123456789012:mfa/alice",
+            "arn:aws:iam::123456789012:user/alice",
+            "arn:aws:iam::123456789012:mfa/",
+            "short",
+        ] {
+            assert!(validate_serial(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_damaged_file_is_reported_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = MemoryStore::default();
+        let devices = Devices::new(dir.path(), &store);
+        std::fs::write(devices.path(), "[[device]\nname=").unwrap();
+        assert!(matches!(devices.list(), Err(Error::ConfigParse { .. })));
+        assert!(devices.add(vec![new_device("a", SEED)], false).is_err());
+        assert_eq!(std::fs::read_to_string(devices.path()).unwrap(), "[[device]\nname=");
+        assert!(store.is_empty());
+    }
+}

@@ -1,0 +1,88 @@
+//! The one error type of otpilot-core.
+//!
+//! Every variant names the operation that failed and, in its message, what the user can do
+//! next. No variant carries secret material: inputs that failed to parse are described, never
+//! echoed.
+
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    // --- the OS keyring -------------------------------------------------------------------
+    #[error(
+        "no D-Bus session bus, so the OS keyring cannot be reached; run otpilot inside your \
+         desktop session, or start one with `dbus-run-session`"
+    )]
+    NoDbusSession,
+    #[error(
+        "no Secret Service provider on the D-Bus session; install or start gnome-keyring or \
+         KeePassXC (with its Secret Service integration enabled)"
+    )]
+    NoSecretService,
+    #[error("the OS keyring is locked; unlock it (log in to your desktop, or run `gnome-keyring-daemon --unlock`) and try again")]
+    KeyringLocked,
+    #[error("the OS keyring failed to {op}: {detail}")]
+    Keyring { op: &'static str, detail: String },
+
+    // --- devices --------------------------------------------------------------------------
+    #[error("no MFA device named or with serial `{0}`; see `otpilot device list`, or add one with `otpilot device add NAME`")]
+    DeviceNotFound(String),
+    #[error("a device named `{0}` already exists; choose another name, or pass --force to replace it")]
+    DeviceExists(String),
+    #[error("invalid device name `{name}`: {reason}")]
+    InvalidDeviceName { name: String, reason: &'static str },
+    #[error("no TOTP seed stored for device `{0}` in the OS keyring; add it again with `otpilot device add {0} --force`")]
+    SeedMissing(String),
+    #[error("invalid MFA serial `{0}`: expected an ARN such as arn:aws:iam::123456789012:mfa/alice")]
+    InvalidSerial(String),
+
+    // --- secrets as people paste them ------------------------------------------------------
+    #[error("no secret was given; paste the base32 seed, an otpauth:// URI or an otpauth-migration:// export")]
+    EmptySecret,
+    #[error("the seed is not valid base32 ({0}); paste it exactly as the service shows it (letters A-Z and digits 2-7)")]
+    InvalidBase32(&'static str),
+    #[error("the seed is only {bits} bits long, too short to be a TOTP seed; check that you pasted all of it")]
+    SeedTooShort { bits: usize },
+    #[error("invalid otpauth URI: {0}")]
+    InvalidOtpauth(String),
+    #[error("the otpauth URI is for {0} codes, not time-based ones; Otpilot only supports TOTP (otpauth://totp/...)")]
+    NotTotp(String),
+    #[error("invalid Google Authenticator export: {0}; export the accounts again and paste the whole otpauth-migration:// URI")]
+    InvalidMigration(String),
+    #[error("unsupported TOTP parameters: {0}")]
+    UnsupportedParams(String),
+
+    // --- files ----------------------------------------------------------------------------
+    #[error("cannot read {}: {source}", path.display())]
+    FileRead {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    FileWrite {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot create directory {}: {source}", path.display())]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{} is not a readable PNG or JPEG image: {detail}", path.display())]
+    ImageDecode { path: PathBuf, detail: String },
+    #[error("no QR code found in {}; use a sharper or larger image of the code", path.display())]
+    NoQrCode { path: PathBuf },
+    #[error("the QR code in {} does not contain an otpauth URI or a base32 seed", path.display())]
+    QrNotOtpauth { path: PathBuf },
+    #[error("{} does not look like the seed file of `aws iam create-virtual-mfa-device --bootstrap-method Base32StringSeed`: {detail}", path.display())]
+    AwsSeedFile { path: PathBuf, detail: &'static str },
+    #[error("{} is damaged ({detail}); fix or remove it (your seeds stay in the OS keyring)", path.display())]
+    ConfigParse { path: PathBuf, detail: String },
+    #[error("cannot make a QR code: {0}")]
+    QrEncode(String),
+    #[error("neither XDG_CONFIG_HOME nor HOME is set to an absolute path; set HOME")]
+    NoHome,
+}

@@ -1,0 +1,181 @@
+//! Turning what a user has (pasted text, a QR image, an AWS seed file) into TOTP accounts.
+//!
+//! Pasted text may be a base32 seed, an `otpauth://totp/` URI or an `otpauth-migration://`
+//! export; the kind is recognised from the text itself, so the user never has to say.
+
+use std::path::Path;
+
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::totp::{TotpParams, TotpSeed};
+use crate::{migration, otpauth, qr};
+
+/// One TOTP account ready to become a device.
+pub struct ImportedAccount {
+    pub seed: TotpSeed,
+    pub params: TotpParams,
+    pub issuer: Option<String>,
+    pub account: Option<String>,
+}
+
+/// What an import produced, and anything the user should be told.
+pub struct Import {
+    pub accounts: Vec<ImportedAccount>,
+    pub warnings: Vec<String>,
+    /// Which kind of input was recognised, for messages ("base32 seed", "otpauth URI", ...).
+    pub source: &'static str,
+}
+
+/// Recognises and parses pasted text.
+pub fn from_text(text: &str) -> Result<Import> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Error::EmptySecret);
+    }
+    let lower_prefix: String = text.chars().take(24).collect::<String>().to_ascii_lowercase();
+    if lower_prefix.starts_with("otpauth-migration:") {
+        let export = migration::parse(text)?;
+        return Ok(Import {
+            accounts: export
+                .accounts
+                .into_iter()
+                .map(|a| ImportedAccount {
+                    seed: a.seed,
+                    params: a.params,
+                    issuer: a.issuer,
+                    account: a.account,
+                })
+                .collect(),
+            warnings: export.warnings,
+            source: "Google Authenticator export",
+        });
+    }
+    if lower_prefix.starts_with("otpauth:") {
+        let a = otpauth::parse(text)?;
+        return Ok(Import {
+            accounts: vec![ImportedAccount {
+                seed: a.seed,
+                params: a.params,
+                issuer: a.issuer,
+                account: a.account,
+            }],
+            warnings: a.warning.into_iter().collect(),
+            source: "otpauth URI",
+        });
+    }
+    if lower_prefix.contains("://") {
+        return Err(Error::InvalidOtpauth(
+            "it is a URI, but not otpauth:// or otpauth-migration://".into(),
+        ));
+    }
+    let (seed, warning) = TotpSeed::from_base32(text)?;
+    Ok(Import {
+        accounts: vec![ImportedAccount {
+            seed,
+            params: TotpParams::default(),
+            issuer: None,
+            account: None,
+        }],
+        warnings: warning.into_iter().collect(),
+        source: "base32 seed",
+    })
+}
+
+/// Reads the QR code in a PNG or JPEG image (a screenshot of the AWS console's QR code, an
+/// authenticator's export screen).
+pub fn from_qr_image(path: &Path) -> Result<Import> {
+    let text = qr::decode_image(path)?;
+    from_text(&text).map_err(|e| match e {
+        Error::InvalidBase32(_) | Error::EmptySecret => Error::QrNotOtpauth {
+            path: path.to_owned(),
+        },
+        other => other,
+    })
+}
+
+/// Reads the file written by
+/// `aws iam create-virtual-mfa-device --bootstrap-method Base32StringSeed --outfile FILE`:
+/// the base32 seed, 64 characters, no newline.
+/// <https://docs.aws.amazon.com/cli/latest/reference/iam/create-virtual-mfa-device.html>
+pub fn from_aws_seed_file(path: &Path) -> Result<Import> {
+    let bytes = Zeroizing::new(std::fs::read(path).map_err(|source| Error::FileRead {
+        path: path.to_owned(),
+        source,
+    })?);
+    let bad = |detail| Error::AwsSeedFile {
+        path: path.to_owned(),
+        detail,
+    };
+    if bytes.starts_with(b"\x89PNG") {
+        return Err(bad(
+            "it is the QRCodePNG bootstrap image; pass it with --qr instead",
+        ));
+    }
+    let text = std::str::from_utf8(&bytes).map_err(|_| bad("it is not text"))?;
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(bad("it is empty"));
+    }
+    if !text
+        .bytes()
+        .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b) || b == b'=')
+    {
+        return Err(bad("it contains characters other than base32"));
+    }
+    let mut import = from_text(text)?;
+    import.source = "AWS seed file";
+    for account in &mut import.accounts {
+        account.issuer = Some("Amazon Web Services".into());
+    }
+    Ok(import)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_each_kind_of_text() {
+        let b32 = "jbsw y3dp ehpk 3pxp jbsw y3dp ehpk 3pxp";
+        assert_eq!(from_text(b32).unwrap().source, "base32 seed");
+        let uri = "otpauth://totp/a?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+        assert_eq!(from_text(uri).unwrap().source, "otpauth URI");
+        let upper = "OTPAUTH://totp/a?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+        assert_eq!(from_text(upper).unwrap().source, "otpauth URI");
+        assert!(matches!(
+            from_text("https://example.com/?secret=JBSWY3DP"),
+            Err(Error::InvalidOtpauth(_))
+        ));
+        assert!(matches!(from_text(" \n"), Err(Error::EmptySecret)));
+    }
+
+    #[test]
+    fn aws_seed_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("seed");
+        let seed = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+        std::fs::write(&good, seed).unwrap();
+        let import = from_aws_seed_file(&good).unwrap();
+        assert_eq!(import.accounts[0].seed.to_base32().expose(), seed);
+        assert_eq!(import.accounts[0].seed.bits(), 320);
+
+        let png = dir.path().join("qr.png");
+        std::fs::write(&png, b"\x89PNG\r\n\x1a\nrest").unwrap();
+        assert!(from_aws_seed_file(&png)
+            .err()
+            .unwrap()
+            .to_string()
+            .contains("--qr"));
+        let lower = dir.path().join("lower");
+        std::fs::write(&lower, "hello world").unwrap();
+        assert!(matches!(
+            from_aws_seed_file(&lower),
+            Err(Error::AwsSeedFile { .. })
+        ));
+        assert!(matches!(
+            from_aws_seed_file(&dir.path().join("missing")),
+            Err(Error::FileRead { .. })
+        ));
+    }
+}

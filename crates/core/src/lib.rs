@@ -1,0 +1,21 @@
+//! otpilot-core: everything Otpilot does, with no user interface.
+//!
+//! TOTP seeds live in the OS keyring ([`store`]), devices' public metadata in a private
+//! config file ([`device`]); codes come from [`totp`]; seeds arrive through [`import`] as
+//! people have them (base32, otpauth URIs, Google Authenticator exports, QR images, AWS seed
+//! files). This crate never prints and never exits: front ends do that with its typed
+//! [`Error`]s, whose messages say what to do next.
+
+pub mod atomic;
+pub mod device;
+pub mod error;
+pub mod import;
+pub mod migration;
+pub mod otpauth;
+pub mod paths;
+pub mod qr;
+pub mod secret;
+pub mod store;
+pub mod totp;
+
+pub use error::{Error, Result};

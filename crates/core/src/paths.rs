@@ -1,0 +1,132 @@
+//! Where Otpilot keeps its non-secret files, following the XDG base directory spec.
+//!
+//! Secrets never live here: only metadata (device names, TOTP parameters, expiry times).
+//! Every directory is created 0700 so that even metadata is private to the user.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+const APP: &str = "otpilot";
+
+/// The directories Otpilot uses, resolved once from the environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dirs {
+    pub config: PathBuf,
+    pub cache: PathBuf,
+    pub state: PathBuf,
+    /// Runtime directory for sockets and locks (`XDG_RUNTIME_DIR`), falling back to the cache.
+    pub runtime: PathBuf,
+}
+
+impl Dirs {
+    /// Resolves the directories from the process environment.
+    pub fn from_env() -> Result<Self> {
+        Self::from_lookup(|k| std::env::var_os(k))
+    }
+
+    /// Resolves the directories from any variable lookup (tests pass a map).
+    pub fn from_lookup(var: impl Fn(&str) -> Option<OsString>) -> Result<Self> {
+        // The spec says relative paths in these variables are invalid and must be ignored.
+        let absolute = |name: &str| var(name).map(PathBuf::from).filter(|p| p.is_absolute());
+        let home = absolute("HOME");
+        let base = |xdg: &str, fallback: &[&str]| -> Result<PathBuf> {
+            if let Some(dir) = absolute(xdg) {
+                return Ok(dir.join(APP));
+            }
+            let home = home.clone().ok_or(Error::NoHome)?;
+            Ok(fallback.iter().fold(home, |p, part| p.join(part)).join(APP))
+        };
+        let config = base("XDG_CONFIG_HOME", &[".config"])?;
+        let cache = base("XDG_CACHE_HOME", &[".cache"])?;
+        let state = base("XDG_STATE_HOME", &[".local", "state"])?;
+        let runtime = match absolute("XDG_RUNTIME_DIR") {
+            Some(dir) => dir.join(APP),
+            None => cache.join("run"),
+        };
+        Ok(Self {
+            config,
+            cache,
+            state,
+            runtime,
+        })
+    }
+}
+
+/// Creates `dir` and its missing parents; the directories this creates get mode 0700.
+pub fn ensure_private_dir(dir: &Path) -> Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir).map_err(|source| Error::CreateDir {
+        path: dir.to_owned(),
+        source,
+    })?;
+    // A directory that already existed keeps its mode; tighten ours if someone loosened it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = std::fs::metadata(dir).map_err(|source| Error::CreateDir {
+            path: dir.to_owned(),
+            source,
+        })?;
+        if meta.permissions().mode() & 0o077 != 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(
+                |source| Error::CreateDir {
+                    path: dir.to_owned(),
+                    source,
+                },
+            )?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn dirs(vars: &[(&str, &str)]) -> Result<Dirs> {
+        let map: HashMap<String, OsString> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), OsString::from(v)))
+            .collect();
+        Dirs::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn falls_back_to_home() {
+        let d = dirs(&[("HOME", "/home/a")]).unwrap();
+        assert_eq!(d.config, PathBuf::from("/home/a/.config/otpilot"));
+        assert_eq!(d.cache, PathBuf::from("/home/a/.cache/otpilot"));
+        assert_eq!(d.state, PathBuf::from("/home/a/.local/state/otpilot"));
+        assert_eq!(d.runtime, PathBuf::from("/home/a/.cache/otpilot/run"));
+    }
+
+    #[test]
+    fn honours_xdg_and_ignores_relative_paths() {
+        let d = dirs(&[
+            ("HOME", "/home/a"),
+            ("XDG_CONFIG_HOME", "/x/config"),
+            ("XDG_CACHE_HOME", "relative/cache"),
+            ("XDG_STATE_HOME", "/x/state"),
+            ("XDG_RUNTIME_DIR", "/run/user/1"),
+        ])
+        .unwrap();
+        assert_eq!(d.config, PathBuf::from("/x/config/otpilot"));
+        assert_eq!(d.cache, PathBuf::from("/home/a/.cache/otpilot"));
+        assert_eq!(d.state, PathBuf::from("/x/state/otpilot"));
+        assert_eq!(d.runtime, PathBuf::from("/run/user/1/otpilot"));
+    }
+
+    #[test]
+    fn no_home_and_no_xdg_is_an_error() {
+        assert!(matches!(dirs(&[]), Err(Error::NoHome)));
+    }
+}

@@ -1,0 +1,226 @@
+//! Secrets in the OS keyring: the `SecretStore` trait, the keyring-backed store, and an
+//! in-memory store for unit tests of logic.
+//!
+//! Items live under the service `otpilot` with a user name that is a stable key
+//! (`totp:<device id>`), so renaming a device never touches the keyring. On Linux the store
+//! is the Secret Service (gnome-keyring, KeePassXC); on macOS the Keychain; on Windows the
+//! Credential Manager.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use keyring_core::{Entry, Error as KeyringError};
+
+use crate::error::{Error, Result};
+use crate::secret::SecretBytes;
+
+/// The keyring service name every Otpilot item is filed under.
+pub const SERVICE: &str = "otpilot";
+
+/// Where secrets are kept.
+pub trait SecretStore: Send + Sync {
+    fn get(&self, key: &str) -> Result<Option<SecretBytes>>;
+    fn set(&self, key: &str, label: &str, secret: &[u8]) -> Result<()>;
+    /// Deletes the item; `Ok(false)` when there was none.
+    fn delete(&self, key: &str) -> Result<bool>;
+}
+
+/// The OS keyring. Opening it costs a D-Bus connection, so callers open it only when a
+/// secret is actually needed (listing devices never does).
+pub struct KeyringStore {
+    _private: (),
+}
+
+static DEFAULT_STORE: OnceLock<std::result::Result<(), Failure>> = OnceLock::new();
+
+impl KeyringStore {
+    /// Connects to the platform store once per process.
+    pub fn open() -> Result<Self> {
+        let outcome = DEFAULT_STORE.get_or_init(|| {
+            let store = platform_store().map_err(|e| Failure::classify(&e))?;
+            keyring_core::set_default_store(store);
+            Ok(())
+        });
+        match outcome {
+            Ok(()) => Ok(Self { _private: () }),
+            Err(failure) => Err(failure.to_error("open")),
+        }
+    }
+
+    fn entry(&self, key: &str, label: Option<&str>) -> Result<Entry> {
+        let result = match label {
+            Some(label) => {
+                let modifiers = HashMap::from([("label", label)]);
+                Entry::new_with_modifiers(SERVICE, key, &modifiers)
+            }
+            None => Entry::new(SERVICE, key),
+        };
+        result.map_err(|e| map_error(e, "open an item"))
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn platform_store() -> keyring_core::Result<Arc<keyring_core::CredentialStore>> {
+    // Without a session bus zbus may panic deep inside; check first for a clear error.
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none()
+        && std::env::var_os("XDG_RUNTIME_DIR")
+            .map(|d| !std::path::Path::new(&d).join("bus").exists())
+            .unwrap_or(true)
+    {
+        return Err(KeyringError::PlatformFailure(
+            "no D-Bus session bus address".into(),
+        ));
+    }
+    let store: Arc<keyring_core::CredentialStore> =
+        zbus_secret_service_keyring_store::Store::new()?;
+    Ok(store)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn platform_store() -> keyring_core::Result<Arc<keyring_core::CredentialStore>> {
+    Err(KeyringError::NotSupportedByStore(
+        "this platform's keyring is not wired up yet".into(),
+    ))
+}
+
+impl SecretStore for KeyringStore {
+    fn get(&self, key: &str) -> Result<Option<SecretBytes>> {
+        match self.entry(key, None)?.get_secret() {
+            Ok(bytes) => Ok(Some(SecretBytes::new(bytes))),
+            Err(KeyringError::NoEntry) => Ok(None),
+            Err(e) => Err(map_error(e, "read a secret")),
+        }
+    }
+
+    fn set(&self, key: &str, label: &str, secret: &[u8]) -> Result<()> {
+        self.entry(key, Some(label))?
+            .set_secret(secret)
+            .map_err(|e| map_error(e, "store a secret"))
+    }
+
+    fn delete(&self, key: &str) -> Result<bool> {
+        match self.entry(key, None)?.delete_credential() {
+            Ok(()) => Ok(true),
+            Err(KeyringError::NoEntry) => Ok(false),
+            Err(e) => Err(map_error(e, "delete a secret")),
+        }
+    }
+}
+
+/// Maps keyring errors to ours. Never formats `BadEncoding`/`BadDataFormat`: they carry the
+/// secret's bytes.
+fn map_error(err: KeyringError, op: &'static str) -> Error {
+    match err {
+        KeyringError::NoStorageAccess(_) => Error::KeyringLocked,
+        KeyringError::PlatformFailure(_) => Failure::classify(&err).to_error(op),
+        KeyringError::BadEncoding(_) | KeyringError::BadDataFormat(..) => Error::Keyring {
+            op,
+            detail: "the stored item is not in the expected format".into(),
+        },
+        KeyringError::Ambiguous(items) => Error::Keyring {
+            op,
+            detail: format!(
+                "{} items match; remove the duplicates with your keyring manager (seahorse)",
+                items.len()
+            ),
+        },
+        other => Error::Keyring {
+            op,
+            detail: other.to_string(),
+        },
+    }
+}
+
+/// A platform failure sorted into the cases a user can act on. Cloneable, so the outcome of
+/// opening the store can be kept for the life of the process.
+#[derive(Clone, Debug)]
+enum Failure {
+    NoBus,
+    NoSecretService,
+    Other(String),
+}
+
+impl Failure {
+    fn classify(err: &KeyringError) -> Self {
+        let mut text = err.to_string();
+        let mut source = std::error::Error::source(err);
+        while let Some(s) = source {
+            text.push_str(": ");
+            text.push_str(&s.to_string());
+            source = s.source();
+        }
+        if text.contains("org.freedesktop.secrets") || text.contains("ServiceUnknown") {
+            Self::NoSecretService
+        } else if text.contains("D-Bus session bus address")
+            || text.contains("DBUS_SESSION_BUS_ADDRESS")
+            || text.contains("No such file or directory")
+            || text.contains("Connection refused")
+        {
+            Self::NoBus
+        } else {
+            Self::Other(text)
+        }
+    }
+
+    fn to_error(&self, op: &'static str) -> Error {
+        match self {
+            Self::NoBus => Error::NoDbusSession,
+            Self::NoSecretService => Error::NoSecretService,
+            Self::Other(detail) => Error::Keyring {
+                op,
+                detail: detail.clone(),
+            },
+        }
+    }
+}
+
+/// An in-memory store for unit tests and dry runs.
+#[derive(Default)]
+pub struct MemoryStore {
+    items: Mutex<HashMap<String, SecretBytes>>,
+    /// When set, every call fails as a locked keyring would.
+    pub locked: std::sync::atomic::AtomicBool,
+}
+
+impl MemoryStore {
+    fn check(&self) -> Result<()> {
+        if self.locked.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(Error::KeyringLocked);
+        }
+        Ok(())
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.lock().expect("memory store poisoned").len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl SecretStore for MemoryStore {
+    fn get(&self, key: &str) -> Result<Option<SecretBytes>> {
+        self.check()?;
+        Ok(self.items.lock().expect("memory store poisoned").get(key).cloned())
+    }
+
+    fn set(&self, key: &str, _label: &str, secret: &[u8]) -> Result<()> {
+        self.check()?;
+        self.items
+            .lock()
+            .expect("memory store poisoned")
+            .insert(key.to_owned(), SecretBytes::new(secret.to_vec()));
+        Ok(())
+    }
+
+    fn delete(&self, key: &str) -> Result<bool> {
+        self.check()?;
+        Ok(self
+            .items
+            .lock()
+            .expect("memory store poisoned")
+            .remove(key)
+            .is_some())
+    }
+}
