@@ -1,1 +1,39 @@
-fn main(){}
+//! `otpilot`: the command-line front end. Parses arguments, runs one command, and prints any
+//! error once, as a single line on stderr, with a non-zero exit.
+
+mod cli;
+mod cmd;
+mod term;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    init_logging(cli.debug);
+    match cmd::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // `{:#}` prints the whole context chain on one line.
+            eprintln!("otpilot: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs go to stderr, and only with --debug or OTPILOT_LOG: stdout may be a protocol.
+fn init_logging(debug: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter = if debug {
+        EnvFilter::new("otpilot=debug,otpilot_core=debug")
+    } else {
+        EnvFilter::try_from_env("OTPILOT_LOG").unwrap_or_else(|_| EnvFilter::new("warn"))
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .init();
+}

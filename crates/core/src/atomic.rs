@@ -9,19 +9,17 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::paths::ensure_private_dir;
 
-/// Writes `contents` to `path` atomically with mode 0600, creating the parent directory (0700).
+/// Writes `contents` to `path` atomically with mode 0600. The parent directory must exist;
+/// Otpilot's own directories are made private by [`write_private_in_own_dir`].
 pub fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
     let wrap = |source: std::io::Error| Error::FileWrite {
         path: path.to_owned(),
         source,
     };
-    let dir = path.parent().ok_or_else(|| {
-        wrap(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "path has no parent directory",
-        ))
-    })?;
-    ensure_private_dir(dir)?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
     // tempfile creates the file 0600 on Unix, before any byte is written.
     let mut tmp = tempfile::Builder::new()
         .prefix(".otpilot-")
@@ -39,6 +37,14 @@ pub fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Like [`write_private`], first creating the parent (one of Otpilot's own directories) 0700.
+pub fn write_private_in_own_dir(path: &Path, contents: &[u8]) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        ensure_private_dir(dir)?;
+    }
+    write_private(path, contents)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,7 +53,7 @@ mod tests {
     fn writes_private_files_and_dirs() {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("a/b/file.toml");
-        write_private(&path, b"one").unwrap();
+        write_private_in_own_dir(&path, b"one").unwrap();
         write_private(&path, b"two").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
         #[cfg(unix)]

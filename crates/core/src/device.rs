@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::atomic::write_private;
+use crate::atomic::write_private_in_own_dir;
 use crate::error::{Error, Result};
 use crate::import::ImportedAccount;
 use crate::paths::ensure_private_dir;
@@ -312,7 +312,7 @@ fn write_file(path: &Path, file: &DeviceFile) -> Result<()> {
          # Edit with `otpilot device ...`.\n\n",
     );
     text.push_str(&toml::to_string(file).expect("device metadata serialises"));
-    write_private(path, text.as_bytes())
+    write_private_in_own_dir(path, text.as_bytes())
 }
 
 /// Names are used on command lines and in menus: keep them short and shell-friendly.

@@ -25,8 +25,9 @@ pub trait SecretStore: Send + Sync {
     fn delete(&self, key: &str) -> Result<bool>;
 }
 
-/// The OS keyring. Opening it costs a D-Bus connection, so callers open it only when a
-/// secret is actually needed (listing devices never does).
+/// The OS keyring. Connecting costs a D-Bus round trip or two, so it happens on first use:
+/// commands that need no secret (listing devices) never touch the keyring.
+#[derive(Default)]
 pub struct KeyringStore {
     _private: (),
 }
@@ -34,20 +35,22 @@ pub struct KeyringStore {
 static DEFAULT_STORE: OnceLock<std::result::Result<(), Failure>> = OnceLock::new();
 
 impl KeyringStore {
-    /// Connects to the platform store once per process.
-    pub fn open() -> Result<Self> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Connects to the platform store, once per process; later calls reuse the outcome.
+    pub fn connect() -> Result<()> {
         let outcome = DEFAULT_STORE.get_or_init(|| {
             let store = platform_store().map_err(|e| Failure::classify(&e))?;
             keyring_core::set_default_store(store);
             Ok(())
         });
-        match outcome {
-            Ok(()) => Ok(Self { _private: () }),
-            Err(failure) => Err(failure.to_error("open")),
-        }
+        outcome.clone().map_err(|failure| failure.to_error("open"))
     }
 
     fn entry(&self, key: &str, label: Option<&str>) -> Result<Entry> {
+        Self::connect()?;
         let result = match label {
             Some(label) => {
                 let modifiers = HashMap::from([("label", label)]);

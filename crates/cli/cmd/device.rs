@@ -1,0 +1,236 @@
+//! `otpilot device ...`: add, list, remove, rename, serial, qr.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use otpilot_core::device::{Device, NewDevice};
+use otpilot_core::import::{self, Import};
+use otpilot_core::qr;
+use otpilot_core::secret::SecretString;
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use super::Ctx;
+use crate::cli::{AddArgs, DeviceCommand};
+use crate::term;
+
+pub fn run(ctx: &Ctx, command: DeviceCommand) -> Result<()> {
+    match command {
+        DeviceCommand::Add(args) => add(ctx, args),
+        DeviceCommand::List { json } => list(ctx, json),
+        DeviceCommand::Remove { name, yes } => {
+            let devices = ctx.devices();
+            let device = devices.find(&name)?;
+            term::confirm_or_yes(
+                yes,
+                &format!(
+                    "Remove `{}` and delete its seed from the keyring? Without a backup you cannot make its codes again.",
+                    device.name
+                ),
+            )?;
+            devices.remove(&device.name)?;
+            eprintln!("removed device `{}` and its seed", device.name);
+            Ok(())
+        }
+        DeviceCommand::Rename { old, new } => {
+            let device = ctx.devices().rename(&old, &new)?;
+            eprintln!("renamed `{old}` to `{}`", device.name);
+            Ok(())
+        }
+        DeviceCommand::Serial {
+            name,
+            serial,
+            clear: _,
+        } => {
+            let device = ctx.devices().set_serial(&name, serial.as_deref())?;
+            match &device.serial {
+                Some(serial) => eprintln!("`{}` now answers for {serial}", device.name),
+                None => eprintln!("`{}` has no serial now", device.name),
+            }
+            Ok(())
+        }
+        DeviceCommand::Qr { name, png, yes } => show_qr(ctx, &name, png.as_deref(), yes),
+    }
+}
+
+fn add(ctx: &Ctx, args: AddArgs) -> Result<()> {
+    let import = if let Some(path) = &args.qr {
+        import::from_qr_image(path)?
+    } else if let Some(path) = &args.aws_seed_file {
+        import::from_aws_seed_file(path)?
+    } else {
+        let text = read_secret_text()?;
+        import::from_text(text.expose())?
+    };
+    let Import {
+        accounts,
+        warnings,
+        source,
+    } = import;
+    for warning in &warnings {
+        eprintln!("otpilot: warning: {warning}");
+    }
+    let several = accounts.len() > 1;
+    if several && args.serial.is_some() {
+        bail!(
+            "the export holds {} accounts, so --serial is ambiguous; add them, then set each with `otpilot device serial NAME ARN`",
+            accounts.len()
+        );
+    }
+    let new: Vec<NewDevice> = accounts
+        .into_iter()
+        .enumerate()
+        .map(|(i, account)| NewDevice {
+            name: if several {
+                format!("{}-{}", args.name, i + 1)
+            } else {
+                args.name.clone()
+            },
+            serial: args.serial.clone(),
+            account,
+        })
+        .collect();
+    let added = ctx.devices().add(new, args.force)?;
+    for d in &added {
+        let about = describe(d);
+        eprintln!("added device `{}` from the {source}{about}", d.name);
+    }
+    if added.iter().all(|d| d.serial.is_none()) {
+        eprintln!(
+            "tip: link it to AWS with `otpilot device serial {} arn:aws:iam::ACCOUNT:mfa/NAME`",
+            added[0].name
+        );
+    }
+    Ok(())
+}
+
+/// Reads the pasted secret: from stdin when it is piped, or from a hidden terminal prompt.
+fn read_secret_text() -> Result<SecretString> {
+    if term::stdin_is_terminal() {
+        return term::prompt_secret(
+            "Paste the base32 seed, otpauth:// URI or otpauth-migration:// export (hidden): ",
+        );
+    }
+    let mut text = Zeroizing::new(String::new());
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .context("cannot read the secret from stdin")?;
+    Ok(SecretString::new(std::mem::take(&mut *text)))
+}
+
+fn describe(d: &Device) -> String {
+    let mut parts = Vec::new();
+    if let Some(issuer) = &d.issuer {
+        parts.push(issuer.clone());
+    }
+    if let Some(account) = &d.account {
+        parts.push(account.clone());
+    }
+    if let Some(serial) = &d.serial {
+        parts.push(serial.clone());
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join(", "))
+    }
+}
+
+#[derive(Serialize)]
+struct DeviceJson<'a> {
+    name: &'a str,
+    id: &'a str,
+    serial: Option<&'a str>,
+    issuer: Option<&'a str>,
+    account: Option<&'a str>,
+    algorithm: &'static str,
+    digits: u8,
+    period: u64,
+    added: u64,
+}
+
+fn list(ctx: &Ctx, json: bool) -> Result<()> {
+    let devices = ctx.devices().list()?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        let rows: Vec<DeviceJson> = devices
+            .iter()
+            .map(|d| DeviceJson {
+                name: &d.name,
+                id: &d.id,
+                serial: d.serial.as_deref(),
+                issuer: d.issuer.as_deref(),
+                account: d.account.as_deref(),
+                algorithm: d.params.algorithm.as_str(),
+                digits: d.params.digits,
+                period: d.params.period,
+                added: d.added,
+            })
+            .collect();
+        writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
+        return Ok(());
+    }
+    if devices.is_empty() {
+        eprintln!("no devices yet; add one with `otpilot device add NAME`");
+        return Ok(());
+    }
+    let width = devices.iter().map(|d| d.name.len()).max().unwrap_or(4).max(4);
+    writeln!(out, "{:width$}  {:14}  {:44}  ISSUER / ACCOUNT", "NAME", "TYPE", "SERIAL")?;
+    for d in &devices {
+        let kind = format!(
+            "{} {}d/{}s",
+            d.params.algorithm, d.params.digits, d.params.period
+        );
+        let who = [d.issuer.as_deref(), d.account.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" / ");
+        writeln!(
+            out,
+            "{:width$}  {:14}  {:44}  {}",
+            d.name,
+            kind,
+            d.serial.as_deref().unwrap_or("-"),
+            if who.is_empty() { "-" } else { &who }
+        )?;
+    }
+    Ok(())
+}
+
+fn show_qr(ctx: &Ctx, name: &str, png: Option<&Path>, yes: bool) -> Result<()> {
+    let devices = ctx.devices();
+    let device = devices.find(name)?;
+    if let Some(path) = png {
+        if path.exists() {
+            bail!("{} already exists; choose a new file name", path.display());
+        }
+    }
+    term::confirm_or_yes(
+        yes,
+        &format!(
+            "The QR code holds the seed of `{}`: anyone who sees it can make your codes. Show it?",
+            device.name
+        ),
+    )?;
+    let uri = devices.otpauth_uri(&device)?;
+    match png {
+        Some(path) => {
+            let bytes = qr::to_png(uri.expose())?;
+            otpilot_core::atomic::write_private(path, &bytes)?;
+            eprintln!(
+                "wrote {} (mode 0600); it holds the seed: delete it once your phone has scanned it",
+                path.display()
+            );
+        }
+        None => {
+            let drawing = qr::to_terminal(uri.expose())?;
+            let mut out = std::io::stdout().lock();
+            out.write_all(drawing.as_bytes())?;
+            writeln!(out)?;
+            eprintln!("scan this with your authenticator app, then clear the screen");
+        }
+    }
+    Ok(())
+}
