@@ -27,11 +27,15 @@ pub enum Command {
     Device(DeviceCommand),
 
     /// Print the current MFA code of a device.
-    #[command(after_help = "Examples:\n  otpilot code work\n  otpilot code arn:aws:iam::123456789012:mfa/alice --json\n  otpilot code work --at 1700000000")]
+    #[command(
+        after_help = "Examples:\n  otpilot code work\n  otpilot code arn:aws:iam::123456789012:mfa/alice --json\n  otpilot code work --at 1700000000"
+    )]
     Code(CodeArgs),
 
     /// Print a shell completion script.
-    #[command(after_help = "Examples:\n  otpilot completions bash > ~/.local/share/bash-completion/completions/otpilot\n  otpilot completions zsh > \"${fpath[1]}/_otpilot\"\n  otpilot completions fish > ~/.config/fish/completions/otpilot.fish")]
+    #[command(
+        after_help = "Examples:\n  otpilot completions bash > ~/.local/share/bash-completion/completions/otpilot\n  otpilot completions zsh > \"${fpath[1]}/_otpilot\"\n  otpilot completions fish > ~/.config/fish/completions/otpilot.fish"
+    )]
     Completions {
         /// The shell to complete for.
         shell: clap_complete::Shell,
@@ -46,11 +50,15 @@ pub enum DeviceCommand {
     /// export (otpauth-migration://...), which may add several devices at once (NAME-1,
     /// NAME-2, ...). Secrets are never taken as arguments, so they stay out of shell history
     /// and the process list.
-    #[command(after_help = "Examples:\n  otpilot device add work --serial arn:aws:iam::123456789012:mfa/alice\n  pbpaste | otpilot device add work\n  otpilot device add work --qr ~/Downloads/qr.png\n  aws iam create-virtual-mfa-device --virtual-mfa-device-name alice \\\n      --bootstrap-method Base32StringSeed --outfile seed.txt\n  otpilot device add work --aws-seed-file seed.txt && shred -u seed.txt")]
+    #[command(
+        after_help = "Examples:\n  otpilot device add work --serial arn:aws:iam::123456789012:mfa/alice\n  pbpaste | otpilot device add work\n  otpilot device add work --qr ~/Downloads/qr.png\n  aws iam create-virtual-mfa-device --virtual-mfa-device-name alice \\\n      --bootstrap-method Base32StringSeed --outfile seed.txt\n  otpilot device add work --aws-seed-file seed.txt && shred -u seed.txt"
+    )]
     Add(AddArgs),
 
     /// List devices (never their seeds).
-    #[command(after_help = "Examples:\n  otpilot device list\n  otpilot device list --json | jq -r '.[].name'")]
+    #[command(
+        after_help = "Examples:\n  otpilot device list\n  otpilot device list --json | jq -r '.[].name'"
+    )]
     List {
         /// Print JSON instead of a table.
         #[arg(long)]
@@ -72,7 +80,9 @@ pub enum DeviceCommand {
     Rename { old: String, new: String },
 
     /// Set or clear the AWS MFA serial ARN a device answers for.
-    #[command(after_help = "Examples:\n  otpilot device serial work arn:aws:iam::123456789012:mfa/alice\n  otpilot device serial work --clear")]
+    #[command(
+        after_help = "Examples:\n  otpilot device serial work arn:aws:iam::123456789012:mfa/alice\n  otpilot device serial work --clear"
+    )]
     Serial {
         /// Device name.
         name: String,
@@ -87,7 +97,9 @@ pub enum DeviceCommand {
     /// Show a device's QR code, to add the same device to a phone as a backup.
     ///
     /// The QR code holds the seed: anyone who sees it can make your codes.
-    #[command(after_help = "Examples:\n  otpilot device qr work\n  otpilot device qr work --png backup.png --yes")]
+    #[command(
+        after_help = "Examples:\n  otpilot device qr work\n  otpilot device qr work --png backup.png --yes"
+    )]
     Qr {
         /// Device name or serial ARN.
         name: String,

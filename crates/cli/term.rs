@@ -33,7 +33,10 @@ pub fn confirm(question: &str) -> Result<bool> {
     std::io::BufReader::new(tty)
         .read_line(&mut line)
         .context("cannot read from the terminal")?;
-    Ok(matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+    Ok(matches!(
+        line.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
 }
 
 /// Confirms unless `--yes` was given; refuses without a terminal.

@@ -7,11 +7,16 @@ use crate::harness::{random_seed, run_tool, TestEnv};
 fn rfc6238_vectors_through_the_binary() {
     let env = TestEnv::new();
     // RFC 6238 appendix B seeds (ASCII "1234567890..."), 8 digits.
-    let ascii = |n: usize| {
-        data_encoding::BASE32_NOPAD.encode(&b"1234567890".repeat(7)[..n])
-    };
-    for (name, alg, len) in [("sha1", "SHA1", 20), ("sha256", "SHA256", 32), ("sha512", "SHA512", 64)] {
-        let uri = format!("otpauth://totp/rfc?secret={}&algorithm={alg}&digits=8", ascii(len));
+    let ascii = |n: usize| data_encoding::BASE32_NOPAD.encode(&b"1234567890".repeat(7)[..n]);
+    for (name, alg, len) in [
+        ("sha1", "SHA1", 20),
+        ("sha256", "SHA256", 32),
+        ("sha512", "SHA512", 64),
+    ] {
+        let uri = format!(
+            "otpauth://totp/rfc?secret={}&algorithm={alg}&digits=8",
+            ascii(len)
+        );
         env.add_device(name, &uri, &[]);
     }
     let vectors: &[(u64, [&str; 3])] = &[
@@ -45,10 +50,9 @@ fn agrees_with_oathtool_on_200_random_cases() {
             "otpauth://totp/x?secret={seed}&algorithm={alg}&digits={digits}&period={period}"
         );
         env.add_device(&name, &uri, &[]);
-        let json: serde_json::Value = serde_json::from_str(
-            &env.ok(&["code", &name, "--json", "--at", &t.to_string()], None),
-        )
-        .unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&env.ok(&["code", &name, "--json", "--at", &t.to_string()], None))
+                .unwrap();
         let at = format!("@{t}");
         let expected = run_tool(std::process::Command::new("oathtool").args([
             &format!("--totp={oath_alg}"),

@@ -39,8 +39,14 @@ fn base32_from_stdin_as_pasted() {
         .collect();
     let pasted = format!("{}====\n", grouped.join(" "));
     env.add_device("work", &pasted, &[]);
-    assert_eq!(env.secret_tool_lookup("work").as_deref(), Some(seed.as_str()));
-    assert_eq!(code_at(&env, "work", 1_700_000_000), oathtool(&seed, 1_700_000_000, &[]));
+    assert_eq!(
+        env.secret_tool_lookup("work").as_deref(),
+        Some(seed.as_str())
+    );
+    assert_eq!(
+        code_at(&env, "work", 1_700_000_000),
+        oathtool(&seed, 1_700_000_000, &[])
+    );
     assert!(env.files_containing(&seed).is_empty());
 }
 
@@ -50,8 +56,15 @@ fn short_80_bit_seed_is_accepted_with_a_warning() {
     let seed = random_seed(10);
     let run = env.run(&["device", "add", "legacy"], Some(&seed));
     run.assert_ok();
-    assert!(run.stderr().contains("warning: this seed is only 80 bits"), "{}", run.stderr());
-    assert_eq!(code_at(&env, "legacy", 1234567890), oathtool(&seed, 1234567890, &[]));
+    assert!(
+        run.stderr().contains("warning: this seed is only 80 bits"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(
+        code_at(&env, "legacy", 1234567890),
+        oathtool(&seed, 1234567890, &[])
+    );
 }
 
 #[test]
@@ -115,7 +128,11 @@ fn google_authenticator_export_adds_every_totp_account() {
     let uri = encode(&entries);
     let run = env.run(&["device", "add", "phone"], Some(&uri));
     run.assert_ok();
-    assert!(run.stderr().contains("skipped `hotp-account`"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("skipped `hotp-account`"),
+        "{}",
+        run.stderr()
+    );
     let rows = env.devices();
     let names: Vec<&str> = rows.iter().map(|r| r["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["phone-1", "phone-2"]);
@@ -127,12 +144,18 @@ fn google_authenticator_export_adds_every_totp_account() {
         code_at(&env, "phone-2", t),
         oathtool(&seeds[1], t, &["--totp=sha512", "-d", "8"])
     );
-    assert_eq!(env.secret_tool_lookup("phone-2").as_deref(), Some(seeds[1].as_str()));
+    assert_eq!(
+        env.secret_tool_lookup("phone-2").as_deref(),
+        Some(seeds[1].as_str())
+    );
 }
 
 fn qr_image(dir: &std::path::Path, text: &str, name: &str) -> std::path::PathBuf {
     let code = qrcode::QrCode::new(text.as_bytes()).unwrap();
-    let img = code.render::<image::Luma<u8>>().min_dimensions(300, 300).build();
+    let img = code
+        .render::<image::Luma<u8>>()
+        .min_dimensions(300, 300)
+        .build();
     let path = dir.join(name);
     img.save(&path).unwrap();
     path
@@ -145,8 +168,14 @@ fn qr_code_images_png_and_jpeg() {
     let uri = format!("otpauth://totp/Amazon%20Web%20Services:carol@123456789012?secret={seed}");
     let png = qr_image(env.root.path(), &uri, "qr.png");
     let jpeg = qr_image(env.root.path(), &uri, "qr.jpg");
-    env.ok(&["device", "add", "from-png", "--qr", png.to_str().unwrap()], None);
-    env.ok(&["device", "add", "from-jpeg", "--qr", jpeg.to_str().unwrap()], None);
+    env.ok(
+        &["device", "add", "from-png", "--qr", png.to_str().unwrap()],
+        None,
+    );
+    env.ok(
+        &["device", "add", "from-jpeg", "--qr", jpeg.to_str().unwrap()],
+        None,
+    );
     let t = 1_800_000_000;
     let expected = oathtool(&seed, t, &[]);
     assert_eq!(code_at(&env, "from-png", t), expected);

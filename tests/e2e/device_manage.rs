@@ -7,10 +7,17 @@ use crate::harness::{random_seed, TestEnv};
 fn list_never_shows_seeds_and_json_is_stable() {
     let env = TestEnv::new();
     let seed = random_seed(20);
-    env.add_device("work", &seed, &["--serial", "arn:aws:iam::123456789012:mfa/alice"]);
+    env.add_device(
+        "work",
+        &seed,
+        &["--serial", "arn:aws:iam::123456789012:mfa/alice"],
+    );
     let table = env.ok(&["device", "list"], None);
     assert!(table.contains("work"), "{table}");
-    assert!(table.contains("arn:aws:iam::123456789012:mfa/alice"), "{table}");
+    assert!(
+        table.contains("arn:aws:iam::123456789012:mfa/alice"),
+        "{table}"
+    );
     let json = env.ok(&["device", "list", "--json"], None);
     for out in [&table, &json] {
         assert!(!out.contains(&seed), "seed printed by device list");
@@ -41,7 +48,10 @@ fn rename_keeps_the_seed_and_remove_deletes_it() {
     let before = env.ok(&["code", "old", "--at", "100"], None);
     env.ok(&["device", "rename", "old", "new"], None);
     assert_eq!(env.ok(&["code", "new", "--at", "100"], None), before);
-    assert_eq!(env.secret_tool_lookup("new").as_deref(), Some(seed.as_str()));
+    assert_eq!(
+        env.secret_tool_lookup("new").as_deref(),
+        Some(seed.as_str())
+    );
 
     let id = env.devices()[0]["id"].as_str().unwrap().to_owned();
     env.ok(&["device", "remove", "new", "--yes"], None);
@@ -63,10 +73,19 @@ fn duplicate_names_need_force() {
     let before = std::fs::read(env.config_dir().join("devices.toml")).unwrap();
     env.run(&["device", "add", "dup"], Some(&second))
         .assert_one_line_error("already exists; choose another name, or pass --force");
-    assert_eq!(std::fs::read(env.config_dir().join("devices.toml")).unwrap(), before);
-    assert_eq!(env.secret_tool_lookup("dup").as_deref(), Some(first.as_str()));
+    assert_eq!(
+        std::fs::read(env.config_dir().join("devices.toml")).unwrap(),
+        before
+    );
+    assert_eq!(
+        env.secret_tool_lookup("dup").as_deref(),
+        Some(first.as_str())
+    );
     env.add_device("dup", &second, &["--force"]);
-    assert_eq!(env.secret_tool_lookup("dup").as_deref(), Some(second.as_str()));
+    assert_eq!(
+        env.secret_tool_lookup("dup").as_deref(),
+        Some(second.as_str())
+    );
     assert_eq!(env.devices().len(), 1);
 }
 
@@ -86,9 +105,23 @@ fn serial_can_be_set_and_cleared() {
 fn qr_png_backup_round_trips_into_a_new_device() {
     let env = TestEnv::new();
     let seed = random_seed(20);
-    env.add_device("src", &format!("otpauth://totp/Amazon%20Web%20Services:dave?secret={seed}"), &[]);
+    env.add_device(
+        "src",
+        &format!("otpauth://totp/Amazon%20Web%20Services:dave?secret={seed}"),
+        &[],
+    );
     let png = env.root.path().join("backup.png");
-    let run = env.run(&["device", "qr", "src", "--png", png.to_str().unwrap(), "--yes"], None);
+    let run = env.run(
+        &[
+            "device",
+            "qr",
+            "src",
+            "--png",
+            png.to_str().unwrap(),
+            "--yes",
+        ],
+        None,
+    );
     run.assert_ok();
     #[cfg(unix)]
     {
@@ -97,15 +130,28 @@ fn qr_png_backup_round_trips_into_a_new_device() {
         assert_eq!(mode, 0o600);
     }
     // Scanning the backup gives the same device: the "phone" here is otpilot itself.
-    env.ok(&["device", "add", "copy", "--qr", png.to_str().unwrap()], None);
+    env.ok(
+        &["device", "add", "copy", "--qr", png.to_str().unwrap()],
+        None,
+    );
     assert_eq!(
         env.ok(&["code", "copy", "--at", "1000"], None),
         env.ok(&["code", "src", "--at", "1000"], None)
     );
     assert_eq!(env.devices()[1]["issuer"], "Amazon Web Services");
     // An existing file is never overwritten.
-    env.run(&["device", "qr", "src", "--png", png.to_str().unwrap(), "--yes"], None)
-        .assert_one_line_error("already exists");
+    env.run(
+        &[
+            "device",
+            "qr",
+            "src",
+            "--png",
+            png.to_str().unwrap(),
+            "--yes",
+        ],
+        None,
+    )
+    .assert_one_line_error("already exists");
 }
 
 #[test]
@@ -148,7 +194,11 @@ fn help_has_examples_and_completions_generate() {
         let out = env.ok(&cmd, None);
         assert!(out.contains("Example"), "{cmd:?} has no example:\n{out}");
     }
-    for (shell, marker) in [("bash", "complete -F"), ("zsh", "#compdef otpilot"), ("fish", "complete -c otpilot")] {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef otpilot"),
+        ("fish", "complete -c otpilot"),
+    ] {
         let out = env.ok(&["completions", shell], None);
         assert!(out.contains(marker), "{shell}: {out}");
     }

@@ -19,12 +19,27 @@ fn bad_secrets_are_refused_without_echo_and_change_nothing() {
         (format!("{secret}!!"), "not valid base32"),
         ("JBSWY3DP".to_string(), "too short"),
         (String::new(), "no secret was given"),
-        (format!("otpauth://hotp/x?secret={secret}&counter=0"), "not time-based"),
-        (format!("otpauth://totp/x?issuer=y"), "no secret= parameter"),
-        (format!("otpauth://totp/x?secret={secret}&digits=10"), "10 digits"),
-        (format!("otpauth://totp/x?secret={secret}&algorithm=MD5"), "algorithm `MD5`"),
-        ("otpauth-migration://offline?data=%%%".to_string(), "not valid base64"),
-        (format!("https://example.com/?secret={secret}"), "not otpauth://"),
+        (
+            format!("otpauth://hotp/x?secret={secret}&counter=0"),
+            "not time-based",
+        ),
+        ("otpauth://totp/x?issuer=y".to_string(), "no secret= parameter"),
+        (
+            format!("otpauth://totp/x?secret={secret}&digits=10"),
+            "10 digits",
+        ),
+        (
+            format!("otpauth://totp/x?secret={secret}&algorithm=MD5"),
+            "algorithm `MD5`",
+        ),
+        (
+            "otpauth-migration://offline?data=%%%".to_string(),
+            "not valid base64",
+        ),
+        (
+            format!("https://example.com/?secret={secret}"),
+            "not otpauth://",
+        ),
     ];
     for (input, expected) in cases {
         let line = env
@@ -42,8 +57,11 @@ fn bad_names_serials_and_missing_devices() {
     let seed = random_seed(20);
     env.run(&["device", "add", "has space"], Some(&seed))
         .assert_one_line_error("invalid device name");
-    env.run(&["device", "add", "x", "--serial", "arn:aws:iam::1:mfa/x"], Some(&seed))
-        .assert_one_line_error("invalid MFA serial");
+    env.run(
+        &["device", "add", "x", "--serial", "arn:aws:iam::1:mfa/x"],
+        Some(&seed),
+    )
+    .assert_one_line_error("invalid MFA serial");
     env.run(&["code", "ghost"], None)
         .assert_one_line_error("no MFA device named or with serial `ghost`");
     env.run(&["device", "remove", "ghost", "--yes"], None)
@@ -58,18 +76,27 @@ fn files_that_are_not_what_they_should_be() {
     let env = TestEnv::new();
     let dir = env.root.path();
     let missing = dir.join("missing.png");
-    env.run(&["device", "add", "a", "--qr", missing.to_str().unwrap()], None)
-        .assert_one_line_error("cannot read");
+    env.run(
+        &["device", "add", "a", "--qr", missing.to_str().unwrap()],
+        None,
+    )
+    .assert_one_line_error("cannot read");
     let not_image = dir.join("notes.png");
     std::fs::write(&not_image, "hello").unwrap();
-    env.run(&["device", "add", "a", "--qr", not_image.to_str().unwrap()], None)
-        .assert_one_line_error("not a readable PNG or JPEG image");
+    env.run(
+        &["device", "add", "a", "--qr", not_image.to_str().unwrap()],
+        None,
+    )
+    .assert_one_line_error("not a readable PNG or JPEG image");
     let blank = dir.join("blank.png");
     image::GrayImage::from_pixel(200, 200, image::Luma([255u8]))
         .save(&blank)
         .unwrap();
-    env.run(&["device", "add", "a", "--qr", blank.to_str().unwrap()], None)
-        .assert_one_line_error("no QR code found");
+    env.run(
+        &["device", "add", "a", "--qr", blank.to_str().unwrap()],
+        None,
+    )
+    .assert_one_line_error("no QR code found");
     let url_qr = dir.join("url.png");
     qrcode::QrCode::new(b"https://example.com/")
         .unwrap()
@@ -78,15 +105,36 @@ fn files_that_are_not_what_they_should_be() {
         .build()
         .save(&url_qr)
         .unwrap();
-    env.run(&["device", "add", "a", "--qr", url_qr.to_str().unwrap()], None)
-        .assert_one_line_error("otpauth");
+    env.run(
+        &["device", "add", "a", "--qr", url_qr.to_str().unwrap()],
+        None,
+    )
+    .assert_one_line_error("otpauth");
     let seed_png = dir.join("seed-as-png");
     std::fs::copy(&blank, &seed_png).unwrap();
-    env.run(&["device", "add", "a", "--aws-seed-file", seed_png.to_str().unwrap()], None)
-        .assert_one_line_error("pass it with --qr instead");
+    env.run(
+        &[
+            "device",
+            "add",
+            "a",
+            "--aws-seed-file",
+            seed_png.to_str().unwrap(),
+        ],
+        None,
+    )
+    .assert_one_line_error("pass it with --qr instead");
     let unreadable = dir.join("nope.txt");
-    env.run(&["device", "add", "a", "--aws-seed-file", unreadable.to_str().unwrap()], None)
-        .assert_one_line_error("cannot read");
+    env.run(
+        &[
+            "device",
+            "add",
+            "a",
+            "--aws-seed-file",
+            unreadable.to_str().unwrap(),
+        ],
+        None,
+    )
+    .assert_one_line_error("cannot read");
     assert!(env.devices().is_empty());
 }
 
@@ -98,7 +146,10 @@ fn a_damaged_devices_file_is_reported_and_kept() {
     std::fs::write(&path, "[[device]\nname = ").unwrap();
     env.run(&["device", "add", "a"], Some(&random_seed(20)))
         .assert_one_line_error("is damaged");
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), "[[device]\nname = ");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "[[device]\nname = "
+    );
 }
 
 #[test]

@@ -17,7 +17,9 @@ struct CodeJson<'a> {
 pub fn run(ctx: &Ctx, args: CodeArgs) -> Result<()> {
     let devices = ctx.devices();
     let device = devices.find(&args.device)?;
-    let code = devices.totp(&device)?.code_at(args.at.unwrap_or_else(unix_now));
+    let code = devices
+        .totp(&device)?
+        .code_at(args.at.unwrap_or_else(unix_now));
     if args.json {
         let json = CodeJson {
             code: &code.code,

@@ -175,8 +175,17 @@ fn list(ctx: &Ctx, json: bool) -> Result<()> {
         eprintln!("no devices yet; add one with `otpilot device add NAME`");
         return Ok(());
     }
-    let width = devices.iter().map(|d| d.name.len()).max().unwrap_or(4).max(4);
-    writeln!(out, "{:width$}  {:14}  {:44}  ISSUER / ACCOUNT", "NAME", "TYPE", "SERIAL")?;
+    let width = devices
+        .iter()
+        .map(|d| d.name.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    writeln!(
+        out,
+        "{:width$}  {:14}  {:44}  ISSUER / ACCOUNT",
+        "NAME", "TYPE", "SERIAL"
+    )?;
     for d in &devices {
         let kind = format!(
             "{} {}d/{}s",

@@ -366,8 +366,8 @@ pub fn validate_serial(serial: &str) -> Result<()> {
             });
         return if ok { Ok(()) } else { bad() };
     }
-    let hardware = (9..=256).contains(&serial.len())
-        && serial.bytes().all(|b| b.is_ascii_alphanumeric());
+    let hardware =
+        (9..=256).contains(&serial.len()) && serial.bytes().all(|b| b.is_ascii_alphanumeric());
     if hardware {
         Ok(())
     } else {
@@ -407,8 +407,18 @@ mod tests {
         assert_eq!(code.len(), 6);
 
         devices.rename("work", "prod").unwrap();
-        assert!(matches!(devices.find("work"), Err(Error::DeviceNotFound(_))));
-        assert_eq!(devices.totp(&devices.find("prod").unwrap()).unwrap().code_at(59).code, code);
+        assert!(matches!(
+            devices.find("work"),
+            Err(Error::DeviceNotFound(_))
+        ));
+        assert_eq!(
+            devices
+                .totp(&devices.find("prod").unwrap())
+                .unwrap()
+                .code_at(59)
+                .code,
+            code
+        );
 
         devices.remove("prod").unwrap();
         assert!(devices.list().unwrap().is_empty());
@@ -470,7 +480,10 @@ mod tests {
         d.serial = Some("arn:aws:iam::123456789012:mfa/alice".into());
         devices.add(vec![d], false).unwrap();
         assert_eq!(
-            devices.find("arn:aws:iam::123456789012:mfa/alice").unwrap().name,
+            devices
+                .find("arn:aws:iam::123456789012:mfa/alice")
+                .unwrap()
+                .name,
             "a"
         );
     }
@@ -480,7 +493,13 @@ mod tests {
         for good in ["work", "prod-admin", "alice@acme", "a.b_c+d"] {
             validate_name(good).unwrap();
         }
-        for bad in ["", "-x", "has space", "arn:aws:iam::1:mfa/x", &"x".repeat(65)] {
+        for bad in [
+            "",
+            "-x",
+            "has space",
+            "arn:aws:iam::1:mfa/x",
+            &"x".repeat(65),
+        ] {
             assert!(validate_name(bad).is_err(), "{bad}");
         }
         for good in [
@@ -510,7 +529,10 @@ mod tests {
         std::fs::write(devices.path(), "[[device]\nname=").unwrap();
         assert!(matches!(devices.list(), Err(Error::ConfigParse { .. })));
         assert!(devices.add(vec![new_device("a", SEED)], false).is_err());
-        assert_eq!(std::fs::read_to_string(devices.path()).unwrap(), "[[device]\nname=");
+        assert_eq!(
+            std::fs::read_to_string(devices.path()).unwrap(),
+            "[[device]\nname="
+        );
         assert!(store.is_empty());
     }
 }

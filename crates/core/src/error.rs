@@ -30,13 +30,17 @@ pub enum Error {
     // --- devices --------------------------------------------------------------------------
     #[error("no MFA device named or with serial `{0}`; see `otpilot device list`, or add one with `otpilot device add NAME`")]
     DeviceNotFound(String),
-    #[error("a device named `{0}` already exists; choose another name, or pass --force to replace it")]
+    #[error(
+        "a device named `{0}` already exists; choose another name, or pass --force to replace it"
+    )]
     DeviceExists(String),
     #[error("invalid device name `{name}`: {reason}")]
     InvalidDeviceName { name: String, reason: &'static str },
     #[error("no TOTP seed stored for device `{0}` in the OS keyring; add it again with `otpilot device add {0} --force`")]
     SeedMissing(String),
-    #[error("invalid MFA serial `{0}`: expected an ARN such as arn:aws:iam::123456789012:mfa/alice")]
+    #[error(
+        "invalid MFA serial `{0}`: expected an ARN such as arn:aws:iam::123456789012:mfa/alice"
+    )]
     InvalidSerial(String),
 
     // --- secrets as people paste them ------------------------------------------------------

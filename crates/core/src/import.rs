@@ -33,7 +33,11 @@ pub fn from_text(text: &str) -> Result<Import> {
     if text.is_empty() {
         return Err(Error::EmptySecret);
     }
-    let lower_prefix: String = text.chars().take(24).collect::<String>().to_ascii_lowercase();
+    let lower_prefix: String = text
+        .chars()
+        .take(24)
+        .collect::<String>()
+        .to_ascii_lowercase();
     if lower_prefix.starts_with("otpauth-migration:") {
         let export = migration::parse(text)?;
         return Ok(Import {

@@ -153,7 +153,9 @@ impl<'a> Reader<'a> {
                 return Ok(value);
             }
         }
-        Err(Error::InvalidMigration("its data is corrupt (bad varint)".into()))
+        Err(Error::InvalidMigration(
+            "its data is corrupt (bad varint)".into(),
+        ))
     }
 
     fn take(&mut self, n: usize) -> Result<&'a [u8]> {
@@ -249,7 +251,10 @@ pub fn encode(entries: &[ExportEntry<'_>]) -> Zeroizing<String> {
         percent_encoding::utf8_percent_encode(&data, percent_encoding::NON_ALPHANUMERIC)
             .to_string(),
     );
-    Zeroizing::new(format!("otpauth-migration://offline?data={}", escaped.as_str()))
+    Zeroizing::new(format!(
+        "otpauth-migration://offline?data={}",
+        escaped.as_str()
+    ))
 }
 
 #[cfg(test)]

@@ -64,8 +64,8 @@ pub fn parse(uri: &str) -> Result<OtpauthAccount> {
         }
     }
     params.validate()?;
-    let secret = secret
-        .ok_or_else(|| Error::InvalidOtpauth("it has no secret= parameter".into()))?;
+    let secret =
+        secret.ok_or_else(|| Error::InvalidOtpauth("it has no secret= parameter".into()))?;
     let (seed, warning) = TotpSeed::from_base32(secret.expose())?;
     Ok(OtpauthAccount {
         seed,
@@ -174,9 +174,18 @@ mod tests {
             (format!("otpauth://hotp/x?secret={SEED}&counter=1"), "HOTP"),
             ("otpauth://totp/x?issuer=a".to_string(), "no secret"),
             (format!("https://totp/x?secret={SEED}"), "otpauth://"),
-            (format!("otpauth://totp/x?secret={SEED}&digits=12"), "12 digits"),
-            (format!("otpauth://totp/x?secret={SEED}&algorithm=MD5"), "MD5"),
-            (format!("otpauth://totp/x?secret={SEED}&period=abc"), "period"),
+            (
+                format!("otpauth://totp/x?secret={SEED}&digits=12"),
+                "12 digits",
+            ),
+            (
+                format!("otpauth://totp/x?secret={SEED}&algorithm=MD5"),
+                "MD5",
+            ),
+            (
+                format!("otpauth://totp/x?secret={SEED}&period=abc"),
+                "period",
+            ),
         ];
         for (uri, expected) in cases {
             let err = parse(&uri).err().unwrap().to_string();

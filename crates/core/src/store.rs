@@ -205,7 +205,12 @@ impl MemoryStore {
 impl SecretStore for MemoryStore {
     fn get(&self, key: &str) -> Result<Option<SecretBytes>> {
         self.check()?;
-        Ok(self.items.lock().expect("memory store poisoned").get(key).cloned())
+        Ok(self
+            .items
+            .lock()
+            .expect("memory store poisoned")
+            .get(key)
+            .cloned())
     }
 
     fn set(&self, key: &str, _label: &str, secret: &[u8]) -> Result<()> {

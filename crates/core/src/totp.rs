@@ -233,9 +233,7 @@ impl Totp {
 
     /// The code for one time step.
     pub fn code_for_step(&self, step: u64) -> String {
-        self.inner
-            .generate(step * self.params.period)
-            .to_string()
+        self.inner.generate(step * self.params.period).to_string()
     }
 
     /// The code at `unix_time`, seconds until it changes, and the code after it.
@@ -356,7 +354,10 @@ mod tests {
             let err = TotpSeed::from_base32(bad).err().unwrap().to_string();
             assert!(!err.contains("JBSW"), "{err}");
         }
-        assert!(matches!(TotpSeed::from_base32("  "), Err(Error::EmptySecret)));
+        assert!(matches!(
+            TotpSeed::from_base32("  "),
+            Err(Error::EmptySecret)
+        ));
     }
 
     #[test]

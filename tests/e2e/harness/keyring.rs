@@ -84,7 +84,14 @@ impl KeyringSession {
             // The login collection appears when the first client asks for it; creating an item
             // is the surest way to make it exist before the test starts.
             let out = Command::new("secret-tool")
-                .args(["store", "--label=warm-up", "service", "otpilot-test", "username", "warm-up"])
+                .args([
+                    "store",
+                    "--label=warm-up",
+                    "service",
+                    "otpilot-test",
+                    "username",
+                    "warm-up",
+                ])
                 .env("DBUS_SESSION_BUS_ADDRESS", &address)
                 .stdin(Stdio::piped())
                 .spawn()
@@ -94,7 +101,10 @@ impl KeyringSession {
                     c.wait()
                 })
                 .expect("secret-tool (package libsecret-tools)");
-            assert!(out.success(), "could not store a warm-up item in the test keyring");
+            assert!(
+                out.success(),
+                "could not store a warm-up item in the test keyring"
+            );
         }
         let session = Self {
             _dir: dir,
@@ -127,7 +137,6 @@ impl KeyringSession {
     pub fn address(&self) -> &str {
         &self.address
     }
-
 }
 
 impl Drop for KeyringSession {

@@ -126,10 +126,7 @@ impl TestEnv {
 
     /// The keyring item of a device, read with `secret-tool` (an independent client).
     pub fn secret_tool_lookup(&self, name: &str) -> Option<String> {
-        let id = self
-            .devices()
-            .into_iter()
-            .find(|d| d["name"] == name)?["id"]
+        let id = self.devices().into_iter().find(|d| d["name"] == name)?["id"]
             .as_str()?
             .to_owned();
         secret_tool_lookup(&self.bus, &format!("totp:{id}"))
@@ -162,7 +159,9 @@ pub fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
         };
         for entry in entries.flatten() {
             let path = entry.path();
-            let Ok(kind) = entry.file_type() else { continue };
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
             if kind.is_dir() {
                 stack.push(path);
             } else if kind.is_file() {
@@ -214,7 +213,11 @@ impl Run {
             self.stdout()
         );
         let lines: Vec<&str> = stderr.lines().collect();
-        assert_eq!(lines.len(), 1, "expected one line on stderr, got:\n{stderr}");
+        assert_eq!(
+            lines.len(),
+            1,
+            "expected one line on stderr, got:\n{stderr}"
+        );
         assert!(
             lines[0].contains(expected),
             "expected `{expected}` in: {}",

@@ -10,6 +10,7 @@ use super::spawn_for_process_lifetime;
 
 pub struct Moto {
     pub endpoint: String,
+    _server: std::process::Child,
 }
 
 /// The test venv: `OTPILOT_TEST_VENV`, or `.venv-test` at the repository root.
@@ -46,13 +47,16 @@ impl Moto {
         cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null());
-        spawn_for_process_lifetime(cmd);
+        let server = spawn_for_process_lifetime(cmd);
         let endpoint = format!("http://127.0.0.1:{port}");
         wait_for(
             || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok(),
             "moto_server",
         );
-        Moto { endpoint }
+        Moto {
+            endpoint,
+            _server: server,
+        }
     }
 
     /// Runs the AWS CLI against moto with dummy credentials, returning stdout.
@@ -62,7 +66,10 @@ impl Moto {
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
-            .env("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+            .env(
+                "AWS_SECRET_ACCESS_KEY",
+                "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            )
             .env("AWS_DEFAULT_REGION", "us-east-1")
             .env("AWS_ENDPOINT_URL", &self.endpoint)
             .env("AWS_CONFIG_FILE", "/dev/null")

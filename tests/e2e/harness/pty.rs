@@ -22,7 +22,14 @@ impl Pty {
             line.push_str(&shell_quote(a));
         }
         let mut child = Command::new("script")
-            .args(["--quiet", "--return", "--flush", "--command", &line, "/dev/null"])
+            .args([
+                "--quiet",
+                "--return",
+                "--flush",
+                "--command",
+                &line,
+                "/dev/null",
+            ])
             .env_clear()
             .envs(env.envs())
             .env("SHELL", "/bin/sh")
@@ -83,7 +90,11 @@ impl Pty {
             if let Some(status) = self.child.try_wait().unwrap() {
                 break status;
             }
-            assert!(Instant::now() < deadline, "program did not exit:\n{}", self.output());
+            assert!(
+                Instant::now() < deadline,
+                "program did not exit:\n{}",
+                self.output()
+            );
             std::thread::sleep(Duration::from_millis(20));
         };
         drop(self.stdin.take());

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The whole Otpilot test suite, on a fresh Debian 12 machine or a developer's.
+#
+# Installs what the tests need and is missing (Debian packages, the pinned Python venv with
+# moto and the AWS CLI), then runs: cargo fmt --check, clippy with -D warnings, and every
+# test. The end-to-end tests start their own private D-Bus session and gnome-keyring, so they
+# never touch your real keyring.
+#
+# Environment:
+#   OTPILOT_TEST_VENV   where the Python venv lives (default: .venv-test in the repo)
+#   CARGO_TARGET_DIR    honoured as usual; CI points it at a cache outside the clone
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$PWD
+
+say() { printf '\n==> %s\n' "$*"; }
+
+# --- Debian packages -------------------------------------------------------------------------
+apt_packages=(
+  build-essential pkg-config file libssl-dev libdbus-1-dev
+  dbus dbus-x11 gnome-keyring libsecret-tools oathtool bsdutils
+  python3 python3-venv python3-pip
+)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  say "installing Debian packages: ${missing[*]}"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  # Another apt run may hold the dpkg lock for a while: wait for it rather than fail.
+  for attempt in 1 2 3 4 5 6; do
+    if $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+        --no-install-recommends "${missing[@]}" >/dev/null; then
+      break
+    fi
+    [ "$attempt" -lt 6 ] || { echo "apt-get failed; see the messages above" >&2; exit 1; }
+    echo "apt-get failed (attempt $attempt); retrying in 10 s" >&2
+    sleep 10
+  done
+fi
+
+# --- Python test venv: moto, the AWS CLI v1, boto3, all pinned --------------------------------
+export OTPILOT_TEST_VENV="${OTPILOT_TEST_VENV:-$root/.venv-test}"
+stamp="$OTPILOT_TEST_VENV/.requirements.sha256"
+want=$(sha256sum tests/requirements.txt | cut -d' ' -f1)
+if [ ! -x "$OTPILOT_TEST_VENV/bin/moto_server" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  say "creating the test venv at $OTPILOT_TEST_VENV"
+  rm -rf "$OTPILOT_TEST_VENV"
+  python3 -m venv "$OTPILOT_TEST_VENV"
+  "$OTPILOT_TEST_VENV/bin/pip" install -q --disable-pip-version-check -r tests/requirements.txt
+  echo "$want" > "$stamp"
+fi
+
+# --- Rust -------------------------------------------------------------------------------------
+say "cargo fmt --check"
+cargo fmt --all -- --check
+
+say "cargo clippy --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+say "cargo test"
+cargo test --workspace --locked
