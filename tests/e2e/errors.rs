@@ -23,7 +23,10 @@ fn bad_secrets_are_refused_without_echo_and_change_nothing() {
             format!("otpauth://hotp/x?secret={secret}&counter=0"),
             "not time-based",
         ),
-        ("otpauth://totp/x?issuer=y".to_string(), "no secret= parameter"),
+        (
+            "otpauth://totp/x?issuer=y".to_string(),
+            "no secret= parameter",
+        ),
         (
             format!("otpauth://totp/x?secret={secret}&digits=10"),
             "10 digits",
