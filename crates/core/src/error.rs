@@ -89,4 +89,60 @@ pub enum Error {
     QrEncode(String),
     #[error("neither XDG_CONFIG_HOME nor HOME is set to an absolute path; set HOME")]
     NoHome,
+
+    // --- AWS profiles ---------------------------------------------------------------------
+    #[error("cannot parse the AWS config ({}): {detail}", path.display())]
+    AwsConfigParse { path: PathBuf, detail: String },
+    #[error("no AWS profile `{profile}` in {} or the credentials file; see `otpilot profile list`", config.display())]
+    ProfileNotFound { profile: String, config: PathBuf },
+    #[error("AWS profiles form a loop ({0}); fix source_profile in your AWS config")]
+    ProfileLoop(String),
+    #[error("profile `{profile}` uses {what}, which Otpilot does not handle; use the AWS CLI's own support for it")]
+    ProfileUnsupported { profile: String, what: &'static str },
+    #[error("profile `{profile}` is incomplete: {detail}")]
+    ProfileIncomplete { profile: String, detail: String },
+    #[error("profile `{0}` has no long-term access keys; add them with `otpilot keys add {0}` or put them in ~/.aws/credentials")]
+    NoLongTermKeys(String),
+    #[error("{0}")]
+    InvalidDuration(String),
+    #[error("invalid access keys: {0}")]
+    InvalidKeys(String),
+
+    // --- MFA codes ------------------------------------------------------------------------
+    #[error("no MFA code for {serial} (profile `{profile}`): no device has this serial and there is no terminal to ask on; add it with `otpilot device add NAME --serial {serial}` or set mfa_process")]
+    NoMfaCode { serial: String, profile: String },
+    #[error("mfa_process of profile `{profile}` failed: {detail}")]
+    MfaProcess { profile: String, detail: String },
+
+    // --- STS ------------------------------------------------------------------------------
+    #[error("{op} for profile `{profile}` failed: {message}")]
+    Sts {
+        op: &'static str,
+        profile: String,
+        kind: StsErrorKind,
+        message: String,
+    },
+    #[error("timed out after {seconds} s waiting for another otpilot to {what}; if none is running, delete {}", path.display())]
+    LockTimeout {
+        what: String,
+        seconds: u64,
+        path: PathBuf,
+    },
+    #[error("otpilot was started by itself (a profile's credential_process loops back to otpilot through the AWS SDK); check the profile's source_profile")]
+    Recursion,
+}
+
+/// What kind of STS failure happened, so front ends can branch without parsing messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StsErrorKind {
+    InvalidMfa,
+    AccessDenied,
+    ExpiredToken,
+    InvalidKeys,
+    Throttled,
+    Unreachable,
+    Timeout,
+    RoleChainingLimit,
+    Other,
 }

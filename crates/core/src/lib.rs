@@ -7,14 +7,23 @@
 //! [`Error`]s, whose messages say what to do next.
 
 pub mod atomic;
+pub mod aws;
+pub mod broker;
+pub mod cache;
+pub mod credentials;
 pub mod device;
 pub mod error;
 pub mod import;
+pub mod keys;
+pub mod lock;
+pub mod mfa;
 pub mod migration;
 pub mod otpauth;
 pub mod paths;
 pub mod qr;
+pub mod runtime;
 pub mod secret;
+pub mod settings;
 pub mod store;
 pub mod totp;
 

@@ -1,0 +1,226 @@
+//! Careful edits of the AWS shared files: line-based, so comments, order, blank lines and
+//! unknown keys survive exactly; every change is a new file written atomically.
+//!
+//! Only what Otpilot needs: find a profile's section, rename, remove and add keys.
+
+use crate::error::{Error, Result};
+
+/// A shared file's text, as lines.
+pub struct IniText {
+    lines: Vec<String>,
+    trailing_newline: bool,
+}
+
+/// The lines of one section: `header` is its `[...]` line, `end` one past its last line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Section {
+    header: usize,
+    end: usize,
+}
+
+impl IniText {
+    pub fn parse(text: &str) -> Self {
+        Self {
+            lines: text.lines().map(str::to_owned).collect(),
+            trailing_newline: text.ends_with('\n') || text.is_empty(),
+        }
+    }
+
+    pub fn render(&self) -> String {
+        let mut out = self.lines.join("\n");
+        if self.trailing_newline && !self.lines.is_empty() {
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The section of a profile: `[profile NAME]` in the config file (`[default]` too), or
+    /// `[NAME]` in the credentials file.
+    fn section(&self, name: &str, credentials_file: bool) -> Option<Section> {
+        let wanted = |header: &str| {
+            let inner = header.trim();
+            if credentials_file || name == "default" {
+                if inner == name {
+                    return true;
+                }
+            }
+            !credentials_file
+                && inner
+                    .strip_prefix("profile")
+                    .is_some_and(|rest| rest.starts_with(char::is_whitespace) && rest.trim() == name)
+        };
+        let header = self.lines.iter().position(|l| {
+            section_name(l).is_some_and(wanted)
+        })?;
+        let end = self.lines[header + 1..]
+            .iter()
+            .position(|l| section_name(l).is_some())
+            .map(|i| header + 1 + i)
+            .unwrap_or(self.lines.len());
+        Some(Section { header, end })
+    }
+
+    pub fn has_section(&self, name: &str, credentials_file: bool) -> bool {
+        self.section(name, credentials_file).is_some()
+    }
+
+    /// Index of the line that sets `key` in the section.
+    fn key_line(&self, section: Section, key: &str) -> Option<usize> {
+        (section.header + 1..section.end).find(|&i| {
+            let line = &self.lines[i];
+            // Indented lines continue the previous key (sub-properties); they set nothing.
+            !line.starts_with(char::is_whitespace)
+                && line
+                    .split_once('=')
+                    .is_some_and(|(k, _)| k.trim() == key)
+        })
+    }
+
+    /// The value of `key` in the profile's section.
+    pub fn get(&self, profile: &str, credentials_file: bool, key: &str) -> Option<String> {
+        let section = self.section(profile, credentials_file)?;
+        let line = &self.lines[self.key_line(section, key)?];
+        line.split_once('=').map(|(_, v)| v.trim().to_owned())
+    }
+
+    /// Renames `key` to `new_key`, keeping its value, position and continuation lines.
+    pub fn rename_key(&mut self, profile: &str, credentials_file: bool, key: &str, new_key: &str) -> bool {
+        let Some(section) = self.section(profile, credentials_file) else {
+            return false;
+        };
+        let Some(i) = self.key_line(section, key) else {
+            return false;
+        };
+        let value = self.lines[i].split_once('=').map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
+        self.lines[i] = format!("{new_key} = {value}");
+        true
+    }
+
+    /// Removes `key` (and its indented continuation lines).
+    pub fn remove_key(&mut self, profile: &str, credentials_file: bool, key: &str) -> bool {
+        let Some(section) = self.section(profile, credentials_file) else {
+            return false;
+        };
+        let Some(i) = self.key_line(section, key) else {
+            return false;
+        };
+        let mut end = i + 1;
+        while end < section.end && self.lines[end].starts_with(char::is_whitespace) && !self.lines[end].trim().is_empty() {
+            end += 1;
+        }
+        self.lines.drain(i..end);
+        true
+    }
+
+    /// Sets `key`: replaces its line if present, else adds it after the section's last key.
+    pub fn set_key(&mut self, profile: &str, credentials_file: bool, key: &str, value: &str) -> Result<()> {
+        let section = self.section(profile, credentials_file).ok_or_else(|| Error::ProfileNotFound {
+            profile: profile.to_owned(),
+            config: Default::default(),
+        })?;
+        let line = format!("{key} = {value}");
+        if let Some(i) = self.key_line(section, key) {
+            self.lines[i] = line;
+            return Ok(());
+        }
+        // After the last non-blank, non-comment line of the section.
+        let mut at = section.header + 1;
+        for i in section.header + 1..section.end {
+            let t = self.lines[i].trim();
+            if !t.is_empty() && !t.starts_with('#') && !t.starts_with(';') {
+                at = i + 1;
+            }
+        }
+        self.lines.insert(at, line);
+        Ok(())
+    }
+
+    /// True when the section has no key lines left.
+    pub fn section_is_empty(&self, profile: &str, credentials_file: bool) -> bool {
+        self.section(profile, credentials_file).is_some_and(|s| {
+            self.lines[s.header + 1..s.end].iter().all(|l| {
+                let t = l.trim();
+                t.is_empty() || t.starts_with('#') || t.starts_with(';')
+            })
+        })
+    }
+
+    /// Removes a section's header and blank lines, keeping any comments in it.
+    pub fn remove_empty_section(&mut self, profile: &str, credentials_file: bool) {
+        if let Some(s) = self.section(profile, credentials_file) {
+            let kept: Vec<String> = self.lines[s.header + 1..s.end]
+                .iter()
+                .filter(|l| !l.trim().is_empty())
+                .cloned()
+                .collect();
+            self.lines.splice(s.header..s.end, kept);
+        }
+    }
+}
+
+fn section_name(line: &str) -> Option<&str> {
+    let t = line.trim();
+    if line.starts_with(char::is_whitespace) {
+        return None;
+    }
+    t.strip_prefix('[')?.split(']').next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONFIG: &str = "\
+# my AWS config
+[default]
+region = eu-west-1
+
+[profile admin] # prod admin
+role_arn = arn:aws:iam::2:role/Admin
+source_profile = base
+s3 =
+  max_concurrent_requests = 20
+mfa_serial = arn:aws:iam::1:mfa/alice
+# keep this comment
+
+[profile base]
+region = us-east-1
+";
+
+    #[test]
+    fn renames_adds_and_keeps_everything_else() {
+        let mut ini = IniText::parse(CONFIG);
+        assert!(ini.rename_key("admin", false, "role_arn", "otpilot_role_arn"));
+        assert!(ini.rename_key("admin", false, "mfa_serial", "otpilot_mfa_serial"));
+        assert!(!ini.rename_key("admin", false, "external_id", "x"));
+        ini.set_key("admin", false, "credential_process", "/usr/bin/otpilot credential-process admin")
+            .unwrap();
+        let out = ini.render();
+        assert_eq!(
+            out,
+            CONFIG
+                .replace("role_arn = arn:aws:iam::2:role/Admin", "otpilot_role_arn = arn:aws:iam::2:role/Admin")
+                .replace(
+                    "mfa_serial = arn:aws:iam::1:mfa/alice",
+                    "otpilot_mfa_serial = arn:aws:iam::1:mfa/alice\ncredential_process = /usr/bin/otpilot credential-process admin"
+                )
+        );
+        assert_eq!(ini.get("base", false, "region").as_deref(), Some("us-east-1"));
+        assert_eq!(ini.get("default", false, "region").as_deref(), Some("eu-west-1"));
+        // A sub-property is not a key of the section.
+        assert_eq!(ini.get("admin", false, "max_concurrent_requests"), None);
+    }
+
+    #[test]
+    fn credentials_file_sections_and_removal() {
+        let text = "[base]\naws_access_key_id = AKIA\naws_secret_access_key = s\n\n[other]\naws_access_key_id = B\n";
+        let mut ini = IniText::parse(text);
+        assert!(ini.has_section("base", true));
+        assert!(!ini.has_section("base", false));
+        assert!(ini.remove_key("base", true, "aws_access_key_id"));
+        assert!(ini.remove_key("base", true, "aws_secret_access_key"));
+        assert!(ini.section_is_empty("base", true));
+        ini.remove_empty_section("base", true);
+        assert_eq!(ini.render(), "[other]\naws_access_key_id = B\n");
+    }
+}

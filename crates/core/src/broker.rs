@@ -1,0 +1,252 @@
+//! `Broker`: the one facade both front ends call for AWS credentials.
+//!
+//! For a profile it resolves the chain, builds the plan, and walks it with the cache as a
+//! decorator around every STS step: check the cache, take the step's lock, check again,
+//! call STS, write the cache, unlock. A hundred parallel callers for one profile therefore
+//! make one STS call per step between them, and profiles sharing an MFA device share one
+//! MFA session (and one code).
+
+use crate::aws::plan::{self, CredentialPlan, Step};
+use crate::aws::profile::{AwsFiles, Profiles, ResolvedProfile};
+use crate::aws::sts::{AssumeRoleInput, StsApi, StsFailure, StsOutput, StsTarget};
+use crate::cache::{CacheKey, CredentialsCache};
+use crate::credentials::{mask_key_id, Credentials, LongTermKeys};
+use crate::device::Devices;
+use crate::error::{Error, Result, StsErrorKind};
+use crate::lock::RefreshLock;
+use crate::mfa::{CodeOrigin, Interaction, MfaCodeSource};
+use crate::paths::Dirs;
+use crate::settings::Settings;
+use crate::store::SecretStore;
+use crate::totp::unix_now;
+
+/// Set in the environment of everything Otpilot starts; seeing it on entry means a loop.
+pub const RECURSION_GUARD: &str = "OTPILOT_CREDENTIAL_PROCESS_ACTIVE";
+
+/// An MFA session must still have this long left to be used for AssumeRole.
+const SESSION_MIN_REMAINING: i64 = 300;
+
+/// Clock differences beyond this make TOTP codes unreliable.
+const SKEW_WARNING_SECONDS: i64 = 20;
+
+pub struct Broker<'a> {
+    pub dirs: &'a Dirs,
+    pub files: AwsFiles,
+    pub store: &'a dyn SecretStore,
+    pub sts: &'a dyn StsApi,
+    pub ui: &'a dyn Interaction,
+    pub settings: Settings,
+}
+
+impl Broker<'_> {
+    /// The resolved profile and its plan.
+    pub fn plan(&self, profile: &str) -> Result<(ResolvedProfile, CredentialPlan)> {
+        let profiles = Profiles::load(&self.files)?;
+        let resolved = profiles.resolve(profile)?;
+        let plan = plan::build(&resolved, self.settings.session_duration_seconds)?;
+        Ok((resolved, plan))
+    }
+
+    /// Credentials for `profile` with more than the refresh margin left.
+    pub fn credentials(&self, profile: &str) -> Result<Credentials> {
+        let profiles = Profiles::load(&self.files)?;
+        let resolved = profiles.resolve(profile)?;
+        let plan = plan::build(&resolved, self.settings.session_duration_seconds)?;
+        let walk = Walk {
+            broker: self,
+            profiles: &profiles,
+            resolved: &resolved,
+            plan: &plan,
+            cache: CredentialsCache::new(&self.dirs.cache, self.store),
+            target: sts_target(&resolved),
+        };
+        walk.obtain(plan.steps.len() - 1, self.settings.refresh_margin_seconds)
+    }
+
+    /// Drops the cached credentials of a profile's plan (every step), so the next call
+    /// refreshes them.
+    pub fn forget(&self, profile: &str) -> Result<()> {
+        let (_, plan) = self.plan(profile)?;
+        let cache = CredentialsCache::new(&self.dirs.cache, self.store);
+        for key in plan.keys.iter().flatten() {
+            cache.discard(key);
+        }
+        Ok(())
+    }
+}
+
+struct Walk<'b, 'a> {
+    broker: &'b Broker<'a>,
+    profiles: &'b Profiles,
+    resolved: &'b ResolvedProfile,
+    plan: &'b CredentialPlan,
+    cache: CredentialsCache<'a>,
+    target: StsTarget,
+}
+
+impl Walk<'_, '_> {
+    /// The credentials of step `index`, with more than `min_remaining` seconds left.
+    fn obtain(&self, index: usize, min_remaining: i64) -> Result<Credentials> {
+        let step = &self.plan.steps[index];
+        let Some(key) = &self.plan.keys[index] else {
+            return self.long_term_keys().map(|k| Credentials::from_long_term(&k));
+        };
+        if let Some(creds) = self.cache.get(key, unix_now() as i64, min_remaining)? {
+            return Ok(creds);
+        }
+        let _lock = RefreshLock::acquire(
+            &self.broker.dirs.runtime.join("locks"),
+            key.id(),
+            self.broker.settings.lock_timeout(),
+            &format!("refresh the {}", key.description),
+        )?;
+        // Someone else may have refreshed while we waited for the lock.
+        if let Some(creds) = self.cache.get(key, unix_now() as i64, min_remaining)? {
+            tracing::debug!("another caller refreshed {} while we waited", key.description);
+            return Ok(creds);
+        }
+        let base = self.obtain(index - 1, SESSION_MIN_REMAINING)?;
+        let fresh = self.call(step, key, &base)?;
+        let now = unix_now() as i64;
+        if let Some(remaining) = fresh.remaining(now) {
+            tracing::debug!(
+                "{} issued: {} valid for {remaining} s",
+                key.description,
+                mask_key_id(&fresh.access_key_id)
+            );
+        }
+        self.cache.put(key, &fresh, now)?;
+        Ok(fresh)
+    }
+
+    fn long_term_keys(&self) -> Result<LongTermKeys> {
+        let source = &self.resolved.source_profile;
+        if let Some(keys) = self.profiles.file_keys(source) {
+            tracing::debug!("long-term keys {} from the AWS credentials file", mask_key_id(&keys.access_key_id));
+            return Ok(keys);
+        }
+        match crate::keys::load(self.broker.store, source)? {
+            Some(keys) => {
+                tracing::debug!("long-term keys {} from the OS keyring", mask_key_id(&keys.access_key_id));
+                Ok(keys)
+            }
+            None => Err(Error::NoLongTermKeys(source.clone())),
+        }
+    }
+
+    /// One STS call for `step`, with one retry on a rejected code from a stored seed (the
+    /// step may have been spent outside Otpilot, e.g. typed into the console).
+    fn call(&self, step: &Step, key: &CacheKey, base: &Credentials) -> Result<Credentials> {
+        let profile = &self.plan.profile;
+        let sts = self.broker.sts;
+        let mfa = MfaCodeSource {
+            devices: &Devices::new(&self.broker.dirs.config, self.broker.store),
+            state_dir: self.broker.dirs.state.clone(),
+            lock_dir: self.broker.dirs.runtime.join("locks"),
+            lock_timeout: self.broker.settings.lock_timeout(),
+            ui: self.broker.ui,
+        };
+        let mfa_process = self.resolved.mfa_process.as_deref();
+        for attempt in 0..2 {
+            let (op, result, origin) = match step {
+                Step::LongTermKeys { .. } => unreachable!("long-term keys have no cache key"),
+                Step::MfaSession { serial, duration } => {
+                    let code = mfa.code(profile, serial, mfa_process)?;
+                    tracing::debug!("calling GetSessionToken for {}", key.description);
+                    let r = sts.get_session_token(&self.target, base, serial, code.code.expose(), *duration);
+                    ("GetSessionToken", r, Some(code.origin))
+                }
+                Step::AssumeRole { hop, duration, mfa_serial } => {
+                    let (mfa_pair, origin) = match mfa_serial {
+                        Some(serial) => {
+                            let code = mfa.code(profile, serial, mfa_process)?;
+                            (Some((serial.clone(), code.code.expose().to_owned())), Some(code.origin))
+                        }
+                        None => (None, None),
+                    };
+                    let input = AssumeRoleInput {
+                        role_arn: hop.role_arn.clone(),
+                        session_name: hop
+                            .role_session_name
+                            .clone()
+                            .unwrap_or_else(|| format!("otpilot-{}", unix_now())),
+                        external_id: hop.external_id.clone(),
+                        duration: *duration,
+                        mfa: mfa_pair,
+                    };
+                    tracing::debug!("calling AssumeRole for {}", key.description);
+                    ("AssumeRole", sts.assume_role(&self.target, base, &input), origin)
+                }
+            };
+            match result {
+                Ok(StsOutput { credentials, clock_skew }) => {
+                    self.check_skew(clock_skew);
+                    return Ok(credentials);
+                }
+                Err(failure) => {
+                    self.check_skew(failure.clock_skew);
+                    let retry = attempt == 0
+                        && failure.kind == StsErrorKind::InvalidMfa
+                        && matches!(origin, Some(CodeOrigin::Device { .. }));
+                    if retry {
+                        self.broker.ui.notice("AWS rejected the MFA code (was it used elsewhere?); trying the next one");
+                        continue;
+                    }
+                    return Err(failure_to_error(failure, op, profile));
+                }
+            }
+        }
+        unreachable!("the loop returns on its second attempt")
+    }
+
+    fn check_skew(&self, skew: Option<i64>) {
+        if let Some(skew) = skew {
+            tracing::debug!("local clock minus AWS clock: {skew} s");
+            if skew.abs() > SKEW_WARNING_SECONDS {
+                let direction = if skew > 0 { "ahead of" } else { "behind" };
+                self.broker.ui.notice(&format!(
+                    "warning: this computer's clock is {} s {direction} AWS's; MFA codes will be rejected until it is corrected (enable NTP, e.g. `timedatectl set-ntp true`)",
+                    skew.abs()
+                ));
+            }
+        }
+    }
+}
+
+fn failure_to_error(failure: StsFailure, op: &'static str, profile: &str) -> Error {
+    failure.into_error(op, profile)
+}
+
+/// Region and endpoint for STS, as the SDKs pick them: the service-specific endpoint
+/// variable, then the global one, then the profile's `endpoint_url`
+/// (<https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html>).
+pub fn sts_target(profile: &ResolvedProfile) -> StsTarget {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let ignore_configured = env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let endpoint_url = if ignore_configured {
+        None
+    } else {
+        env("AWS_ENDPOINT_URL_STS")
+            .or_else(|| env("AWS_ENDPOINT_URL"))
+            .or_else(|| profile.endpoint_url.clone())
+    };
+    let partition_default = profile.hops.first().and_then(|h| {
+        let partition = h.role_arn.split(':').nth(1)?;
+        match partition {
+            "aws-us-gov" => Some("us-gov-west-1"),
+            "aws-cn" => Some("cn-north-1"),
+            _ => None,
+        }
+    });
+    let region = profile
+        .region
+        .clone()
+        .or_else(|| env("AWS_REGION"))
+        .or_else(|| env("AWS_DEFAULT_REGION"))
+        .unwrap_or_else(|| partition_default.unwrap_or("us-east-1").to_owned());
+    StsTarget {
+        region,
+        endpoint_url,
+    }
+}
