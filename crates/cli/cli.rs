@@ -32,6 +32,26 @@ pub enum Command {
     )]
     Code(CodeArgs),
 
+    /// Print AWS credentials for a profile as credential_process JSON (for SDKs and the AWS CLI).
+    ///
+    /// Wire it into ~/.aws/config with `otpilot profile setup PROFILE`. Only the JSON goes to
+    /// stdout; MFA codes come from the stored device, so no one is asked.
+    #[command(
+        after_help = "Example (~/.aws/config):\n  [profile admin]\n  credential_process = otpilot credential-process admin\n  otpilot_role_arn = arn:aws:iam::123456789012:role/Admin\n  otpilot_source_profile = base\n  otpilot_mfa_serial = arn:aws:iam::111122223333:mfa/alice"
+    )]
+    CredentialProcess {
+        /// The AWS profile (default: $AWS_PROFILE, else `default`).
+        profile: Option<String>,
+    },
+
+    /// Keep long-term access keys in the OS keyring instead of ~/.aws/credentials.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+
+    /// Wire AWS profiles to Otpilot and see their state.
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  otpilot completions bash > ~/.local/share/bash-completion/completions/otpilot\n  otpilot completions zsh > \"${fpath[1]}/_otpilot\"\n  otpilot completions fish > ~/.config/fish/completions/otpilot.fish"
@@ -109,6 +129,70 @@ pub enum DeviceCommand {
         /// Do not ask for confirmation (for scripts).
         #[arg(long, short = 'y')]
         yes: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Store a profile's access key pair in the keyring, read from stdin or a hidden prompt.
+    ///
+    /// Stdin may hold the key id and secret on two lines, or the CSV file the IAM console
+    /// downloads.
+    #[command(
+        after_help = "Examples:\n  otpilot keys add base        (asks for the key id and the hidden secret)\n  otpilot keys add base < ~/Downloads/alice_accessKeys.csv"
+    )]
+    Add {
+        /// The profile whose keys these are (the one other profiles name in source_profile).
+        profile: String,
+        /// The access key id (not secret); asked for when not given.
+        #[arg(long, value_name = "AKIA...")]
+        access_key_id: Option<String>,
+    },
+    /// Move a profile's keys from ~/.aws/credentials into the keyring, leaving the rest of the
+    /// file as it was. The original file is kept in the keyring as a backup.
+    #[command(after_help = "Example:\n  otpilot keys import base")]
+    Import { profile: String },
+    /// Delete a profile's keys from the keyring.
+    #[command(after_help = "Example:\n  otpilot keys remove base --yes")]
+    Remove {
+        profile: String,
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// Make a profile get its credentials from Otpilot.
+    ///
+    /// Rewrites the profile in ~/.aws/config (after a backup, keeping comments and order):
+    /// adds `credential_process = otpilot credential-process PROFILE` and prefixes every key
+    /// that would make an SDK resolve credentials itself (role_arn, source_profile,
+    /// mfa_serial, ...) with `otpilot_`, where Otpilot still reads them.
+    #[command(
+        after_help = "Example:\n  otpilot profile setup admin && aws sts get-caller-identity --profile admin"
+    )]
+    Setup {
+        profile: String,
+        /// Replace a credential_process that points elsewhere.
+        #[arg(long)]
+        force: bool,
+    },
+    /// List profiles with their chain and MFA device.
+    #[command(after_help = "Example:\n  otpilot profile list")]
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a profile's chain, device and when its credentials expire.
+    #[command(
+        after_help = "Examples:\n  otpilot profile status admin\n  otpilot profile status --json"
+    )]
+    Status {
+        /// One profile; default: every profile wired to Otpilot.
+        profile: Option<String>,
+        #[arg(long)]
+        json: bool,
     },
 }
 

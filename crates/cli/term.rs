@@ -4,6 +4,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::{bail, Context, Result};
+use otpilot_core::mfa::Interaction;
 use otpilot_core::secret::SecretString;
 
 /// True when stdin is a terminal (so the user can be asked, rather than read from a pipe).
@@ -16,6 +17,22 @@ pub fn prompt_secret(prompt: &str) -> Result<SecretString> {
     let answer = rpassword::prompt_password(prompt)
         .context("cannot read from the terminal; pipe the secret on stdin instead")?;
     Ok(SecretString::new(answer))
+}
+
+/// Asks for a non-secret value on the terminal, with echo.
+pub fn prompt_visible(prompt: &str) -> Result<String> {
+    let mut tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .context("no terminal to ask on; pipe the input on stdin instead")?;
+    write!(tty, "{prompt}").context("cannot write to the terminal")?;
+    tty.flush().ok();
+    let mut line = String::new();
+    std::io::BufReader::new(tty)
+        .read_line(&mut line)
+        .context("cannot read from the terminal")?;
+    Ok(line.trim().to_owned())
 }
 
 /// Asks a yes/no question on the terminal; anything but y/yes is no.
@@ -51,4 +68,37 @@ pub fn confirm_or_yes(yes: bool, question: &str) -> Result<()> {
         bail!("cancelled; nothing was changed");
     }
     Ok(())
+}
+
+/// True when there is a terminal to talk to, even if stdin/stdout are pipes (credential
+/// process runs with pipes, but a person may be at the terminal it was started from).
+pub fn has_tty() -> bool {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .is_ok()
+}
+
+/// The CLI's way of talking to the person: notices on stderr, prompts on /dev/tty.
+pub struct TerminalInteraction;
+
+impl Interaction for TerminalInteraction {
+    fn notice(&self, message: &str) {
+        eprintln!("otpilot: {message}");
+    }
+
+    fn prompt_mfa_code(
+        &self,
+        profile: &str,
+        serial: &str,
+    ) -> otpilot_core::Result<Option<SecretString>> {
+        if !has_tty() {
+            return Ok(None);
+        }
+        let prompt = format!("MFA code for {serial} (profile {profile}): ");
+        Ok(rpassword::prompt_password(prompt)
+            .ok()
+            .map(|code| SecretString::new(code.trim().to_owned())))
+    }
 }

@@ -3,12 +3,21 @@
 
 mod code;
 mod completions;
+mod credential_process;
 mod device;
+mod keys;
+mod profile;
 
 use anyhow::Result;
 use otpilot_core::device::Devices;
 use otpilot_core::paths::Dirs;
 use otpilot_core::store::KeyringStore;
+
+use otpilot_core::aws::profile::AwsFiles;
+use otpilot_core::aws::sts::StsApi;
+use otpilot_core::broker::Broker;
+use otpilot_core::mfa::Interaction;
+use otpilot_core::settings::Settings;
 
 use crate::cli::{Cli, Command};
 
@@ -29,6 +38,21 @@ impl Ctx {
     pub fn devices(&self) -> Devices<'_> {
         Devices::new(&self.dirs.config, &self.keyring)
     }
+
+    pub fn broker<'a>(
+        &'a self,
+        sts: &'a dyn StsApi,
+        ui: &'a dyn Interaction,
+    ) -> Result<Broker<'a>> {
+        Ok(Broker {
+            dirs: &self.dirs,
+            files: AwsFiles::from_env()?,
+            store: &self.keyring,
+            sts,
+            ui,
+            settings: Settings::load(&self.dirs.config)?,
+        })
+    }
 }
 
 pub fn run(cli: Cli) -> Result<()> {
@@ -36,5 +60,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Completions { shell } => completions::run(shell),
         Command::Device(command) => device::run(&Ctx::from_env()?, command),
         Command::Code(args) => code::run(&Ctx::from_env()?, args),
+        Command::CredentialProcess { profile } => credential_process::run(profile),
+        Command::Keys(command) => keys::run(&Ctx::from_env()?, command),
+        Command::Profile(command) => profile::run(&Ctx::from_env()?, command),
     }
 }

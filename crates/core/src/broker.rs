@@ -89,7 +89,9 @@ impl Walk<'_, '_> {
     fn obtain(&self, index: usize, min_remaining: i64) -> Result<Credentials> {
         let step = &self.plan.steps[index];
         let Some(key) = &self.plan.keys[index] else {
-            return self.long_term_keys().map(|k| Credentials::from_long_term(&k));
+            return self
+                .long_term_keys()
+                .map(|k| Credentials::from_long_term(&k));
         };
         if let Some(creds) = self.cache.get(key, unix_now() as i64, min_remaining)? {
             return Ok(creds);
@@ -102,7 +104,10 @@ impl Walk<'_, '_> {
         )?;
         // Someone else may have refreshed while we waited for the lock.
         if let Some(creds) = self.cache.get(key, unix_now() as i64, min_remaining)? {
-            tracing::debug!("another caller refreshed {} while we waited", key.description);
+            tracing::debug!(
+                "another caller refreshed {} while we waited",
+                key.description
+            );
             return Ok(creds);
         }
         let base = self.obtain(index - 1, SESSION_MIN_REMAINING)?;
@@ -122,12 +127,18 @@ impl Walk<'_, '_> {
     fn long_term_keys(&self) -> Result<LongTermKeys> {
         let source = &self.resolved.source_profile;
         if let Some(keys) = self.profiles.file_keys(source) {
-            tracing::debug!("long-term keys {} from the AWS credentials file", mask_key_id(&keys.access_key_id));
+            tracing::debug!(
+                "long-term keys {} from the AWS credentials file",
+                mask_key_id(&keys.access_key_id)
+            );
             return Ok(keys);
         }
         match crate::keys::load(self.broker.store, source)? {
             Some(keys) => {
-                tracing::debug!("long-term keys {} from the OS keyring", mask_key_id(&keys.access_key_id));
+                tracing::debug!(
+                    "long-term keys {} from the OS keyring",
+                    mask_key_id(&keys.access_key_id)
+                );
                 Ok(keys)
             }
             None => Err(Error::NoLongTermKeys(source.clone())),
@@ -153,14 +164,27 @@ impl Walk<'_, '_> {
                 Step::MfaSession { serial, duration } => {
                     let code = mfa.code(profile, serial, mfa_process)?;
                     tracing::debug!("calling GetSessionToken for {}", key.description);
-                    let r = sts.get_session_token(&self.target, base, serial, code.code.expose(), *duration);
+                    let r = sts.get_session_token(
+                        &self.target,
+                        base,
+                        serial,
+                        code.code.expose(),
+                        *duration,
+                    );
                     ("GetSessionToken", r, Some(code.origin))
                 }
-                Step::AssumeRole { hop, duration, mfa_serial } => {
+                Step::AssumeRole {
+                    hop,
+                    duration,
+                    mfa_serial,
+                } => {
                     let (mfa_pair, origin) = match mfa_serial {
                         Some(serial) => {
                             let code = mfa.code(profile, serial, mfa_process)?;
-                            (Some((serial.clone(), code.code.expose().to_owned())), Some(code.origin))
+                            (
+                                Some((serial.clone(), code.code.expose().to_owned())),
+                                Some(code.origin),
+                            )
                         }
                         None => (None, None),
                     };
@@ -175,11 +199,18 @@ impl Walk<'_, '_> {
                         mfa: mfa_pair,
                     };
                     tracing::debug!("calling AssumeRole for {}", key.description);
-                    ("AssumeRole", sts.assume_role(&self.target, base, &input), origin)
+                    (
+                        "AssumeRole",
+                        sts.assume_role(&self.target, base, &input),
+                        origin,
+                    )
                 }
             };
             match result {
-                Ok(StsOutput { credentials, clock_skew }) => {
+                Ok(StsOutput {
+                    credentials,
+                    clock_skew,
+                }) => {
                     self.check_skew(clock_skew);
                     return Ok(credentials);
                 }
@@ -222,8 +253,8 @@ fn failure_to_error(failure: StsFailure, op: &'static str, profile: &str) -> Err
 /// (<https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html>).
 pub fn sts_target(profile: &ResolvedProfile) -> StsTarget {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let ignore_configured = env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let ignore_configured =
+        env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let endpoint_url = if ignore_configured {
         None
     } else {

@@ -208,7 +208,13 @@ mod tests {
         assert!(cache.get(&key, 0, 900).unwrap().is_none());
         // Metadata that disagrees with the keyring.
         cache.put(&key, &creds(10_000), 0).unwrap();
-        store.set(&key.keyring_key(), "", creds(20_000).to_stored().expose().as_bytes()).unwrap();
+        store
+            .set(
+                &key.keyring_key(),
+                "",
+                creds(20_000).to_stored().expose().as_bytes(),
+            )
+            .unwrap();
         assert!(cache.get(&key, 0, 900).unwrap().is_none());
         assert!(store.is_empty());
     }

@@ -141,9 +141,12 @@ mod tests {
             access_key_id: "AKIAEXAMPLE".into(),
             secret_access_key: "s".into(),
         };
-        let json: serde_json::Value =
-            serde_json::from_str(Credentials::from_long_term(&keys).to_process_json().expose())
-                .unwrap();
+        let json: serde_json::Value = serde_json::from_str(
+            Credentials::from_long_term(&keys)
+                .to_process_json()
+                .expose(),
+        )
+        .unwrap();
         assert!(json.get("SessionToken").is_none());
         assert!(json.get("Expiration").is_none());
     }

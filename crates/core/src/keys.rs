@@ -90,7 +90,10 @@ mod tests {
             access_key_id: "nope".into(),
             secret_access_key: "x".into(),
         };
-        assert!(matches!(save(&store, "b", &bad), Err(Error::InvalidKeys(_))));
+        assert!(matches!(
+            save(&store, "b", &bad),
+            Err(Error::InvalidKeys(_))
+        ));
         assert!(delete(&store, "base").unwrap());
     }
 }

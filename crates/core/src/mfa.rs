@@ -62,7 +62,10 @@ impl MfaCodeSource<'_> {
     pub fn code(&self, profile: &str, serial: &str, mfa_process: Option<&str>) -> Result<MfaCode> {
         let devices = self.devices.list()?;
         if let Some(device) = devices.iter().find(|d| d.serial.as_deref() == Some(serial)) {
-            tracing::debug!("MFA code for {serial} from the stored device `{}`", device.name);
+            tracing::debug!(
+                "MFA code for {serial} from the stored device `{}`",
+                device.name
+            );
             let totp = self.devices.totp(device)?;
             let code = self.unused_step(serial, device.params.period, |step| {
                 totp.code_for_step(step)

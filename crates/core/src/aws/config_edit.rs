@@ -45,13 +45,14 @@ impl IniText {
                 }
             }
             !credentials_file
-                && inner
-                    .strip_prefix("profile")
-                    .is_some_and(|rest| rest.starts_with(char::is_whitespace) && rest.trim() == name)
+                && inner.strip_prefix("profile").is_some_and(|rest| {
+                    rest.starts_with(char::is_whitespace) && rest.trim() == name
+                })
         };
-        let header = self.lines.iter().position(|l| {
-            section_name(l).is_some_and(wanted)
-        })?;
+        let header = self
+            .lines
+            .iter()
+            .position(|l| section_name(l).is_some_and(wanted))?;
         let end = self.lines[header + 1..]
             .iter()
             .position(|l| section_name(l).is_some())
@@ -70,9 +71,7 @@ impl IniText {
             let line = &self.lines[i];
             // Indented lines continue the previous key (sub-properties); they set nothing.
             !line.starts_with(char::is_whitespace)
-                && line
-                    .split_once('=')
-                    .is_some_and(|(k, _)| k.trim() == key)
+                && line.split_once('=').is_some_and(|(k, _)| k.trim() == key)
         })
     }
 
@@ -84,14 +83,23 @@ impl IniText {
     }
 
     /// Renames `key` to `new_key`, keeping its value, position and continuation lines.
-    pub fn rename_key(&mut self, profile: &str, credentials_file: bool, key: &str, new_key: &str) -> bool {
+    pub fn rename_key(
+        &mut self,
+        profile: &str,
+        credentials_file: bool,
+        key: &str,
+        new_key: &str,
+    ) -> bool {
         let Some(section) = self.section(profile, credentials_file) else {
             return false;
         };
         let Some(i) = self.key_line(section, key) else {
             return false;
         };
-        let value = self.lines[i].split_once('=').map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
+        let value = self.lines[i]
+            .split_once('=')
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default();
         self.lines[i] = format!("{new_key} = {value}");
         true
     }
@@ -105,7 +113,10 @@ impl IniText {
             return false;
         };
         let mut end = i + 1;
-        while end < section.end && self.lines[end].starts_with(char::is_whitespace) && !self.lines[end].trim().is_empty() {
+        while end < section.end
+            && self.lines[end].starts_with(char::is_whitespace)
+            && !self.lines[end].trim().is_empty()
+        {
             end += 1;
         }
         self.lines.drain(i..end);
@@ -113,11 +124,19 @@ impl IniText {
     }
 
     /// Sets `key`: replaces its line if present, else adds it after the section's last key.
-    pub fn set_key(&mut self, profile: &str, credentials_file: bool, key: &str, value: &str) -> Result<()> {
-        let section = self.section(profile, credentials_file).ok_or_else(|| Error::ProfileNotFound {
-            profile: profile.to_owned(),
-            config: Default::default(),
-        })?;
+    pub fn set_key(
+        &mut self,
+        profile: &str,
+        credentials_file: bool,
+        key: &str,
+        value: &str,
+    ) -> Result<()> {
+        let section =
+            self.section(profile, credentials_file)
+                .ok_or_else(|| Error::ProfileNotFound {
+                    profile: profile.to_owned(),
+                    config: Default::default(),
+                })?;
         let line = format!("{key} = {value}");
         if let Some(i) = self.key_line(section, key) {
             self.lines[i] = line;
@@ -193,8 +212,13 @@ region = us-east-1
         assert!(ini.rename_key("admin", false, "role_arn", "otpilot_role_arn"));
         assert!(ini.rename_key("admin", false, "mfa_serial", "otpilot_mfa_serial"));
         assert!(!ini.rename_key("admin", false, "external_id", "x"));
-        ini.set_key("admin", false, "credential_process", "/usr/bin/otpilot credential-process admin")
-            .unwrap();
+        ini.set_key(
+            "admin",
+            false,
+            "credential_process",
+            "/usr/bin/otpilot credential-process admin",
+        )
+        .unwrap();
         let out = ini.render();
         assert_eq!(
             out,
@@ -205,8 +229,14 @@ region = us-east-1
                     "otpilot_mfa_serial = arn:aws:iam::1:mfa/alice\ncredential_process = /usr/bin/otpilot credential-process admin"
                 )
         );
-        assert_eq!(ini.get("base", false, "region").as_deref(), Some("us-east-1"));
-        assert_eq!(ini.get("default", false, "region").as_deref(), Some("eu-west-1"));
+        assert_eq!(
+            ini.get("base", false, "region").as_deref(),
+            Some("us-east-1")
+        );
+        assert_eq!(
+            ini.get("default", false, "region").as_deref(),
+            Some("eu-west-1")
+        );
         // A sub-property is not a key of the section.
         assert_eq!(ini.get("admin", false, "max_concurrent_requests"), None);
     }

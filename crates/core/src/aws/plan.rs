@@ -51,7 +51,11 @@ impl Step {
             } => format!(
                 "AssumeRole {} ({duration} s{})",
                 hop.role_arn,
-                if mfa_serial.is_some() { ", with MFA" } else { "" }
+                if mfa_serial.is_some() {
+                    ", with MFA"
+                } else {
+                    ""
+                }
             ),
         }
     }
@@ -113,7 +117,9 @@ pub fn build(profile: &ResolvedProfile, default_session_duration: u32) -> Result
             tracing::debug!("profile `{name}` has no role and no mfa_serial: handing out the long-term keys as they are");
         }
         (None, Some(serial)) => {
-            tracing::debug!("profile `{name}` has no role: an MFA session with {serial} ({session_duration} s)");
+            tracing::debug!(
+                "profile `{name}` has no role: an MFA session with {serial} ({session_duration} s)"
+            );
             steps.push(Step::MfaSession {
                 serial: serial.clone(),
                 duration: session_duration,
@@ -121,7 +127,10 @@ pub fn build(profile: &ResolvedProfile, default_session_duration: u32) -> Result
         }
         (Some(hop), None) => {
             let duration = hop.duration_seconds.unwrap_or(ROLE_DEFAULT);
-            tracing::debug!("role {} needs no MFA: assuming it straight from the long-term keys", hop.role_arn);
+            tracing::debug!(
+                "role {} needs no MFA: assuming it straight from the long-term keys",
+                hop.role_arn
+            );
             steps.push(Step::AssumeRole {
                 hop: hop.clone(),
                 duration,
@@ -166,7 +175,10 @@ pub fn build(profile: &ResolvedProfile, default_session_duration: u32) -> Result
                 hop.role_arn
             );
         } else {
-            tracing::debug!("then assuming role {} ({duration} s) with the previous role's credentials", hop.role_arn);
+            tracing::debug!(
+                "then assuming role {} ({duration} s) with the previous role's credentials",
+                hop.role_arn
+            );
         }
         steps.push(Step::AssumeRole {
             hop: hop.clone(),
@@ -252,7 +264,10 @@ mod tests {
             .map(|s| match s {
                 Step::LongTermKeys { .. } => "keys",
                 Step::MfaSession { .. } => "session",
-                Step::AssumeRole { mfa_serial: Some(_), .. } => "role+mfa",
+                Step::AssumeRole {
+                    mfa_serial: Some(_),
+                    ..
+                } => "role+mfa",
                 Step::AssumeRole { .. } => "role",
             })
             .collect()
@@ -267,14 +282,24 @@ mod tests {
 
     #[test]
     fn long_roles_take_mfa_directly() {
-        let plan = build(&resolved(vec![hop("arn:r", Some(7200), true)], false), 43_200).unwrap();
+        let plan = build(
+            &resolved(vec![hop("arn:r", Some(7200), true)], false),
+            43_200,
+        )
+        .unwrap();
         assert_eq!(kinds(&plan), ["keys", "role+mfa"]);
     }
 
     #[test]
     fn sessions_without_roles_and_roles_without_mfa() {
-        assert_eq!(kinds(&build(&resolved(vec![], true), 43_200).unwrap()), ["keys", "session"]);
-        assert_eq!(kinds(&build(&resolved(vec![], false), 43_200).unwrap()), ["keys"]);
+        assert_eq!(
+            kinds(&build(&resolved(vec![], true), 43_200).unwrap()),
+            ["keys", "session"]
+        );
+        assert_eq!(
+            kinds(&build(&resolved(vec![], false), 43_200).unwrap()),
+            ["keys"]
+        );
         assert_eq!(
             kinds(&build(&resolved(vec![hop("arn:r", None, false)], false), 43_200).unwrap()),
             ["keys", "role"]
@@ -284,12 +309,18 @@ mod tests {
     #[test]
     fn chained_roles_are_capped_at_an_hour() {
         let plan = build(
-            &resolved(vec![hop("arn:a", None, true), hop("arn:b", Some(7200), false)], false),
+            &resolved(
+                vec![hop("arn:a", None, true), hop("arn:b", Some(7200), false)],
+                false,
+            ),
             43_200,
         )
         .unwrap();
         assert_eq!(kinds(&plan), ["keys", "session", "role", "role"]);
-        assert!(matches!(plan.steps[3], Step::AssumeRole { duration: 3600, .. }));
+        assert!(matches!(
+            plan.steps[3],
+            Step::AssumeRole { duration: 3600, .. }
+        ));
     }
 
     #[test]

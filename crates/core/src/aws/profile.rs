@@ -157,7 +157,10 @@ impl Profiles {
                 });
             }
             for (key, what) in [
-                ("credential_source", "credential_source (EC2/ECS/environment credentials)"),
+                (
+                    "credential_source",
+                    "credential_source (EC2/ECS/environment credentials)",
+                ),
                 ("web_identity_token_file", "web identity federation"),
                 ("sso_session", "IAM Identity Center (SSO)"),
                 ("sso_start_url", "IAM Identity Center (SSO)"),
@@ -172,12 +175,12 @@ impl Profiles {
             let Some(role_arn) = self.get(&current, "role_arn") else {
                 break; // no role: this profile is the source of long-term keys
             };
-            let source = self.get(&current, "source_profile").ok_or_else(|| {
-                Error::ProfileIncomplete {
-                    profile: current.clone(),
-                    detail: "it has role_arn but no source_profile".into(),
-                }
-            })?;
+            let source =
+                self.get(&current, "source_profile")
+                    .ok_or_else(|| Error::ProfileIncomplete {
+                        profile: current.clone(),
+                        detail: "it has role_arn but no source_profile".into(),
+                    })?;
             hops.push(RoleHop {
                 profile: current.clone(),
                 role_arn: role_arn.to_owned(),
@@ -341,10 +344,21 @@ mod tests {
             "",
         );
         assert!(matches!(p.resolve("a"), Err(Error::ProfileLoop(chain)) if chain == "a -> b -> a"));
-        assert!(matches!(p.resolve("c"), Err(Error::ProfileNotFound { profile, .. }) if profile == "nowhere"));
-        assert!(matches!(p.resolve("d"), Err(Error::ProfileUnsupported { .. })));
-        assert!(matches!(p.resolve("e"), Err(Error::ProfileIncomplete { .. })));
-        assert!(matches!(p.resolve("zzz"), Err(Error::ProfileNotFound { .. })));
+        assert!(
+            matches!(p.resolve("c"), Err(Error::ProfileNotFound { profile, .. }) if profile == "nowhere")
+        );
+        assert!(matches!(
+            p.resolve("d"),
+            Err(Error::ProfileUnsupported { .. })
+        ));
+        assert!(matches!(
+            p.resolve("e"),
+            Err(Error::ProfileIncomplete { .. })
+        ));
+        assert!(matches!(
+            p.resolve("zzz"),
+            Err(Error::ProfileNotFound { .. })
+        ));
     }
 
     #[test]

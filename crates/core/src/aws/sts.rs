@@ -263,7 +263,10 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::
         ),
         SdkError::DispatchFailure(_) => failure(
             StsErrorKind::Unreachable,
-            format!("cannot reach STS ({}); check your network, proxy or endpoint_url", error_chain(&err)),
+            format!(
+                "cannot reach STS ({}); check your network, proxy or endpoint_url",
+                error_chain(&err)
+            ),
         ),
         _ => failure(StsErrorKind::Other, error_chain(&err)),
     }
