@@ -14,3 +14,11 @@ mod device_manage;
 mod code;
 // Every bad input and broken environment: one clear line, non-zero exit, nothing changed.
 mod errors;
+// credential_process: plan, shared MFA session, cache, single flight, refresh, faults.
+mod credential_process;
+// Real clients (AWS CLI, boto3, aws-sdk-rust) loading a profile wired to otpilot.
+mod aws_clients;
+// profile setup/list/status and keys add/import/remove: the user's AWS files, edited safely.
+mod profile_wiring;
+// The MFA gate in front of moto: codes checked as at AWS, faults, the request record.
+mod gate_selftest;

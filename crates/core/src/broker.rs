@@ -216,7 +216,12 @@ impl Walk<'_, '_> {
                 }
                 Err(failure) => {
                     self.check_skew(failure.clock_skew);
+                    // A skewed clock makes the next code wrong too: no point waiting for it.
+                    let clock_ok = failure
+                        .clock_skew
+                        .is_none_or(|skew| skew.abs() <= SKEW_WARNING_SECONDS);
                     let retry = attempt == 0
+                        && clock_ok
                         && failure.kind == StsErrorKind::InvalidMfa
                         && matches!(origin, Some(CodeOrigin::Device { .. }));
                     if retry {

@@ -39,10 +39,8 @@ impl IniText {
     fn section(&self, name: &str, credentials_file: bool) -> Option<Section> {
         let wanted = |header: &str| {
             let inner = header.trim();
-            if credentials_file || name == "default" {
-                if inner == name {
-                    return true;
-                }
+            if (credentials_file || name == "default") && inner == name {
+                return true;
             }
             !credentials_file
                 && inner.strip_prefix("profile").is_some_and(|rest| {

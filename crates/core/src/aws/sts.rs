@@ -228,7 +228,7 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::
             match code {
                 "AccessDenied" if message.contains("MultiFactorAuthentication") => failure(
                     StsErrorKind::InvalidMfa,
-                    format!("AWS rejected the MFA code ({message}); check that the device's seed and serial match, and that the clock is right (`otpilot doctor`)"),
+                    format!("AWS rejected the MFA code ({message}); check that the device's seed and serial match (`otpilot code DEVICE` against your authenticator app) and that this computer's clock is right"),
                 ),
                 "AccessDenied" => failure(
                     StsErrorKind::AccessDenied,

@@ -1,0 +1,149 @@
+//! An AWS world for one test: a TestEnv with AWS config files, a stored MFA device whose seed
+//! the gate knows, and the MFA gate in front of the shared moto server.
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use super::gate::Gate;
+use super::moto::{venv, Moto};
+use super::{random_seed, Run, TestEnv};
+
+pub const ACCOUNT: &str = "123456789012";
+// Not moto's fixed GetSessionToken key id, so tests can tell which credentials signed a call.
+pub const BASE_KEY_ID: &str = "AKIABASEKEYEXAMPLE01";
+pub const BASE_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+pub struct AwsWorld {
+    pub env: TestEnv,
+    pub gate: Gate,
+    pub serial: String,
+    pub seed: String,
+}
+
+impl AwsWorld {
+    /// A world with a device `alice` (stored in otpilot, known to the gate) and no profiles.
+    pub fn new() -> Self {
+        let env = TestEnv::new();
+        let gate = Gate::start(&Moto::shared().endpoint);
+        let serial = format!("arn:aws:iam::{ACCOUNT}:mfa/alice-{}", rand::random::<u32>());
+        let seed = random_seed(20);
+        gate.register_device(&serial, &seed);
+        env.add_device("alice", &seed, &["--serial", &serial]);
+        std::fs::create_dir_all(env.root.path().join("home/.aws")).unwrap();
+        Self {
+            env,
+            gate,
+            serial,
+            seed,
+        }
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.env.root.path().join("home/.aws/config")
+    }
+
+    pub fn credentials_path(&self) -> PathBuf {
+        self.env.root.path().join("home/.aws/credentials")
+    }
+
+    /// Writes ~/.aws/config; `{serial}` in the text becomes the device's serial.
+    pub fn write_config(&self, text: &str) {
+        std::fs::write(self.config_path(), text.replace("{serial}", &self.serial)).unwrap();
+    }
+
+    /// Writes ~/.aws/credentials with the base profile's long-term keys.
+    pub fn write_base_credentials(&self) {
+        std::fs::write(
+            self.credentials_path(),
+            format!("[base]\naws_access_key_id = {BASE_KEY_ID}\naws_secret_access_key = {BASE_SECRET}\n"),
+        )
+        .unwrap();
+    }
+
+    /// The usual setup: `base` holds keys and the MFA serial; `admin` and `readonly` are roles.
+    pub fn standard_profiles(&self) {
+        self.write_config(&format!(
+            "[profile base]\nregion = us-east-1\nmfa_serial = {{serial}}\n\n\
+             [profile admin]\nregion = us-east-1\nrole_arn = arn:aws:iam::{ACCOUNT}:role/Admin\nsource_profile = base\nmfa_serial = {{serial}}\n\n\
+             [profile readonly]\nregion = us-east-1\nrole_arn = arn:aws:iam::{ACCOUNT}:role/ReadOnly\nsource_profile = base\nmfa_serial = {{serial}}\n"
+        ));
+        self.write_base_credentials();
+    }
+
+    /// Environment for otpilot and for AWS clients: the test's HOME and keyring, AWS files,
+    /// STS through the gate.
+    pub fn envs(&self) -> Vec<(String, String)> {
+        let mut envs = self.env.envs();
+        envs.extend([
+            (
+                "AWS_CONFIG_FILE".into(),
+                self.config_path().display().to_string(),
+            ),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE".into(),
+                self.credentials_path().display().to_string(),
+            ),
+            ("AWS_ENDPOINT_URL".into(), self.gate.endpoint()),
+            ("AWS_DEFAULT_REGION".into(), "us-east-1".into()),
+        ]);
+        envs
+    }
+
+    pub fn otpilot(&self, args: &[&str]) -> Command {
+        let mut cmd = self.env.command(args);
+        cmd.envs(self.envs());
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run(self
+            .otpilot(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run otpilot"))
+    }
+
+    /// `otpilot credential-process PROFILE`, parsed.
+    pub fn credential_process(&self, profile: &str) -> serde_json::Value {
+        let run = self.run(&["credential-process", profile]);
+        run.assert_ok();
+        serde_json::from_str(&run.stdout())
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", run.stdout()))
+    }
+
+    /// The AWS CLI v1 from the test venv, in this world.
+    pub fn aws(&self, args: &[&str]) -> Output {
+        Command::new(venv().join("bin/aws"))
+            .args(args)
+            .env_clear()
+            .envs(self.envs())
+            .stdin(Stdio::null())
+            .output()
+            .expect("aws cli")
+    }
+
+    /// Runs a Python snippet in the test venv (boto3), in this world.
+    pub fn python(&self, code: &str) -> Output {
+        Command::new(venv().join("bin/python"))
+            .args(["-c", code])
+            .env_clear()
+            .envs(self.envs())
+            .stdin(Stdio::null())
+            .output()
+            .expect("python")
+    }
+
+    /// Every secret this world's credentials would expose, for leak checks.
+    pub fn assert_no_secret_in_files(&self, secrets: &[&str]) {
+        for secret in secrets.iter().chain([&self.seed.as_str(), &BASE_SECRET]) {
+            let found = self.env.files_containing(secret);
+            // The base secret lives in the credentials file by design (that is the user's
+            // own file); everything else must be nowhere.
+            let found: Vec<_> = found
+                .into_iter()
+                .filter(|p| !(secret == &BASE_SECRET && *p == self.credentials_path()))
+                .collect();
+            assert!(found.is_empty(), "a secret was written to {found:?}");
+        }
+    }
+}
