@@ -138,12 +138,13 @@ fn keys_import_moves_keys_into_the_keyring_and_keeps_the_rest() {
 
 #[test]
 fn keys_add_from_stdin_and_remove() {
+    // Its own profile name: keyring items of keys are per profile, and tests share a keyring.
     let w = AwsWorld::new();
-    w.write_config("[profile base]\nregion = us-east-1\nmfa_serial = {serial}\n");
+    w.write_config("[profile solo]\nregion = us-east-1\nmfa_serial = {serial}\n");
     let csv = format!("Access key ID,Secret access key\n{BASE_KEY_ID},{BASE_SECRET}\n");
     let add = w
         .env
-        .command(["keys", "add", "base"])
+        .command(["keys", "add", "solo"])
         .envs(w.envs())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -161,12 +162,14 @@ fn keys_add_from_stdin_and_remove() {
         String::from_utf8_lossy(&add.stderr)
     );
     assert!(String::from_utf8_lossy(&add.stderr).contains("AKIA…LE01"));
-    assert_eq!(w.credential_process("base")["Version"], 1);
+    assert_eq!(w.credential_process("solo")["Version"], 1);
     assert!(w.env.files_containing(BASE_SECRET).is_empty());
-    w.run(&["keys", "remove", "base", "--yes"]).assert_ok();
-    w.run(&["credential-process", "base"])
-        .assert_one_line_error("otpilot keys add base");
+    w.run(&["keys", "remove", "solo", "--yes"]).assert_ok();
+    let bus = crate::harness::KeyringSession::shared().address();
+    assert_eq!(crate::harness::secret_tool_lookup(bus, "keys:solo"), None);
+    w.run(&["keys", "remove", "solo", "--yes"])
+        .assert_one_line_error("no access keys of `solo` in the keyring");
     w.env
-        .run(&["keys", "add", "base"], Some("only-one-token"))
+        .run(&["keys", "add", "solo"], Some("only-one-token"))
         .assert_one_line_error("expected the access key id and the secret access key");
 }
