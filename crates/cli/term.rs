@@ -101,4 +101,12 @@ impl Interaction for TerminalInteraction {
             .ok()
             .map(|code| SecretString::new(code.trim().to_owned())))
     }
+
+    fn approve_device(&self, profile: &str, device: &str) -> otpilot_core::Result<bool> {
+        if !has_tty() {
+            return Ok(false);
+        }
+        Ok(confirm(&format!("Allow profile `{profile}` to use the MFA device `{device}`?"))
+            .unwrap_or(false))
+    }
 }

@@ -2,17 +2,26 @@
 //! <https://docs.aws.amazon.com/sdkref/latest/guide/feature-process-credentials.html>
 //!
 //! stdout carries only the Version 1 JSON; anything for the person goes to stderr (one line
-//! on failure), and prompts to /dev/tty.
+//! on failure), and prompts to /dev/tty. The running tray's agent is asked first (it answers
+//! from memory); without one, the work is done here with the same cache and locks.
 
 use std::io::Write;
+use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{bail, Result};
+use otpilot_core::agent::{self, client::Answer};
 use otpilot_core::aws::sts::SdkSts;
 use otpilot_core::broker::RECURSION_GUARD;
+use otpilot_core::credentials::Credentials;
+use otpilot_core::paths::Dirs;
 use otpilot_core::Error;
 
 use super::Ctx;
 use crate::term::TerminalInteraction;
+
+/// How long to wait for the agent's answer: it may be waiting for a person to type a code in
+/// a tray dialog, or for another caller's refresh.
+const AGENT_TIMEOUT: Duration = Duration::from_secs(300);
 
 pub fn run(profile: Option<String>) -> Result<()> {
     if std::env::var_os(RECURSION_GUARD).is_some() {
@@ -21,11 +30,27 @@ pub fn run(profile: Option<String>) -> Result<()> {
     let profile = profile
         .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
         .unwrap_or_else(|| "default".to_owned());
-    let ctx = Ctx::from_env()?;
+    let dirs = Dirs::from_env()?;
+    if std::env::var_os(agent::NO_AGENT_ENV).is_none() {
+        match agent::client::credentials(&agent::socket_path(&dirs.runtime), &profile, AGENT_TIMEOUT) {
+            Answer::Credentials(creds) => return print(&creds),
+            // The tray did the same work we would do; its message is the one to show.
+            Answer::Failed { message, .. } => bail!("{message}"),
+            Answer::Unavailable(why) if why.starts_with("ignoring") => {
+                eprintln!("otpilot: warning: {why}");
+            }
+            Answer::Unavailable(why) => tracing::debug!("no agent: {why}; working directly"),
+        }
+    }
+    let ctx = Ctx::from_dirs(dirs);
     let sts = SdkSts::default();
     let ui = TerminalInteraction;
     // Errors from the core name the profile already.
     let creds = ctx.broker(&sts, &ui)?.credentials(&profile)?;
+    print(&creds)
+}
+
+fn print(creds: &Credentials) -> Result<()> {
     let json = creds.to_process_json();
     let mut out = std::io::stdout().lock();
     out.write_all(json.expose().as_bytes())?;

@@ -29,10 +29,14 @@ pub struct Ctx {
 
 impl Ctx {
     fn from_env() -> Result<Self> {
-        Ok(Self {
-            dirs: Dirs::from_env()?,
+        Ok(Self::from_dirs(Dirs::from_env()?))
+    }
+
+    fn from_dirs(dirs: Dirs) -> Self {
+        Self {
+            dirs,
             keyring: KeyringStore::new(),
-        })
+        }
     }
 
     pub fn devices(&self) -> Devices<'_> {

@@ -35,6 +35,9 @@ pub struct Device {
     pub account: Option<String>,
     #[serde(flatten)]
     pub params: TotpParams,
+    /// Ask the person before a profile uses this device's seed (tray dialog or terminal).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ask_before_use: bool,
     /// Unix seconds when the device was added.
     pub added: u64,
 }
@@ -120,6 +123,7 @@ impl<'s> Devices<'s> {
                 issuer: n.account.issuer.clone(),
                 account: n.account.account.clone(),
                 params: n.account.params,
+                ask_before_use: false,
                 added: now,
             });
         }
@@ -207,6 +211,22 @@ impl<'s> Devices<'s> {
             .find(|d| d.id == device.id)
             .expect("found above");
         entry.serial = serial.map(str::to_owned);
+        let updated = entry.clone();
+        write_file(&self.path, &file)?;
+        Ok(updated)
+    }
+
+    /// Sets whether a profile must ask before using this device.
+    pub fn set_ask_before_use(&self, name: &str, ask: bool) -> Result<Device> {
+        let _lock = self.lock()?;
+        let mut file = read_file(&self.path)?;
+        let device = find_in(&file.devices, name)?;
+        let entry = file
+            .devices
+            .iter_mut()
+            .find(|d| d.id == device.id)
+            .expect("found above");
+        entry.ask_before_use = ask;
         let updated = entry.clone();
         write_file(&self.path, &file)?;
         Ok(updated)

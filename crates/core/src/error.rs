@@ -111,6 +111,8 @@ pub enum Error {
     // --- MFA codes ------------------------------------------------------------------------
     #[error("no MFA code for {serial} (profile `{profile}`): no device has this serial and there is no terminal to ask on; add it with `otpilot device add NAME --serial {serial}` or set mfa_process")]
     NoMfaCode { serial: String, profile: String },
+    #[error("using the MFA device `{device}` for profile `{profile}` was not allowed (it asks before each use; allow it in the Otpilot window or on the terminal)")]
+    DeviceUseDenied { device: String, profile: String },
     #[error("mfa_process of profile `{profile}` failed: {detail}")]
     MfaProcess { profile: String, detail: String },
 
@@ -130,6 +132,51 @@ pub enum Error {
     },
     #[error("otpilot was started by itself (a profile's credential_process loops back to otpilot through the AWS SDK); check the profile's source_profile")]
     Recursion,
+}
+
+impl Error {
+    /// A stable, machine-readable name for the kind of error, for front ends that branch on
+    /// it (the tray UI, the agent protocol).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::NoDbusSession | Error::NoSecretService => "no_keyring",
+            Error::KeyringLocked => "keyring_locked",
+            Error::Keyring { .. } => "keyring",
+            Error::DeviceNotFound(_) | Error::ProfileNotFound { .. } => "not_found",
+            Error::DeviceExists(_) => "exists",
+            Error::SeedMissing(_) => "seed_missing",
+            Error::InvalidDeviceName { .. }
+            | Error::InvalidSerial(_)
+            | Error::EmptySecret
+            | Error::InvalidBase32(_)
+            | Error::SeedTooShort { .. }
+            | Error::InvalidOtpauth(_)
+            | Error::NotTotp(_)
+            | Error::InvalidMigration(_)
+            | Error::UnsupportedParams(_)
+            | Error::InvalidKeys(_)
+            | Error::InvalidDuration(_)
+            | Error::NoQrCode { .. }
+            | Error::QrNotOtpauth { .. }
+            | Error::ImageDecode { .. }
+            | Error::AwsSeedFile { .. } => "invalid_input",
+            Error::ProfileLoop(_) => "profile_loop",
+            Error::ProfileUnsupported { .. } | Error::ProfileIncomplete { .. } => "profile_config",
+            Error::AwsConfigParse { .. } | Error::ConfigParse { .. } => "config",
+            Error::NoLongTermKeys(_) => "no_keys",
+            Error::NoMfaCode { .. } => "no_mfa_code",
+            Error::MfaProcess { .. } => "mfa_process",
+            Error::DeviceUseDenied { .. } => "denied",
+            Error::Sts { .. } => "aws",
+            Error::LockTimeout { .. } => "timeout",
+            Error::Recursion => "recursion",
+            Error::FileRead { .. }
+            | Error::FileWrite { .. }
+            | Error::CreateDir { .. }
+            | Error::NoHome
+            | Error::QrEncode(_) => "io",
+        }
+    }
 }
 
 /// What kind of STS failure happened, so front ends can branch without parsing messages.

@@ -6,6 +6,8 @@
 //! files). This crate never prints and never exits: front ends do that with its typed
 //! [`Error`]s, whose messages say what to do next.
 
+#[cfg(unix)]
+pub mod agent;
 pub mod atomic;
 pub mod aws;
 pub mod broker;

@@ -28,6 +28,9 @@ pub trait Interaction: Send + Sync {
     fn notice(&self, message: &str);
     /// Asks for an MFA code; `Ok(None)` when nobody can be asked (no terminal, no tray).
     fn prompt_mfa_code(&self, profile: &str, serial: &str) -> Result<Option<SecretString>>;
+    /// Asks whether `profile` may use the stored device `device` (for devices marked "ask
+    /// before use"); `false` when nobody can be asked.
+    fn approve_device(&self, profile: &str, device: &str) -> Result<bool>;
 }
 
 /// Where a code came from; decides whether a rejected code is worth one retry.

@@ -4,6 +4,9 @@
 //! refresh_margin_seconds = 900      # hand out credentials only with more than this left
 //! session_duration_seconds = 43200  # the shared MFA session (GetSessionToken)
 //! lock_timeout_seconds = 90         # longest wait for another otpilot's refresh
+//! clipboard_clear_seconds = 20      # the tray clears a copied code after this
+//! watched_profiles = ["admin"]      # the tray keeps these fresh ahead of expiry
+//! start_at_login = false
 //! ```
 
 use std::path::Path;
@@ -22,6 +25,9 @@ pub struct Settings {
     pub refresh_margin_seconds: i64,
     pub session_duration_seconds: u32,
     pub lock_timeout_seconds: u64,
+    pub clipboard_clear_seconds: u64,
+    pub watched_profiles: Vec<String>,
+    pub start_at_login: bool,
 }
 
 impl Default for Settings {
@@ -30,6 +36,9 @@ impl Default for Settings {
             refresh_margin_seconds: 15 * 60,
             session_duration_seconds: 12 * 3600,
             lock_timeout_seconds: 90,
+            clipboard_clear_seconds: 20,
+            watched_profiles: Vec::new(),
+            start_at_login: false,
         }
     }
 }
@@ -47,7 +56,44 @@ impl Settings {
         }
     }
 
+    /// Writes the settings atomically (0600).
+    pub fn save(&self, config_dir: &Path) -> Result<()> {
+        if !(60..=3600).contains(&self.refresh_margin_seconds) {
+            return Err(Error::InvalidDuration(
+                "the refresh margin must be between 60 and 3600 seconds".into(),
+            ));
+        }
+        if !(5..=600).contains(&self.clipboard_clear_seconds) {
+            return Err(Error::InvalidDuration(
+                "the clipboard clear delay must be between 5 and 600 seconds".into(),
+            ));
+        }
+        let mut text = String::from("# Otpilot settings; see README.md.\n");
+        text.push_str(&toml::to_string(self).expect("settings serialise"));
+        crate::atomic::write_private_in_own_dir(&config_dir.join("config.toml"), text.as_bytes())
+    }
+
     pub fn lock_timeout(&self) -> Duration {
         Duration::from_secs(self.lock_timeout_seconds)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(Settings::load(dir.path()).unwrap(), Settings::default());
+        let mut s = Settings::default();
+        s.watched_profiles = vec!["admin".into()];
+        s.clipboard_clear_seconds = 30;
+        s.save(dir.path()).unwrap();
+        assert_eq!(Settings::load(dir.path()).unwrap(), s);
+        s.refresh_margin_seconds = 5;
+        assert!(s.save(dir.path()).is_err());
+        std::fs::write(dir.path().join("config.toml"), "nonsense = 1\n").unwrap();
+        assert!(matches!(Settings::load(dir.path()), Err(Error::ConfigParse { .. })));
     }
 }
