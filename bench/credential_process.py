@@ -107,6 +107,35 @@ assert creds.access_key
 """
 
 
+def world(tmp, address):
+    """moto on loopback, AWS files with a profile wired to otpilot (`wired`) and the same role
+    for botocore itself (`boto`), and a stored device. Returns the environment and moto."""
+    port = free_port()
+    moto = subprocess.Popen([os.path.join(VENV, "bin/moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(lambda: socket.socket().connect_ex(("127.0.0.1", port)) == 0, "moto")
+    home = os.path.join(tmp, "home")
+    os.makedirs(os.path.join(home, ".aws"))
+    config = os.path.join(home, ".aws/config")
+    with open(config, "w") as f:
+        f.write(f"[profile base]\nregion = us-east-1\nmfa_serial = {SERIAL}\n\n"
+                f"[profile wired]\nregion = us-east-1\ncredential_process = {OTPILOT} credential-process wired\n"
+                f"otpilot_role_arn = {ROLE}\notpilot_source_profile = base\notpilot_mfa_serial = {SERIAL}\n\n"
+                f"[profile boto]\nregion = us-east-1\nrole_arn = {ROLE}\nsource_profile = base\nmfa_serial = {SERIAL}\n")
+    with open(os.path.join(home, ".aws/credentials"), "w") as f:
+        f.write("[base]\naws_access_key_id = AKIABENCHEXAMPLE0001\n"
+                "aws_secret_access_key = benchsecretbenchsecretbenchsecret0001\n")
+    env = {"PATH": os.environ["PATH"], "HOME": home, "DBUS_SESSION_BUS_ADDRESS": address,
+           "XDG_CONFIG_HOME": os.path.join(tmp, "config"), "XDG_CACHE_HOME": os.path.join(tmp, "cache"),
+           "XDG_STATE_HOME": os.path.join(tmp, "state"), "XDG_RUNTIME_DIR": os.path.join(tmp, "run"),
+           "AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": os.path.join(home, ".aws/credentials"),
+           "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "AWS_DEFAULT_REGION": "us-east-1"}
+    os.makedirs(env["XDG_RUNTIME_DIR"], mode=0o700)
+    subprocess.run([OTPILOT, "device", "add", "bench", "--serial", SERIAL], env=env, input=SEED.encode(),
+                   check=True, capture_output=True)
+    return env, moto
+
+
 def main():
     if not os.path.exists(OTPILOT):
         sys.exit(f"no release binary at {OTPILOT}; run `bash bench/run.sh`")
@@ -114,42 +143,8 @@ def main():
     procs = []
     try:
         address, procs = start_keyring(tmp)
-        port = free_port()
-        procs.append(subprocess.Popen([os.path.join(VENV, "bin/moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        wait_for(lambda: socket.socket().connect_ex(("127.0.0.1", port)) == 0, "moto")
-        home = os.path.join(tmp, "home")
-        os.makedirs(os.path.join(home, ".aws"))
-        config = os.path.join(home, ".aws/config")
-        with open(config, "w") as f:
-            f.write(f"""[profile base]
-region = us-east-1
-mfa_serial = {SERIAL}
-
-[profile wired]
-region = us-east-1
-credential_process = {OTPILOT} credential-process wired
-otpilot_role_arn = {ROLE}
-otpilot_source_profile = base
-otpilot_mfa_serial = {SERIAL}
-
-[profile boto]
-region = us-east-1
-role_arn = {ROLE}
-source_profile = base
-mfa_serial = {SERIAL}
-""")
-        with open(os.path.join(home, ".aws/credentials"), "w") as f:
-            f.write("[base]\naws_access_key_id = AKIABENCHEXAMPLE0001\n"
-                    "aws_secret_access_key = benchsecretbenchsecretbenchsecret0001\n")
-        env = {"PATH": os.environ["PATH"], "HOME": home, "DBUS_SESSION_BUS_ADDRESS": address,
-               "XDG_CONFIG_HOME": os.path.join(tmp, "config"), "XDG_CACHE_HOME": os.path.join(tmp, "cache"),
-               "XDG_STATE_HOME": os.path.join(tmp, "state"), "XDG_RUNTIME_DIR": os.path.join(tmp, "run"),
-               "AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": os.path.join(home, ".aws/credentials"),
-               "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "AWS_DEFAULT_REGION": "us-east-1"}
-        os.makedirs(env["XDG_RUNTIME_DIR"], mode=0o700)
-        subprocess.run([OTPILOT, "device", "add", "bench", "--serial", SERIAL], env=env, input=SEED.encode(),
-                       check=True, capture_output=True)
+        env, moto = world(tmp, address)
+        procs.append(moto)
         cp = [OTPILOT, "credential-process", "wired"]
         subprocess.run(cp, env=env, check=True, capture_output=True)  # fill the cache
 

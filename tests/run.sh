@@ -2,9 +2,10 @@
 # The whole Otpilot test suite, on a fresh Debian 12 machine or a developer's.
 #
 # Installs what the tests need and is missing (Debian packages, the pinned Python venv with
-# moto and the AWS CLI), then runs: cargo fmt --check, clippy with -D warnings, and every
-# test. The end-to-end tests start their own private D-Bus session and gnome-keyring, so they
-# never touch your real keyring.
+# moto and the AWS CLI, the UI's npm packages, tauri-driver), then runs: cargo fmt --check,
+# clippy with -D warnings, the UI's type check and tests, and every Rust test. The end-to-end
+# tests start their own private D-Bus session, gnome-keyring and X server (Xvfb), so they
+# never touch your real keyring or desktop.
 #
 # Environment:
 #   OTPILOT_TEST_VENV   where the Python venv lives (default: .venv-test in the repo)
@@ -20,6 +21,8 @@ apt_packages=(
   build-essential pkg-config file libssl-dev libdbus-1-dev
   dbus dbus-x11 gnome-keyring libsecret-tools oathtool bsdutils
   python3 python3-venv python3-pip
+  libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
+  webkit2gtk-driver xvfb xauth at-spi2-core xclip xdotool imagemagick x11-utils libglib2.0-bin
 )
 missing=()
 for p in "${apt_packages[@]}"; do
@@ -52,12 +55,27 @@ if [ ! -x "$OTPILOT_TEST_VENV/bin/moto_server" ] || [ "$(cat "$stamp" 2>/dev/nul
   echo "$want" > "$stamp"
 fi
 
+# --- The UI: npm packages, type check, tests, build (the tray embeds ui/dist) ------------------
+# Node 20.19+ comes with the machine image (Vite 7 needs it; Debian 12's own nodejs is 18).
+command -v npm >/dev/null 2>&1 || { echo "npm not found: install Node.js 20.19 or newer" >&2; exit 1; }
+say "ui: npm ci, typecheck, test, build"
+(cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run typecheck && npm test && npm run build)
+
+# --- tauri-driver, for the tray's WebDriver tests ----------------------------------------------
+if ! command -v tauri-driver >/dev/null 2>&1; then
+  say "cargo install tauri-driver"
+  cargo install tauri-driver --version '^2' --locked
+fi
+
 # --- Rust -------------------------------------------------------------------------------------
 say "cargo fmt --check"
 cargo fmt --all -- --check
 
 say "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+say "cargo build -p otpilot-tray (the e2e tests drive the real tray app)"
+cargo build -p otpilot-tray --locked
 
 say "cargo test"
 cargo test --workspace --locked

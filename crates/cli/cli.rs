@@ -44,6 +44,18 @@ pub enum Command {
         profile: Option<String>,
     },
 
+    /// Open the AWS console in your browser, signed in as a profile.
+    ///
+    /// Signs in with the profile's role credentials (the same cache as credential-process); a
+    /// profile without a role signs in with GetFederationToken, which carries no MFA context.
+    /// The browser first signs out of any other console session, so switching accounts works
+    /// in one click. The browser is $BROWSER (a command, or a colon-separated list tried in
+    /// order; %s stands for the URL), else xdg-open (open on macOS).
+    #[command(
+        after_help = "Examples:\n  otpilot console admin\n  otpilot console admin --service s3 --region eu-west-1\n  otpilot console admin --path '/cloudwatch/home?region=eu-west-1#alarmsV2:'\n  otpilot console admin --print        (the URL on stdout: a bearer secret for 15 minutes)\n\nOTPILOT_FEDERATION_ENDPOINT overrides the AWS sign-in endpoint (for corporate proxies)."
+    )]
+    Console(ConsoleArgs),
+
     /// Keep long-term access keys in the OS keyring instead of ~/.aws/credentials.
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -212,6 +224,32 @@ pub struct AddArgs {
     /// Replace an existing device of the same name.
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    /// The AWS profile (default: $AWS_PROFILE, else `default`).
+    pub profile: Option<String>,
+    /// Open this service's console (s3, ec2, cloudwatch, ...) instead of the console home.
+    #[arg(long, value_name = "SERVICE", conflicts_with = "path")]
+    pub service: Option<String>,
+    /// The console's region (default: the profile's region, then AWS_REGION).
+    #[arg(long, value_name = "REGION", conflicts_with = "path")]
+    pub region: Option<String>,
+    /// Open this console path as given, e.g. '/cloudwatch/home?region=eu-west-1#alarmsV2:'.
+    #[arg(long, value_name = "PATH")]
+    pub path: Option<String>,
+    /// Console session length, 900-43200 s; AWS allows it only for a role assumed straight
+    /// from long-term keys. For a profile without a role: the GetFederationToken duration
+    /// (900-129600 s, default 43200).
+    #[arg(long, value_name = "SECONDS")]
+    pub duration: Option<u32>,
+    /// Print the login URL on stdout instead of opening a browser.
+    #[arg(long)]
+    pub print: bool,
+    /// Open the login URL directly, without signing out of another console session first.
+    #[arg(long)]
+    pub no_logout: bool,
 }
 
 #[derive(Debug, Args)]

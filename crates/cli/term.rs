@@ -106,7 +106,9 @@ impl Interaction for TerminalInteraction {
         if !has_tty() {
             return Ok(false);
         }
-        Ok(confirm(&format!("Allow profile `{profile}` to use the MFA device `{device}`?"))
-            .unwrap_or(false))
+        Ok(confirm(&format!(
+            "Allow profile `{profile}` to use the MFA device `{device}`?"
+        ))
+        .unwrap_or(false))
     }
 }

@@ -20,5 +20,11 @@ mod credential_process;
 mod aws_clients;
 // profile setup/list/status and keys add/import/remove: the user's AWS files, edited safely.
 mod profile_wiring;
+// The tray app: window through WebDriver, menu through dbusmenu, clipboard, screenshots.
+mod tray;
+// The tray's local agent for credential_process, and prompts for callers with no terminal.
+mod agent;
+// console sign-in: credentials, SessionDuration rules, destinations, browser, no URL leaks.
+mod console;
 // The MFA gate in front of moto: codes checked as at AWS, faults, the request record.
 mod gate_selftest;

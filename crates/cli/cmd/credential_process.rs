@@ -32,7 +32,11 @@ pub fn run(profile: Option<String>) -> Result<()> {
         .unwrap_or_else(|| "default".to_owned());
     let dirs = Dirs::from_env()?;
     if std::env::var_os(agent::NO_AGENT_ENV).is_none() {
-        match agent::client::credentials(&agent::socket_path(&dirs.runtime), &profile, AGENT_TIMEOUT) {
+        match agent::client::credentials(
+            &agent::socket_path(&dirs.runtime),
+            &profile,
+            AGENT_TIMEOUT,
+        ) {
             Answer::Credentials(creds) => return print(&creds),
             // The tray did the same work we would do; its message is the one to show.
             Answer::Failed { message, .. } => bail!("{message}"),

@@ -3,6 +3,7 @@
 
 mod code;
 mod completions;
+mod console;
 mod credential_process;
 mod device;
 mod keys;
@@ -65,6 +66,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Device(command) => device::run(&Ctx::from_env()?, command),
         Command::Code(args) => code::run(&Ctx::from_env()?, args),
         Command::CredentialProcess { profile } => credential_process::run(profile),
+        Command::Console(args) => console::run(&Ctx::from_env()?, args),
         Command::Keys(command) => keys::run(&Ctx::from_env()?, command),
         Command::Profile(command) => profile::run(&Ctx::from_env()?, command),
     }

@@ -49,6 +49,12 @@ impl Broker<'_> {
 
     /// Credentials for `profile` with more than the refresh margin left.
     pub fn credentials(&self, profile: &str) -> Result<Credentials> {
+        self.credentials_with_plan(profile).map(|(_, creds)| creds)
+    }
+
+    /// [`Self::credentials`] together with the plan that produced them (the console needs to
+    /// know how they were obtained: AWS's SessionDuration rules depend on it).
+    pub fn credentials_with_plan(&self, profile: &str) -> Result<(CredentialPlan, Credentials)> {
         let profiles = Profiles::load(&self.files)?;
         let resolved = profiles.resolve(profile)?;
         let plan = plan::build(&resolved, self.settings.session_duration_seconds)?;
@@ -60,16 +66,23 @@ impl Broker<'_> {
             cache: CredentialsCache::new(&self.dirs.cache, self.store),
             target: sts_target(&resolved),
         };
-        walk.obtain(plan.steps.len() - 1, self.settings.refresh_margin_seconds)
+        let creds = walk.obtain(plan.steps.len() - 1, self.settings.refresh_margin_seconds)?;
+        Ok((plan, creds))
     }
 
-    /// Drops the cached credentials of a profile's plan (every step), so the next call
-    /// refreshes them.
+    /// The long-term keys at the base of `profile`'s chain (AWS credentials file or keyring).
+    pub fn long_term_keys(&self, profile: &str) -> Result<LongTermKeys> {
+        let profiles = Profiles::load(&self.files)?;
+        let resolved = profiles.resolve(profile)?;
+        load_long_term_keys(self.store, &profiles, &resolved.source_profile)
+    }
+
+    /// Drops the credentials a profile hands out, so the next call fetches new ones. The MFA
+    /// session behind them is kept: refreshing a role should not cost another code.
     pub fn forget(&self, profile: &str) -> Result<()> {
         let (_, plan) = self.plan(profile)?;
-        let cache = CredentialsCache::new(&self.dirs.cache, self.store);
-        for key in plan.keys.iter().flatten() {
-            cache.discard(key);
+        if let Some(key) = plan.final_key() {
+            CredentialsCache::new(&self.dirs.cache, self.store).discard(key);
         }
         Ok(())
     }
@@ -125,24 +138,11 @@ impl Walk<'_, '_> {
     }
 
     fn long_term_keys(&self) -> Result<LongTermKeys> {
-        let source = &self.resolved.source_profile;
-        if let Some(keys) = self.profiles.file_keys(source) {
-            tracing::debug!(
-                "long-term keys {} from the AWS credentials file",
-                mask_key_id(&keys.access_key_id)
-            );
-            return Ok(keys);
-        }
-        match crate::keys::load(self.broker.store, source)? {
-            Some(keys) => {
-                tracing::debug!(
-                    "long-term keys {} from the OS keyring",
-                    mask_key_id(&keys.access_key_id)
-                );
-                Ok(keys)
-            }
-            None => Err(Error::NoLongTermKeys(source.clone())),
-        }
+        load_long_term_keys(
+            self.broker.store,
+            self.profiles,
+            &self.resolved.source_profile,
+        )
     }
 
     /// One STS call for `step`, with one retry on a rejected code from a stored seed (the
@@ -246,6 +246,31 @@ impl Walk<'_, '_> {
                 ));
             }
         }
+    }
+}
+
+/// The keys of `source`: the AWS credentials file first, then the keyring.
+fn load_long_term_keys(
+    store: &dyn SecretStore,
+    profiles: &Profiles,
+    source: &str,
+) -> Result<LongTermKeys> {
+    if let Some(keys) = profiles.file_keys(source) {
+        tracing::debug!(
+            "long-term keys {} from the AWS credentials file",
+            mask_key_id(&keys.access_key_id)
+        );
+        return Ok(keys);
+    }
+    match crate::keys::load(store, source)? {
+        Some(keys) => {
+            tracing::debug!(
+                "long-term keys {} from the OS keyring",
+                mask_key_id(&keys.access_key_id)
+            );
+            Ok(keys)
+        }
+        None => Err(Error::NoLongTermKeys(source.to_owned())),
     }
 }
 

@@ -556,3 +556,15 @@ mod tests {
         assert!(store.is_empty());
     }
 }
+
+#[cfg(test)]
+mod ask_tests {
+    use super::*;
+
+    #[test]
+    fn ask_before_use_survives_a_round_trip() {
+        let text = "[[device]]\nname = \"a\"\nid = \"x\"\nalgorithm = \"SHA1\"\ndigits = 6\nperiod = 30\nask_before_use = true\nadded = 1\n";
+        let file: DeviceFile = toml::from_str(text).unwrap();
+        assert!(file.devices[0].ask_before_use);
+    }
+}

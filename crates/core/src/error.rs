@@ -130,6 +130,28 @@ pub enum Error {
         seconds: u64,
         path: PathBuf,
     },
+    // --- console sign-in -------------------------------------------------------------------
+    #[error("{0}")]
+    ConsoleRequest(String),
+    #[error("cannot set the console session duration for profile `{profile}`: {reason}")]
+    ConsoleDuration { profile: String, reason: String },
+    #[error("profile `{profile}` cannot sign in to the AWS console: {reason}")]
+    ProfileNotConsoleCapable { profile: String, reason: String },
+    #[error("OTPILOT_FEDERATION_ENDPOINT is not usable ({0}); fix it, or unset it to use AWS's sign-in endpoint")]
+    FederationEndpoint(String),
+    #[error(
+        "the sign-in endpoint rejected the credentials ({reason}) for profile `{profile}`; {hint}"
+    )]
+    SigninRejected {
+        profile: String,
+        reason: String,
+        hint: String,
+    },
+    #[error("cannot reach the AWS sign-in endpoint {host} ({detail}); check your network and proxy (HTTPS_PROXY), and OTPILOT_FEDERATION_ENDPOINT if you set it")]
+    SigninUnreachable { host: String, detail: String },
+    #[error("the sign-in endpoint {host} gave an unusable answer ({detail}); try again in a minute, and check OTPILOT_FEDERATION_ENDPOINT if you set it")]
+    SigninBadResponse { host: String, detail: String },
+
     #[error("otpilot was started by itself (a profile's credential_process loops back to otpilot through the AWS SDK); check the profile's source_profile")]
     Recursion,
 }
@@ -170,6 +192,12 @@ impl Error {
             Error::Sts { .. } => "aws",
             Error::LockTimeout { .. } => "timeout",
             Error::Recursion => "recursion",
+            Error::ConsoleRequest(_) | Error::ConsoleDuration { .. } => "invalid_input",
+            Error::FederationEndpoint(_) => "config",
+            Error::ProfileNotConsoleCapable { .. } => "not_console_capable",
+            Error::SigninRejected { .. } => "signin_rejected",
+            Error::SigninUnreachable { .. } => "unreachable",
+            Error::SigninBadResponse { .. } => "signin_failed",
             Error::FileRead { .. }
             | Error::FileWrite { .. }
             | Error::CreateDir { .. }

@@ -12,6 +12,7 @@ pub mod atomic;
 pub mod aws;
 pub mod broker;
 pub mod cache;
+pub mod console;
 pub mod credentials;
 pub mod device;
 pub mod error;

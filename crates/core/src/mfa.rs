@@ -69,6 +69,12 @@ impl MfaCodeSource<'_> {
                 "MFA code for {serial} from the stored device `{}`",
                 device.name
             );
+            if device.ask_before_use && !self.ui.approve_device(profile, &device.name)? {
+                return Err(Error::DeviceUseDenied {
+                    device: device.name.clone(),
+                    profile: profile.to_owned(),
+                });
+            }
             let totp = self.devices.totp(device)?;
             let code = self.unused_step(serial, device.params.period, |step| {
                 totp.code_for_step(step)

@@ -47,6 +47,17 @@ pub fn to_terminal(text: &str) -> Result<Zeroizing<String>> {
     ))
 }
 
+/// Renders a QR code as an SVG document (for the tray window).
+pub fn to_svg(text: &str) -> Result<Zeroizing<String>> {
+    let code = encode(text)?;
+    Ok(Zeroizing::new(
+        code.render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(240, 240)
+            .quiet_zone(true)
+            .build(),
+    ))
+}
+
 /// Renders a QR code as PNG bytes.
 pub fn to_png(text: &str) -> Result<Zeroizing<Vec<u8>>> {
     let code = encode(text)?;

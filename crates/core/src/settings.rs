@@ -86,14 +86,19 @@ mod tests {
     fn round_trip_and_defaults() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(Settings::load(dir.path()).unwrap(), Settings::default());
-        let mut s = Settings::default();
-        s.watched_profiles = vec!["admin".into()];
-        s.clipboard_clear_seconds = 30;
+        let mut s = Settings {
+            watched_profiles: vec!["admin".into()],
+            clipboard_clear_seconds: 30,
+            ..Default::default()
+        };
         s.save(dir.path()).unwrap();
         assert_eq!(Settings::load(dir.path()).unwrap(), s);
         s.refresh_margin_seconds = 5;
         assert!(s.save(dir.path()).is_err());
         std::fs::write(dir.path().join("config.toml"), "nonsense = 1\n").unwrap();
-        assert!(matches!(Settings::load(dir.path()), Err(Error::ConfigParse { .. })));
+        assert!(matches!(
+            Settings::load(dir.path()),
+            Err(Error::ConfigParse { .. })
+        ));
     }
 }

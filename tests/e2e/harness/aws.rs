@@ -23,7 +23,11 @@ pub struct AwsWorld {
 impl AwsWorld {
     /// A world with a device `alice` (stored in otpilot, known to the gate) and no profiles.
     pub fn new() -> Self {
-        let env = TestEnv::new();
+        Self::on(TestEnv::new())
+    }
+
+    /// The same world in a given environment (a tray test's own desktop session).
+    pub fn on(env: TestEnv) -> Self {
         let gate = Gate::start(&Moto::shared().endpoint);
         let serial = format!("arn:aws:iam::{ACCOUNT}:mfa/alice-{}", rand::random::<u32>());
         let seed = random_seed(20);

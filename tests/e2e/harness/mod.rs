@@ -5,6 +5,8 @@ pub mod gate;
 pub mod keyring;
 pub mod moto;
 pub mod pty;
+pub mod signin;
+pub mod tray;
 
 use std::ffi::OsStr;
 use std::io::Write;

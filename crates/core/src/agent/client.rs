@@ -17,7 +17,10 @@ use crate::error::{Error, Result};
 pub enum Answer {
     Credentials(Credentials),
     /// The agent tried and failed; its message is as good as ours would be.
-    Failed { kind: String, message: String },
+    Failed {
+        kind: String,
+        message: String,
+    },
     /// No usable agent: do the work directly.
     Unavailable(String),
 }
@@ -81,7 +84,11 @@ fn try_credentials(socket: &Path, profile: &str, timeout: Duration) -> Result<An
         .map_err(io)?;
     let response: Response = match serde_json::from_slice(&reply) {
         Ok(r) => r,
-        Err(_) => return Ok(Answer::Unavailable("the agent's answer is not valid".into())),
+        Err(_) => {
+            return Ok(Answer::Unavailable(
+                "the agent's answer is not valid".into(),
+            ))
+        }
     };
     if response.v != VERSION {
         return Ok(Answer::Unavailable(format!(
@@ -98,6 +105,8 @@ fn try_credentials(socket: &Path, profile: &str, timeout: Duration) -> Result<An
             kind: e.kind.clone(),
             message: e.message.clone(),
         }),
-        _ => Ok(Answer::Unavailable("the agent's answer is incomplete".into())),
+        _ => Ok(Answer::Unavailable(
+            "the agent's answer is incomplete".into(),
+        )),
     }
 }

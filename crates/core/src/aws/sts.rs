@@ -1,5 +1,6 @@
-//! `StsApi`: the two STS calls Otpilot makes, behind a trait so the broker can be tested with
-//! a fake; `SdkSts` makes them with aws-sdk-sts.
+//! `StsApi`: the STS calls Otpilot makes (GetSessionToken, AssumeRole, and GetFederationToken
+//! for console sign-in), behind a trait so the broker can be tested with a fake; `SdkSts`
+//! makes them with aws-sdk-sts.
 //!
 //! The client always gets explicit credentials, never the SDK's default chain: for a profile
 //! whose `credential_process` is Otpilot that chain would start Otpilot again. Retries
@@ -43,6 +44,16 @@ pub struct AssumeRoleInput {
     pub mfa: Option<(String, String)>,
 }
 
+/// A GetFederationToken request: console sign-in for an IAM user without a role.
+#[derive(Debug, Clone)]
+pub struct FederationTokenInput {
+    /// The federated user's name, `[\w+=,.@-]{2,32}`.
+    pub name: String,
+    /// The session policy (without one, the session has no permissions).
+    pub policy: String,
+    pub duration: u32,
+}
+
 /// Credentials from STS, and what the response's `Date` said about the local clock.
 pub struct StsOutput {
     pub credentials: Credentials,
@@ -66,6 +77,21 @@ pub trait StsApi: Send + Sync {
         base: &Credentials,
         input: &AssumeRoleInput,
     ) -> Result<StsOutput, StsFailure>;
+
+    /// GetFederationToken with long-term keys. Defaults to a refusal so that test doubles
+    /// written before console sign-in still compile.
+    fn get_federation_token(
+        &self,
+        _target: &StsTarget,
+        _base: &Credentials,
+        _input: &FederationTokenInput,
+    ) -> Result<StsOutput, StsFailure> {
+        Err(StsFailure {
+            kind: StsErrorKind::Other,
+            message: "this STS client does not implement GetFederationToken".into(),
+            clock_skew: None,
+        })
+    }
 }
 
 /// A failed STS call, classified. The broker turns it into [`Error::Sts`] with the profile.
@@ -184,6 +210,32 @@ impl StsApi for SdkSts {
             request = request.serial_number(serial).token_code(code);
         }
         let result = crate::runtime::block_on(request.send());
+        let clock_skew = *skew.lock().expect("skew lock");
+        match result {
+            Ok(out) => Ok(StsOutput {
+                credentials: convert(out.credentials())?,
+                clock_skew,
+            }),
+            Err(e) => Err(classify(e, clock_skew)),
+        }
+    }
+
+    fn get_federation_token(
+        &self,
+        target: &StsTarget,
+        base: &Credentials,
+        input: &FederationTokenInput,
+    ) -> Result<StsOutput, StsFailure> {
+        let skew = Arc::new(Mutex::new(None));
+        let client = self.client(target, base, skew.clone());
+        let result = crate::runtime::block_on(
+            client
+                .get_federation_token()
+                .name(&input.name)
+                .policy(&input.policy)
+                .duration_seconds(input.duration as i32)
+                .send(),
+        );
         let clock_skew = *skew.lock().expect("skew lock");
         match result {
             Ok(out) => Ok(StsOutput {

@@ -1,0 +1,222 @@
+//! Device commands: list, live codes, add, remove, rename, serial, QR for a phone backup,
+//! copy a code to the clipboard.
+
+use otpilot_core::device::{Device, NewDevice};
+use otpilot_core::import;
+use otpilot_core::totp::unix_now;
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, State};
+
+use super::blocking;
+use crate::error::{CommandError, CommandResult};
+use crate::Shared;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceView {
+    name: String,
+    serial: Option<String>,
+    issuer: Option<String>,
+    account: Option<String>,
+    algorithm: &'static str,
+    digits: u8,
+    period: u64,
+    ask_before_use: bool,
+}
+
+impl From<&Device> for DeviceView {
+    fn from(d: &Device) -> Self {
+        Self {
+            name: d.name.clone(),
+            serial: d.serial.clone(),
+            issuer: d.issuer.clone(),
+            account: d.account.clone(),
+            algorithm: d.params.algorithm.as_str(),
+            digits: d.params.digits,
+            period: d.params.period,
+            ask_before_use: d.ask_before_use,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CodeView {
+    name: String,
+    code: String,
+    next_code: String,
+    remaining_seconds: u64,
+    period: u64,
+}
+
+#[derive(Serialize)]
+pub struct AddResult {
+    added: Vec<DeviceView>,
+    warnings: Vec<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CopyResult {
+    clears_in_seconds: u64,
+}
+
+fn changed(app: &AppHandle) {
+    let _ = app.emit("devices://changed", ());
+}
+
+#[tauri::command]
+pub async fn list_devices(state: State<'_, Shared>) -> CommandResult<Vec<DeviceView>> {
+    blocking(*state, |s| {
+        Ok(s.devices().list()?.iter().map(DeviceView::from).collect())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn device_codes(state: State<'_, Shared>) -> CommandResult<Vec<CodeView>> {
+    blocking(*state, |s| {
+        let devices = s.devices();
+        let now = unix_now();
+        devices
+            .list()?
+            .iter()
+            .map(|d| {
+                let code = devices.totp(d)?.code_at(now);
+                Ok(CodeView {
+                    name: d.name.clone(),
+                    code: code.code.clone(),
+                    next_code: code.next_code.clone(),
+                    remaining_seconds: code.remaining_seconds,
+                    period: d.params.period,
+                })
+            })
+            .collect()
+    })
+    .await
+}
+
+#[tauri::command]
+#[allow(clippy::too_many_arguments)]
+pub async fn add_device(
+    app: AppHandle,
+    state: State<'_, Shared>,
+    name: String,
+    secret: Option<String>,
+    qr_path: Option<String>,
+    aws_seed_file: Option<String>,
+    serial: Option<String>,
+    force: bool,
+) -> CommandResult<AddResult> {
+    let secret = secret.map(otpilot_core::secret::SecretString::new);
+    let result = blocking(*state, move |s| {
+        let import = match (secret, qr_path, aws_seed_file) {
+            (Some(text), None, None) => import::from_text(text.expose())?,
+            (None, Some(path), None) => import::from_qr_image(path.as_ref())?,
+            (None, None, Some(path)) => import::from_aws_seed_file(path.as_ref())?,
+            _ => {
+                return Err(CommandError {
+                    kind: "invalid_input".into(),
+                    message: "give exactly one of: a pasted secret, a QR image, an AWS seed file"
+                        .into(),
+                })
+            }
+        };
+        let several = import.accounts.len() > 1;
+        let serial = serial.filter(|s| !s.trim().is_empty());
+        let new = import
+            .accounts
+            .into_iter()
+            .enumerate()
+            .map(|(i, account)| NewDevice {
+                name: if several {
+                    format!("{name}-{}", i + 1)
+                } else {
+                    name.clone()
+                },
+                serial: if several { None } else { serial.clone() },
+                account,
+            })
+            .collect();
+        let added = s.devices().add(new, force)?;
+        Ok(AddResult {
+            added: added.iter().map(DeviceView::from).collect(),
+            warnings: import.warnings,
+        })
+    })
+    .await?;
+    changed(&app);
+    crate::tray::refresh(state.0);
+    Ok(result)
+}
+
+#[tauri::command]
+pub async fn remove_device(
+    app: AppHandle,
+    state: State<'_, Shared>,
+    name: String,
+) -> CommandResult<()> {
+    blocking(*state, move |s| {
+        Ok(s.devices().remove(&name).map(|_| ())?)
+    })
+    .await?;
+    changed(&app);
+    crate::tray::refresh(state.0);
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn rename_device(
+    app: AppHandle,
+    state: State<'_, Shared>,
+    old: String,
+    new: String,
+) -> CommandResult<DeviceView> {
+    let d = blocking(*state, move |s| {
+        Ok(DeviceView::from(&s.devices().rename(&old, &new)?))
+    })
+    .await?;
+    changed(&app);
+    crate::tray::refresh(state.0);
+    Ok(d)
+}
+
+#[tauri::command]
+pub async fn set_device_serial(
+    app: AppHandle,
+    state: State<'_, Shared>,
+    name: String,
+    serial: Option<String>,
+) -> CommandResult<DeviceView> {
+    let d = blocking(*state, move |s| {
+        let serial = serial.filter(|s| !s.trim().is_empty());
+        Ok(DeviceView::from(
+            &s.devices().set_serial(&name, serial.as_deref())?,
+        ))
+    })
+    .await?;
+    changed(&app);
+    Ok(d)
+}
+
+/// The device's otpauth QR code as an SVG document. The UI shows it only after the person
+/// confirms; the SVG holds the seed.
+#[tauri::command]
+pub async fn device_qr_svg(state: State<'_, Shared>, name: String) -> CommandResult<String> {
+    blocking(*state, move |s| {
+        let devices = s.devices();
+        let device = devices.find(&name)?;
+        let uri = devices.otpauth_uri(&device)?;
+        Ok(otpilot_core::qr::to_svg(uri.expose())?.to_string())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn copy_code(state: State<'_, Shared>, name: String) -> CommandResult<CopyResult> {
+    blocking(*state, move |s| {
+        let clears_in_seconds = crate::clipboard::copy_code(s, &name)?;
+        Ok(CopyResult { clears_in_seconds })
+    })
+    .await
+}

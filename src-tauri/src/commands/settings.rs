@@ -1,0 +1,68 @@
+//! Settings commands: the tray's view of `config.toml` plus per-device "ask before use".
+
+use serde::{Deserialize, Serialize};
+use tauri::State;
+
+use super::blocking;
+use crate::error::CommandResult;
+use crate::Shared;
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsView {
+    refresh_margin_seconds: i64,
+    clipboard_clear_seconds: u64,
+    start_at_login: bool,
+    watched_profiles: Vec<String>,
+    ask_before_use: Vec<String>,
+}
+
+fn view(s: &crate::state::AppState) -> otpilot_core::Result<SettingsView> {
+    let settings = s.settings();
+    Ok(SettingsView {
+        refresh_margin_seconds: settings.refresh_margin_seconds,
+        clipboard_clear_seconds: settings.clipboard_clear_seconds,
+        start_at_login: settings.start_at_login,
+        watched_profiles: settings.watched_profiles,
+        ask_before_use: s
+            .devices()
+            .list()?
+            .into_iter()
+            .filter(|d| d.ask_before_use)
+            .map(|d| d.name)
+            .collect(),
+    })
+}
+
+#[tauri::command]
+pub async fn get_settings(state: State<'_, Shared>) -> CommandResult<SettingsView> {
+    blocking(*state, |s| Ok(view(s)?)).await
+}
+
+#[tauri::command]
+pub async fn save_settings(
+    state: State<'_, Shared>,
+    settings: SettingsView,
+) -> CommandResult<SettingsView> {
+    let saved = blocking(*state, move |s| {
+        let mut current = s.settings();
+        current.refresh_margin_seconds = settings.refresh_margin_seconds;
+        current.clipboard_clear_seconds = settings.clipboard_clear_seconds;
+        current.start_at_login = settings.start_at_login;
+        current.watched_profiles = settings.watched_profiles;
+        current.save(&s.dirs.config)?;
+        let devices = s.devices();
+        for d in devices.list()? {
+            let ask = settings.ask_before_use.contains(&d.name);
+            if ask != d.ask_before_use {
+                devices.set_ask_before_use(&d.name, ask)?;
+            }
+        }
+        crate::autostart::apply(s, current.start_at_login);
+        Ok(view(s)?)
+    })
+    .await?;
+    crate::tray::refresh(state.0);
+    crate::refresher::wake();
+    Ok(saved)
+}

@@ -1,0 +1,199 @@
+//! The tray's local agent: `otpilot credential-process` answered by the running tray, the
+//! same without it, single flight through it, refusal of untrustworthy sockets, and MFA
+//! codes or approvals typed into tray dialogs for callers with no terminal.
+
+use std::os::unix::fs::PermissionsExt;
+use std::process::Stdio;
+
+use crate::harness::aws::AwsWorld;
+use crate::harness::keyring::Keyring;
+use crate::harness::tray::{desktop, serial, DrivenTray, TrayProcess};
+use crate::harness::Run;
+
+/// The world's AWS settings, for the tray's environment.
+fn aws_env(w: &AwsWorld) -> Vec<(String, String)> {
+    w.envs()
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("AWS_"))
+        .collect()
+}
+
+fn socket(w: &AwsWorld) -> std::path::PathBuf {
+    w.env.root.path().join("run/otpilot/agent.sock")
+}
+
+/// The CLI with no keyring it could reach: only the agent can answer it.
+fn via_agent_only(w: &AwsWorld, profile: &str) -> Run {
+    Run(w
+        .otpilot(&["credential-process", profile])
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap())
+}
+
+#[test]
+fn the_tray_answers_credential_process_and_the_cli_works_without_it() {
+    let _one = serial();
+    let (_session, env) = desktop(Keyring::Unlocked);
+    let w = AwsWorld::on(env);
+    w.standard_profiles();
+    let tray = TrayProcess::start(&w.env, &aws_env(&w));
+    tray.wait_for_log("agent listening");
+    let mode = std::fs::metadata(socket(&w)).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+
+    // Without a keyring of its own, the CLI still gets credentials: from the tray.
+    let run = via_agent_only(&w, "admin");
+    run.assert_ok();
+    let json: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    assert_eq!(json["Version"], 1);
+    assert_eq!(w.gate.count("AssumeRole"), 1);
+
+    // 32 parallel callers through the agent: still one STS call per step in all.
+    let children: Vec<_> = (0..32)
+        .map(|_| {
+            w.otpilot(&["credential-process", "readonly"])
+                .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(
+        w.gate.count("GetSessionToken"),
+        1,
+        "the MFA session is shared"
+    );
+    assert_eq!(
+        w.gate.count("AssumeRole"),
+        2,
+        "one for admin, one for readonly"
+    );
+
+    // A socket others could write to is refused: the CLI says so and works directly.
+    std::fs::set_permissions(socket(&w), std::fs::Permissions::from_mode(0o666)).unwrap();
+    let run = w.run(&["credential-process", "admin"]);
+    run.assert_ok();
+    assert!(
+        run.stderr().contains("ignoring agent socket"),
+        "{}",
+        run.stderr()
+    );
+    std::fs::set_permissions(socket(&w), std::fs::Permissions::from_mode(0o600)).unwrap();
+
+    // Quit through the tray menu is covered elsewhere; here the tray just stops, and the
+    // CLI works on its own with the same cache.
+    drop(tray);
+    let run = w.run(&["credential-process", "admin"]);
+    run.assert_ok();
+    assert_eq!(
+        w.gate.count("AssumeRole"),
+        2,
+        "the CLI reuses the tray's cached credentials"
+    );
+}
+
+#[test]
+fn a_caller_without_a_terminal_gets_a_code_typed_into_the_tray() {
+    let _one = serial();
+    let (_session, env) = desktop(Keyring::Unlocked);
+    let w = AwsWorld::on(env);
+    // The device's seed is not stored: the code must come from the person.
+    w.env.ok(&["device", "remove", "alice", "--yes"], None);
+    w.standard_profiles();
+    let tray = DrivenTray::start(&w.env, &aws_env(&w));
+    let caller = w
+        .otpilot(&["credential-process", "admin"])
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    tray.switch_to_window_with("#/prompt/");
+    let text = tray.text_css("#prompt-desc");
+    assert!(text.contains(&w.serial), "{text}");
+    let code = w.gate.code_for_step(&w.serial, w.gate.current_step());
+    tray.fill("prompt-code", &code);
+    tray.click_closing("prompt-submit");
+    let out = caller.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let gst = w.gate.requests_for("GetSessionToken");
+    assert_eq!(gst.len(), 1);
+    assert_eq!(gst[0].param("TokenCode"), Some(code.as_str()));
+}
+
+#[test]
+fn a_device_that_asks_first_needs_an_allow_in_the_tray() {
+    let _one = serial();
+    let (_session, env) = desktop(Keyring::Unlocked);
+    let w = AwsWorld::on(env);
+    w.standard_profiles();
+    std::fs::write(
+        w.env.root.path().join("config/otpilot/devices.toml"),
+        std::fs::read_to_string(w.env.root.path().join("config/otpilot/devices.toml"))
+            .unwrap()
+            .replace("period = 30\n", "period = 30\nask_before_use = true\n"),
+    )
+    .unwrap();
+    let mut extra = aws_env(&w);
+    extra.push(("OTPILOT_LOG".into(), "debug".into()));
+    let tray = DrivenTray::start(&w.env, &extra);
+    // Denied: the caller fails with a message that says why.
+    let denied = w
+        .otpilot(&["credential-process", "admin"])
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if !tray.try_switch_to_window_with("#/prompt/", std::time::Duration::from_secs(30)) {
+        let out = denied.wait_with_output().unwrap();
+        panic!(
+            "no approval dialog; the caller ({}) said: {}{}\ntray log:\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout).len(),
+            std::fs::read_to_string(w.env.root.path().join("driver.log")).unwrap_or_default()
+        );
+    }
+    tray.click_closing("prompt-deny");
+    let out = denied.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("was not allowed"));
+    assert_eq!(w.gate.requests().len(), 0);
+    // Allowed: credentials.
+    let allowed = w
+        .otpilot(&["credential-process", "admin"])
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    tray.switch_to_window_with("#/prompt/");
+    tray.click_closing("prompt-allow");
+    let out = allowed.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(w.gate.count("GetSessionToken"), 1);
+}

@@ -1,0 +1,522 @@
+//! The real tray app: under Xvfb, on its own D-Bus session with its own gnome-keyring, driven
+//! through tauri-driver (which starts WebKitWebDriver, which starts the app) with fantoccini,
+//! and inspected from outside: the X clipboard, the tray menu over D-Bus (dbusmenu),
+//! screenshots.
+//!
+//! Tray tests run one at a time ([`serial`]): each is a whole desktop app with a WebKit
+//! process, and this machine has two cores.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+use super::keyring::{wait_for, Keyring};
+use super::{spawn_for_process_lifetime, KeyringSession, TestEnv};
+
+/// One tray test at a time.
+pub fn serial() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The tray binary cargo built (`cargo build -p otpilot-tray`, done by tests/run.sh).
+pub fn tray_bin() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let bin = target.join("debug/otpilot-tray");
+    assert!(
+        bin.exists(),
+        "no tray binary at {}; run `cargo build -p otpilot-tray` (tests/run.sh does)",
+        bin.display()
+    );
+    bin
+}
+
+/// A virtual X display shared by the run.
+pub struct Display {
+    pub name: String,
+    _xvfb: Child,
+}
+
+impl Display {
+    pub fn shared() -> &'static Display {
+        static SHARED: OnceLock<Display> = OnceLock::new();
+        SHARED.get_or_init(|| {
+            let n = (90..200)
+                .find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists())
+                .expect("a free X display number");
+            let mut cmd = Command::new("Xvfb");
+            cmd.args([
+                &format!(":{n}"),
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+            let xvfb = spawn_for_process_lifetime(cmd);
+            wait_for(
+                || Path::new(&format!("/tmp/.X11-unix/X{n}")).exists(),
+                "Xvfb",
+            );
+            Display {
+                name: format!(":{n}"),
+                _xvfb: xvfb,
+            }
+        })
+    }
+}
+
+/// A private bus with its own keyring, for one tray (the single-instance plugin would make a
+/// second tray on a shared bus hand over to the first and exit).
+pub fn desktop(keyring: Keyring) -> (KeyringSession, TestEnv) {
+    let session = KeyringSession::start(keyring);
+    let env = TestEnv::with_bus(session.address());
+    (session, env)
+}
+
+/// The environment for the tray and for tools that look at it.
+pub fn desktop_envs(env: &TestEnv, extra: &[(String, String)]) -> Vec<(String, String)> {
+    let mut envs = env.envs();
+    envs.push(("DISPLAY".into(), Display::shared().name.clone()));
+    // Software rendering under Xvfb; the DMA-BUF renderer costs memory for nothing here.
+    envs.push(("WEBKIT_DISABLE_DMABUF_RENDERER".into(), "1".into()));
+    envs.push(("OTPILOT_LOG".into(), "info".into()));
+    // Later entries win: the caller's extras override the defaults above.
+    envs.extend(extra.iter().cloned());
+    envs
+}
+
+/// The X clipboard's text (via xclip), or "" when it is empty.
+pub fn clipboard() -> String {
+    let out = Command::new("xclip")
+        .args(["-o", "-selection", "clipboard"])
+        .env("DISPLAY", &Display::shared().name)
+        .output()
+        .expect("xclip");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A screenshot of the main window's area of the virtual screen.
+pub fn screenshot(path: &Path) {
+    let status = Command::new("import")
+        // The window opens at the top left; crop to it rather than the empty screen.
+        .args([
+            "-window",
+            "root",
+            "-crop",
+            "440x660+0+0",
+            "+repage",
+            path.to_str().unwrap(),
+        ])
+        .env("DISPLAY", &Display::shared().name)
+        .status()
+        .expect("import (imagemagick)");
+    assert!(status.success());
+}
+
+/// The tray started directly (no WebDriver): for the agent and the tray menu.
+pub struct TrayProcess {
+    child: Child,
+    pub log: PathBuf,
+}
+
+impl TrayProcess {
+    pub fn start(env: &TestEnv, extra: &[(String, String)]) -> Self {
+        let log = env.root.path().join("tray.log");
+        let child = Command::new(tray_bin())
+            .env_clear()
+            .envs(desktop_envs(env, extra))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .expect("start otpilot-tray");
+        let t = Self { child, log };
+        t.wait_for_log("tray menu published");
+        t
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    pub fn wait_for_log(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !self.log_text().contains(text) {
+            assert!(
+                Instant::now() < deadline,
+                "the tray never logged {text:?}:\n{}",
+                self.log_text()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for the process to exit by itself; returns its exit code.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<i32> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            if Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for TrayProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The tray driven through WebDriver, its main window open.
+pub struct DrivenTray {
+    pub rt: tokio::runtime::Runtime,
+    pub client: Client,
+    driver: Child,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl DrivenTray {
+    pub fn start(env: &TestEnv, extra: &[(String, String)]) -> Self {
+        let (port, native) = (free_port(), free_port());
+        let driver = Command::new("tauri-driver")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
+            .env_clear()
+            .envs(desktop_envs(env, extra))
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(env.root.path().join("driver.log")).unwrap())
+            .spawn()
+            .expect("tauri-driver (cargo install tauri-driver; tests/run.sh does)");
+        wait_for(
+            || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok(),
+            "tauri-driver",
+        );
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "wry".into());
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": tray_bin(), "args": ["--open"] }),
+        );
+        let client = rt
+            .block_on(
+                // Plain HTTP to tauri-driver on loopback: no TLS, so no crypto provider to pick.
+                ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                    .capabilities(caps)
+                    .connect(&format!("http://127.0.0.1:{port}")),
+            )
+            .expect("a WebDriver session with the tray");
+        let tray = Self { rt, client, driver };
+        tray.wait_testid("nav-devices");
+        tray
+    }
+
+    fn css(testid: &str) -> String {
+        format!("[data-testid=\"{testid}\"]")
+    }
+
+    pub fn wait_testid(&self, testid: &str) -> fantoccini::elements::Element {
+        let css = Self::css(testid);
+        self.rt
+            .block_on(
+                self.client
+                    .wait()
+                    .at_most(Duration::from_secs(20))
+                    .for_element(Locator::Css(&css)),
+            )
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+    }
+
+    pub fn click(&self, testid: &str) {
+        let el = self.wait_testid(testid);
+        self.rt.block_on(el.click()).unwrap();
+    }
+
+    /// Clicks a button that closes its own window (a dialog's answer): the window may be gone
+    /// before WebDriver replies, which is the expected outcome, not an error.
+    pub fn click_closing(&self, testid: &str) {
+        let el = self.wait_testid(testid);
+        match self.rt.block_on(el.click()) {
+            Ok(_) => {}
+            Err(fantoccini::error::CmdError::Standard(e))
+                if e.error == fantoccini::error::ErrorStatus::NoSuchWindow => {}
+            Err(e) => panic!("clicking {testid}: {e}"),
+        }
+    }
+
+    pub fn fill(&self, testid: &str, text: &str) {
+        let el = self.wait_testid(testid);
+        self.rt.block_on(async {
+            el.clear().await.unwrap();
+            el.send_keys(text).await.unwrap();
+        });
+    }
+
+    pub fn text(&self, testid: &str) -> String {
+        let el = self.wait_testid(testid);
+        self.rt.block_on(el.text()).unwrap()
+    }
+
+    /// The text of the first element matching a CSS selector.
+    pub fn text_css(&self, css: &str) -> String {
+        let el = self
+            .rt
+            .block_on(
+                self.client
+                    .wait()
+                    .at_most(Duration::from_secs(20))
+                    .for_element(Locator::Css(css)),
+            )
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"));
+        self.rt.block_on(el.text()).unwrap()
+    }
+
+    /// Waits until the element's text satisfies `check`; returns the text.
+    pub fn wait_text(&self, testid: &str, what: &str, check: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let t = self.text(testid);
+            if check(&t) {
+                return t;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{testid} never showed {what}; it shows {t:?}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// Switches to the window whose URL contains `fragment`, waiting for it to appear.
+    pub fn switch_to_window_with(&self, fragment: &str) {
+        assert!(
+            self.try_switch_to_window_with(fragment, Duration::from_secs(30)),
+            "no window with {fragment} appeared"
+        );
+    }
+
+    /// Like [`Self::switch_to_window_with`]; `false` if none appeared in time.
+    pub fn try_switch_to_window_with(&self, fragment: &str, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let handles = self.rt.block_on(self.client.windows()).unwrap();
+            for h in handles {
+                self.rt.block_on(self.client.switch_to_window(h)).unwrap();
+                let url = self.rt.block_on(self.client.current_url()).unwrap();
+                if url.as_str().contains(fragment) {
+                    return true;
+                }
+            }
+            if Instant::now() > deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+impl Drop for DrivenTray {
+    fn drop(&mut self) {
+        let client = self.client.clone();
+        let _ = self.rt.block_on(client.close());
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// The tray menu as the desktop sees it: libayatana-appindicator exports it on the session
+/// bus as `com.canonical.dbusmenu`, even with no tray host to draw it.
+pub struct TrayMenu {
+    bus: String,
+    dest: String,
+    path: String,
+}
+
+fn gdbus(bus: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new("gdbus")
+        .arg("call")
+        .arg("--session")
+        .args(args)
+        .env("DBUS_SESSION_BUS_ADDRESS", bus)
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+impl TrayMenu {
+    /// Finds the menu of the tray process `pid` on `bus`.
+    pub fn find(bus: &str, pid: u32) -> TrayMenu {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(menu) = Self::try_find(bus, pid) {
+                return menu;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the tray menu never appeared on D-Bus"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    fn try_find(bus: &str, pid: u32) -> Option<TrayMenu> {
+        let names = gdbus(
+            bus,
+            &[
+                "--dest",
+                "org.freedesktop.DBus",
+                "--object-path",
+                "/org/freedesktop/DBus",
+                "--method",
+                "org.freedesktop.DBus.ListNames",
+            ],
+        )?;
+        for name in names.split('\'').filter(|n| n.starts_with(':')) {
+            let owner = gdbus(
+                bus,
+                &[
+                    "--dest",
+                    "org.freedesktop.DBus",
+                    "--object-path",
+                    "/org/freedesktop/DBus",
+                    "--method",
+                    "org.freedesktop.DBus.GetConnectionUnixProcessID",
+                    name,
+                ],
+            );
+            if !owner.is_some_and(|o| o.contains(&format!("uint32 {pid}"))) {
+                continue;
+            }
+            // The process has several connections; only one exports the indicator.
+            let Some(tree) = gdbus(
+                bus,
+                &[
+                    "--dest",
+                    name,
+                    "--object-path",
+                    "/org/ayatana/NotificationItem",
+                    "--method",
+                    "org.freedesktop.DBus.Introspectable.Introspect",
+                ],
+            ) else {
+                continue;
+            };
+            let Some(item) = tree
+                .split("<node name=\"")
+                .nth(1)
+                .and_then(|t| t.split('"').next())
+                .map(str::to_owned)
+            else {
+                continue;
+            };
+            return Some(TrayMenu {
+                bus: bus.to_owned(),
+                dest: name.to_owned(),
+                path: format!("/org/ayatana/NotificationItem/{item}/Menu"),
+            });
+        }
+        None
+    }
+
+    /// The menu's items as (id, label), depth first.
+    pub fn items(&self) -> Vec<(i32, String)> {
+        let layout = gdbus(
+            &self.bus,
+            &[
+                "--dest",
+                &self.dest,
+                "--object-path",
+                &self.path,
+                "--method",
+                "com.canonical.dbusmenu.GetLayout",
+                "--",
+                "0",
+                "-1",
+                "@as []",
+            ],
+        )
+        .expect("GetLayout");
+        let mut items = Vec::new();
+        for chunk in layout.split('(').skip(1) {
+            let Some((id, rest)) = chunk.split_once(',') else {
+                continue;
+            };
+            let Ok(id) = id.trim().parse::<i32>() else {
+                continue;
+            };
+            if let Some(label) = rest
+                .split("'label': <'")
+                .nth(1)
+                .and_then(|l| l.split("'>").next())
+            {
+                items.push((id, label.replace('_', "")));
+            }
+        }
+        items
+    }
+
+    pub fn labels(&self) -> Vec<String> {
+        self.items().into_iter().map(|(_, l)| l).collect()
+    }
+
+    /// Clicks the item whose label starts with `label`, as a tray host would.
+    pub fn click(&self, label: &str) {
+        let (id, _) = self
+            .items()
+            .into_iter()
+            .find(|(_, l)| l.starts_with(label))
+            .unwrap_or_else(|| panic!("no menu item {label:?} in {:?}", self.labels()));
+        gdbus(
+            &self.bus,
+            &[
+                "--dest",
+                &self.dest,
+                "--object-path",
+                &self.path,
+                "--method",
+                "com.canonical.dbusmenu.Event",
+                "--",
+                &id.to_string(),
+                "clicked",
+                "<0>",
+                "0",
+            ],
+        )
+        .expect("dbusmenu Event");
+    }
+}

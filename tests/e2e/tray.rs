@@ -1,0 +1,160 @@
+//! The tray app as a person uses it: the window (through WebDriver), the tray menu (through
+//! dbusmenu, as a desktop's tray host would), the clipboard, error states, screenshots.
+
+use std::time::{Duration, Instant};
+
+use crate::harness::aws::AwsWorld;
+use crate::harness::keyring::Keyring;
+use crate::harness::random_seed;
+use crate::harness::tray::{
+    clipboard, desktop, screenshot, serial, DrivenTray, TrayMenu, TrayProcess,
+};
+
+fn write_settings(env: &crate::harness::TestEnv, toml: &str) {
+    let dir = env.root.path().join("config/otpilot");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.toml"), toml).unwrap();
+}
+
+fn wait_until(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Where the test run leaves the screenshots the README shows.
+fn docs(name: &str) -> std::path::PathBuf {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+#[test]
+fn window_adds_a_device_shows_the_cli_code_and_copies_it() {
+    let _one = serial();
+    let (_session, env) = desktop(Keyring::Unlocked);
+    write_settings(&env, "clipboard_clear_seconds = 5\n");
+    let tray = DrivenTray::start(&env, &[]);
+    let seed = random_seed(20);
+    tray.fill("add-name", "web");
+    tray.click("add-source-secret");
+    tray.fill("add-secret", &seed);
+    tray.click("add-submit");
+    tray.wait_testid("device-row-web");
+    // The window shows the code `otpilot code` prints (retry across a step boundary).
+    let mut matched = false;
+    for _ in 0..3 {
+        let shown = tray.text("code-web");
+        let cli = env.ok(&["code", "web"], None).trim().to_owned();
+        if shown == cli {
+            matched = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    assert!(matched, "the window and the CLI disagree");
+    assert_eq!(
+        env.secret_tool_lookup("web").as_deref(),
+        Some(seed.as_str())
+    );
+
+    tray.click("copy-web");
+    wait_until("the code on the clipboard", Duration::from_secs(5), || {
+        clipboard().trim().len() == 6
+    });
+    let copied = clipboard();
+    let now = env.ok(&["code", "web"], None);
+    let before = env.ok(&["code", "web", "--json"], None);
+    assert!(
+        now.trim() == copied.trim() || before.contains(copied.trim()),
+        "{copied}"
+    );
+    // Cleared after the configured 5 s, because it still holds the code.
+    wait_until(
+        "the clipboard to be cleared",
+        Duration::from_secs(12),
+        || clipboard().trim().is_empty(),
+    );
+    screenshot(&docs("window.png"));
+}
+
+#[test]
+fn a_watched_profile_shows_its_expiry_and_is_refreshed_before_it() {
+    let _one = serial();
+    let (_session, env) = desktop(Keyring::Unlocked);
+    let w = AwsWorld::on(env);
+    // A 12-second role so the refresh happens within the test.
+    w.write_config(&format!(
+        "[profile base]\nregion = us-east-1\nmfa_serial = {{serial}}\n\n\
+         [profile short]\nrole_arn = arn:aws:iam::{}:role/Short\nsource_profile = base\nmfa_serial = {{serial}}\nduration_seconds = 12\n",
+        crate::harness::aws::ACCOUNT
+    ));
+    w.write_base_credentials();
+    write_settings(&w.env, "watched_profiles = [\"short\"]\n");
+    let aws: Vec<(String, String)> = w
+        .envs()
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("AWS_"))
+        .collect();
+    let tray = DrivenTray::start(&w.env, &aws);
+    tray.click("nav-profiles");
+    tray.wait_text("profile-state-short", "an expiry", |t| {
+        t.contains("valid until") || t.contains("expires in")
+    });
+    wait_until("a refresh ahead of expiry", Duration::from_secs(40), || {
+        w.gate.count("AssumeRole") >= 2
+    });
+    assert_eq!(w.gate.count("GetSessionToken"), 1);
+    screenshot(&docs("profiles.png"));
+}
+
+#[test]
+fn error_states_render() {
+    let _one = serial();
+    let (_session, env) = desktop(Keyring::None);
+    let tray = DrivenTray::start(&env, &[]);
+    let banner = tray.wait_text("status-banner", "the no-keyring banner", |t| {
+        t.to_lowercase().contains("keyring")
+    });
+    assert!(
+        banner.contains("gnome-keyring") || banner.contains("Secret Service"),
+        "{banner}"
+    );
+}
+
+#[test]
+fn tray_menu_copies_codes_and_quits_cleanly() {
+    let _one = serial();
+    let (session, env) = desktop(Keyring::Unlocked);
+    env.add_device("ops", &random_seed(20), &[]);
+    let mut tray = TrayProcess::start(&env, &[]);
+    let menu = TrayMenu::find(session.address(), tray.pid());
+    let labels = menu.labels();
+    assert!(labels.iter().any(|l| l == "Copy code: ops"), "{labels:?}");
+    assert!(labels.iter().any(|l| l == "Open Otpilot"), "{labels:?}");
+    assert!(labels.iter().any(|l| l == "Quit"), "{labels:?}");
+    menu.click("Copy code: ops");
+    wait_until("the code on the clipboard", Duration::from_secs(5), || {
+        clipboard().trim().len() == 6
+    });
+    let json: serde_json::Value =
+        serde_json::from_str(&env.ok(&["code", "ops", "--json"], None)).unwrap();
+    let copied = clipboard();
+    assert!(
+        copied.trim() == json["code"] || copied.trim() == json["next_code"],
+        "{copied}"
+    );
+    menu.click("Quit");
+    assert_eq!(
+        tray.wait_exit(Duration::from_secs(10)),
+        Some(0),
+        "{}",
+        tray.log_text()
+    );
+    assert!(
+        !env.root.path().join("run/otpilot/agent.sock").exists(),
+        "the socket is removed"
+    );
+}

@@ -1,0 +1,177 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+const invoke = vi.fn();
+const listen = vi.fn();
+const close = vi.fn();
+
+vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
+vi.mock('@tauri-apps/api/event', () => ({ listen: (...args: unknown[]) => listen(...args) }));
+vi.mock('@tauri-apps/api/window', () => ({ getCurrentWindow: () => ({ close }) }));
+
+const api = await import('./api');
+const { CommandError, toCommandError } = api;
+
+beforeEach(() => {
+  invoke.mockReset();
+  listen.mockReset();
+  close.mockReset();
+});
+
+describe('toCommandError', () => {
+  it('keeps the kind and message the shell sends', () => {
+    const e = toCommandError({ kind: 'keyring_locked', message: 'unlock your keyring' });
+    expect(e).toBeInstanceOf(CommandError);
+    expect(e).toBeInstanceOf(Error);
+    expect(e.kind).toBe('keyring_locked');
+    expect(e.message).toBe('unlock your keyring');
+  });
+
+  it('turns strings (Tauri’s own errors) into kind "other"', () => {
+    const e = toCommandError('command add_device not found');
+    expect(e.kind).toBe('other');
+    expect(e.message).toBe('command add_device not found');
+  });
+
+  it('maps unknown kinds to "other", keeping the message and the kind as sent', () => {
+    // The core has finer kinds ("timeout", "denied", "seed_missing", ...) than the UI's list.
+    expect(toCommandError({ kind: 'timeout', message: 'm' })).toMatchObject({
+      kind: 'other',
+      rawKind: 'timeout',
+      message: 'm',
+    });
+    expect(toCommandError({ kind: 'aws', message: 'm' }).rawKind).toBe('aws');
+  });
+
+  it('gives a known kind without a message a readable one', () => {
+    expect(toCommandError({ kind: 'not_found' })).toMatchObject({ kind: 'not_found', message: 'not found' });
+  });
+
+  it('handles Errors, nothing, and odd values', () => {
+    expect(toCommandError(new TypeError('window.__TAURI_INTERNALS__ is undefined'))).toMatchObject({
+      kind: 'other',
+      message: 'window.__TAURI_INTERNALS__ is undefined',
+    });
+    expect(toCommandError(undefined)).toMatchObject({ kind: 'other', message: 'Unknown error' });
+    expect(toCommandError(null).message).toBe('Unknown error');
+    expect(toCommandError('').message).toBe('Unknown error');
+    expect(toCommandError(42).message).toBe('42');
+  });
+
+  it('returns a CommandError unchanged', () => {
+    const e = new CommandError('aws', 'AccessDenied');
+    expect(toCommandError(e)).toBe(e);
+  });
+});
+
+describe('commands', () => {
+  it('rejects with a CommandError built from the shell’s payload', async () => {
+    invoke.mockRejectedValueOnce({ kind: 'exists', message: 'a device named work exists' });
+    const err = await api.addDevice({
+      name: 'work',
+      secret: 'JBSWY3DPEHPK3PXP',
+      qrPath: null,
+      awsSeedFile: null,
+      serial: null,
+      force: false,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CommandError);
+    expect(err).toMatchObject({ kind: 'exists', message: 'a device named work exists' });
+  });
+
+  it('rejects with a CommandError when the rejection is a string', async () => {
+    invoke.mockRejectedValueOnce('invalid args `name` for command `remove_device`');
+    await expect(api.removeDevice('x')).rejects.toMatchObject({ kind: 'other' });
+  });
+
+  it('passes camelCase arguments under the contract’s names', async () => {
+    invoke.mockResolvedValue(undefined);
+    await api.addDevice({ name: 'w', secret: null, qrPath: '/q.png', awsSeedFile: null, serial: 'S', force: true });
+    await api.renameDevice('old-name', 'new-name');
+    await api.setDeviceSerial('w', null);
+    await api.openConsole('admin', 's3', null);
+    await api.answerPrompt('p1', null, false);
+    await api.saveSettings({
+      refreshMarginSeconds: 1,
+      clipboardClearSeconds: 2,
+      startAtLogin: true,
+      watchedProfiles: [],
+      askBeforeUse: [],
+    });
+    expect(invoke.mock.calls).toEqual([
+      ['add_device', { name: 'w', secret: null, qrPath: '/q.png', awsSeedFile: null, serial: 'S', force: true }],
+      ['rename_device', { old: 'old-name', new: 'new-name' }],
+      ['set_device_serial', { name: 'w', serial: null }],
+      ['open_console', { profile: 'admin', service: 's3', region: null }],
+      ['answer_prompt', { id: 'p1', code: null, allow: false }],
+      [
+        'save_settings',
+        {
+          settings: {
+            refreshMarginSeconds: 1,
+            clipboardClearSeconds: 2,
+            startAtLogin: true,
+            watchedProfiles: [],
+            askBeforeUse: [],
+          },
+        },
+      ],
+    ]);
+  });
+
+  it('calls argument-less commands without arguments and returns their result', async () => {
+    invoke.mockResolvedValueOnce([{ name: 'work' }]);
+    await expect(api.listDevices()).resolves.toEqual([{ name: 'work' }]);
+    expect(invoke).toHaveBeenCalledWith('list_devices', undefined);
+  });
+
+  it('closes the current window, normalising a failure', async () => {
+    await api.closeCurrentWindow();
+    expect(close).toHaveBeenCalledOnce();
+    close.mockRejectedValueOnce('window not found');
+    await expect(api.closeCurrentWindow()).rejects.toMatchObject({ kind: 'other', message: 'window not found' });
+  });
+});
+
+describe('events', () => {
+  it('delivers payloads and unsubscribes', async () => {
+    const unlisten = vi.fn();
+    let handler: ((e: { payload: unknown }) => void) | undefined;
+    listen.mockImplementation(async (_name: string, fn: (e: { payload: unknown }) => void) => {
+      handler = fn;
+      return unlisten;
+    });
+    const seen: unknown[] = [];
+    const off = api.onCredentialsFailed((p) => seen.push(p));
+    expect(listen).toHaveBeenCalledWith('credentials://failed', expect.any(Function));
+    await Promise.resolve();
+    handler?.({ payload: { profile: 'admin', message: 'denied' } });
+    expect(seen).toEqual([{ profile: 'admin', message: 'denied' }]);
+    off();
+    expect(unlisten).toHaveBeenCalledOnce();
+    handler?.({ payload: { profile: 'admin', message: 'again' } });
+    expect(seen).toHaveLength(1);
+  });
+
+  it('unlistens when unsubscribed before listen settled', async () => {
+    const unlisten = vi.fn();
+    listen.mockResolvedValue(unlisten);
+    const off = api.onDevicesChanged(() => undefined);
+    off();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(unlisten).toHaveBeenCalledOnce();
+  });
+
+  it('uses the contract’s event names', () => {
+    listen.mockResolvedValue(vi.fn());
+    api.onCredentialsRefreshed(() => undefined)();
+    api.onDevicesChanged(() => undefined)();
+    expect(listen.mock.calls.map((c) => c[0])).toEqual(['credentials://refreshed', 'devices://changed']);
+  });
+
+  it('does nothing outside Tauri', () => {
+    listen.mockImplementation(() => {
+      throw new TypeError('no __TAURI_INTERNALS__');
+    });
+    expect(() => api.onDevicesChanged(() => undefined)()).not.toThrow();
+  });
+});

@@ -1,0 +1,243 @@
+// The only door to the Rust side (src-tauri). Every `invoke(...)` command name and every
+// event name the UI uses lives in this file; views import these functions, never
+// `@tauri-apps/api` directly, so the contract with the shell can be read in one place.
+//
+// Tauri turns Rust snake_case command arguments into camelCase keys on the JS side, so the
+// argument objects below use camelCase. Every rejection is normalised into a `CommandError`.
+
+import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import { getCurrentWindow } from '@tauri-apps/api/window';
+
+// ---- types shared with src-tauri (serde `rename_all = "camelCase"`) ----
+
+export type DeviceView = {
+  name: string;
+  serial: string | null;
+  issuer: string | null;
+  account: string | null;
+  algorithm: string;
+  digits: number;
+  period: number;
+  askBeforeUse: boolean;
+};
+
+export type CodeView = {
+  name: string;
+  code: string;
+  nextCode: string;
+  remainingSeconds: number;
+  period: number;
+};
+
+export type AddResult = { added: DeviceView[]; warnings: string[] };
+
+export type ProfileState = 'valid' | 'refreshing' | 'attention' | 'unknown';
+
+export type ProfileView = {
+  profile: string;
+  wired: boolean;
+  watched: boolean;
+  chain: string[];
+  mfaSerial: string | null;
+  device: string | null;
+  error: string | null;
+  state: ProfileState;
+  /** Unix seconds. */
+  expiresAt: number | null;
+  message: string | null;
+};
+
+export type SettingsView = {
+  refreshMarginSeconds: number;
+  clipboardClearSeconds: number;
+  startAtLogin: boolean;
+  watchedProfiles: string[];
+  /** Device names. */
+  askBeforeUse: string[];
+};
+
+export type AppStatus = {
+  keyring: 'ok' | 'locked' | 'unavailable';
+  keyringMessage: string | null;
+  awsConfig: 'ok' | 'missing' | 'error';
+  awsMessage: string | null;
+};
+
+export type PromptView = {
+  id: string;
+  kind: 'code' | 'approve';
+  profile: string;
+  serial: string | null;
+  device: string | null;
+};
+
+export type CopyResult = { clearsInSeconds: number };
+
+export type FailedPayload = { profile: string; message: string };
+
+export type AddDeviceArgs = {
+  name: string;
+  secret: string | null;
+  qrPath: string | null;
+  awsSeedFile: string | null;
+  serial: string | null;
+  force: boolean;
+};
+
+// ---- errors ----
+
+export const ERROR_KINDS = [
+  'keyring_locked',
+  'no_keyring',
+  'not_found',
+  'exists',
+  'invalid_input',
+  'aws',
+  'io',
+  'other',
+] as const;
+
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+/** What every rejected command carries: `{ kind, message }` from the Rust `CommandError`. */
+export class CommandError extends Error {
+  readonly kind: ErrorKind;
+  /** The kind as sent, when it was not one of `ERROR_KINDS` (then `kind` is "other"). */
+  readonly rawKind: string;
+
+  constructor(kind: ErrorKind, message: string, rawKind: string = kind) {
+    super(message);
+    this.name = 'CommandError';
+    this.kind = kind;
+    this.rawKind = rawKind;
+  }
+}
+
+function isErrorKind(value: unknown): value is ErrorKind {
+  return typeof value === 'string' && (ERROR_KINDS as readonly string[]).includes(value);
+}
+
+/**
+ * Turns whatever a rejected invoke (or anything else) threw into a `CommandError`.
+ * The shell sends `{ kind, message }`; Tauri itself rejects with plain strings (unknown
+ * command, bad arguments); outside Tauri `invoke` throws a `TypeError`.
+ */
+export function toCommandError(err: unknown): CommandError {
+  if (err instanceof CommandError) return err;
+  if (typeof err === 'string') return new CommandError('other', err || 'Unknown error');
+  if (typeof err === 'object' && err !== null) {
+    const { kind, message } = err as { kind?: unknown; message?: unknown };
+    const text = typeof message === 'string' && message !== '' ? message : undefined;
+    if (isErrorKind(kind)) return new CommandError(kind, text ?? kind.replace(/_/g, ' '));
+    const raw = typeof kind === 'string' && kind !== '' ? kind : 'other';
+    if (text !== undefined) return new CommandError('other', text, raw);
+  }
+  if (err === undefined || err === null) return new CommandError('other', 'Unknown error');
+  return new CommandError('other', String(err));
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (err) {
+    throw toCommandError(err);
+  }
+}
+
+// ---- commands ----
+
+export const appStatus = (): Promise<AppStatus> => call('app_status');
+
+export const listDevices = (): Promise<DeviceView[]> => call('list_devices');
+
+export const deviceCodes = (): Promise<CodeView[]> => call('device_codes');
+
+export const addDevice = (args: AddDeviceArgs): Promise<AddResult> => call('add_device', args);
+
+export const removeDevice = (name: string): Promise<void> => call('remove_device', { name });
+
+export const renameDevice = (oldName: string, newName: string): Promise<DeviceView> =>
+  call('rename_device', { old: oldName, new: newName });
+
+export const setDeviceSerial = (name: string, serial: string | null): Promise<DeviceView> =>
+  call('set_device_serial', { name, serial });
+
+/** An SVG document; show it only after the user has confirmed. */
+export const deviceQrSvg = (name: string): Promise<string> => call('device_qr_svg', { name });
+
+export const copyCode = (name: string): Promise<CopyResult> => call('copy_code', { name });
+
+export const listProfiles = (): Promise<ProfileView[]> => call('list_profiles');
+
+export const refreshProfile = (profile: string): Promise<ProfileView> =>
+  call('refresh_profile', { profile });
+
+export const openConsole = (
+  profile: string,
+  service: string | null,
+  region: string | null,
+): Promise<void> => call('open_console', { profile, service, region });
+
+export const getSettings = (): Promise<SettingsView> => call('get_settings');
+
+export const saveSettings = (settings: SettingsView): Promise<SettingsView> =>
+  call('save_settings', { settings });
+
+export const getPrompt = (id: string): Promise<PromptView> => call('get_prompt', { id });
+
+export const answerPrompt = (id: string, code: string | null, allow: boolean): Promise<void> =>
+  call('answer_prompt', { id, code, allow });
+
+/** Closes the window this page runs in (the prompt window). */
+export async function closeCurrentWindow(): Promise<void> {
+  try {
+    await getCurrentWindow().close();
+  } catch (err) {
+    throw toCommandError(err);
+  }
+}
+
+// ---- events ----
+
+export const EVENTS = {
+  refreshed: 'credentials://refreshed',
+  failed: 'credentials://failed',
+  devicesChanged: 'devices://changed',
+} as const;
+
+/**
+ * Subscribes to an event and returns a synchronous unsubscribe, safe to call before the
+ * subscription has settled. Outside Tauri (a plain browser, unit tests) it does nothing.
+ */
+function subscribe<T>(event: string, handler: (payload: T) => void): () => void {
+  let unlisten: UnlistenFn | undefined;
+  let disposed = false;
+  try {
+    listen<T>(event, (e) => {
+      if (!disposed) handler(e.payload);
+    }).then(
+      (fn) => {
+        if (disposed) fn();
+        else unlisten = fn;
+      },
+      () => undefined,
+    );
+  } catch {
+    // Not running inside Tauri.
+  }
+  return () => {
+    disposed = true;
+    unlisten?.();
+    unlisten = undefined;
+  };
+}
+
+export const onCredentialsRefreshed = (handler: (view: ProfileView) => void): (() => void) =>
+  subscribe<ProfileView>(EVENTS.refreshed, handler);
+
+export const onCredentialsFailed = (handler: (payload: FailedPayload) => void): (() => void) =>
+  subscribe<FailedPayload>(EVENTS.failed, handler);
+
+export const onDevicesChanged = (handler: () => void): (() => void) =>
+  subscribe<null>(EVENTS.devicesChanged, () => handler());

@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import type { SettingsView } from './api';
+import {
+  deviceNameError,
+  normaliseMfaCode,
+  serialError,
+  toggleWatched,
+  validateAddForm,
+  validateSettings,
+  type AddFormInput,
+} from './validate';
+
+describe('device names', () => {
+  it('accepts letters, digits and . _ - @ +', () => {
+    for (const name of ['work', 'a', 'alice@example.com', 'prod_1.b-c+d', 'X'.repeat(64)]) {
+      expect(deviceNameError(name), name).toBeNull();
+    }
+  });
+
+  it('rejects empty, too long, leading dash, other characters and ARNs', () => {
+    expect(deviceNameError('')).toMatch(/name/i);
+    expect(deviceNameError('x'.repeat(65))).toMatch(/64/);
+    expect(deviceNameError('-work')).toMatch(/start/);
+    expect(deviceNameError('my work')).toMatch(/letters/);
+    expect(deviceNameError('wörk')).toMatch(/letters/);
+    expect(deviceNameError('a/b')).toMatch(/letters/);
+    expect(deviceNameError('arn:aws:iam::1:mfa/x')).not.toBeNull();
+  });
+
+  it('allows a dash after the first character', () => {
+    expect(deviceNameError('w-')).toBeNull();
+  });
+});
+
+describe('MFA serials', () => {
+  it('accepts empty (optional), IAM MFA ARNs in any partition, and hardware serials', () => {
+    expect(serialError('')).toBeNull();
+    expect(serialError('arn:aws:iam::123456789012:mfa/alice')).toBeNull();
+    expect(serialError('arn:aws-us-gov:iam::123456789012:mfa/path/bob.smith@x')).toBeNull();
+    expect(serialError('GAHT12345678')).toBeNull();
+  });
+
+  it('rejects other ARNs and short strings', () => {
+    expect(serialError('arn:aws:iam::12345:mfa/alice')).not.toBeNull();
+    expect(serialError('arn:aws:iam::123456789012:user/alice')).not.toBeNull();
+    expect(serialError('arn:aws:sts::123456789012:mfa/alice')).not.toBeNull();
+    expect(serialError('ABC')).not.toBeNull();
+  });
+});
+
+describe('add-device form', () => {
+  const form: AddFormInput = {
+    name: 'work',
+    serial: '',
+    source: 'secret',
+    secret: 'JBSWY3DPEHPK3PXP',
+    path: '',
+    force: false,
+  };
+
+  it('sends exactly the chosen source', () => {
+    const s = validateAddForm({ ...form, path: '/tmp/ignored.png' });
+    expect(s).toEqual({
+      ok: true,
+      value: { name: 'work', secret: 'JBSWY3DPEHPK3PXP', qrPath: null, awsSeedFile: null, serial: null, force: false },
+    });
+    const q = validateAddForm({ ...form, source: 'qr', path: ' ~/qr.png ' });
+    expect(q.ok && q.value).toMatchObject({ secret: null, qrPath: '~/qr.png', awsSeedFile: null });
+    const a = validateAddForm({ ...form, source: 'aws', path: 'seed.txt', serial: 'arn:aws:iam::123456789012:mfa/a', force: true });
+    expect(a.ok && a.value).toMatchObject({
+      secret: null,
+      qrPath: null,
+      awsSeedFile: 'seed.txt',
+      serial: 'arn:aws:iam::123456789012:mfa/a',
+      force: true,
+    });
+  });
+
+  it('needs a source and its value', () => {
+    const none = validateAddForm({ ...form, source: null });
+    expect(none.ok).toBe(false);
+    expect(!none.ok && none.errors.source).toBeTruthy();
+    const empty = validateAddForm({ ...form, secret: '   ' });
+    expect(!empty.ok && Object.keys(empty.errors)).toEqual(['secret']);
+    const noPath = validateAddForm({ ...form, source: 'aws', path: '' });
+    expect(!noPath.ok && Object.keys(noPath.errors)).toEqual(['path']);
+  });
+
+  it('reports every bad field at once', () => {
+    const r = validateAddForm({ ...form, name: '-x', serial: 'nope', secret: '' });
+    expect(r.ok).toBe(false);
+    expect(!r.ok && Object.keys(r.errors).sort()).toEqual(['name', 'secret', 'serial']);
+  });
+
+  it('trims the name', () => {
+    const r = validateAddForm({ ...form, name: '  work  ' });
+    expect(r.ok && r.value.name).toBe('work');
+  });
+});
+
+describe('MFA code input', () => {
+  it('accepts 6 digits, spaces allowed', () => {
+    expect(normaliseMfaCode('123456')).toBe('123456');
+    expect(normaliseMfaCode(' 123 456 ')).toBe('123456');
+  });
+
+  it('rejects anything else', () => {
+    for (const bad of ['', '12345', '1234567', '12345a', '１２３４５６']) {
+      expect(normaliseMfaCode(bad), bad).toBeNull();
+    }
+  });
+});
+
+describe('settings form', () => {
+  const base: SettingsView = {
+    refreshMarginSeconds: 900,
+    clipboardClearSeconds: 20,
+    startAtLogin: false,
+    watchedProfiles: ['admin'],
+    askBeforeUse: ['work'],
+  };
+
+  it('builds settings and keeps what the form does not edit', () => {
+    const r = validateSettings(
+      { refreshMarginSeconds: ' 600 ', clipboardClearSeconds: '0', startAtLogin: true, askBeforeUse: ['home'] },
+      base,
+    );
+    expect(r).toEqual({
+      ok: true,
+      value: {
+        refreshMarginSeconds: 600,
+        clipboardClearSeconds: 0,
+        startAtLogin: true,
+        watchedProfiles: ['admin'],
+        askBeforeUse: ['home'],
+      },
+    });
+  });
+
+  it('rejects non-numbers, fractions, negatives and huge values', () => {
+    for (const bad of ['', 'abc', '1.5', '-1', '100000']) {
+      const r = validateSettings(
+        { refreshMarginSeconds: bad, clipboardClearSeconds: '20', startAtLogin: false, askBeforeUse: [] },
+        base,
+      );
+      expect(r.ok, bad).toBe(false);
+      expect(!r.ok && Object.keys(r.errors), bad).toEqual(['refreshMarginSeconds']);
+    }
+    const c = validateSettings(
+      { refreshMarginSeconds: '900', clipboardClearSeconds: '601', startAtLogin: false, askBeforeUse: [] },
+      base,
+    );
+    expect(!c.ok && c.errors.clipboardClearSeconds).toMatch(/600/);
+  });
+});
+
+describe('watched profiles', () => {
+  it('adds once and removes', () => {
+    expect(toggleWatched(['a'], 'b', true)).toEqual(['a', 'b']);
+    expect(toggleWatched(['a', 'b'], 'b', true)).toEqual(['a', 'b']);
+    expect(toggleWatched(['a', 'b'], 'a', false)).toEqual(['b']);
+    expect(toggleWatched([], 'a', false)).toEqual([]);
+  });
+});

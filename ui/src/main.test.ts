@@ -1,0 +1,69 @@
+// The shell: banner from app_status, navigation, and the prompt window's bare layout.
+
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+const invoke = vi.fn();
+vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
+vi.mock('@tauri-apps/api/event', () => ({ listen: vi.fn(async () => () => undefined) }));
+vi.mock('@tauri-apps/api/window', () => ({ getCurrentWindow: () => ({ close: vi.fn() }) }));
+
+const STATUS_OK = { keyring: 'ok', keyringMessage: null, awsConfig: 'ok', awsMessage: null };
+
+function answer(status: object): void {
+  invoke.mockImplementation(async (cmd: string) => {
+    switch (cmd) {
+      case 'app_status':
+        return status;
+      case 'get_prompt':
+        return { id: 'abc', kind: 'approve', profile: 'admin', serial: null, device: 'work' };
+      default:
+        return [];
+    }
+  });
+}
+
+async function boot(hash: string): Promise<void> {
+  vi.resetModules();
+  document.body.innerHTML = '<div id="app"></div>';
+  history.replaceState(null, '', hash);
+  await import('./main');
+  for (let i = 0; i < 20; i++) await Promise.resolve();
+}
+
+const $ = (id: string): HTMLElement | null => document.querySelector(`[data-testid="${id}"]`);
+
+beforeEach(() => invoke.mockReset());
+afterEach(() => {
+  document.body.className = '';
+});
+
+describe('shell', () => {
+  it('shows the devices view with a nav by default and no banner when all is well', async () => {
+    answer(STATUS_OK);
+    await boot('#/');
+    expect(document.querySelector('nav a[aria-current="page"]')).toBe($('nav-devices'));
+    expect($('nav-profiles')?.getAttribute('href')).toBe('#/profiles');
+    expect($('status-banner')?.hidden).toBe(true);
+    expect($('devices-empty')?.textContent).toBe('No devices yet — add one below');
+  });
+
+  it('shows the keyring and AWS config problems in the banner', async () => {
+    answer({ keyring: 'locked', keyringMessage: null, awsConfig: 'missing', awsMessage: null });
+    await boot('#/profiles');
+    const banner = $('status-banner');
+    expect(banner?.hidden).toBe(false);
+    expect(banner?.textContent).toContain('Your keyring is locked: unlock it to see codes');
+    expect(banner?.textContent).toContain('No AWS config found (~/.aws/config)');
+    expect(document.querySelector('nav a[aria-current="page"]')).toBe($('nav-profiles'));
+  });
+
+  it('gives a prompt window the dialog alone', async () => {
+    answer(STATUS_OK);
+    await boot('#/prompt/abc');
+    expect(document.querySelector('nav')).toBeNull();
+    expect($('status-banner')).toBeNull();
+    expect(document.body.classList.contains('prompt-mode')).toBe(true);
+    expect(invoke).toHaveBeenCalledWith('get_prompt', { id: 'abc' });
+    expect($('prompt-allow')).not.toBeNull();
+  });
+});
