@@ -5,6 +5,7 @@
 mod autostart;
 mod clipboard;
 mod commands;
+mod console;
 mod error;
 mod localtime;
 mod notify;
@@ -61,6 +62,7 @@ pub fn run() {
             commands::devices::copy_code,
             commands::profiles::list_profiles,
             commands::profiles::refresh_profile,
+            commands::profiles::open_console,
             commands::profiles::app_status,
             commands::settings::get_settings,
             commands::settings::save_settings,
@@ -120,11 +122,11 @@ fn on_menu(app: &AppHandle, state: &'static AppState, id: &str) {
             });
         }
         Some(MenuId::Console(profile)) => {
-            notify::send(
-                state,
-                "Otpilot",
-                &format!("Console sign-in for {profile} is not available in this build"),
-            );
+            std::thread::spawn(move || {
+                if let Err(e) = console::open(state, &profile, None, None) {
+                    notify::send(state, "Otpilot", &e.message);
+                }
+            });
         }
         Some(MenuId::Open) => tray::open_window(app),
         Some(MenuId::Quit) => {

@@ -158,3 +158,79 @@ fn tray_menu_copies_codes_and_quits_cleanly() {
         "the socket is removed"
     );
 }
+
+#[test]
+fn open_console_from_the_window_and_the_tray_menu() {
+    use crate::harness::signin::{Expect, SigninEndpoint};
+    use std::os::unix::fs::PermissionsExt;
+    let _one = serial();
+    let (session, env) = desktop(Keyring::Unlocked);
+    let w = AwsWorld::on(env);
+    w.standard_profiles();
+    write_settings(&w.env, "watched_profiles = [\"admin\"]\n");
+    let signin = SigninEndpoint::start(Expect::ChainedRole);
+    // A browser that only records the URL it was asked to open.
+    let log = w.env.root.path().join("browser.log");
+    let script = w.env.root.path().join("browser.sh");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", log.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let mut extra: Vec<(String, String)> = w
+        .envs()
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("AWS_"))
+        .collect();
+    extra.push(("OTPILOT_FEDERATION_ENDPOINT".into(), signin.endpoint()));
+    extra.push(("BROWSER".into(), script.display().to_string()));
+    let opened = || -> Vec<String> {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    };
+    let logout = "https://signin.aws.amazon.com/oauth?Action=logout&redirect_uri=";
+
+    let tray = DrivenTray::start(&w.env, &extra);
+    tray.click("nav-profiles");
+    tray.click("console-admin");
+    wait_until(
+        "the browser to be opened from the window",
+        Duration::from_secs(30),
+        || opened().len() == 1,
+    );
+    assert!(
+        opened()[0].starts_with(logout),
+        "logout first: {}",
+        opened()[0].len()
+    );
+    let param = |u: &str, key: &str| {
+        url::Url::parse(u)
+            .unwrap()
+            .query_pairs()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    };
+    let login = param(&opened()[0], "redirect_uri");
+    assert_eq!(
+        param(&login, "SigninToken"),
+        signin.token(),
+        "the login carries the sign-in token"
+    );
+
+    let menu = TrayMenu::find_any(session.address());
+    menu.click("Open console");
+    wait_until(
+        "the browser to be opened from the tray menu",
+        Duration::from_secs(30),
+        || opened().len() == 2,
+    );
+    assert!(opened()[1].starts_with(logout));
+    // The sign-in endpoint saw exactly the role credentials STS issued: one AssumeRole.
+    assert_eq!(w.gate.count("AssumeRole"), 1);
+    assert_eq!(signin.requests().len(), 2);
+}

@@ -116,6 +116,19 @@ pub async fn refresh_profile(
     .await
 }
 
+#[tauri::command]
+pub async fn open_console(
+    state: State<'_, Shared>,
+    profile: String,
+    service: Option<String>,
+    region: Option<String>,
+) -> CommandResult<()> {
+    blocking(*state, move |s| {
+        crate::console::open(s, &profile, service, region)
+    })
+    .await
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AppStatus {

@@ -394,6 +394,23 @@ impl TrayMenu {
         }
     }
 
+    /// Finds the only tray menu on a private bus (when the tray was started by WebDriver and
+    /// its pid is not known here).
+    pub fn find_any(bus: &str) -> TrayMenu {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(menu) = Self::try_find(bus, 0) {
+                return menu;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the tray menu never appeared on D-Bus"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// With `pid` 0, any connection that exports an indicator.
     fn try_find(bus: &str, pid: u32) -> Option<TrayMenu> {
         let names = gdbus(
             bus,
@@ -419,7 +436,7 @@ impl TrayMenu {
                     name,
                 ],
             );
-            if !owner.is_some_and(|o| o.contains(&format!("uint32 {pid}"))) {
+            if pid != 0 && !owner.is_some_and(|o| o.contains(&format!("uint32 {pid}"))) {
                 continue;
             }
             // The process has several connections; only one exports the indicator.

@@ -12,6 +12,7 @@
 //! long-term keys; with GetFederationToken or chained-role credentials the endpoint answers
 //! HTTP 400. Without it the console session lasts as long as the credentials do.
 
+pub mod browser;
 pub mod federation;
 pub mod url;
 
