@@ -5,7 +5,7 @@
       whole-process runs)
   memory: proportional set size (PSS) of the tray's whole process tree, tray only after 60 s
       idle, and with the window open
-  start-up: from exec to the tray menu being published on D-Bus (median of 5 starts)
+  start-up: from exec to the tray logging that its menu is published (median of 5 starts)
 
 Everything runs on a private D-Bus session, gnome-keyring, Xvfb and moto. Run it with
 `bash bench/run.sh` (which builds the release binaries first).
@@ -51,23 +51,6 @@ def pss_mb(pid):
     return total / 1024
 
 
-def menu_published(env, pid):
-    names = subprocess.run(["gdbus", "call", "--session", "--dest", "org.freedesktop.DBus", "--object-path",
-                            "/org/freedesktop/DBus", "--method", "org.freedesktop.DBus.ListNames"],
-                           env=env, capture_output=True, text=True).stdout
-    for name in [n for n in names.split("'") if n.startswith(":")]:
-        owner = subprocess.run(["gdbus", "call", "--session", "--dest", "org.freedesktop.DBus", "--object-path",
-                                "/org/freedesktop/DBus", "--method",
-                                "org.freedesktop.DBus.GetConnectionUnixProcessID", name],
-                               env=env, capture_output=True, text=True).stdout
-        if f"uint32 {pid}" in owner:
-            out = subprocess.run(["gdbus", "introspect", "--session", "--dest", name, "--object-path",
-                                  "/org/ayatana/NotificationItem"], env=env, capture_output=True, text=True)
-            if "node" in out.stdout and out.returncode == 0:
-                return True
-    return False
-
-
 def main():
     for binary in (cp.OTPILOT, TRAY):
         if not os.path.exists(binary):
@@ -86,15 +69,19 @@ def main():
         cmd = [cp.OTPILOT, "credential-process", "wired"]
         subprocess.run(cmd, env=env, check=True, capture_output=True)
 
-        starts = []
+        # Start-up: until the tray logs that its menu is published (right after the indicator
+        # and its dbusmenu export are created).
+        logged = []
         for _ in range(5):
+            log = os.path.join(tmp, "tray-start.log")
             t0 = time.perf_counter()
-            tray = subprocess.Popen([TRAY], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            cp.wait_for(lambda: menu_published(env, tray.pid), "the tray menu", timeout=30)
-            starts.append(time.perf_counter() - t0)
+            with open(log, "w") as out:
+                tray = subprocess.Popen([TRAY], env=env, stdout=subprocess.DEVNULL, stderr=out)
+            cp.wait_for(lambda: "tray menu published" in open(log).read(), "the tray's log", timeout=30)
+            logged.append(time.perf_counter() - t0)
             tray.terminate()
             tray.wait()
-        startup = statistics.median(starts)
+        startup = statistics.median(logged)
 
         tray = subprocess.Popen([TRAY], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         procs.append(tray)
@@ -114,7 +101,7 @@ def main():
             ("otpilot credential-process, warm, direct (ms)", direct, ""),
             ("tray PSS, tray only, after 60 s idle (MB)", idle, f"<= {GOALS['idle_pss_mb']}"),
             ("tray PSS, window open (MB)", window, ""),
-            ("start-up to the tray menu on D-Bus (s)", startup, f"<= {GOALS['startup_s']}"),
+            ("start-up to the tray menu published, from the tray's log (s)", startup, f"<= {GOALS['startup_s']}"),
         ]
         width = max(len(r[0]) for r in rows)
         for name, value, goal in rows:

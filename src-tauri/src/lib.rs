@@ -14,6 +14,9 @@ mod refresher;
 mod state;
 mod tray;
 
+#[cfg(test)]
+mod tests;
+
 use std::sync::Arc;
 
 use otpilot_core::agent::{self, server::Agent};
@@ -30,6 +33,7 @@ use crate::tray::MenuId;
 pub struct Shared(pub &'static AppState);
 
 pub fn run() {
+    limit_malloc_arenas();
     init_logging();
     let dirs = match Dirs::from_env() {
         Ok(d) => d,
@@ -135,6 +139,17 @@ fn on_menu(app: &AppHandle, state: &'static AppState, id: &str) {
             app.exit(0);
         }
         None => tracing::debug!("unknown menu id {id}"),
+    }
+}
+
+/// glibc gives each thread that allocates its own malloc arena, and the agent serves every
+/// connection on a short-lived thread: after a few hundred `credential_process` calls the
+/// tray would hold dozens of mostly empty arenas. Two are plenty for a tray.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only adjusts allocator parameters; called before any other thread starts.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
     }
 }
 

@@ -60,7 +60,7 @@ fn tick(state: &'static AppState) -> Duration {
 
 /// Gets the profile's credentials with `margin` seconds of slack (refreshing them when they
 /// have less), updating the tray state and the UI. Returns the expiry on success.
-fn refresh_if_due(state: &'static AppState, profile: &str, margin: i64) -> Option<i64> {
+pub(crate) fn refresh_if_due(state: &'static AppState, profile: &str, margin: i64) -> Option<i64> {
     let previous = state.profile_state(profile);
     let stamp = state.files_stamp();
     match state.with_broker(Some(margin), |b| b.credentials(profile)) {

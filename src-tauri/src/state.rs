@@ -9,13 +9,13 @@ use std::time::SystemTime;
 
 use otpilot_core::agent::server::{Agent, Handler};
 use otpilot_core::aws::profile::AwsFiles;
-use otpilot_core::aws::sts::SdkSts;
+use otpilot_core::aws::sts::{SdkSts, StsApi};
 use otpilot_core::broker::Broker;
 use otpilot_core::credentials::Credentials;
 use otpilot_core::device::Devices;
 use otpilot_core::paths::Dirs;
 use otpilot_core::settings::Settings;
-use otpilot_core::store::KeyringStore;
+use otpilot_core::store::{KeyringStore, SecretStore};
 use otpilot_core::totp::unix_now;
 use serde::Serialize;
 use tauri::AppHandle;
@@ -47,8 +47,10 @@ struct Remembered {
 
 pub struct AppState {
     pub dirs: Dirs,
-    pub keyring: KeyringStore,
-    pub sts: SdkSts,
+    pub keyring: Box<dyn SecretStore>,
+    pub sts: Box<dyn StsApi>,
+    /// Set by tests; otherwise the AWS files come from the environment, as for the SDKs.
+    aws_files: Option<AwsFiles>,
     pub prompts: Prompts,
     memory: Mutex<HashMap<String, Remembered>>,
     pub profiles: Mutex<HashMap<String, ProfileState>>,
@@ -58,10 +60,26 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(dirs: Dirs) -> Self {
+        Self::with_parts(
+            dirs,
+            Box::new(KeyringStore::new()),
+            Box::new(SdkSts::default()),
+            None,
+        )
+    }
+
+    /// The state with its secret store, STS and AWS files chosen (tests use fakes).
+    pub fn with_parts(
+        dirs: Dirs,
+        keyring: Box<dyn SecretStore>,
+        sts: Box<dyn StsApi>,
+        aws_files: Option<AwsFiles>,
+    ) -> Self {
         Self {
             dirs,
-            keyring: KeyringStore::new(),
-            sts: SdkSts::default(),
+            keyring,
+            sts,
+            aws_files,
             prompts: Prompts::default(),
             memory: Mutex::new(HashMap::new()),
             profiles: Mutex::new(HashMap::new()),
@@ -78,11 +96,14 @@ impl AppState {
     }
 
     pub fn devices(&self) -> Devices<'_> {
-        Devices::new(&self.dirs.config, &self.keyring)
+        Devices::new(&self.dirs.config, self.keyring.as_ref())
     }
 
     pub fn aws_files(&self) -> otpilot_core::Result<AwsFiles> {
-        AwsFiles::from_env()
+        match &self.aws_files {
+            Some(files) => Ok(files.clone()),
+            None => AwsFiles::from_env(),
+        }
     }
 
     /// Runs `f` with a broker whose refresh margin is `margin` seconds and whose prompts go
@@ -104,8 +125,8 @@ impl AppState {
         let broker = Broker {
             dirs: &self.dirs,
             files: self.aws_files()?,
-            store: &self.keyring,
-            sts: &self.sts,
+            store: self.keyring.as_ref(),
+            sts: self.sts.as_ref(),
             ui: &ui,
             settings,
         };

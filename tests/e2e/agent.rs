@@ -91,6 +91,19 @@ fn the_tray_answers_credential_process_and_the_cli_works_without_it() {
         run.stderr()
     );
     std::fs::set_permissions(socket(&w), std::fs::Permissions::from_mode(0o600)).unwrap();
+    // A socket that belongs to another user is refused too (the tests run as root, so they
+    // can hand it to `nobody`; as a normal user this cannot be arranged, nor faked).
+    if unsafe { libc::geteuid() } == 0 {
+        std::os::unix::fs::chown(socket(&w), Some(65534), None).unwrap();
+        let run = w.run(&["credential-process", "admin"]);
+        run.assert_ok();
+        assert!(
+            run.stderr().contains("it belongs to uid 65534"),
+            "{}",
+            run.stderr()
+        );
+        std::os::unix::fs::chown(socket(&w), Some(0), None).unwrap();
+    }
 
     // Quit through the tray menu is covered elsewhere; here the tray just stops, and the
     // CLI works on its own with the same cache.

@@ -60,7 +60,7 @@ pub fn describe(state: &AppState, profiles: &Profiles, name: &str) -> ProfileVie
                     .and_then(|ds| ds.into_iter().find(|d| d.serial.as_deref() == Some(serial)))
                     .map(|d| d.name);
             }
-            let cache = CredentialsCache::new(&state.dirs.cache, &state.keyring);
+            let cache = CredentialsCache::new(&state.dirs.cache, state.keyring.as_ref());
             let now = unix_now() as i64;
             if let Some(meta) = plan.final_key().and_then(|k| cache.meta(k)) {
                 if meta.expiration > now {
@@ -141,7 +141,6 @@ pub struct AppStatus {
 #[tauri::command]
 pub async fn app_status(state: State<'_, Shared>) -> CommandResult<AppStatus> {
     blocking(*state, |s| {
-        use otpilot_core::store::SecretStore;
         let (keyring, keyring_message) = match s.keyring.get("status-probe") {
             Ok(_) => ("ok", None),
             Err(e @ otpilot_core::Error::KeyringLocked) => ("locked", Some(e.to_string())),
