@@ -22,6 +22,17 @@ fn socket(w: &AwsWorld) -> std::path::PathBuf {
     w.env.root.path().join("run/otpilot/agent.sock")
 }
 
+/// Starts the CLI with no keyring it could reach, so only the agent can answer it.
+fn spawn_via_agent(w: &AwsWorld, profile: &str) -> std::process::Child {
+    w.otpilot(&["credential-process", profile])
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 /// The CLI with no keyring it could reach: only the agent can answer it.
 fn via_agent_only(w: &AwsWorld, profile: &str) -> Run {
     Run(w
@@ -51,17 +62,7 @@ fn the_tray_answers_credential_process_and_the_cli_works_without_it() {
     assert_eq!(w.gate.count("AssumeRole"), 1);
 
     // 32 parallel callers through the agent: still one STS call per step in all.
-    let children: Vec<_> = (0..32)
-        .map(|_| {
-            w.otpilot(&["credential-process", "readonly"])
-                .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
+    let children: Vec<_> = (0..32).map(|_| spawn_via_agent(&w, "readonly")).collect();
     for c in children {
         let out = c.wait_with_output().unwrap();
         assert!(
@@ -126,14 +127,7 @@ fn a_caller_without_a_terminal_gets_a_code_typed_into_the_tray() {
     w.env.ok(&["device", "remove", "alice", "--yes"], None);
     w.standard_profiles();
     let tray = DrivenTray::start(&w.env, &aws_env(&w));
-    let caller = w
-        .otpilot(&["credential-process", "admin"])
-        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let caller = spawn_via_agent(&w, "admin");
     tray.switch_to_window_with("#/prompt/");
     let text = tray.text_css("#prompt-desc");
     assert!(text.contains(&w.serial), "{text}");
@@ -168,14 +162,7 @@ fn a_device_that_asks_first_needs_an_allow_in_the_tray() {
     extra.push(("OTPILOT_LOG".into(), "debug".into()));
     let tray = DrivenTray::start(&w.env, &extra);
     // Denied: the caller fails with a message that says why.
-    let denied = w
-        .otpilot(&["credential-process", "admin"])
-        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let denied = spawn_via_agent(&w, "admin");
     if !tray.try_switch_to_window_with("#/prompt/", std::time::Duration::from_secs(30)) {
         let out = denied.wait_with_output().unwrap();
         panic!(
@@ -192,14 +179,7 @@ fn a_device_that_asks_first_needs_an_allow_in_the_tray() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("was not allowed"));
     assert_eq!(w.gate.requests().len(), 0);
     // Allowed: credentials.
-    let allowed = w
-        .otpilot(&["credential-process", "admin"])
-        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let allowed = spawn_via_agent(&w, "admin");
     tray.switch_to_window_with("#/prompt/");
     tray.click_closing("prompt-allow");
     let out = allowed.wait_with_output().unwrap();

@@ -180,21 +180,13 @@ impl<'s> Devices<'s> {
     /// Renames a device; the keyring item stays where it is.
     pub fn rename(&self, old: &str, new: &str) -> Result<Device> {
         validate_name(new)?;
-        let _lock = self.lock()?;
-        let mut file = read_file(&self.path)?;
-        if file.devices.iter().any(|d| d.name == new) {
-            return Err(Error::DeviceExists(new.to_owned()));
-        }
-        let device = find_in(&file.devices, old)?;
-        let entry = file
-            .devices
-            .iter_mut()
-            .find(|d| d.id == device.id)
-            .expect("found above");
-        entry.name = new.to_owned();
-        let renamed = entry.clone();
-        write_file(&self.path, &file)?;
-        Ok(renamed)
+        self.update(old, |others, d| {
+            if others.iter().any(|o| o.name == new) {
+                return Err(Error::DeviceExists(new.to_owned()));
+            }
+            d.name = new.to_owned();
+            Ok(())
+        })
     }
 
     /// Sets or clears a device's AWS serial ARN.
@@ -202,34 +194,45 @@ impl<'s> Devices<'s> {
         if let Some(serial) = serial {
             validate_serial(serial)?;
         }
-        let _lock = self.lock()?;
-        let mut file = read_file(&self.path)?;
-        let device = find_in(&file.devices, name)?;
-        let entry = file
-            .devices
-            .iter_mut()
-            .find(|d| d.id == device.id)
-            .expect("found above");
-        entry.serial = serial.map(str::to_owned);
-        let updated = entry.clone();
-        write_file(&self.path, &file)?;
-        Ok(updated)
+        self.update(name, |_, d| {
+            d.serial = serial.map(str::to_owned);
+            Ok(())
+        })
     }
 
     /// Sets whether a profile must ask before using this device.
     pub fn set_ask_before_use(&self, name: &str, ask: bool) -> Result<Device> {
+        self.update(name, |_, d| {
+            d.ask_before_use = ask;
+            Ok(())
+        })
+    }
+
+    /// Changes one device's metadata under the lock and writes the file; `change` sees the
+    /// other devices too (to refuse a duplicate name).
+    fn update(
+        &self,
+        name_or_serial: &str,
+        change: impl FnOnce(&[Device], &mut Device) -> Result<()>,
+    ) -> Result<Device> {
         let _lock = self.lock()?;
         let mut file = read_file(&self.path)?;
-        let device = find_in(&file.devices, name)?;
+        let mut device = find_in(&file.devices, name_or_serial)?;
+        let others: Vec<Device> = file
+            .devices
+            .iter()
+            .filter(|d| d.id != device.id)
+            .cloned()
+            .collect();
+        change(&others, &mut device)?;
         let entry = file
             .devices
             .iter_mut()
             .find(|d| d.id == device.id)
             .expect("found above");
-        entry.ask_before_use = ask;
-        let updated = entry.clone();
+        *entry = device.clone();
         write_file(&self.path, &file)?;
-        Ok(updated)
+        Ok(device)
     }
 
     /// The device's seed from the keyring.
