@@ -231,14 +231,26 @@ impl DrivenTray {
             "tauri:options".into(),
             serde_json::json!({ "application": tray_bin(), "args": ["--open"] }),
         );
-        let client = rt
-            .block_on(
+        // tauri-driver accepts connections before the WebKitWebDriver behind it listens, so the
+        // first session request can be cut short ("IncompleteMessage"): try a few times.
+        let mut attempt = 0;
+        let client = loop {
+            attempt += 1;
+            let connected = rt.block_on(
                 // Plain HTTP to tauri-driver on loopback: no TLS, so no crypto provider to pick.
                 ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-                    .capabilities(caps)
+                    .capabilities(caps.clone())
                     .connect(&format!("http://127.0.0.1:{port}")),
-            )
-            .expect("a WebDriver session with the tray");
+            );
+            match connected {
+                Ok(client) => break client,
+                Err(e) if attempt < 5 => {
+                    eprintln!("WebDriver session attempt {attempt} failed ({e}); retrying");
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+                Err(e) => panic!("no WebDriver session with the tray after {attempt} tries: {e}"),
+            }
+        };
         let tray = Self { rt, client, driver };
         tray.wait_testid("nav-devices");
         tray
