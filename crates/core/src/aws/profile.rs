@@ -101,7 +101,12 @@ impl Profiles {
         let load = aws_config::profile::load(&fs, &env, &sources, Some(Cow::Borrowed("default")));
         let set = crate::runtime::block_on(load).map_err(|e| Error::AwsConfigParse {
             path: files.config.clone(),
-            detail: e.to_string(),
+            // The SDK's message spans lines; errors here are one line on stderr.
+            detail: e
+                .to_string()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
         })?;
         Ok(Self {
             set,
