@@ -64,6 +64,41 @@ pub enum Command {
     #[command(subcommand)]
     Profile(ProfileCommand),
 
+    /// Enrol, list, resync, rotate and remove the IAM user's virtual MFA devices.
+    #[command(subcommand)]
+    Mfa(MfaCommand),
+
+    /// Check what MFA depends on: the keyring, the clock, profiles, seeds, the IAM user's
+    /// MFA devices and the account's password policy. Exits 1 when a check fails.
+    #[command(
+        after_help = "Examples:\n  otpilot doctor\n  otpilot doctor --profile admin --json | jq '.findings[] | select(.status != \"ok\")'"
+    )]
+    Doctor {
+        /// Check only this profile (default: every profile that uses MFA or Otpilot).
+        #[arg(long)]
+        profile: Option<String>,
+        /// Print JSON instead of lines.
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// Print IAM policies that make MFA mandatory.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+
+    /// Show the local audit log: credentials issued, codes used, MFA changes, console sign-ins.
+    #[command(
+        after_help = "Examples:\n  otpilot log\n  otpilot log --limit 200 --json | jq 'select(.event == \"credentials_issued\")'"
+    )]
+    Log {
+        /// How many of the newest entries to show.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Print the entries as JSON lines, oldest first.
+        #[arg(long)]
+        json: bool,
+    },
+
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  otpilot completions bash > ~/.local/share/bash-completion/completions/otpilot\n  otpilot completions zsh > \"${fpath[1]}/_otpilot\"\n  otpilot completions fish > ~/.config/fish/completions/otpilot.fish"
@@ -262,4 +297,115 @@ pub struct CodeArgs {
     /// Compute the code at this Unix time instead of now.
     #[arg(long, value_name = "UNIX_SECONDS")]
     pub at: Option<u64>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MfaCommand {
+    /// Create a virtual MFA device for the profile's IAM user, keep its seed in the keyring,
+    /// enable it with two codes computed from the seed, and set mfa_serial in the profile.
+    #[command(
+        after_help = "Examples:\n  otpilot mfa enroll --profile base\n  otpilot mfa enroll --profile base --device-name alice-laptop --qr-png ~/phone.png"
+    )]
+    Enroll {
+        /// A profile with the IAM user's long-term keys (or a profile whose chain starts there).
+        #[arg(long)]
+        profile: String,
+        /// The virtual MFA device's name in IAM (default: USER-otpilot-YYYYMMDD).
+        #[arg(long)]
+        device_name: Option<String>,
+        #[command(flatten)]
+        qr: QrChoice,
+        /// Print the result as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// List the IAM user's MFA devices, marking those whose seed Otpilot holds.
+    #[command(after_help = "Example:\n  otpilot mfa list --profile base")]
+    List {
+        #[arg(long)]
+        profile: String,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// Resynchronise a device with AWS (ResyncMFADevice with two consecutive codes).
+    #[command(after_help = "Example:\n  otpilot mfa resync work")]
+    Resync {
+        /// Device name or serial ARN (its seed must be stored).
+        device: String,
+        /// The profile whose keys belong to the device's IAM user (default: a profile using it).
+        #[arg(long)]
+        profile: Option<String>,
+    },
+
+    /// Replace the profile's MFA device: enrol a new one, prove it works, switch mfa_serial,
+    /// then deactivate and delete the old one.
+    #[command(after_help = "Example:\n  otpilot mfa rotate --profile base")]
+    Rotate {
+        #[arg(long)]
+        profile: String,
+        /// The new device's name in IAM (default: USER-otpilot-YYYYMMDD).
+        #[arg(long)]
+        device_name: Option<String>,
+        #[command(flatten)]
+        qr: QrChoice,
+        /// Print the result as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// Deactivate and delete an MFA device in AWS and forget its seed.
+    #[command(after_help = "Example:\n  otpilot mfa remove old-laptop")]
+    Remove {
+        /// Device name or serial ARN.
+        device: String,
+        /// The profile whose keys belong to the device's IAM user (default: a profile using it).
+        #[arg(long)]
+        profile: Option<String>,
+        /// Do not ask for confirmation.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+/// Whether to show the new device's QR code for a phone backup.
+#[derive(Debug, Args)]
+pub struct QrChoice {
+    /// Draw the QR code in the terminal (without asking).
+    #[arg(long, conflicts_with_all = ["qr_png", "no_qr"])]
+    pub qr: bool,
+    /// Write the QR code to a new PNG file (0600; delete it after scanning).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_qr")]
+    pub qr_png: Option<PathBuf>,
+    /// Do not offer the QR code.
+    #[arg(long)]
+    pub no_qr: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// An identity policy: users may manage their own password and MFA devices, and
+    /// everything else is denied without MFA (aws:MultiFactorAuthPresent).
+    #[command(
+        after_help = "Example:\n  otpilot policy enforce-mfa > enforce-mfa.json\n  aws iam create-policy --policy-name EnforceMFA --policy-document file://enforce-mfa.json"
+    )]
+    EnforceMfa,
+
+    /// A role trust policy that admits the account's principals only with MFA.
+    #[command(
+        after_help = "Example:\n  otpilot policy role-trust --account 123456789012 --max-mfa-age 43200 > trust.json\n  aws iam update-assume-role-policy --role-name Admin --policy-document file://trust.json"
+    )]
+    RoleTrust {
+        /// The 12-digit account id whose principals may assume the role.
+        #[arg(long)]
+        account: String,
+        /// Refuse MFA sign-ins older than this many seconds (aws:MultiFactorAuthAge).
+        #[arg(long)]
+        max_mfa_age: Option<u64>,
+        /// aws, aws-us-gov or aws-cn.
+        #[arg(long, default_value = "aws")]
+        partition: String,
+    },
 }

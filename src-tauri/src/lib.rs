@@ -7,7 +7,6 @@ mod clipboard;
 mod commands;
 mod console;
 mod error;
-mod localtime;
 mod notify;
 mod prompts;
 mod refresher;

@@ -10,8 +10,8 @@ use otpilot_core::totp::unix_now;
 use tauri::Emitter;
 
 use crate::commands::profiles::describe;
-use crate::localtime::hh_mm;
 use crate::state::{AppState, Freshness, ProfileState};
+use otpilot_core::localtime::hh_mm;
 
 /// Refresh this long before the point where callers would otherwise start refreshing, so a
 /// caller never has to wait for STS.

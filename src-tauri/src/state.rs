@@ -2,6 +2,7 @@
 //! the core's pieces and a memory cache of handed-out credentials, so the agent can answer
 //! without touching the keyring.
 
+use otpilot_core::audit::AuditLog;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
@@ -99,6 +100,10 @@ impl AppState {
         Devices::new(&self.dirs.config, self.keyring.as_ref())
     }
 
+    pub fn audit(&self) -> AuditLog {
+        AuditLog::new(&self.dirs.state, "tray")
+    }
+
     pub fn aws_files(&self) -> otpilot_core::Result<AwsFiles> {
         match &self.aws_files {
             Some(files) => Ok(files.clone()),
@@ -129,6 +134,7 @@ impl AppState {
             sts: self.sts.as_ref(),
             ui: &ui,
             settings,
+            audit: self.audit(),
         };
         f(&broker)
     }

@@ -7,8 +7,8 @@ use tauri::menu::{Menu, MenuBuilder, MenuItem, PredefinedMenuItem, SubmenuBuilde
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Manager, Wry};
 
-use crate::localtime::hh_mm;
 use crate::state::{AppState, Freshness};
+use otpilot_core::localtime::hh_mm;
 
 pub const TRAY_ID: &str = "otpilot";
 

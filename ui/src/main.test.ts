@@ -57,6 +57,29 @@ describe('shell', () => {
     expect(document.querySelector('nav a[aria-current="page"]')).toBe($('nav-profiles'));
   });
 
+  it('links the MFA wizard and the activity log, and shows them', async () => {
+    answer(STATUS_OK);
+    await boot('#/mfa');
+    expect(Array.from(document.querySelectorAll('nav a')).map((a) => a.textContent)).toEqual([
+      'Devices',
+      'Profiles',
+      'Set up MFA',
+      'Activity',
+      'Settings',
+    ]);
+    expect($('nav-mfa')?.getAttribute('href')).toBe('#/mfa');
+    expect($('nav-activity')?.getAttribute('href')).toBe('#/activity');
+    expect(document.querySelector('nav a[aria-current="page"]')).toBe($('nav-mfa'));
+    expect(document.title).toBe('Otpilot: Set up MFA');
+    expect(invoke).toHaveBeenCalledWith('mfa_enroll_candidates', undefined);
+    expect($('mfa-empty')).not.toBeNull();
+
+    await boot('#/activity');
+    expect(document.querySelector('nav a[aria-current="page"]')).toBe($('nav-activity'));
+    expect(invoke).toHaveBeenCalledWith('recent_activity', { limit: 100 });
+    expect($('activity-empty')?.textContent).toBe('No activity yet');
+  });
+
   it('gives a prompt window the dialog alone', async () => {
     answer(STATUS_OK);
     await boot('#/prompt/abc');

@@ -6,7 +6,9 @@ import { h, replaceChildren } from './lib/dom';
 import { statusMessages } from './lib/format';
 import { parseRoute, type MainView, type Route } from './lib/router';
 import { defaultDeps, type Unmount, type ViewDeps } from './views/context';
+import { mountActivity } from './views/activity';
 import { mountDevices } from './views/devices';
+import { mountMfa } from './views/mfa';
 import { mountProfiles } from './views/profiles';
 import { mountPrompt } from './views/prompt';
 import { mountSettings } from './views/settings';
@@ -17,8 +19,18 @@ const STATUS_MS = 60_000;
 const NAV: { view: MainView; label: string }[] = [
   { view: 'devices', label: 'Devices' },
   { view: 'profiles', label: 'Profiles' },
+  { view: 'mfa', label: 'Set up MFA' },
+  { view: 'activity', label: 'Activity' },
   { view: 'settings', label: 'Settings' },
 ];
+
+const MOUNT: Record<MainView, (root: HTMLElement, deps: ViewDeps) => Unmount> = {
+  devices: mountDevices,
+  profiles: mountProfiles,
+  mfa: mountMfa,
+  activity: mountActivity,
+  settings: mountSettings,
+};
 
 function start(app: HTMLElement): void {
   let unmount: Unmount | null = null;
@@ -91,8 +103,7 @@ function start(app: HTMLElement): void {
     }
     const label = NAV.find((n) => n.view === route.view)?.label ?? '';
     document.title = `Otpilot: ${label}`;
-    const mount = route.view === 'profiles' ? mountProfiles : route.view === 'settings' ? mountSettings : mountDevices;
-    unmount = mount(shell.main, deps);
+    unmount = MOUNT[route.view](shell.main, deps);
   }
 
   window.addEventListener('hashchange', () => show(parseRoute(location.hash)));

@@ -1,6 +1,7 @@
 //! `otpilot code DEVICE`: the current code (or the one at `--at`), plain or as JSON.
 
 use anyhow::Result;
+use otpilot_core::audit::{AuditEntry, EventKind};
 use otpilot_core::totp::unix_now;
 use serde::Serialize;
 
@@ -20,6 +21,12 @@ pub fn run(ctx: &Ctx, args: CodeArgs) -> Result<()> {
     let code = devices
         .totp(&device)?
         .code_at(args.at.unwrap_or_else(unix_now));
+    ctx.audit().record(AuditEntry {
+        device: Some(device.name.clone()),
+        serial: device.serial.clone(),
+        purpose: Some("printed".into()),
+        ..AuditEntry::new(EventKind::CodeUsed)
+    });
     if args.json {
         let json = CodeJson {
             code: &code.code,

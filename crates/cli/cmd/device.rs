@@ -208,7 +208,7 @@ fn list(ctx: &Ctx, json: bool) -> Result<()> {
     Ok(())
 }
 
-fn show_qr(ctx: &Ctx, name: &str, png: Option<&Path>, yes: bool) -> Result<()> {
+pub(super) fn show_qr(ctx: &Ctx, name: &str, png: Option<&Path>, yes: bool) -> Result<()> {
     let devices = ctx.devices();
     let device = devices.find(name)?;
     if let Some(path) = png {

@@ -6,10 +6,15 @@ mod completions;
 mod console;
 mod credential_process;
 mod device;
+mod doctor;
 mod keys;
+mod log;
+mod mfa;
+mod policy;
 mod profile;
 
 use anyhow::Result;
+use otpilot_core::audit::AuditLog;
 use otpilot_core::device::Devices;
 use otpilot_core::paths::Dirs;
 use otpilot_core::store::KeyringStore;
@@ -40,6 +45,10 @@ impl Ctx {
         }
     }
 
+    pub fn audit(&self) -> AuditLog {
+        AuditLog::new(&self.dirs.state, "cli")
+    }
+
     pub fn devices(&self) -> Devices<'_> {
         Devices::new(&self.dirs.config, &self.keyring)
     }
@@ -56,6 +65,7 @@ impl Ctx {
             sts,
             ui,
             settings: Settings::load(&self.dirs.config)?,
+            audit: self.audit(),
         })
     }
 }
@@ -69,5 +79,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Console(args) => console::run(&Ctx::from_env()?, args),
         Command::Keys(command) => keys::run(&Ctx::from_env()?, command),
         Command::Profile(command) => profile::run(&Ctx::from_env()?, command),
+        Command::Mfa(command) => mfa::run(&Ctx::from_env()?, command),
+        Command::Doctor { profile, json } => doctor::run(&Ctx::from_env()?, profile, json),
+        Command::Policy(command) => policy::run(command),
+        Command::Log { limit, json } => log::run(&Ctx::from_env()?, limit, json),
     }
 }

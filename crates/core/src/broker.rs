@@ -6,6 +6,7 @@
 //! make one STS call per step between them, and profiles sharing an MFA device share one
 //! MFA session (and one code).
 
+use crate::audit::{AuditEntry, AuditLog, EventKind};
 use crate::aws::plan::{self, CredentialPlan, Step};
 use crate::aws::profile::{AwsFiles, Profiles, ResolvedProfile};
 use crate::aws::sts::{AssumeRoleInput, StsApi, StsFailure, StsOutput, StsTarget};
@@ -36,6 +37,8 @@ pub struct Broker<'a> {
     pub sts: &'a dyn StsApi,
     pub ui: &'a dyn Interaction,
     pub settings: Settings,
+    /// Where every credential issue, code use and console sign-in is recorded.
+    pub audit: AuditLog,
 }
 
 impl Broker<'_> {
@@ -163,6 +166,7 @@ impl Walk<'_, '_> {
                 Step::LongTermKeys { .. } => unreachable!("long-term keys have no cache key"),
                 Step::MfaSession { serial, duration } => {
                     let code = mfa.code(profile, serial, mfa_process)?;
+                    self.record_code_use(serial, &code.origin, "GetSessionToken");
                     tracing::debug!("calling GetSessionToken for {}", key.description);
                     let r = sts.get_session_token(
                         &self.target,
@@ -181,6 +185,7 @@ impl Walk<'_, '_> {
                     let (mfa_pair, origin) = match mfa_serial {
                         Some(serial) => {
                             let code = mfa.code(profile, serial, mfa_process)?;
+                            self.record_code_use(serial, &code.origin, "AssumeRole");
                             (
                                 Some((serial.clone(), code.code.expose().to_owned())),
                                 Some(code.origin),
@@ -212,6 +217,22 @@ impl Walk<'_, '_> {
                     clock_skew,
                 }) => {
                     self.check_skew(clock_skew);
+                    self.broker.audit.record(AuditEntry {
+                        profile: Some(profile.clone()),
+                        operation: Some(op.to_owned()),
+                        role_arn: match step {
+                            Step::AssumeRole { hop, .. } => Some(hop.role_arn.clone()),
+                            _ => None,
+                        },
+                        serial: step.mfa_serial().map(str::to_owned),
+                        device: match &origin {
+                            Some(CodeOrigin::Device { name }) => Some(name.clone()),
+                            _ => None,
+                        },
+                        access_key_id: Some(credentials.access_key_id.clone()),
+                        expires_at: credentials.expiration,
+                        ..AuditEntry::new(EventKind::CredentialsIssued)
+                    });
                     return Ok(credentials);
                 }
                 Err(failure) => {
@@ -233,6 +254,22 @@ impl Walk<'_, '_> {
             }
         }
         unreachable!("the loop returns on its second attempt")
+    }
+
+    fn record_code_use(&self, serial: &str, origin: &CodeOrigin, operation: &str) {
+        let (device, purpose) = match origin {
+            CodeOrigin::Device { name } => (Some(name.clone()), "sts"),
+            CodeOrigin::Process => (None, "mfa_process"),
+            CodeOrigin::Prompt => (None, "prompt"),
+        };
+        self.broker.audit.record(AuditEntry {
+            profile: Some(self.plan.profile.clone()),
+            operation: Some(operation.to_owned()),
+            device,
+            serial: Some(serial.to_owned()),
+            purpose: Some(purpose.into()),
+            ..AuditEntry::new(EventKind::CodeUsed)
+        });
     }
 
     fn check_skew(&self, skew: Option<i64>) {
@@ -283,15 +320,8 @@ fn failure_to_error(failure: StsFailure, op: &'static str, profile: &str) -> Err
 /// (<https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html>).
 pub fn sts_target(profile: &ResolvedProfile) -> StsTarget {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let ignore_configured =
-        env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    let endpoint_url = if ignore_configured {
-        None
-    } else {
-        env("AWS_ENDPOINT_URL_STS")
-            .or_else(|| env("AWS_ENDPOINT_URL"))
-            .or_else(|| profile.endpoint_url.clone())
-    };
+    let endpoint_url =
+        crate::aws::client::endpoint_override("STS", profile.endpoint_url.as_deref());
     let partition_default = profile.hops.first().and_then(|h| {
         let partition = h.role_arn.split(':').nth(1)?;
         match partition {

@@ -152,6 +152,18 @@ pub enum Error {
     #[error("the sign-in endpoint {host} gave an unusable answer ({detail}); try again in a minute, and check OTPILOT_FEDERATION_ENDPOINT if you set it")]
     SigninBadResponse { host: String, detail: String },
 
+    // --- IAM and the MFA device lifecycle ---------------------------------------------------
+    #[error("IAM {op} failed: {message}")]
+    Iam {
+        op: &'static str,
+        code: String,
+        message: String,
+    },
+    #[error("{0}")]
+    Lifecycle(String),
+    #[error("{0}; pass --yes to confirm without a terminal")]
+    NotConfirmed(String),
+
     #[error("otpilot was started by itself (a profile's credential_process loops back to otpilot through the AWS SDK); check the profile's source_profile")]
     Recursion,
 }
@@ -189,7 +201,9 @@ impl Error {
             Error::NoMfaCode { .. } => "no_mfa_code",
             Error::MfaProcess { .. } => "mfa_process",
             Error::DeviceUseDenied { .. } => "denied",
-            Error::Sts { .. } => "aws",
+            Error::Sts { .. } | Error::Iam { .. } => "aws",
+            Error::Lifecycle(_) => "lifecycle",
+            Error::NotConfirmed(_) => "not_confirmed",
             Error::LockTimeout { .. } => "timeout",
             Error::Recursion => "recursion",
             Error::ConsoleRequest(_) | Error::ConsoleDuration { .. } => "invalid_input",

@@ -9,20 +9,25 @@
 #[cfg(unix)]
 pub mod agent;
 pub mod atomic;
+pub mod audit;
 pub mod aws;
 pub mod broker;
 pub mod cache;
 pub mod console;
 pub mod credentials;
 pub mod device;
+pub mod doctor;
 pub mod error;
 pub mod import;
 pub mod keys;
+pub mod lifecycle;
+pub mod localtime;
 pub mod lock;
 pub mod mfa;
 pub mod migration;
 pub mod otpauth;
 pub mod paths;
+pub mod policy;
 pub mod qr;
 pub mod runtime;
 pub mod secret;

@@ -119,6 +119,14 @@ impl MfaCodeSource<'_> {
         period: u64,
         code_for: impl Fn(u64) -> String,
     ) -> Result<SecretString> {
+        let step = self.claim_steps(serial, period, 1)?;
+        Ok(SecretString::new(code_for(step)))
+    }
+
+    /// Claims `count` consecutive steps of `serial`, starting with the current one (or, when
+    /// that was already used, the first unused one after waiting for it), and returns the
+    /// first. EnableMFADevice and ResyncMFADevice take two; every STS call takes one.
+    pub fn claim_steps(&self, serial: &str, period: u64, count: u64) -> Result<u64> {
         let id = serial_id(serial);
         let _lock = RefreshLock::acquire(
             &self.lock_dir,
@@ -145,15 +153,18 @@ impl MfaCodeSource<'_> {
         }
         let record = Ledger {
             serial: serial.to_owned(),
-            last_step: step,
+            last_step: step + count.max(1) - 1,
         };
         // Recorded before the code is used: a crash after this wastes a step, never reuses one.
         write_private_in_own_dir(
             &path,
             &serde_json::to_vec(&record).expect("ledger serialises"),
         )?;
-        tracing::debug!("claimed TOTP step {step} of {serial}");
-        Ok(SecretString::new(code_for(step)))
+        tracing::debug!(
+            "claimed TOTP step {step} (+{}) of {serial}",
+            count.max(1) - 1
+        );
+        Ok(step)
     }
 }
 

@@ -90,6 +90,9 @@ describe('commands', () => {
     await api.setDeviceSerial('w', null);
     await api.openConsole('admin', 's3', null);
     await api.answerPrompt('p1', null, false);
+    await api.mfaEnroll('admin', 'otpilot-laptop');
+    await api.mfaEnroll('admin', null);
+    await api.recentActivity(100);
     await api.saveSettings({
       refreshMarginSeconds: 1,
       clipboardClearSeconds: 2,
@@ -103,6 +106,9 @@ describe('commands', () => {
       ['set_device_serial', { name: 'w', serial: null }],
       ['open_console', { profile: 'admin', service: 's3', region: null }],
       ['answer_prompt', { id: 'p1', code: null, allow: false }],
+      ['mfa_enroll', { profile: 'admin', deviceName: 'otpilot-laptop' }],
+      ['mfa_enroll', { profile: 'admin', deviceName: null }],
+      ['recent_activity', { limit: 100 }],
       [
         'save_settings',
         {
@@ -122,6 +128,9 @@ describe('commands', () => {
     invoke.mockResolvedValueOnce([{ name: 'work' }]);
     await expect(api.listDevices()).resolves.toEqual([{ name: 'work' }]);
     expect(invoke).toHaveBeenCalledWith('list_devices', undefined);
+    invoke.mockResolvedValueOnce([{ profile: 'admin', mfaSerial: null }]);
+    await expect(api.mfaEnrollCandidates()).resolves.toEqual([{ profile: 'admin', mfaSerial: null }]);
+    expect(invoke).toHaveBeenLastCalledWith('mfa_enroll_candidates', undefined);
   });
 
   it('closes the current window, normalising a failure', async () => {

@@ -85,6 +85,37 @@ export type AddDeviceArgs = {
   force: boolean;
 };
 
+/** A profile that can enroll a virtual MFA device: it has long-term access keys. */
+export type EnrollCandidate = {
+  profile: string;
+  /** The MFA device the profile already names, if any (enrolling adds another one). */
+  mfaSerial: string | null;
+};
+
+export type EnrollResult = {
+  /** The new device's name in Otpilot (its seed is in the keyring). */
+  device: string;
+  /** The MFA device ARN in IAM. */
+  serial: string;
+  /** The IAM user the device was enrolled for. */
+  user: string;
+  /** Profiles that got `mfa_serial` written. */
+  profilesUpdated: string[];
+  /** Where the AWS config was backed up before it was changed, if it was. */
+  backup: string | null;
+};
+
+export type ActivityEntry = {
+  /** Unix seconds. */
+  time: number;
+  /** "credentials_issued", "code_used", "mfa_enrolled", ...; see `eventLabel`. */
+  event: string;
+  summary: string;
+  profile: string | null;
+  device: string | null;
+  source: string;
+};
+
 // ---- errors ----
 
 export const ERROR_KINDS = [
@@ -188,6 +219,21 @@ export const getPrompt = (id: string): Promise<PromptView> => call('get_prompt',
 
 export const answerPrompt = (id: string, code: string | null, allow: boolean): Promise<void> =>
   call('answer_prompt', { id, code, allow });
+
+/** Profiles with long-term access keys, which can enroll a new virtual MFA device. */
+export const mfaEnrollCandidates = (): Promise<EnrollCandidate[]> => call('mfa_enroll_candidates');
+
+/**
+ * Creates and enables a virtual MFA device for the profile's IAM user and stores its seed;
+ * `deviceName` (an IAM virtual MFA device name) null means the shell's default. Takes a
+ * few seconds.
+ */
+export const mfaEnroll = (profile: string, deviceName: string | null): Promise<EnrollResult> =>
+  call('mfa_enroll', { profile, deviceName });
+
+/** The latest `limit` activity log entries, newest first. */
+export const recentActivity = (limit: number): Promise<ActivityEntry[]> =>
+  call('recent_activity', { limit });
 
 /** Closes the window this page runs in (the prompt window). */
 export async function closeCurrentWindow(): Promise<void> {

@@ -5,11 +5,13 @@ import {
   clockTime,
   codeAt,
   copiedText,
+  eventLabel,
   expiryText,
   groupCode,
   profileBadge,
   splitCode,
   statusMessages,
+  whenText,
 } from './format';
 
 describe('code grouping', () => {
@@ -181,5 +183,31 @@ describe('chain, status banner and copy text', () => {
   it('says when the clipboard will be cleared', () => {
     expect(copiedText(20)).toBe('Copied — clears in 20 s');
     expect(copiedText(0)).toBe('Copied');
+  });
+});
+
+describe('activity log text', () => {
+  const at = (month: number, day: number, h: number, m: number): number =>
+    new Date(2026, month, day, h, m).getTime() / 1000;
+
+  it('tells the time today, "yesterday" before that, and the date otherwise', () => {
+    const now = at(10, 22, 0, 30);
+    expect(whenText(at(10, 22, 0, 5), now)).toBe('00:05');
+    expect(whenText(at(10, 21, 23, 59), now)).toBe('yesterday 23:59');
+    expect(whenText(at(10, 21, 0, 0), now)).toBe('yesterday 00:00');
+    expect(whenText(at(10, 20, 23, 59), now)).toBe('2026-11-20 23:59');
+    // Across a month and a year boundary.
+    expect(whenText(at(0, 1, 8, 0), at(0, 2, 9, 0))).toBe('yesterday 08:00');
+    expect(whenText(new Date(2025, 11, 31, 8, 0).getTime() / 1000, at(0, 1, 9, 0))).toBe('yesterday 08:00');
+    expect(whenText(new Date(2025, 11, 30, 8, 0).getTime() / 1000, at(0, 1, 9, 0))).toBe('2025-12-30 08:00');
+  });
+
+  it('labels the known events and leaves others as they are', () => {
+    expect(eventLabel('credentials_issued')).toBe('Credentials issued');
+    expect(eventLabel('console_signin')).toBe('Console sign-in');
+    expect(eventLabel('mfa_resynced')).toBe('MFA device resynced');
+    expect(eventLabel('new_kind')).toBe('new_kind');
+    expect(eventLabel('constructor')).toBe('constructor');
+    expect(eventLabel('')).toBe('');
   });
 });

@@ -69,6 +69,38 @@ function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
+/**
+ * When something happened, for a log: "14:05" today, "yesterday 14:05", else
+ * "2026-11-20 14:05" (local time; the date unambiguous in any locale).
+ */
+export function whenText(unixSeconds: number, nowSeconds: number): string {
+  const d = new Date(unixSeconds * 1000);
+  const day = (x: Date): number => new Date(x.getFullYear(), x.getMonth(), x.getDate()).getTime();
+  const today = day(new Date(nowSeconds * 1000));
+  const time = clockTime(unixSeconds);
+  if (day(d) === today) return time;
+  const yesterday = new Date(today);
+  yesterday.setDate(yesterday.getDate() - 1);
+  if (day(d) === yesterday.getTime()) return `yesterday ${time}`;
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${time}`;
+}
+
+/** What the activity log's event names mean to a person. */
+export const EVENT_LABELS: Readonly<Record<string, string>> = {
+  credentials_issued: 'Credentials issued',
+  code_used: 'Code used',
+  mfa_enrolled: 'MFA device enrolled',
+  mfa_rotated: 'MFA device rotated',
+  mfa_resynced: 'MFA device resynced',
+  mfa_removed: 'MFA device removed',
+  console_signin: 'Console sign-in',
+};
+
+/** "Credentials issued" for "credentials_issued"; an event not known here as it is. */
+export function eventLabel(event: string): string {
+  return Object.hasOwn(EVENT_LABELS, event) ? (EVENT_LABELS[event] ?? event) : event;
+}
+
 /** Below this much time left, expiry is told as minutes rather than a clock time. */
 export const SOON_SECONDS = 15 * 60;
 

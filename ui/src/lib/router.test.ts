@@ -14,6 +14,10 @@ describe('router', () => {
     expect(parseRoute('#/profiles')).toEqual({ view: 'profiles' });
     expect(parseRoute('#/settings')).toEqual({ view: 'settings' });
     expect(parseRoute('#settings')).toEqual({ view: 'settings' });
+    expect(parseRoute('#/mfa')).toEqual({ view: 'mfa' });
+    expect(parseRoute('#/activity')).toEqual({ view: 'activity' });
+    expect(parseRoute('#/activity/')).toEqual({ view: 'activity' });
+    expect(parseRoute('#/MFA')).toEqual({ view: 'devices' });
   });
 
   it('parses a prompt with its id', () => {
@@ -31,6 +35,8 @@ describe('router', () => {
     for (const route of [
       { view: 'devices' },
       { view: 'profiles' },
+      { view: 'mfa' },
+      { view: 'activity' },
       { view: 'settings' },
       { view: 'prompt', id: 'x/y z' },
     ] as const) {

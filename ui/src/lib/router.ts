@@ -1,13 +1,16 @@
-// The hash router: `#/devices` (default), `#/profiles`, `#/settings`, `#/prompt/<id>`.
+// The hash router: `#/devices` (default), `#/profiles`, `#/mfa`, `#/activity`, `#/settings`,
+// `#/prompt/<id>`.
 // The prompt route is opened by the shell in its own small window.
 
 export type Route =
   | { view: 'devices' }
   | { view: 'profiles' }
+  | { view: 'mfa' }
+  | { view: 'activity' }
   | { view: 'settings' }
   | { view: 'prompt'; id: string };
 
-export type MainView = 'devices' | 'profiles' | 'settings';
+export type MainView = 'devices' | 'profiles' | 'mfa' | 'activity' | 'settings';
 
 /** Parses `location.hash`; anything unknown is the devices view. */
 export function parseRoute(hash: string): Route {
@@ -16,6 +19,10 @@ export function parseRoute(hash: string): Route {
   switch (head) {
     case 'profiles':
       return { view: 'profiles' };
+    case 'mfa':
+      return { view: 'mfa' };
+    case 'activity':
+      return { view: 'activity' };
     case 'settings':
       return { view: 'settings' };
     case 'prompt': {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SettingsView } from './api';
 import {
   deviceNameError,
+  mfaDeviceNameError,
   normaliseMfaCode,
   serialError,
   toggleWatched,
@@ -29,6 +30,21 @@ describe('device names', () => {
 
   it('allows a dash after the first character', () => {
     expect(deviceNameError('w-')).toBeNull();
+  });
+});
+
+describe('IAM virtual MFA device names', () => {
+  it('accepts empty (the default name) and 1 to 226 of letters, digits and + = , . @ _ -', () => {
+    for (const name of ['', 'a', 'otpilot-admin', 'alice+laptop=1,a.b@c_d-e', '-lead', 'X'.repeat(226)]) {
+      expect(mfaDeviceNameError(name), name).toBeNull();
+    }
+  });
+
+  it('rejects longer names and other characters', () => {
+    expect(mfaDeviceNameError('x'.repeat(227))).toMatch(/226/);
+    for (const name of ['my phone', 'a/b', 'wörk', 'a:b', 'tab\t']) {
+      expect(mfaDeviceNameError(name), name).toMatch(/letters/);
+    }
   });
 });
 

@@ -13,6 +13,21 @@ export function deviceNameError(name: string): string | null {
   return null;
 }
 
+/** Longest IAM virtual MFA device name (IAM's `VirtualMFADeviceName`). */
+export const MAX_MFA_DEVICE_NAME = 226;
+
+/**
+ * Why `name` is not a name IAM accepts for a virtual MFA device, or null when it is (or is
+ * empty: the shell then uses its default, "otpilot-PROFILE"). The rule IAM and the shell
+ * use: 1 to 226 of letters, digits and + = , . @ _ -.
+ */
+export function mfaDeviceNameError(name: string): string | null {
+  if (name === '') return null;
+  if (name.length > MAX_MFA_DEVICE_NAME) return `Use at most ${MAX_MFA_DEVICE_NAME} characters`;
+  if (!/^[A-Za-z0-9+=,.@_-]+$/.test(name)) return 'Use letters, digits and + = , . @ _ - only';
+  return null;
+}
+
 /**
  * Why `serial` is not an MFA serial, or null when it is (or is empty: it is optional).
  * Virtual devices: `arn:PARTITION:iam::ACCOUNT:mfa/PATH/NAME`; hardware tokens: 9 to 256

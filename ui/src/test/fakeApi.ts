@@ -59,6 +59,11 @@ export function fakeApi(): FakeApi {
     }),
     answerPrompt: vi.fn(async () => undefined),
     closeCurrentWindow: vi.fn(async () => undefined),
+    mfaEnrollCandidates: vi.fn(async () => []),
+    mfaEnroll: vi.fn(async () => {
+      throw new real.CommandError('other', 'not faked');
+    }),
+    recentActivity: vi.fn(async () => []),
     onCredentialsRefreshed: subscribe(handlers.refreshed),
     onCredentialsFailed: subscribe(handlers.failed),
     onDevicesChanged: subscribe(handlers.devices),

@@ -9,10 +9,10 @@
 import type { CodeView, DeviceView } from '../lib/api';
 import { h, replaceChildren, setText, uid } from '../lib/dom';
 import { codeAt, copiedText, splitCode } from '../lib/format';
-import { sanitizeSvg } from '../lib/svg';
 import { deviceNameError, serialError } from '../lib/validate';
 import { buildAddForm } from './addDevice';
 import { failure, type Unmount, type ViewDeps } from './context';
+import { buildQrConfirm } from './qr';
 
 /** Countdown refresh: twice a second keeps the seconds display within half a second. */
 const TICK_MS = 500;
@@ -311,41 +311,12 @@ export function mountDevices(root: HTMLElement, deps: ViewDeps): Unmount {
   }
 
   function openQr(row: Row, trigger: HTMLButtonElement): void {
-    const name = row.device.name;
-    const confirm = h(
-      'button',
-      { type: 'button', class: 'small danger', testid: 'qr-confirm' },
-      'Show QR code',
-    );
-    const box = h(
-      'div',
-      { class: 'confirm', role: 'group', 'aria-label': `QR code for ${name}` },
-      h(
-        'p',
-        { class: 'warning' },
-        'Anyone who sees this QR code can make your codes. Show it only where no one else can see your screen.',
-      ),
-      h('div', { class: 'buttons' }, confirm, cancelButton('qr-cancel')),
-    );
-    confirm.addEventListener('click', async () => {
-      confirm.disabled = true;
-      try {
-        const svg = sanitizeSvg(await api.deviceQrSvg(name));
-        if (!svg) throw new Error('The QR code could not be displayed');
-        svg.setAttribute('aria-hidden', 'true');
-        const hide = h('button', { type: 'button', class: 'small', testid: 'qr-hide' }, 'Hide QR code');
-        hide.addEventListener('click', () => closeOpenPanel?.());
-        replaceChildren(
-          box,
-          h('div', { class: 'qr', role: 'img', 'aria-label': `QR code for ${name}`, testid: 'qr-image' }, svg),
-          h('p', { class: 'hint' }, 'Scan it with an authenticator app to add the same device there.'),
-          h('div', { class: 'buttons' }, hide),
-        );
-        hide.focus();
-      } catch (err) {
-        confirm.disabled = false;
-        setText(row.error, failure(deps, err).message);
-      }
+    const { box, confirm } = buildQrConfirm(deps, {
+      name: row.device.name,
+      testids: { confirm: 'qr-confirm', image: 'qr-image', hide: 'qr-hide' },
+      extraButtons: [cancelButton('qr-cancel')],
+      onHide: () => closeOpenPanel?.(),
+      onError: (err) => setText(row.error, err.message),
     });
     showPanel(row, trigger, box, confirm);
   }

@@ -1,8 +1,12 @@
 //! Careful edits of the AWS shared files: line-based, so comments, order, blank lines and
 //! unknown keys survive exactly; every change is a new file written atomically.
 //!
-//! Only what Otpilot needs: find a profile's section, rename, remove and add keys.
+//! Only what Otpilot needs: find a profile's section, rename, remove and add keys; and
+//! [`edit_aws_config`], which keeps a backup of the file before changing it.
 
+use std::path::{Path, PathBuf};
+
+use crate::atomic::write_private;
 use crate::error::{Error, Result};
 
 /// A shared file's text, as lines.
@@ -173,6 +177,78 @@ impl IniText {
             self.lines.splice(s.header..s.end, kept);
         }
     }
+
+    /// The profile names of the config file's sections (`[default]`, `[profile NAME]`).
+    pub fn config_profiles(&self) -> Vec<String> {
+        self.lines
+            .iter()
+            .filter_map(|l| section_name(l))
+            .filter_map(|inner| {
+                let inner = inner.trim();
+                if inner == "default" {
+                    return Some(inner.to_owned());
+                }
+                let rest = inner.strip_prefix("profile")?;
+                rest.starts_with(char::is_whitespace)
+                    .then(|| rest.trim().to_owned())
+            })
+            .collect()
+    }
+
+    /// Adds an empty section for `profile` at the end unless it has one.
+    pub fn ensure_section(&mut self, profile: &str, credentials_file: bool) {
+        if self.has_section(profile, credentials_file) {
+            return;
+        }
+        if self.lines.last().is_some_and(|l| !l.trim().is_empty()) {
+            self.lines.push(String::new());
+        }
+        self.lines
+            .push(if credentials_file || profile == "default" {
+                format!("[{profile}]")
+            } else {
+                format!("[profile {profile}]")
+            });
+        self.trailing_newline = true;
+    }
+}
+
+/// Applies `edit` to the AWS config file and, when that changed it, saves the old text as
+/// `config.otpilot-backup-<unix time>` (0600) before writing the new one atomically.
+/// Returns the backup's path, or `None` when nothing changed or there was no file before.
+pub fn edit_aws_config(
+    path: &Path,
+    edit: impl FnOnce(&mut IniText) -> Result<()>,
+) -> Result<Option<PathBuf>> {
+    let original = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(source) => {
+            return Err(Error::FileRead {
+                path: path.to_owned(),
+                source,
+            })
+        }
+    };
+    let mut ini = IniText::parse(&original);
+    edit(&mut ini)?;
+    let updated = ini.render();
+    if updated == original {
+        return Ok(None);
+    }
+    let backup = (!original.is_empty())
+        .then(|| path.with_file_name(format!("config.otpilot-backup-{}", crate::totp::unix_now())));
+    if let Some(backup) = &backup {
+        write_private(backup, original.as_bytes())?;
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|source| Error::CreateDir {
+            path: dir.to_owned(),
+            source,
+        })?;
+    }
+    write_private(path, updated.as_bytes())?;
+    Ok(backup)
 }
 
 fn section_name(line: &str) -> Option<&str> {

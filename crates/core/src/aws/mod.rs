@@ -1,6 +1,8 @@
-//! Everything about AWS: profiles, the credential plan, STS.
+//! Everything about AWS: profiles, the credential plan, STS and IAM.
 
+pub mod client;
 pub mod config_edit;
+pub mod iam;
 pub mod plan;
 pub mod profile;
 pub mod sts;

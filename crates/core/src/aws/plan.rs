@@ -38,6 +38,15 @@ pub enum Step {
 }
 
 impl Step {
+    /// The MFA device whose code this step's STS call carries.
+    pub fn mfa_serial(&self) -> Option<&str> {
+        match self {
+            Step::MfaSession { serial, .. } => Some(serial),
+            Step::AssumeRole { mfa_serial, .. } => mfa_serial.as_deref(),
+            Step::LongTermKeys { .. } => None,
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Step::LongTermKeys { profile } => format!("long-term keys of `{profile}`"),

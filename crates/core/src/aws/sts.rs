@@ -1,37 +1,15 @@
-//! `StsApi`: the STS calls Otpilot makes (GetSessionToken, AssumeRole, and GetFederationToken
-//! for console sign-in), behind a trait so the broker can be tested with a fake; `SdkSts`
-//! makes them with aws-sdk-sts.
-//!
-//! The client always gets explicit credentials, never the SDK's default chain: for a profile
-//! whose `credential_process` is Otpilot that chain would start Otpilot again. Retries
-//! (throttling, 5xx, dropped connections) are the SDK's standard mode with backoff, bounded by
-//! an operation timeout. The `Date` header of every response is compared with the local
-//! clock, because TOTP codes fail when the clock drifts.
+//! `StsApi`: the STS calls Otpilot makes (GetSessionToken, AssumeRole, GetFederationToken for
+//! console sign-in, GetCallerIdentity for `doctor`), behind a trait so the broker can be
+//! tested with a fake; `SdkSts` makes them with aws-sdk-sts, configured by
+//! [`crate::aws::client`] (explicit credentials, bounded retries, clock-skew reading).
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
-use aws_sdk_sts::config::{BehaviorVersion, Region};
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
-use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextRef;
-use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
-use aws_smithy_types::date_time::Format;
-use aws_smithy_types::retry::RetryConfig;
-use aws_smithy_types::timeout::TimeoutConfig;
 
+pub use crate::aws::client::ServiceTarget as StsTarget;
+use crate::aws::client::{error_chain, sdk_config, CallLimits, ClockSkew};
 use crate::credentials::Credentials;
 use crate::error::{Error, Result, StsErrorKind};
 use crate::secret::SecretString;
-
-/// Where to send STS calls.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StsTarget {
-    pub region: String,
-    pub endpoint_url: Option<String>,
-}
 
 /// An AssumeRole request.
 #[derive(Debug, Clone)]
@@ -59,6 +37,13 @@ pub struct StsOutput {
     pub credentials: Credentials,
     /// Seconds the local clock is ahead of AWS's (negative: behind).
     pub clock_skew: Option<i64>,
+}
+
+/// Who a set of credentials belongs to (GetCallerIdentity).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallerIdentity {
+    pub arn: String,
+    pub account: String,
 }
 
 pub trait StsApi: Send + Sync {
@@ -92,6 +77,20 @@ pub trait StsApi: Send + Sync {
             clock_skew: None,
         })
     }
+
+    /// GetCallerIdentity, with the clock skew its answer showed (a failed call still
+    /// carries the skew in [`StsFailure::clock_skew`] when AWS answered at all).
+    fn get_caller_identity(
+        &self,
+        _target: &StsTarget,
+        _base: &Credentials,
+    ) -> Result<(CallerIdentity, Option<i64>), StsFailure> {
+        Err(StsFailure {
+            kind: StsErrorKind::Other,
+            message: "this STS client does not implement GetCallerIdentity".into(),
+            clock_skew: None,
+        })
+    }
 }
 
 /// A failed STS call, classified. The broker turns it into [`Error::Sts`] with the profile.
@@ -114,19 +113,9 @@ impl StsFailure {
 }
 
 /// STS through aws-sdk-sts.
+#[derive(Default)]
 pub struct SdkSts {
-    /// Bound on one whole call including retries.
-    pub operation_timeout: Duration,
-    pub max_attempts: u32,
-}
-
-impl Default for SdkSts {
-    fn default() -> Self {
-        Self {
-            operation_timeout: Duration::from_secs(30),
-            max_attempts: 4,
-        }
-    }
+    pub limits: CallLimits,
 }
 
 impl SdkSts {
@@ -134,32 +123,36 @@ impl SdkSts {
         &self,
         target: &StsTarget,
         base: &Credentials,
-        skew: Arc<Mutex<Option<i64>>>,
+        skew: &ClockSkew,
     ) -> aws_sdk_sts::Client {
-        let creds = aws_credential_types::Credentials::new(
-            base.access_key_id.clone(),
-            base.secret_access_key.expose().to_owned(),
-            base.session_token.as_ref().map(|t| t.expose().to_owned()),
-            None,
-            "otpilot",
-        );
-        let mut config = aws_sdk_sts::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(target.region.clone()))
-            .credentials_provider(creds)
-            .retry_config(RetryConfig::standard().with_max_attempts(self.max_attempts))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(5))
-                    .operation_attempt_timeout(Duration::from_secs(10))
-                    .operation_timeout(self.operation_timeout)
-                    .build(),
-            )
-            .interceptor(ClockSkew { skew });
-        if let Some(url) = &target.endpoint_url {
-            config = config.endpoint_url(url.clone());
+        let config = aws_sdk_sts::config::Builder::from(&sdk_config(target, base, self.limits))
+            .interceptor(skew.clone())
+            .build();
+        aws_sdk_sts::Client::from_conf(config)
+    }
+
+    /// Runs one call that issues credentials, and classifies its failure.
+    fn credentials_call<O, E, R, Fut>(
+        &self,
+        target: &StsTarget,
+        base: &Credentials,
+        call: impl FnOnce(aws_sdk_sts::Client) -> Fut,
+        creds_of: fn(&O) -> Option<&aws_sdk_sts::types::Credentials>,
+    ) -> Result<StsOutput, StsFailure>
+    where
+        Fut: std::future::Future<Output = Result<O, SdkError<E, R>>>,
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        let skew = ClockSkew::default();
+        let result = crate::runtime::block_on(call(self.client(target, base, &skew)));
+        match result {
+            Ok(out) => Ok(StsOutput {
+                credentials: convert(creds_of(&out))?,
+                clock_skew: skew.get(),
+            }),
+            Err(e) => Err(classify(e, skew.get())),
         }
-        aws_sdk_sts::Client::from_conf(config.build())
     }
 }
 
@@ -172,24 +165,19 @@ impl StsApi for SdkSts {
         code: &str,
         duration: u32,
     ) -> Result<StsOutput, StsFailure> {
-        let skew = Arc::new(Mutex::new(None));
-        let client = self.client(target, base, skew.clone());
-        let result = crate::runtime::block_on(
-            client
-                .get_session_token()
-                .serial_number(serial)
-                .token_code(code)
-                .duration_seconds(duration as i32)
-                .send(),
-        );
-        let clock_skew = *skew.lock().expect("skew lock");
-        match result {
-            Ok(out) => Ok(StsOutput {
-                credentials: convert(out.credentials())?,
-                clock_skew,
-            }),
-            Err(e) => Err(classify(e, clock_skew)),
-        }
+        self.credentials_call(
+            target,
+            base,
+            |client| {
+                client
+                    .get_session_token()
+                    .serial_number(serial)
+                    .token_code(code)
+                    .duration_seconds(duration as i32)
+                    .send()
+            },
+            |out| out.credentials(),
+        )
     }
 
     fn assume_role(
@@ -198,26 +186,23 @@ impl StsApi for SdkSts {
         base: &Credentials,
         input: &AssumeRoleInput,
     ) -> Result<StsOutput, StsFailure> {
-        let skew = Arc::new(Mutex::new(None));
-        let client = self.client(target, base, skew.clone());
-        let mut request = client
-            .assume_role()
-            .role_arn(&input.role_arn)
-            .role_session_name(&input.session_name)
-            .duration_seconds(input.duration as i32)
-            .set_external_id(input.external_id.clone());
-        if let Some((serial, code)) = &input.mfa {
-            request = request.serial_number(serial).token_code(code);
-        }
-        let result = crate::runtime::block_on(request.send());
-        let clock_skew = *skew.lock().expect("skew lock");
-        match result {
-            Ok(out) => Ok(StsOutput {
-                credentials: convert(out.credentials())?,
-                clock_skew,
-            }),
-            Err(e) => Err(classify(e, clock_skew)),
-        }
+        self.credentials_call(
+            target,
+            base,
+            |client| {
+                let mut request = client
+                    .assume_role()
+                    .role_arn(&input.role_arn)
+                    .role_session_name(&input.session_name)
+                    .duration_seconds(input.duration as i32)
+                    .set_external_id(input.external_id.clone());
+                if let Some((serial, code)) = &input.mfa {
+                    request = request.serial_number(serial).token_code(code);
+                }
+                request.send()
+            },
+            |out| out.credentials(),
+        )
     }
 
     fn get_federation_token(
@@ -226,23 +211,37 @@ impl StsApi for SdkSts {
         base: &Credentials,
         input: &FederationTokenInput,
     ) -> Result<StsOutput, StsFailure> {
-        let skew = Arc::new(Mutex::new(None));
-        let client = self.client(target, base, skew.clone());
-        let result = crate::runtime::block_on(
-            client
-                .get_federation_token()
-                .name(&input.name)
-                .policy(&input.policy)
-                .duration_seconds(input.duration as i32)
-                .send(),
-        );
-        let clock_skew = *skew.lock().expect("skew lock");
-        match result {
-            Ok(out) => Ok(StsOutput {
-                credentials: convert(out.credentials())?,
-                clock_skew,
-            }),
-            Err(e) => Err(classify(e, clock_skew)),
+        self.credentials_call(
+            target,
+            base,
+            |client| {
+                client
+                    .get_federation_token()
+                    .name(&input.name)
+                    .policy(&input.policy)
+                    .duration_seconds(input.duration as i32)
+                    .send()
+            },
+            |out| out.credentials(),
+        )
+    }
+
+    fn get_caller_identity(
+        &self,
+        target: &StsTarget,
+        base: &Credentials,
+    ) -> Result<(CallerIdentity, Option<i64>), StsFailure> {
+        let skew = ClockSkew::default();
+        let client = self.client(target, base, &skew);
+        match crate::runtime::block_on(client.get_caller_identity().send()) {
+            Ok(out) => Ok((
+                CallerIdentity {
+                    arn: out.arn().unwrap_or_default().to_owned(),
+                    account: out.account().unwrap_or_default().to_owned(),
+                },
+                skew.get(),
+            )),
+            Err(e) => Err(classify(e, skew.get())),
         }
     }
 }
@@ -321,46 +320,5 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::
             ),
         ),
         _ => failure(StsErrorKind::Other, error_chain(&err)),
-    }
-}
-
-fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(s) = source {
-        let s_text = s.to_string();
-        if !text.contains(&s_text) {
-            text.push_str(": ");
-            text.push_str(&s_text);
-        }
-        source = s.source();
-    }
-    text
-}
-
-/// Reads the `Date` header of every STS response.
-#[derive(Debug)]
-struct ClockSkew {
-    skew: Arc<Mutex<Option<i64>>>,
-}
-
-impl Intercept for ClockSkew {
-    fn name(&self) -> &'static str {
-        "OtpilotClockSkew"
-    }
-
-    fn read_before_deserialization(
-        &self,
-        context: &BeforeDeserializationInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        if let Some(date) = context.response().headers().get("date") {
-            if let Ok(server) = aws_smithy_types::DateTime::from_str(date, Format::HttpDate) {
-                let local = crate::totp::unix_now() as i64;
-                *self.skew.lock().expect("skew lock") = Some(local - server.secs());
-            }
-        }
-        Ok(())
     }
 }

@@ -16,6 +16,7 @@ pub mod browser;
 pub mod federation;
 pub mod url;
 
+use crate::audit::{AuditEntry, EventKind};
 use serde::Serialize;
 
 pub use self::url::{Destination, Partition};
@@ -211,6 +212,13 @@ impl Broker<'_> {
         let token = request_signin_token(&endpoint, &form, &sent)
             .map_err(|f| signin_error(f, profile, host, session_duration))?;
         tracing::debug!("console: sign-in token received");
+        self.audit.record(AuditEntry {
+            profile: Some(profile.to_owned()),
+            role_arn: role_arn.map(str::to_owned),
+            access_key_id: Some(credentials.access_key_id.clone()),
+            purpose: Some(destination.clone()),
+            ..AuditEntry::new(EventKind::ConsoleSignin)
+        });
         let login_url = url::login_url(&endpoint, &destination, &token);
         let logout_url = url::logout_url(partition, &login_url);
         Ok(ConsoleLogin {

@@ -570,6 +570,7 @@ fn with_broker(sts: &FakeSts, test: impl FnOnce(&Broker, &Notices)) {
         sts,
         ui: &ui,
         settings: Settings::default(),
+        audit: crate::audit::AuditLog::new(&dirs.state, "test"),
     };
     test(&broker, &ui);
 }

@@ -1,0 +1,174 @@
+//! `otpilot mfa enroll|list|resync|rotate|remove`: the IAM user's virtual MFA devices.
+
+use std::io::Write;
+
+use anyhow::{bail, Result};
+use otpilot_core::aws::iam::SdkIam;
+use otpilot_core::aws::sts::SdkSts;
+use otpilot_core::lifecycle::{Enrolled, Lifecycle};
+
+use super::Ctx;
+use crate::cli::{MfaCommand, QrChoice};
+use crate::term::{self, TerminalInteraction};
+
+pub fn run(ctx: &Ctx, command: MfaCommand) -> Result<()> {
+    let sts = SdkSts::default();
+    let iam = SdkIam::default();
+    let ui = TerminalInteraction;
+    let broker = ctx.broker(&sts, &ui)?;
+    let lifecycle = Lifecycle {
+        broker: &broker,
+        iam: &iam,
+    };
+    match command {
+        MfaCommand::Enroll {
+            profile,
+            device_name,
+            qr,
+            json,
+        } => {
+            check_qr_file(&qr)?;
+            let enrolled = lifecycle.enroll(&profile, device_name.as_deref())?;
+            report_enrolled(&enrolled, json)?;
+            if enrolled.profiles_updated.is_empty() {
+                eprintln!(
+                    "profile `{profile}` already names an MFA device, so it was left as it is; switch it with `otpilot mfa rotate --profile {profile}`"
+                );
+            }
+            offer_qr(ctx, &enrolled.device, &qr)
+        }
+        MfaCommand::Rotate {
+            profile,
+            device_name,
+            qr,
+            json,
+        } => {
+            check_qr_file(&qr)?;
+            let rotated = lifecycle.rotate(&profile, device_name.as_deref())?;
+            report_enrolled(&rotated.new, json)?;
+            match &rotated.old_device_left {
+                None => eprintln!(
+                    "the old device {} is deactivated and deleted, and its seed forgotten",
+                    rotated.old_serial
+                ),
+                Some(why) => eprintln!("otpilot: warning: {why}"),
+            }
+            offer_qr(ctx, &rotated.new.device, &qr)
+        }
+        MfaCommand::List { profile, json } => {
+            let (user, devices) = lifecycle.list(&profile)?;
+            let mut out = std::io::stdout().lock();
+            if json {
+                let doc =
+                    serde_json::json!({ "user": user.name, "arn": user.arn, "devices": devices });
+                writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+                return Ok(());
+            }
+            if devices.is_empty() {
+                eprintln!(
+                    "IAM user {} has no MFA device; enrol one with `otpilot mfa enroll --profile {profile}`",
+                    user.name
+                );
+                return Ok(());
+            }
+            writeln!(out, "{:<60}  {:<19}  OTPILOT DEVICE", "SERIAL", "ENABLED")?;
+            for d in devices {
+                let held = match (&d.device, d.seed_held) {
+                    (Some(name), true) => name.clone(),
+                    (Some(name), false) => format!("{name} (seed missing)"),
+                    (None, _) => "-".into(),
+                };
+                writeln!(
+                    out,
+                    "{:<60}  {:<19}  {held}",
+                    d.serial,
+                    otpilot_core::localtime::date_time(d.enabled_at)
+                )?;
+            }
+            Ok(())
+        }
+        MfaCommand::Resync { device, profile } => {
+            let (user, serial) = lifecycle.resync(&device, profile.as_deref())?;
+            eprintln!("resynchronised {serial} for IAM user {user}");
+            Ok(())
+        }
+        MfaCommand::Remove {
+            device,
+            profile,
+            yes,
+        } => {
+            term::confirm_or_yes(
+                yes,
+                &format!(
+                    "Deactivate and delete the MFA device `{device}` in AWS and forget its seed? Any phone backup of it stops working too."
+                ),
+            )?;
+            let removed = lifecycle.remove(&device, profile.as_deref())?;
+            eprintln!(
+                "deactivated and deleted {} for IAM user {}{}",
+                removed.serial,
+                removed.user,
+                removed
+                    .device
+                    .as_ref()
+                    .map(|d| format!("; the seed of `{d}` is forgotten"))
+                    .unwrap_or_default()
+            );
+            if !removed.profiles_still_using.is_empty() {
+                eprintln!(
+                    "otpilot: warning: profiles {} still name {} in mfa_serial; point them at another device",
+                    removed.profiles_still_using.join(", "),
+                    removed.serial
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+fn report_enrolled(enrolled: &Enrolled, json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(enrolled)?);
+    }
+    eprintln!(
+        "enabled MFA device {} for IAM user {}; its seed is in the keyring as device `{}`",
+        enrolled.serial, enrolled.user, enrolled.device
+    );
+    if !enrolled.profiles_updated.is_empty() {
+        eprintln!(
+            "mfa_serial now names it in profile(s) {}",
+            enrolled.profiles_updated.join(", ")
+        );
+    }
+    if let Some(backup) = &enrolled.backup {
+        eprintln!("the previous AWS config is saved as {}", backup.display());
+    }
+    Ok(())
+}
+
+/// Refuses an existing PNG path before anything changes in AWS.
+fn check_qr_file(qr: &QrChoice) -> Result<()> {
+    if let Some(path) = &qr.qr_png {
+        if path.exists() {
+            bail!("{} already exists; choose a new file name", path.display());
+        }
+    }
+    Ok(())
+}
+
+/// The QR code for a phone backup: as asked on the command line, else offered on the terminal.
+fn offer_qr(ctx: &Ctx, device: &str, qr: &QrChoice) -> Result<()> {
+    if qr.no_qr {
+        return Ok(());
+    }
+    if qr.qr || qr.qr_png.is_some() {
+        return super::device::show_qr(ctx, device, qr.qr_png.as_deref(), true);
+    }
+    if term::stdin_is_terminal()
+        && term::confirm("Show its QR code now, to add the same device to a phone as a backup?")?
+    {
+        return super::device::show_qr(ctx, device, None, true);
+    }
+    eprintln!("for a phone backup later: otpilot device qr {device}");
+    Ok(())
+}

@@ -1,0 +1,145 @@
+//! What every AWS client of Otpilot shares: explicit credentials (never the SDK's default
+//! chain, which for a profile wired to Otpilot would start Otpilot again), standard retries
+//! bounded by an operation timeout, and a reading of the clock skew from every response's
+//! `Date` header (TOTP codes fail when the local clock drifts).
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::date_time::Format;
+use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
+use aws_types::region::Region;
+use aws_types::sdk_config::SdkConfig;
+
+use crate::credentials::Credentials;
+
+/// Where to send a service's calls: a region, and an endpoint override when one is set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceTarget {
+    pub region: String,
+    pub endpoint_url: Option<String>,
+}
+
+/// Retry and time bounds of one client.
+#[derive(Debug, Clone, Copy)]
+pub struct CallLimits {
+    /// Bound on one whole call including retries.
+    pub operation_timeout: Duration,
+    pub max_attempts: u32,
+}
+
+impl Default for CallLimits {
+    fn default() -> Self {
+        Self {
+            operation_timeout: Duration::from_secs(30),
+            max_attempts: 4,
+        }
+    }
+}
+
+/// The shared part of a service client's configuration.
+pub fn sdk_config(target: &ServiceTarget, base: &Credentials, limits: CallLimits) -> SdkConfig {
+    let creds = aws_credential_types::Credentials::new(
+        base.access_key_id.clone(),
+        base.secret_access_key.expose().to_owned(),
+        base.session_token.as_ref().map(|t| t.expose().to_owned()),
+        None,
+        "otpilot",
+    );
+    let mut config = SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(Region::new(target.region.clone()))
+        .credentials_provider(SharedCredentialsProvider::new(creds))
+        .retry_config(RetryConfig::standard().with_max_attempts(limits.max_attempts))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .operation_attempt_timeout(Duration::from_secs(10))
+                .operation_timeout(limits.operation_timeout)
+                .build(),
+        );
+    if let Some(url) = &target.endpoint_url {
+        config = config.endpoint_url(url.clone());
+    }
+    config.build()
+}
+
+/// The endpoint override for `service` (`STS`, `IAM`) from the environment, as the SDKs read
+/// it: `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`, then the profile's
+/// `endpoint_url`; none at all when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`.
+pub fn endpoint_override(service: &str, profile_endpoint: Option<&str>) -> Option<String> {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    if env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+        return None;
+    }
+    env(&format!("AWS_ENDPOINT_URL_{service}"))
+        .or_else(|| env("AWS_ENDPOINT_URL"))
+        .or_else(|| profile_endpoint.map(str::to_owned))
+}
+
+/// The AWS partition's home region for global services (IAM), from an ARN or region.
+pub fn partition_region(hint: &str) -> &'static str {
+    if hint.starts_with("us-gov-") || hint.contains(":aws-us-gov:") {
+        "us-gov-west-1"
+    } else if hint.starts_with("cn-") || hint.contains(":aws-cn:") {
+        "cn-north-1"
+    } else {
+        "us-east-1"
+    }
+}
+
+/// The error and its sources as one line, without repeating a source its parent quotes.
+pub fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        let s_text = s.to_string();
+        if !text.contains(&s_text) {
+            text.push_str(": ");
+            text.push_str(&s_text);
+        }
+        source = s.source();
+    }
+    text
+}
+
+/// Reads the `Date` header of every response into a shared cell: seconds the local clock is
+/// ahead of AWS's (negative: behind).
+#[derive(Debug, Clone, Default)]
+pub struct ClockSkew {
+    skew: Arc<Mutex<Option<i64>>>,
+}
+
+impl ClockSkew {
+    pub fn get(&self) -> Option<i64> {
+        *self.skew.lock().expect("skew lock")
+    }
+}
+
+impl Intercept for ClockSkew {
+    fn name(&self) -> &'static str {
+        "OtpilotClockSkew"
+    }
+
+    fn read_before_deserialization(
+        &self,
+        context: &BeforeDeserializationInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let Some(date) = context.response().headers().get("date") {
+            if let Ok(server) = aws_smithy_types::DateTime::from_str(date, Format::HttpDate) {
+                let local = crate::totp::unix_now() as i64;
+                *self.skew.lock().expect("skew lock") = Some(local - server.secs());
+            }
+        }
+        Ok(())
+    }
+}

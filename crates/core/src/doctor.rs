@@ -1,0 +1,402 @@
+//! `otpilot doctor`: checks what makes MFA work or fail, each finding with what to do.
+//!
+//! - the OS keyring answers, and every seed a profile needs can be read from it;
+//! - this computer's clock agrees with AWS's (a `Date` header from STS), since codes made
+//!   more than a step off are rejected;
+//! - each profile's chain resolves, and its MFA device's seed is stored (or mfa_process set);
+//! - the IAM user has an MFA device enabled;
+//! - the account's password policy meets a baseline (14+ characters, every character
+//!   class, reuse prevention, users may change their own password).
+
+use serde::Serialize;
+
+use crate::aws::iam::{IamApi, PasswordPolicy};
+use crate::aws::plan;
+use crate::aws::profile::Profiles;
+use crate::broker::Broker;
+use crate::device::Devices;
+use crate::error::StsErrorKind;
+use crate::lifecycle::AccountKeys;
+
+/// Within this, the clock is fine.
+const SKEW_OK: i64 = 10;
+/// From here on, codes fail: AWS accepts the codes of one step either side (30 s).
+const SKEW_FAIL: i64 = 30;
+/// The password policy baseline.
+const MIN_PASSWORD_LENGTH: i32 = 14;
+const MIN_REUSE_PREVENTION: i32 = 5;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Ok,
+    Warn,
+    Fail,
+    /// Could not be checked (no keys, no permission); says why.
+    Skip,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// Stable id: `keyring`, `clock`, `profile`, `mfa_enabled`, `password_policy`.
+    pub check: &'static str,
+    pub status: Status,
+    /// The profile (or source profile) the finding is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    pub message: String,
+    /// What to do about it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+}
+
+impl Finding {
+    fn new(check: &'static str, status: Status, message: impl Into<String>) -> Self {
+        Self {
+            check,
+            status,
+            profile: None,
+            message: message.into(),
+            fix: None,
+        }
+    }
+
+    fn fix(mut self, fix: impl Into<String>) -> Self {
+        self.fix = Some(fix.into());
+        self
+    }
+
+    fn profile(mut self, profile: &str) -> Self {
+        self.profile = Some(profile.to_owned());
+        self
+    }
+}
+
+pub struct Doctor<'a> {
+    pub broker: &'a Broker<'a>,
+    pub iam: &'a dyn IamApi,
+}
+
+impl Doctor<'_> {
+    /// Every check, for `profile` or for every profile that uses MFA or Otpilot.
+    pub fn run(&self, profile: Option<&str>) -> Vec<Finding> {
+        let mut findings = vec![self.keyring()];
+        let profiles = match Profiles::load(&self.broker.files) {
+            Ok(p) => p,
+            Err(e) => {
+                findings.push(
+                    Finding::new("profile", Status::Fail, e.to_string())
+                        .fix("fix the AWS config file, then run `otpilot doctor` again"),
+                );
+                return findings;
+            }
+        };
+        let selected: Vec<String> = match profile {
+            Some(p) => vec![p.to_owned()],
+            None => profiles
+                .names()
+                .into_iter()
+                .filter(|p| uses_mfa_or_otpilot(&profiles, p))
+                .collect(),
+        };
+        if selected.is_empty() {
+            findings.push(
+                Finding::new("profile", Status::Skip, "no AWS profile uses MFA or Otpilot yet")
+                    .fix("enrol a device with `otpilot mfa enroll --profile PROFILE`, or wire a profile with `otpilot profile setup PROFILE`"),
+            );
+        }
+        let mut sources: Vec<String> = Vec::new();
+        for name in &selected {
+            findings.push(self.profile_check(&profiles, name));
+            if let Ok(resolved) = profiles.resolve(name) {
+                if !sources.contains(&resolved.source_profile) {
+                    sources.push(resolved.source_profile);
+                }
+            }
+        }
+        let mut clock_checked = false;
+        let mut policy_checked = false;
+        for source in &sources {
+            let account = match AccountKeys::of(self.broker, source) {
+                Ok(a) => a,
+                Err(e) => {
+                    findings.push(
+                        Finding::new("mfa_enabled", Status::Skip, e.to_string()).profile(source),
+                    );
+                    continue;
+                }
+            };
+            if !clock_checked {
+                clock_checked = true;
+                findings.push(self.clock(&account));
+            }
+            findings.push(self.mfa_enabled(&account));
+            if !policy_checked {
+                policy_checked = true;
+                findings.extend(self.password_policy(&account));
+            }
+        }
+        if !clock_checked {
+            findings.push(
+                Finding::new(
+                    "clock",
+                    Status::Skip,
+                    "no profile with long-term access keys to ask STS the time with",
+                )
+                .fix("add keys with `otpilot keys add PROFILE`, or run `otpilot doctor --profile PROFILE`"),
+            );
+        }
+        findings
+    }
+
+    fn keyring(&self) -> Finding {
+        match self.broker.store.get("doctor-probe") {
+            Ok(_) => Finding::new("keyring", Status::Ok, "the OS keyring answers"),
+            Err(e) => Finding::new("keyring", Status::Fail, e.to_string()),
+        }
+    }
+
+    fn profile_check(&self, profiles: &Profiles, name: &str) -> Finding {
+        let resolved = match profiles.resolve(name).and_then(|r| {
+            plan::build(&r, self.broker.settings.session_duration_seconds).map(|p| (r, p))
+        }) {
+            Ok((resolved, _plan)) => resolved,
+            Err(e) => {
+                return Finding::new("profile", Status::Fail, e.to_string()).profile(name);
+            }
+        };
+        let Some(serial) = resolved.mfa_serial() else {
+            return Finding::new(
+                "profile",
+                Status::Warn,
+                "the profile's chain uses no MFA device",
+            )
+            .profile(name)
+            .fix(format!(
+                "enrol one with `otpilot mfa enroll --profile {}`",
+                resolved.source_profile
+            ));
+        };
+        let devices = Devices::new(&self.broker.dirs.config, self.broker.store);
+        let device = devices
+            .list()
+            .ok()
+            .and_then(|l| l.into_iter().find(|d| d.serial.as_deref() == Some(serial)));
+        match device {
+            Some(d) => match devices.seed(&d) {
+                Ok(_) => Finding::new(
+                    "profile",
+                    Status::Ok,
+                    format!("chain resolves; device `{}` holds the seed of {serial}", d.name),
+                )
+                .profile(name),
+                Err(e) => Finding::new("profile", Status::Fail, e.to_string()).profile(name),
+            },
+            None if resolved.mfa_process.is_some() => Finding::new(
+                "profile",
+                Status::Ok,
+                format!("chain resolves; codes for {serial} come from mfa_process"),
+            )
+            .profile(name),
+            None => Finding::new(
+                "profile",
+                Status::Fail,
+                format!("no seed stored for {serial}: every use will ask for a code"),
+            )
+            .profile(name)
+            .fix(format!(
+                "add it with `otpilot device add NAME --serial {serial}`, or replace the device with `otpilot mfa rotate --profile {}`",
+                resolved.source_profile
+            )),
+        }
+    }
+
+    fn clock(&self, account: &AccountKeys) -> Finding {
+        let result = self
+            .broker
+            .sts
+            .get_caller_identity(&account.sts, &account.keys);
+        let (skew, failure) = match result {
+            Ok((_, skew)) => (skew, None),
+            Err(f) => (f.clock_skew, Some(f)),
+        };
+        let Some(skew) = skew else {
+            let why = failure.map(|f| f.message).unwrap_or_default();
+            return Finding::new(
+                "clock",
+                Status::Skip,
+                format!("could not ask STS the time: {why}"),
+            )
+            .profile(&account.profile);
+        };
+        let direction = if skew > 0 { "ahead of" } else { "behind" };
+        let finding = |status, message: String| {
+            Finding::new("clock", status, message).profile(&account.profile)
+        };
+        let found = match skew.abs() {
+            s if s <= SKEW_OK => finding(Status::Ok, format!("the clock is within {s} s of AWS's")),
+            s if s < SKEW_FAIL => finding(
+                Status::Warn,
+                format!("the clock is {s} s {direction} AWS's; codes near a step boundary may be rejected"),
+            )
+            .fix("turn on time synchronisation: `timedatectl set-ntp true`"),
+            s => finding(
+                Status::Fail,
+                format!("the clock is {s} s {direction} AWS's; AWS will reject the MFA codes"),
+            )
+            .fix("turn on time synchronisation: `timedatectl set-ntp true`"),
+        };
+        if let Some(f) = failure.filter(|f| f.kind == StsErrorKind::InvalidKeys) {
+            return Finding::new("clock", Status::Fail, f.message).profile(&account.profile);
+        }
+        found
+    }
+
+    fn mfa_enabled(&self, account: &AccountKeys) -> Finding {
+        let user = match self.iam.get_user(&account.iam, &account.keys) {
+            Ok(u) => u,
+            Err(f) => {
+                return Finding::new(
+                    "mfa_enabled",
+                    Status::Skip,
+                    format!("GetUser failed: {}", f.message),
+                )
+                .profile(&account.profile)
+            }
+        };
+        match self
+            .iam
+            .list_mfa_devices(&account.iam, &account.keys, &user.name)
+        {
+            Ok(devices) if devices.is_empty() => Finding::new(
+                "mfa_enabled",
+                Status::Fail,
+                format!("IAM user {} has no MFA device enabled", user.name),
+            )
+            .profile(&account.profile)
+            .fix(format!(
+                "enrol one with `otpilot mfa enroll --profile {}`",
+                account.profile
+            )),
+            Ok(devices) => Finding::new(
+                "mfa_enabled",
+                Status::Ok,
+                format!(
+                    "IAM user {} has {} MFA device(s) enabled",
+                    user.name,
+                    devices.len()
+                ),
+            )
+            .profile(&account.profile),
+            Err(f) => Finding::new(
+                "mfa_enabled",
+                Status::Skip,
+                format!("ListMFADevices failed: {}", f.message),
+            )
+            .profile(&account.profile),
+        }
+    }
+
+    fn password_policy(&self, account: &AccountKeys) -> Vec<Finding> {
+        let finding = |status, message: String| {
+            Finding::new("password_policy", status, message).profile(&account.profile)
+        };
+        match self
+            .iam
+            .get_account_password_policy(&account.iam, &account.keys)
+        {
+            Ok(None) => vec![finding(
+                Status::Warn,
+                "the account has no password policy, so AWS's weak default applies".into(),
+            )
+            .fix(BASELINE_COMMAND)],
+            Ok(Some(policy)) => {
+                let gaps = policy_gaps(&policy);
+                if gaps.is_empty() {
+                    vec![finding(
+                        Status::Ok,
+                        "the account password policy meets the baseline".into(),
+                    )]
+                } else {
+                    gaps.into_iter()
+                        .map(|gap| finding(Status::Warn, gap).fix(BASELINE_COMMAND))
+                        .collect()
+                }
+            }
+            Err(f) => vec![finding(
+                Status::Skip,
+                format!("cannot read the account password policy: {}", f.message),
+            )],
+        }
+    }
+}
+
+const BASELINE_COMMAND: &str = "an administrator can set the baseline with `aws iam update-account-password-policy --minimum-password-length 14 --require-symbols --require-numbers --require-uppercase-characters --require-lowercase-characters --allow-users-to-change-password --password-reuse-prevention 24`";
+
+/// Where a password policy falls short of the baseline, one sentence each.
+pub fn policy_gaps(p: &PasswordPolicy) -> Vec<String> {
+    let mut gaps = Vec::new();
+    let length = p.minimum_length.unwrap_or(8);
+    if length < MIN_PASSWORD_LENGTH {
+        gaps.push(format!(
+            "passwords may be {length} characters; the baseline is at least {MIN_PASSWORD_LENGTH}"
+        ));
+    }
+    for (required, class) in [
+        (p.require_uppercase, "upper-case letters"),
+        (p.require_lowercase, "lower-case letters"),
+        (p.require_numbers, "numbers"),
+        (p.require_symbols, "symbols"),
+    ] {
+        if !required {
+            gaps.push(format!("passwords need not contain {class}"));
+        }
+    }
+    match p.reuse_prevention {
+        Some(n) if n >= MIN_REUSE_PREVENTION => {}
+        Some(n) => gaps.push(format!(
+            "only the last {n} passwords are remembered; the baseline is at least {MIN_REUSE_PREVENTION}"
+        )),
+        None => gaps.push("old passwords may be reused".into()),
+    }
+    if !p.allow_users_to_change {
+        gaps.push("users may not change their own passwords".into());
+    }
+    gaps
+}
+
+fn uses_mfa_or_otpilot(profiles: &Profiles, name: &str) -> bool {
+    ["mfa_serial", "otpilot_mfa_serial"]
+        .iter()
+        .any(|k| profiles.get_raw(name, k).is_some())
+        || profiles
+            .get_raw(name, "credential_process")
+            .is_some_and(|c| c.contains("otpilot"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_strong_policy_has_no_gaps_and_a_weak_one_lists_each() {
+        let strong = PasswordPolicy {
+            minimum_length: Some(14),
+            require_symbols: true,
+            require_numbers: true,
+            require_uppercase: true,
+            require_lowercase: true,
+            allow_users_to_change: true,
+            reuse_prevention: Some(24),
+            max_age_days: None,
+        };
+        assert!(policy_gaps(&strong).is_empty());
+        let weak = PasswordPolicy {
+            minimum_length: Some(8),
+            ..Default::default()
+        };
+        let gaps = policy_gaps(&weak);
+        assert_eq!(gaps.len(), 7, "{gaps:?}");
+        assert!(gaps[0].contains("8 characters"));
+    }
+}
