@@ -26,5 +26,7 @@ mod tray;
 mod agent;
 // console sign-in: credentials, SessionDuration rules, destinations, browser, no URL leaks.
 mod console;
+// The MFA device lifecycle (IAM), doctor, policy templates and the audit log.
+mod mfa_lifecycle;
 // The MFA gate in front of moto: codes checked as at AWS, faults, the request record.
 mod gate_selftest;

@@ -195,31 +195,40 @@ impl Lifecycle<'_> {
     /// the third fails).
     fn create_and_enable(&self, account: &Account, device_name: Option<&str>) -> Result<Enrolled> {
         let devices = self.devices();
-        let name = match device_name {
+        // The name asked for, or a dated default with the time of day as a fallback for a
+        // second device on one day (taken in IAM or among Otpilot's devices).
+        let candidates = match device_name {
             Some(n) => {
                 validate_iam_device_name(n)?;
-                n.to_owned()
+                vec![n.to_owned()]
             }
-            None => default_device_name(&account.user.name, unix_now(), false),
+            None => vec![
+                default_device_name(&account.user.name, unix_now(), false),
+                default_device_name(&account.user.name, unix_now(), true),
+            ],
+        };
+        let first = local_name(&candidates[0]);
+        let mut free = candidates
+            .into_iter()
+            .filter(|n| devices.find(&local_name(n)).is_err())
+            .peekable();
+        let Some(mut name) = free.next() else {
+            return Err(Error::Lifecycle(format!(
+                "Otpilot already has a device named `{first}`; choose another name with --device-name"
+            )));
+        };
+        let created = loop {
+            match self
+                .iam
+                .create_virtual_mfa_device(&account.iam, &account.keys, &name)
+            {
+                Err(f) if f.code == "EntityAlreadyExists" && free.peek().is_some() => {
+                    name = free.next().expect("peeked");
+                }
+                other => break other.map_err(|f| f.into_error("CreateVirtualMFADevice"))?,
+            }
         };
         let local = local_name(&name);
-        if devices.find(&local).is_ok() {
-            return Err(Error::Lifecycle(format!(
-                "Otpilot already has a device named `{local}`; choose another name with --device-name"
-            )));
-        }
-        let created = match self
-            .iam
-            .create_virtual_mfa_device(&account.iam, &account.keys, &name)
-        {
-            Err(f) if f.code == "EntityAlreadyExists" && device_name.is_none() => {
-                let name = default_device_name(&account.user.name, unix_now(), true);
-                self.iam
-                    .create_virtual_mfa_device(&account.iam, &account.keys, &name)
-            }
-            other => other,
-        }
-        .map_err(|f| f.into_error("CreateVirtualMFADevice"))?;
         let serial = created.serial.clone();
         let params = TotpParams::default();
         let totp = Totp::new(&created.seed, params)?;

@@ -64,6 +64,29 @@ impl AwsWorld {
         .unwrap();
     }
 
+    /// A fresh IAM user in moto with an access key, written to ~/.aws/credentials as
+    /// profile `base`. moto maps the key back to the user, so GetUser without a name works
+    /// as at AWS. Returns the user name.
+    pub fn iam_user(&self) -> String {
+        let moto = Moto::shared();
+        let user = format!("u{}", rand::random::<u32>());
+        moto.aws(&["iam", "create-user", "--user-name", &user]);
+        let key: serde_json::Value =
+            serde_json::from_str(&moto.aws(&["iam", "create-access-key", "--user-name", &user]))
+                .unwrap();
+        let key = &key["AccessKey"];
+        std::fs::write(
+            self.credentials_path(),
+            format!(
+                "[base]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+                key["AccessKeyId"].as_str().unwrap(),
+                key["SecretAccessKey"].as_str().unwrap()
+            ),
+        )
+        .unwrap();
+        user
+    }
+
     /// The usual setup: `base` holds keys and the MFA serial; `admin` and `readonly` are roles.
     pub fn standard_profiles(&self) {
         self.write_config(&format!(
@@ -105,6 +128,13 @@ impl AwsWorld {
             .stdin(Stdio::null())
             .output()
             .expect("run otpilot"))
+    }
+
+    /// Runs otpilot, asserts success, returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let run = self.run(args);
+        run.assert_ok();
+        run.stdout()
     }
 
     /// `otpilot credential-process PROFILE`, parsed.

@@ -11,6 +11,7 @@
 //!   codes of steps now-1, now and now+1 are valid, each step once) and `EnableMFADevice`,
 //!   `ResyncMFADevice` (`AuthenticationCode1`/`2`: two consecutive steps near now), answered
 //!   with AWS's error XML; only requests that pass reach moto;
+//! - `ResyncMFADevice`, which moto lacks: answered by the gate once the codes pass;
 //! - fault injection ([`Fault`]) and a clock offset for the `Date` header and the MFA window;
 //! - the record of every request ([`Recorded`]).
 //!
@@ -93,6 +94,9 @@ pub enum Outcome {
     Faulted,
     /// moto could not be reached or answered garbage; the client got a 502.
     UpstreamFailed(String),
+    /// Answered by the gate itself, for an action moto does not implement
+    /// (`ResyncMFADevice`), after the same MFA checks AWS makes.
+    Emulated,
 }
 
 /// One request as the gate received it. Holds no credentials: only the access key id, which
@@ -474,6 +478,16 @@ fn handle(shared: &Shared, request: &Request) -> Option<Response> {
         }
     }
 
+    if action == "ResyncMFADevice" {
+        // moto has no ResyncMFADevice; the codes passed the checks above, which is all AWS
+        // verifies besides the device belonging to the user.
+        let mut state = shared.state();
+        record.outcome = Outcome::Emulated;
+        let response = empty_response(&state, "ResyncMFADevice", IAM_XMLNS);
+        state.requests.push(record);
+        return Some(response);
+    }
+
     let mut response = match forward(&shared.upstream, request) {
         Ok(response) => response,
         Err(e) => {
@@ -699,6 +713,25 @@ fn error_response(
     Response {
         status,
         reason: reason_phrase(status).into(),
+        headers: vec![
+            ("Content-Type".into(), "text/xml".into()),
+            ("x-amzn-RequestId".into(), request_id),
+            ("Date".into(), http_date(state.now())),
+        ],
+        body: body.into_bytes(),
+    }
+}
+
+/// The answer of an action that returns nothing but its request id.
+fn empty_response(state: &State, action: &str, xmlns: &str) -> Response {
+    let request_id = request_id();
+    let body = format!(
+        "<{action}Response xmlns=\"{xmlns}\"><ResponseMetadata><RequestId>{request_id}</RequestId>\
+         </ResponseMetadata></{action}Response>"
+    );
+    Response {
+        status: 200,
+        reason: reason_phrase(200).into(),
         headers: vec![
             ("Content-Type".into(), "text/xml".into()),
             ("x-amzn-RequestId".into(), request_id),
