@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use otpilot_core::audit::{AuditEntry, EventKind};
 use otpilot_core::totp::unix_now;
 use tauri_plugin_clipboard_manager::ClipboardExt;
 
@@ -21,6 +22,12 @@ pub fn copy_code(state: &'static AppState, device: &str) -> CommandResult<u64> {
     app.clipboard()
         .write_text(code.clone())
         .map_err(|e| CommandError::other(format!("cannot write to the clipboard: {e}")))?;
+    state.audit().record(AuditEntry {
+        device: Some(d.name.clone()),
+        serial: d.serial.clone(),
+        purpose: Some("clipboard".into()),
+        ..AuditEntry::new(EventKind::CodeUsed)
+    });
     let delay = state.settings().clipboard_clear_seconds;
     let app = app.clone();
     std::thread::spawn(move || {

@@ -71,6 +71,9 @@ pub fn run() {
             commands::settings::save_settings,
             commands::prompts::get_prompt,
             commands::prompts::answer_prompt,
+            commands::mfa::mfa_enroll_candidates,
+            commands::mfa::mfa_enroll,
+            commands::mfa::recent_activity,
         ])
         .setup(move |app| {
             setup(app.handle(), state)?;

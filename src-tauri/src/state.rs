@@ -2,13 +2,14 @@
 //! the core's pieces and a memory cache of handed-out credentials, so the agent can answer
 //! without touching the keyring.
 
-use otpilot_core::audit::AuditLog;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 use std::time::SystemTime;
 
 use otpilot_core::agent::server::{Agent, Handler};
+use otpilot_core::audit::AuditLog;
+use otpilot_core::aws::iam::{IamApi, SdkIam};
 use otpilot_core::aws::profile::AwsFiles;
 use otpilot_core::aws::sts::{SdkSts, StsApi};
 use otpilot_core::broker::Broker;
@@ -50,6 +51,7 @@ pub struct AppState {
     pub dirs: Dirs,
     pub keyring: Box<dyn SecretStore>,
     pub sts: Box<dyn StsApi>,
+    pub iam: Box<dyn IamApi>,
     /// Set by tests; otherwise the AWS files come from the environment, as for the SDKs.
     aws_files: Option<AwsFiles>,
     pub prompts: Prompts,
@@ -80,6 +82,7 @@ impl AppState {
             dirs,
             keyring,
             sts,
+            iam: Box::new(SdkIam::default()),
             aws_files,
             prompts: Prompts::default(),
             memory: Mutex::new(HashMap::new()),

@@ -23,7 +23,7 @@ fn enroll(world: &AwsWorld) -> serde_json::Value {
 }
 
 /// The user's enabled MFA serials, as moto sees them.
-fn moto_devices(user: &str) -> Vec<String> {
+pub fn moto_devices(user: &str) -> Vec<String> {
     let out: serde_json::Value = serde_json::from_str(&Moto::shared().aws(&[
         "iam",
         "list-mfa-devices",

@@ -240,3 +240,59 @@ fn open_console_from_the_window_and_the_tray_menu() {
     assert_eq!(w.gate.count("AssumeRole"), 1);
     assert_eq!(signin.requests().len(), 2);
 }
+
+#[test]
+fn the_mfa_wizard_enrols_a_device_and_the_activity_view_shows_it() {
+    let _one = serial();
+    let (_session, env) = desktop(Keyring::Unlocked);
+    let w = AwsWorld::on(env);
+    let user = w.iam_user();
+    std::fs::write(w.config_path(), "[profile base]\nregion = us-east-1\n").unwrap();
+    let aws: Vec<(String, String)> = w
+        .envs()
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("AWS_"))
+        .collect();
+    let tray = DrivenTray::start(&w.env, &aws);
+    tray.click("nav-mfa");
+    tray.wait_text("mfa-profile", "the profile with keys", |t| {
+        t.contains("base")
+    });
+    tray.click("mfa-enroll");
+    tray.wait_testid("mfa-result");
+    let serial = tray.text("mfa-result-serial");
+    let device = tray.text("mfa-result-device");
+    assert_eq!(tray.text("mfa-result-user"), user);
+    assert_eq!(
+        crate::mfa_lifecycle::moto_devices(&user),
+        vec![serial.clone()]
+    );
+    // IAM got the seed's codes for two consecutive steps, and the CLI now shows AWS's code.
+    let enable = &w.gate.requests_for("EnableMFADevice")[0];
+    let step = enable.mfa_step.expect("the codes matched a step");
+    assert_eq!(
+        enable.param("AuthenticationCode2").unwrap(),
+        w.gate.code_for_step(&serial, step + 1)
+    );
+    let code = w.env.ok(&["code", &device], None);
+    let now = w.gate.current_step();
+    assert!([now, now + 1]
+        .iter()
+        .any(|s| w.gate.code_for_step(&serial, *s) == code.trim()));
+    let config = std::fs::read_to_string(w.config_path()).unwrap();
+    assert!(
+        config.contains(&format!("mfa_serial = {serial}")),
+        "{config}"
+    );
+
+    // (The screenshot is taken before the QR code, which holds the seed, is shown.)
+    screenshot(&docs("mfa-wizard.png"));
+    // The phone backup QR code appears only after the confirmation.
+    tray.click("mfa-show-qr");
+    tray.wait_testid("mfa-qr");
+
+    tray.click("nav-activity");
+    tray.wait_text("activity-list", "the enrolment", |t| {
+        t.contains("MFA device enrolled") && t.contains(&serial)
+    });
+}

@@ -124,7 +124,34 @@ pub struct Removed {
     pub profiles_still_using: Vec<String>,
 }
 
+/// A profile that can enrol a device: it holds long-term keys itself (no role).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Candidate {
+    pub profile: String,
+    /// The MFA device it already names, if any.
+    pub mfa_serial: Option<String>,
+}
+
 impl Lifecycle<'_> {
+    /// The profiles `enroll` can work with, in the order of the AWS files.
+    pub fn candidates(&self) -> Result<Vec<Candidate>> {
+        let profiles = Profiles::load(&self.broker.files)?;
+        Ok(profiles
+            .names()
+            .into_iter()
+            .filter_map(|name| {
+                let resolved = profiles.resolve(&name).ok()?;
+                if !resolved.hops.is_empty() || self.broker.long_term_keys(&name).is_err() {
+                    return None;
+                }
+                Some(Candidate {
+                    mfa_serial: resolved.mfa_serial().map(str::to_owned),
+                    profile: name,
+                })
+            })
+            .collect())
+    }
+
     fn devices(&self) -> Devices<'_> {
         Devices::new(&self.broker.dirs.config, self.broker.store)
     }

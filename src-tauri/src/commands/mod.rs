@@ -3,6 +3,7 @@
 //! the person), and the main thread must stay free to draw windows.
 
 pub mod devices;
+pub mod mfa;
 pub mod profiles;
 pub mod prompts;
 pub mod settings;

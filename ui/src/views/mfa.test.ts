@@ -64,10 +64,10 @@ describe('set up MFA: choosing a profile', () => {
     const select = byTestId<HTMLSelectElement>(root, 'mfa-profile');
     expect(Array.from(select.options).map((o) => o.value)).toEqual(['admin', 'old']);
     const name = byTestId<HTMLInputElement>(root, 'mfa-device-name');
-    expect(name.placeholder).toBe('otpilot-admin');
+    expect(name.placeholder).toBe('USER-otpilot-YYYYMMDD');
     expect(byTestId(root, 'mfa-existing').hidden).toBe(true);
     choose(select, 'old');
-    expect(name.placeholder).toBe('otpilot-old');
+    expect(name.placeholder).toBe('USER-otpilot-YYYYMMDD');
     for (const el of [select, name]) {
       expect(root.querySelector(`label[for="${el.id}"]`), el.id).not.toBeNull();
     }

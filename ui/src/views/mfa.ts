@@ -11,7 +11,8 @@ import { failure, type Unmount, type ViewDeps } from './context';
 import { buildQrConfirm } from './qr';
 
 /** The placeholder of the device name field: a suggestion; empty sends null. */
-export const defaultMfaDeviceName = (profile: string): string => `otpilot-${profile}`;
+/** What the core names a device when no name is given (it knows the IAM user; the UI does not). */
+export const DEFAULT_MFA_DEVICE_NAME = 'USER-otpilot-YYYYMMDD';
 
 export function mountMfa(root: HTMLElement, deps: ViewDeps): Unmount {
   const { api } = deps;
@@ -110,7 +111,7 @@ export function mountMfa(root: HTMLElement, deps: ViewDeps): Unmount {
         h(
           'p',
           { class: 'hint', id: 'mfa-device-name-hint' },
-          'The name in IAM: letters, digits and + = , . @ _ -, up to 226. Leave empty for a default name.',
+          'The name in IAM: letters, digits and + = , . @ _ -, up to 226. Leave empty for the default: your IAM user name, -otpilot- and the date.',
         ),
       ),
       h('div', { class: 'buttons' }, enroll),
@@ -120,7 +121,7 @@ export function mountMfa(root: HTMLElement, deps: ViewDeps): Unmount {
 
     function showProfile(): void {
       const c = byProfile.get(select.value);
-      name.placeholder = defaultMfaDeviceName(select.value);
+      name.placeholder = DEFAULT_MFA_DEVICE_NAME;
       existing.hidden = !c?.mfaSerial;
       if (c?.mfaSerial) {
         replaceChildren(

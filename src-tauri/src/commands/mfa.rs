@@ -1,0 +1,114 @@
+//! MFA set-up and activity commands: the "Set up MFA" wizard (candidates, enrol) and the
+//! recent entries of the audit log.
+
+use otpilot_core::lifecycle::Lifecycle;
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, State};
+
+use super::blocking;
+use crate::error::CommandResult;
+use crate::Shared;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnrollCandidate {
+    profile: String,
+    mfa_serial: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnrollResult {
+    device: String,
+    serial: String,
+    user: String,
+    profiles_updated: Vec<String>,
+    backup: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityEntry {
+    time: i64,
+    event: String,
+    summary: String,
+    profile: Option<String>,
+    device: Option<String>,
+    source: String,
+}
+
+#[tauri::command]
+pub async fn mfa_enroll_candidates(
+    state: State<'_, Shared>,
+) -> CommandResult<Vec<EnrollCandidate>> {
+    blocking(*state, |s| {
+        let candidates = s.with_broker(None, |broker| {
+            Lifecycle {
+                broker,
+                iam: s.iam.as_ref(),
+            }
+            .candidates()
+        })?;
+        Ok(candidates
+            .into_iter()
+            .map(|c| EnrollCandidate {
+                profile: c.profile,
+                mfa_serial: c.mfa_serial,
+            })
+            .collect())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn mfa_enroll(
+    app: AppHandle,
+    state: State<'_, Shared>,
+    profile: String,
+    device_name: Option<String>,
+) -> CommandResult<EnrollResult> {
+    let result = blocking(*state, move |s| {
+        let enrolled = s.with_broker(None, |broker| {
+            Lifecycle {
+                broker,
+                iam: s.iam.as_ref(),
+            }
+            .enroll(&profile, device_name.as_deref().filter(|n| !n.is_empty()))
+        })?;
+        Ok(EnrollResult {
+            device: enrolled.device,
+            serial: enrolled.serial,
+            user: enrolled.user,
+            profiles_updated: enrolled.profiles_updated,
+            backup: enrolled.backup.map(|p| p.display().to_string()),
+        })
+    })
+    .await?;
+    let _ = app.emit("devices://changed", ());
+    Ok(result)
+}
+
+#[tauri::command]
+pub async fn recent_activity(
+    state: State<'_, Shared>,
+    limit: usize,
+) -> CommandResult<Vec<ActivityEntry>> {
+    blocking(*state, move |s| {
+        Ok(s.audit()
+            .recent(limit.min(1000))?
+            .into_iter()
+            .map(|e| ActivityEntry {
+                time: e.time,
+                event: serde_json::to_value(e.event)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                summary: e.summary(),
+                profile: e.profile,
+                device: e.device,
+                source: e.origin,
+            })
+            .collect())
+    })
+    .await
+}
