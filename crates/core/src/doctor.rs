@@ -149,10 +149,27 @@ impl Doctor<'_> {
         findings
     }
 
+    /// Reading a stored seed proves the keyring is reachable *and* unlocked (a lookup of a
+    /// missing item succeeds on a locked keyring too).
     fn keyring(&self) -> Finding {
-        match self.broker.store.get("doctor-probe") {
-            Ok(_) => Finding::new("keyring", Status::Ok, "the OS keyring answers"),
-            Err(e) => Finding::new("keyring", Status::Fail, e.to_string()),
+        let devices = Devices::new(&self.broker.dirs.config, self.broker.store);
+        let first = devices.list().ok().and_then(|l| l.into_iter().next());
+        let result = match &first {
+            Some(device) => devices.seed(device).map(drop),
+            None => self.broker.store.get("doctor-probe").map(drop),
+        };
+        match (result, first) {
+            (Ok(()), Some(_)) => Finding::new(
+                "keyring",
+                Status::Ok,
+                "the OS keyring answers and is unlocked",
+            ),
+            (Ok(()), None) => Finding::new(
+                "keyring",
+                Status::Ok,
+                "the OS keyring answers (no seed is stored yet to prove it is unlocked)",
+            ),
+            (Err(e), _) => Finding::new("keyring", Status::Fail, e.to_string()),
         }
     }
 
@@ -377,6 +394,101 @@ fn uses_mfa_or_otpilot(profiles: &Profiles, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audit::AuditLog;
+    use crate::aws::profile::AwsFiles;
+    use crate::aws::sts::{AssumeRoleInput, StsApi, StsFailure, StsOutput, StsTarget};
+    use crate::credentials::Credentials;
+    use crate::mfa::Interaction;
+    use crate::paths::Dirs;
+    use crate::secret::SecretString;
+    use crate::settings::Settings;
+    use crate::store::MemoryStore;
+
+    struct NoSts;
+    impl StsApi for NoSts {
+        fn get_session_token(
+            &self,
+            _: &StsTarget,
+            _: &Credentials,
+            _: &str,
+            _: &str,
+            _: u32,
+        ) -> Result<StsOutput, StsFailure> {
+            unreachable!("doctor's keyring check makes no STS call")
+        }
+        fn assume_role(
+            &self,
+            _: &StsTarget,
+            _: &Credentials,
+            _: &AssumeRoleInput,
+        ) -> Result<StsOutput, StsFailure> {
+            unreachable!("doctor's keyring check makes no STS call")
+        }
+    }
+
+    struct Silent;
+    impl Interaction for Silent {
+        fn notice(&self, _: &str) {}
+        fn prompt_mfa_code(&self, _: &str, _: &str) -> crate::Result<Option<SecretString>> {
+            Ok(None)
+        }
+        fn approve_device(&self, _: &str, _: &str) -> crate::Result<bool> {
+            Ok(false)
+        }
+    }
+
+    #[test]
+    fn a_locked_keyring_fails_the_keyring_check_once_a_seed_is_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_owned();
+        let dirs =
+            Dirs::from_lookup(|k| (k == "HOME").then(|| root.clone().into_os_string())).unwrap();
+        let store = MemoryStore::default();
+        let broker = Broker {
+            dirs: &dirs,
+            files: AwsFiles {
+                config: root.join("config"),
+                credentials: root.join("credentials"),
+            },
+            store: &store,
+            sts: &NoSts,
+            ui: &Silent,
+            settings: Settings::default(),
+            audit: AuditLog::new(&dirs.state, "test"),
+        };
+        let iam = crate::aws::iam::SdkIam::default();
+        let doctor = Doctor {
+            broker: &broker,
+            iam: &iam,
+        };
+        assert_eq!(doctor.keyring().status, Status::Ok);
+        let account = crate::import::from_text("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+            .unwrap()
+            .accounts
+            .remove(0);
+        Devices::new(&dirs.config, &store)
+            .add(
+                vec![crate::device::NewDevice {
+                    name: "work".into(),
+                    serial: None,
+                    account,
+                }],
+                false,
+            )
+            .unwrap();
+        assert_eq!(doctor.keyring().status, Status::Ok);
+        store
+            .locked
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        let locked = doctor.keyring();
+        assert_eq!(locked.status, Status::Fail);
+        assert!(locked.message.contains("locked"), "{}", locked.message);
+        // With no profile, doctor says so instead of inventing findings.
+        let all = doctor.run(None);
+        assert!(all
+            .iter()
+            .any(|f| f.check == "profile" && f.status == Status::Skip));
+    }
 
     #[test]
     fn a_strong_policy_has_no_gaps_and_a_weak_one_lists_each() {
