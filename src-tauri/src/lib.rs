@@ -33,6 +33,7 @@ pub struct Shared(pub &'static AppState);
 
 pub fn run() {
     limit_malloc_arenas();
+    skip_gdk_gl_probe();
     init_logging();
     let dirs = match Dirs::from_env() {
         Ok(d) => d,
@@ -152,6 +153,19 @@ fn limit_malloc_arenas() {
     // SAFETY: mallopt only adjusts allocator parameters; called before any other thread starts.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
+/// GTK 3 on X11 probes GLX when it opens the display, to pick visuals for GL drawing; that
+/// loads the GL driver (with Mesa's software rasteriser, all of LLVM: about 30 MB of PSS)
+/// into a process that mostly draws a tray icon. Nothing in the tray draws with GDK's GL, so
+/// the probe is switched off; WebKit then shows the window without hardware acceleration (it
+/// logs so), which a small form does not miss. A `GDK_GL` the person set is respected.
+fn skip_gdk_gl_probe() {
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("GDK_GL").is_none() {
+        // Called first thing in `run`, before any other thread exists.
+        std::env::set_var("GDK_GL", "disable");
     }
 }
 
