@@ -7,7 +7,8 @@ use crate::harness::aws::AwsWorld;
 use crate::harness::keyring::Keyring;
 use crate::harness::random_seed;
 use crate::harness::tray::{
-    clipboard, desktop, screenshot, serial, DrivenTray, TrayMenu, TrayProcess,
+    all_windows, click_at, clipboard, desktop, screenshot, screenshot_area, serial,
+    top_level_windows, DrivenTray, TrayHost, TrayMenu, TrayProcess,
 };
 
 fn write_settings(env: &crate::harness::TestEnv, toml: &str) {
@@ -295,4 +296,51 @@ fn the_mfa_wizard_enrols_a_device_and_the_activity_view_shows_it() {
     tray.wait_text("activity-list", "the enrolment", |t| {
         t.contains("MFA device enrolled") && t.contains(&serial)
     });
+}
+
+#[test]
+fn a_tray_host_shows_the_icon_and_a_click_opens_the_menu() {
+    let _one = serial();
+    let (_session, env) = desktop(Keyring::Unlocked);
+    let w = AwsWorld::on(env);
+    w.standard_profiles();
+    write_settings(&w.env, "watched_profiles = [\"admin\"]\n");
+    let aws: Vec<(String, String)> = w
+        .envs()
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("AWS_"))
+        .collect();
+    let _host = TrayHost::start();
+    let tray = TrayProcess::start(&w.env, &aws);
+    // The icon is embedded in the panel (the window is named after the app's tray id).
+    wait_until("the icon in the tray host", Duration::from_secs(10), || {
+        all_windows()
+            .iter()
+            .any(|x| x.depth > 1 && x.name.contains("otpilot"))
+    });
+    // Let the refresher fill in the watched profile's state.
+    wait_until("the profile to be fresh", Duration::from_secs(30), || {
+        w.gate.count("AssumeRole") >= 1
+    });
+    std::thread::sleep(Duration::from_secs(1));
+    let before: Vec<String> = top_level_windows().into_iter().map(|x| x.id).collect();
+    click_at(13, 14);
+    // The menu is a new top-level (override-redirect) window below the icon.
+    let mut menu = None;
+    wait_until("the menu to open", Duration::from_secs(10), || {
+        menu = top_level_windows()
+            .into_iter()
+            .find(|x| !before.contains(&x.id) && x.width >= 100 && x.height >= 60);
+        menu.is_some()
+    });
+    let menu = menu.unwrap();
+    screenshot_area(
+        &docs("tray-menu.png"),
+        &format!(
+            "{}x{}+0+0",
+            (menu.width + 20).min(640),
+            (menu.height + 40).min(600)
+        ),
+    );
+    drop(tray);
 }

@@ -106,19 +106,127 @@ pub fn clipboard() -> String {
 
 /// A screenshot of the main window's area of the virtual screen.
 pub fn screenshot(path: &Path) {
+    // The window opens at the top left; crop to it rather than the empty screen.
+    screenshot_area(path, "440x660+0+0");
+}
+
+/// A screenshot of one area (`WxH+X+Y`) of the virtual screen.
+pub fn screenshot_area(path: &Path, area: &str) {
     let status = Command::new("import")
-        // The window opens at the top left; crop to it rather than the empty screen.
         .args([
             "-window",
             "root",
             "-crop",
-            "440x660+0+0",
+            area,
             "+repage",
             path.to_str().unwrap(),
         ])
         .env("DISPLAY", &Display::shared().name)
         .status()
         .expect("import (imagemagick)");
+    assert!(status.success());
+}
+
+/// An XEmbed system tray (trayer) at the top left of the virtual screen. With no
+/// StatusNotifierWatcher on the bus, libayatana-appindicator falls back to an XEmbed icon,
+/// which trayer shows as a desktop panel would: a click opens the real GTK menu.
+pub struct TrayHost {
+    child: Child,
+}
+
+impl TrayHost {
+    pub fn start() -> Self {
+        let child = Command::new("trayer")
+            .args([
+                "--edge",
+                "top",
+                "--align",
+                "left",
+                "--widthtype",
+                "request",
+                "--height",
+                "28",
+                "--SetDockType",
+                "false",
+                "--transparent",
+                "false",
+            ])
+            .env("DISPLAY", &Display::shared().name)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start trayer");
+        wait_for(
+            || top_level_windows().iter().any(|w| w.name == "panel"),
+            "trayer's panel",
+        );
+        Self { child }
+    }
+}
+
+impl Drop for TrayHost {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A window of the X screen as xwininfo lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XWindow {
+    pub id: String,
+    pub name: String,
+    pub width: u32,
+    pub height: u32,
+    /// Nesting depth below the root (1: a top-level window).
+    pub depth: usize,
+}
+
+/// Every window of the screen (`xwininfo -root -tree`), top-level ones with depth 1.
+pub fn all_windows() -> Vec<XWindow> {
+    let out = Command::new("xwininfo")
+        .args(["-root", "-tree"])
+        .env("DISPLAY", &Display::shared().name)
+        .output()
+        .expect("xwininfo");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .filter_map(|line| {
+            let trimmed = line.trim_start();
+            if !trimmed.starts_with("0x") {
+                return None;
+            }
+            // xwininfo indents each level by three more spaces, starting at five.
+            let depth = (line.len() - trimmed.len()).saturating_sub(2) / 3;
+            let id = trimmed.split_whitespace().next()?.to_owned();
+            let name = trimmed.split('"').nth(1).unwrap_or_default().to_owned();
+            let geometry = trimmed
+                .split_whitespace()
+                .find(|t| t.contains('x') && t.contains('+') && !t.starts_with("0x"))?;
+            let (size, _) = geometry.split_once('+')?;
+            let (w, h) = size.split_once('x')?;
+            Some(XWindow {
+                id,
+                name,
+                width: w.parse().ok()?,
+                height: h.parse().ok()?,
+                depth,
+            })
+        })
+        .collect()
+}
+
+pub fn top_level_windows() -> Vec<XWindow> {
+    all_windows().into_iter().filter(|w| w.depth == 1).collect()
+}
+
+/// Clicks (button 1) at a point of the virtual screen.
+pub fn click_at(x: u32, y: u32) {
+    let status = Command::new("xdotool")
+        .args(["mousemove", &x.to_string(), &y.to_string(), "click", "1"])
+        .env("DISPLAY", &Display::shared().name)
+        .status()
+        .expect("xdotool");
     assert!(status.success());
 }
 
