@@ -327,4 +327,53 @@ region = us-east-1
         ini.remove_empty_section("base", true);
         assert_eq!(ini.render(), "[other]\naws_access_key_id = B\n");
     }
+
+    #[test]
+    fn lists_config_profiles_and_adds_missing_sections() {
+        let mut ini = IniText::parse(CONFIG);
+        assert_eq!(ini.config_profiles(), vec!["default", "admin", "base"]);
+        ini.ensure_section("admin", false);
+        assert_eq!(ini.render(), CONFIG, "an existing section is left alone");
+        ini.ensure_section("new", false);
+        ini.set_key("new", false, "mfa_serial", "arn:aws:iam::1:mfa/a")
+            .unwrap();
+        let text = ini.render();
+        assert!(text.starts_with(CONFIG));
+        assert!(text.ends_with("\n\n[profile new]\nmfa_serial = arn:aws:iam::1:mfa/a\n"));
+        assert_eq!(ini.config_profiles(), vec!["default", "admin", "base", "new"]);
+    }
+
+    #[test]
+    fn edit_aws_config_backs_up_before_changing_and_skips_no_ops() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config");
+        // No file yet: created, nothing to back up.
+        let backup = edit_aws_config(&path, |ini| {
+            ini.ensure_section("base", false);
+            ini.set_key("base", false, "region", "eu-west-1")
+        })
+        .unwrap();
+        assert!(backup.is_none());
+        let first = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(first, "[profile base]\nregion = eu-west-1\n");
+        // No change: no backup, no write.
+        assert!(edit_aws_config(&path, |_| Ok(())).unwrap().is_none());
+        // A change: the old text is kept, 0600.
+        let backup = edit_aws_config(&path, |ini| {
+            ini.set_key("base", false, "mfa_serial", "arn:aws:iam::1:mfa/a")
+        })
+        .unwrap()
+        .expect("a backup");
+        assert_eq!(std::fs::read_to_string(&backup).unwrap(), first);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&backup).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        // A failing edit changes nothing.
+        let before = std::fs::read_to_string(&path).unwrap();
+        assert!(edit_aws_config(&path, |_| Err(Error::Lifecycle("no".into()))).is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+    }
 }
