@@ -3,8 +3,7 @@
 use std::io::Write;
 
 use anyhow::{bail, Context, Result};
-use otpilot_core::atomic::write_private;
-use otpilot_core::aws::config_edit::IniText;
+use otpilot_core::aws::config_edit::{edit_aws_config, IniText};
 use otpilot_core::aws::plan::{self, CredentialPlan};
 use otpilot_core::aws::profile::{AwsFiles, Profiles, PREFIX, SELF_RESOLVING_KEYS};
 use otpilot_core::cache::CredentialsCache;
@@ -58,7 +57,7 @@ fn setup(profile: &str, force: bool) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", files.config.display())),
     };
-    let mut ini = IniText::parse(&original);
+    let ini = IniText::parse(&original);
     if !ini.has_section(profile, false) {
         bail!(
             "profile `{profile}` has no section in {}; add `[profile {profile}]` with its settings first",
@@ -78,12 +77,6 @@ fn setup(profile: &str, force: bool) -> Result<()> {
             );
         }
     }
-    let mut moved = Vec::new();
-    for key in SELF_RESOLVING_KEYS.iter().chain(ROLE_KEYS) {
-        if ini.rename_key(profile, false, key, &format!("{PREFIX}{key}")) {
-            moved.push(*key);
-        }
-    }
     let exe = std::env::current_exe().context("cannot find the otpilot executable")?;
     let exe = exe.display().to_string();
     let command = if exe.contains(char::is_whitespace) || profile.contains(char::is_whitespace) {
@@ -91,19 +84,19 @@ fn setup(profile: &str, force: bool) -> Result<()> {
     } else {
         format!("{exe} credential-process {profile}")
     };
-    ini.set_key(profile, false, "credential_process", &command)?;
-    let updated = ini.render();
-    if updated == original {
+    let mut moved = Vec::new();
+    let backup = edit_aws_config(&files.config, |ini| {
+        for key in SELF_RESOLVING_KEYS.iter().chain(ROLE_KEYS) {
+            if ini.rename_key(profile, false, key, &format!("{PREFIX}{key}")) {
+                moved.push(*key);
+            }
+        }
+        ini.set_key(profile, false, "credential_process", &command)
+    })?;
+    let Some(backup) = backup else {
         eprintln!("profile `{profile}` is already set up");
         return Ok(());
-    }
-    let backup = files
-        .config
-        .with_file_name(format!("config.otpilot-backup-{}", unix_now()));
-    if !original.is_empty() {
-        write_private(&backup, original.as_bytes())?;
-    }
-    write_private(&files.config, updated.as_bytes())?;
+    };
     eprintln!("profile `{profile}` now gets its credentials from otpilot");
     if !moved.is_empty() {
         eprintln!(
@@ -111,9 +104,7 @@ fn setup(profile: &str, force: bool) -> Result<()> {
             moved.join(", ")
         );
     }
-    if !original.is_empty() {
-        eprintln!("the previous config is saved as {}", backup.display());
-    }
+    eprintln!("the previous config is saved as {}", backup.display());
     eprintln!("try it: aws sts get-caller-identity --profile {profile}");
     Ok(())
 }

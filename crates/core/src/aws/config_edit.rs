@@ -340,7 +340,10 @@ region = us-east-1
         let text = ini.render();
         assert!(text.starts_with(CONFIG));
         assert!(text.ends_with("\n\n[profile new]\nmfa_serial = arn:aws:iam::1:mfa/a\n"));
-        assert_eq!(ini.config_profiles(), vec!["default", "admin", "base", "new"]);
+        assert_eq!(
+            ini.config_profiles(),
+            vec!["default", "admin", "base", "new"]
+        );
     }
 
     #[test]
