@@ -203,3 +203,36 @@ fn profiles_are_described_with_chain_device_and_expiry() {
     assert_eq!(after.state, Freshness::Valid);
     assert_eq!(after.expires_at, creds.expiration);
 }
+
+#[test]
+fn codes_leave_out_a_device_whose_seed_is_unreadable_but_not_the_others() {
+    let (state, _sts, _dir) = world(3600);
+    let account = otpilot_core::import::from_text("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
+        .unwrap()
+        .accounts
+        .remove(0);
+    let bob = state
+        .devices()
+        .add(
+            vec![otpilot_core::device::NewDevice {
+                name: "bob".into(),
+                serial: None,
+                account,
+            }],
+            false,
+        )
+        .unwrap()
+        .remove(0);
+    assert_eq!(crate::commands::devices::codes(state).unwrap().len(), 2);
+    state.keyring.delete(&bob.keyring_key()).unwrap();
+    let codes = crate::commands::devices::codes(state).unwrap();
+    assert_eq!(codes.len(), 1);
+    assert_eq!(codes[0].name, "alice");
+    assert_eq!(codes[0].code.len(), 6);
+    let alice = state.devices().find("alice").unwrap();
+    state.keyring.delete(&alice.keyring_key()).unwrap();
+    let err = crate::commands::devices::codes(state)
+        .err()
+        .expect("no code at all");
+    assert_eq!(err.kind(), "seed_missing");
+}

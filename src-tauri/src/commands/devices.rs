@@ -42,8 +42,8 @@ impl From<&Device> for DeviceView {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CodeView {
-    name: String,
-    code: String,
+    pub(crate) name: String,
+    pub(crate) code: String,
     next_code: String,
     remaining_seconds: u64,
     period: u64,
@@ -75,25 +75,41 @@ pub async fn list_devices(state: State<'_, Shared>) -> CommandResult<Vec<DeviceV
 
 #[tauri::command]
 pub async fn device_codes(state: State<'_, Shared>) -> CommandResult<Vec<CodeView>> {
-    blocking(*state, |s| {
-        let devices = s.devices();
-        let now = unix_now();
-        devices
-            .list()?
-            .iter()
-            .map(|d| {
-                let code = devices.totp(d)?.code_at(now);
-                Ok(CodeView {
+    blocking(*state, |s| Ok(codes(s)?)).await
+}
+
+/// The current code of every device whose seed can be read.
+pub(crate) fn codes(s: &crate::state::AppState) -> otpilot_core::Result<Vec<CodeView>> {
+    let devices = s.devices();
+    let now = unix_now();
+    let list = devices.list()?;
+    let mut views = Vec::with_capacity(list.len());
+    let mut first_error = None;
+    for d in &list {
+        match devices.totp(d) {
+            Ok(totp) => {
+                let code = totp.code_at(now);
+                views.push(CodeView {
                     name: d.name.clone(),
-                    code: code.code.clone(),
-                    next_code: code.next_code.clone(),
+                    code: code.code,
+                    next_code: code.next_code,
                     remaining_seconds: code.remaining_seconds,
                     period: d.params.period,
-                })
-            })
-            .collect()
-    })
-    .await
+                });
+            }
+            // One unreadable seed leaves that device out (the window shows it without
+            // a code); the others still get theirs.
+            Err(e) => {
+                tracing::warn!(device = %d.name, "no code: {e}");
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    match first_error {
+        // Nothing readable at all (a locked keyring, say): that is the answer.
+        Some(e) if views.is_empty() => Err(e),
+        _ => Ok(views),
+    }
 }
 
 #[tauri::command]
