@@ -10,6 +10,7 @@ mod error;
 mod notify;
 mod prompts;
 mod refresher;
+mod shortcut;
 mod state;
 mod tray;
 
@@ -50,6 +51,7 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(shortcut::plugin(state))
         .plugin(tauri_plugin_autostart::init(
             MacosLauncher::LaunchAgent,
             None,
@@ -107,6 +109,7 @@ fn setup(app: &AppHandle, state: &'static AppState) -> Result<(), Box<dyn std::e
         Err(e) => tracing::warn!("the credential_process agent is off: {e}"),
     }
     refresher::spawn(state);
+    shortcut::apply_configured(app, state);
     if std::env::args().any(|a| a == "--open") {
         tray::open_window(app);
     }

@@ -344,3 +344,43 @@ fn a_tray_host_shows_the_icon_and_a_click_opens_the_menu() {
     );
     drop(tray);
 }
+
+#[test]
+fn the_global_shortcut_copies_the_default_devices_code() {
+    let _one = serial();
+    let (_session, env) = desktop(Keyring::Unlocked);
+    env.add_device("first", &random_seed(20), &[]);
+    env.add_device("work", &random_seed(20), &[]);
+    write_settings(
+        &env,
+        "global_shortcut = \"Ctrl+Alt+O\"\ndefault_device = \"work\"\nclipboard_clear_seconds = 60\n",
+    );
+    let display = &crate::harness::tray::Display::shared().name;
+    // Start from an empty clipboard, so whatever appears came from the shortcut.
+    let cleared = std::process::Command::new("xclip")
+        .args(["-selection", "clipboard", "/dev/null"])
+        .env("DISPLAY", display)
+        .status()
+        .unwrap();
+    assert!(cleared.success());
+    let tray = TrayProcess::start(&env, &[]);
+    tray.wait_for_log("global shortcut Ctrl+Alt+O");
+    assert!(clipboard().trim().is_empty());
+    let code_now = || env.ok(&["code", "work"], None).trim().to_owned();
+    let before = code_now();
+    let status = std::process::Command::new("xdotool")
+        .args(["key", "ctrl+alt+o"])
+        .env("DISPLAY", display)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    wait_until("the code on the clipboard", Duration::from_secs(5), || {
+        clipboard().trim().len() == 6
+    });
+    let copied = clipboard().trim().to_owned();
+    let after = code_now();
+    assert!(
+        copied == before || copied == after,
+        "clipboard {copied:?}, codes of `work` {before} then {after}"
+    );
+}

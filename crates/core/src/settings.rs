@@ -7,6 +7,8 @@
 //! clipboard_clear_seconds = 20      # the tray clears a copied code after this
 //! watched_profiles = ["admin"]      # the tray keeps these fresh ahead of expiry
 //! start_at_login = false
+//! global_shortcut = "Ctrl+Alt+O"    # the tray copies the default device's code (X11)
+//! default_device = "work"           # which device; without it, the first one
 //! ```
 
 use std::path::Path;
@@ -28,6 +30,10 @@ pub struct Settings {
     pub clipboard_clear_seconds: u64,
     pub watched_profiles: Vec<String>,
     pub start_at_login: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub global_shortcut: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_device: Option<String>,
 }
 
 impl Default for Settings {
@@ -39,6 +45,8 @@ impl Default for Settings {
             clipboard_clear_seconds: 20,
             watched_profiles: Vec::new(),
             start_at_login: false,
+            global_shortcut: None,
+            default_device: None,
         }
     }
 }

@@ -1,10 +1,10 @@
 //! Settings commands: the tray's view of `config.toml` plus per-device "ask before use".
 
 use serde::{Deserialize, Serialize};
-use tauri::State;
+use tauri::{AppHandle, State};
 
 use super::blocking;
-use crate::error::CommandResult;
+use crate::error::{CommandError, CommandResult};
 use crate::Shared;
 
 #[derive(Serialize, Deserialize)]
@@ -15,6 +15,8 @@ pub struct SettingsView {
     start_at_login: bool,
     watched_profiles: Vec<String>,
     ask_before_use: Vec<String>,
+    global_shortcut: Option<String>,
+    default_device: Option<String>,
 }
 
 fn view(s: &crate::state::AppState) -> otpilot_core::Result<SettingsView> {
@@ -24,6 +26,8 @@ fn view(s: &crate::state::AppState) -> otpilot_core::Result<SettingsView> {
         clipboard_clear_seconds: settings.clipboard_clear_seconds,
         start_at_login: settings.start_at_login,
         watched_profiles: settings.watched_profiles,
+        global_shortcut: settings.global_shortcut,
+        default_device: settings.default_device,
         ask_before_use: s
             .devices()
             .list()?
@@ -41,11 +45,32 @@ pub async fn get_settings(state: State<'_, Shared>) -> CommandResult<SettingsVie
 
 #[tauri::command]
 pub async fn save_settings(
+    app: AppHandle,
     state: State<'_, Shared>,
     settings: SettingsView,
 ) -> CommandResult<SettingsView> {
     let saved = blocking(*state, move |s| {
         let mut current = s.settings();
+        let shortcut = settings
+            .global_shortcut
+            .map(|a| a.trim().to_owned())
+            .filter(|a| !a.is_empty());
+        let default_device = settings.default_device.filter(|d| !d.is_empty());
+        if let Some(name) = &default_device {
+            s.devices().find(name)?;
+        }
+        if shortcut != current.global_shortcut {
+            // Taken by the desktop first: a shortcut that cannot work is not saved.
+            if let Err(message) = crate::shortcut::apply(&app, shortcut.as_deref()) {
+                let _ = crate::shortcut::apply(&app, current.global_shortcut.as_deref());
+                return Err(CommandError {
+                    kind: "invalid_input".into(),
+                    message,
+                });
+            }
+        }
+        current.global_shortcut = shortcut;
+        current.default_device = default_device;
         current.refresh_margin_seconds = settings.refresh_margin_seconds;
         current.clipboard_clear_seconds = settings.clipboard_clear_seconds;
         current.start_at_login = settings.start_at_login;
