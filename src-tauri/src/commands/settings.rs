@@ -55,10 +55,11 @@ pub async fn save_settings(
             .global_shortcut
             .map(|a| a.trim().to_owned())
             .filter(|a| !a.is_empty());
-        let default_device = settings.default_device.filter(|d| !d.is_empty());
-        if let Some(name) = &default_device {
-            s.devices().find(name)?;
-        }
+        // A default device that has since been removed is dropped (the shortcut then takes
+        // the first device) rather than blocking every other setting.
+        let default_device = settings
+            .default_device
+            .filter(|d| !d.is_empty() && s.devices().find(d).is_ok());
         if shortcut != current.global_shortcut {
             // Taken by the desktop first: a shortcut that cannot work is not saved.
             if let Err(message) = crate::shortcut::apply(&app, shortcut.as_deref()) {

@@ -99,6 +99,8 @@ describe('commands', () => {
       startAtLogin: true,
       watchedProfiles: [],
       askBeforeUse: [],
+      globalShortcut: 'Ctrl+Alt+O',
+      defaultDevice: null,
     });
     expect(invoke.mock.calls).toEqual([
       ['add_device', { name: 'w', secret: null, qrPath: '/q.png', awsSeedFile: null, serial: 'S', force: true }],
@@ -118,6 +120,8 @@ describe('commands', () => {
             startAtLogin: true,
             watchedProfiles: [],
             askBeforeUse: [],
+            globalShortcut: 'Ctrl+Alt+O',
+            defaultDevice: null,
           },
         },
       ],

@@ -55,6 +55,14 @@ export type SettingsView = {
   watchedProfiles: string[];
   /** Device names. */
   askBeforeUse: string[];
+  /**
+   * Copies the default device's code from anywhere, in the accelerator syntax of Tauri's
+   * global-shortcut plugin ("Ctrl+Alt+O"); null: none. Saving rejects with "invalid_input"
+   * when it is malformed or the desktop refuses it.
+   */
+  globalShortcut: string | null;
+  /** The device whose code the shortcut copies; null: the first device. */
+  defaultDevice: string | null;
 };
 
 export type AppStatus = {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SettingsView } from './api';
 import {
   deviceNameError,
+  globalShortcutError,
   mfaDeviceNameError,
   normaliseMfaCode,
   serialError,
@@ -9,6 +10,7 @@ import {
   validateAddForm,
   validateSettings,
   type AddFormInput,
+  type SettingsFormInput,
 } from './validate';
 
 describe('device names', () => {
@@ -134,39 +136,120 @@ describe('settings form', () => {
     startAtLogin: false,
     watchedProfiles: ['admin'],
     askBeforeUse: ['work'],
+    globalShortcut: 'Ctrl+Alt+O',
+    defaultDevice: 'work',
   };
+  const form = (input: Partial<SettingsFormInput> = {}): SettingsFormInput => ({
+    refreshMarginSeconds: '900',
+    clipboardClearSeconds: '20',
+    startAtLogin: false,
+    askBeforeUse: [],
+    globalShortcut: '',
+    defaultDevice: '',
+    ...input,
+  });
 
   it('builds settings and keeps what the form does not edit', () => {
     const r = validateSettings(
-      { refreshMarginSeconds: ' 600 ', clipboardClearSeconds: '0', startAtLogin: true, askBeforeUse: ['home'] },
+      form({
+        refreshMarginSeconds: ' 600 ',
+        clipboardClearSeconds: '5',
+        startAtLogin: true,
+        askBeforeUse: ['home'],
+        globalShortcut: '  Super+Shift+K ',
+        defaultDevice: 'home',
+      }),
       base,
     );
     expect(r).toEqual({
       ok: true,
       value: {
         refreshMarginSeconds: 600,
-        clipboardClearSeconds: 0,
+        clipboardClearSeconds: 5,
         startAtLogin: true,
         watchedProfiles: ['admin'],
         askBeforeUse: ['home'],
+        globalShortcut: 'Super+Shift+K',
+        defaultDevice: 'home',
       },
     });
   });
 
+  it('holds the numbers to the ranges the core accepts', () => {
+    const outside: [string, string][] = [
+      ['59', '20'],
+      ['3601', '20'],
+      ['900', '4'],
+      ['900', '601'],
+    ];
+    for (const [margin, clip] of outside) {
+      const r = validateSettings(form({ refreshMarginSeconds: margin, clipboardClearSeconds: clip }), base);
+      expect(r.ok, `${margin}/${clip}`).toBe(false);
+    }
+    const edges = validateSettings(form({ refreshMarginSeconds: '60', clipboardClearSeconds: '600' }), base);
+    expect(edges.ok).toBe(true);
+  });
+
+  it('turns an empty shortcut and the first-device choice into null', () => {
+    const r = validateSettings(form({ globalShortcut: '   ', defaultDevice: '' }), base);
+    expect(r.ok && r.value.globalShortcut).toBeNull();
+    expect(r.ok && r.value.defaultDevice).toBeNull();
+  });
+
   it('rejects non-numbers, fractions, negatives and huge values', () => {
     for (const bad of ['', 'abc', '1.5', '-1', '100000']) {
-      const r = validateSettings(
-        { refreshMarginSeconds: bad, clipboardClearSeconds: '20', startAtLogin: false, askBeforeUse: [] },
-        base,
-      );
+      const r = validateSettings(form({ refreshMarginSeconds: bad }), base);
       expect(r.ok, bad).toBe(false);
       expect(!r.ok && Object.keys(r.errors), bad).toEqual(['refreshMarginSeconds']);
     }
-    const c = validateSettings(
-      { refreshMarginSeconds: '900', clipboardClearSeconds: '601', startAtLogin: false, askBeforeUse: [] },
-      base,
-    );
+    const c = validateSettings(form({ clipboardClearSeconds: '601' }), base);
     expect(!c.ok && c.errors.clipboardClearSeconds).toMatch(/600/);
+  });
+
+  it('rejects a malformed shortcut', () => {
+    const r = validateSettings(form({ globalShortcut: 'Ctrl+' }), base);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && Object.keys(r.errors)).toEqual(['globalShortcut']);
+  });
+});
+
+describe('global shortcuts', () => {
+  it('accepts modifiers and one key, or nothing', () => {
+    for (const ok of [
+      '',
+      '  ',
+      'Ctrl+Alt+O',
+      'CommandOrControl+Shift+K',
+      'CmdOrCtrl+Space',
+      'Super+Alt+C',
+      'Meta+F12',
+      'Control+Option+Enter',
+      'shift+cmd+1',
+      'Command+F24',
+      ' Ctrl + Alt + O ',
+    ]) {
+      expect(globalShortcutError(ok), ok).toBeNull();
+    }
+  });
+
+  it('names what is wrong', () => {
+    const cases: [string, RegExp][] = [
+      ['O', /modifier/],
+      ['F5', /modifier/],
+      ['Ctrl+Alt', /key/],
+      ['Shift', /key/],
+      ['Ctrl+A+B', /exactly one key/],
+      ['Ctrl+', /“\+”/],
+      ['+O', /“\+”/],
+      ['Ctrl++O', /“\+”/],
+      ['+', /“\+”/],
+      ['O+Ctrl', /last/],
+    ];
+    for (const [bad, why] of cases) {
+      const err = globalShortcutError(bad);
+      expect(err, bad).toMatch(why);
+      expect(err, bad).not.toContain('\n');
+    }
   });
 });
 

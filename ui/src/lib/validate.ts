@@ -111,20 +111,26 @@ export type SettingsFormInput = {
   clipboardClearSeconds: string;
   startAtLogin: boolean;
   askBeforeUse: string[];
+  /** As typed; empty means no shortcut. */
+  globalShortcut: string;
+  /** A device name, or "" for the first device. */
+  defaultDevice: string;
 };
 
-export type SettingsField = 'refreshMarginSeconds' | 'clipboardClearSeconds';
+export type SettingsField = 'refreshMarginSeconds' | 'clipboardClearSeconds' | 'globalShortcut';
 
-/** Longest refresh margin accepted: 12 h, the default MFA session length. */
-export const MAX_MARGIN_SECONDS = 12 * 3600;
-/** Longest clipboard delay accepted: 10 min; 0 leaves the code on the clipboard. */
+/** The refresh margin range the core accepts (otpilot_core::settings). */
+export const MIN_MARGIN_SECONDS = 60;
+export const MAX_MARGIN_SECONDS = 3600;
+/** The clipboard clear delay range the core accepts. */
+export const MIN_CLIPBOARD_SECONDS = 5;
 export const MAX_CLIPBOARD_SECONDS = 600;
 
-function wholeSeconds(text: string, max: number): number | string {
+function wholeSeconds(text: string, min: number, max: number): number | string {
   const t = text.trim();
   if (!/^\d+$/.test(t)) return 'Enter a whole number of seconds';
   const n = Number(t);
-  if (n > max) return `Use at most ${max} seconds`;
+  if (n < min || n > max) return `Use ${min} to ${max} seconds`;
   return n;
 }
 
@@ -134,11 +140,14 @@ export function validateSettings(
   base: SettingsView,
 ): Validation<SettingsView, SettingsField> {
   const errors: Partial<Record<SettingsField, string>> = {};
-  const margin = wholeSeconds(input.refreshMarginSeconds, MAX_MARGIN_SECONDS);
-  const clipboard = wholeSeconds(input.clipboardClearSeconds, MAX_CLIPBOARD_SECONDS);
+  const margin = wholeSeconds(input.refreshMarginSeconds, MIN_MARGIN_SECONDS, MAX_MARGIN_SECONDS);
+  const clipboard = wholeSeconds(input.clipboardClearSeconds, MIN_CLIPBOARD_SECONDS, MAX_CLIPBOARD_SECONDS);
+  const shortcut = input.globalShortcut.trim();
+  const shortcutErr = globalShortcutError(shortcut);
   if (typeof margin === 'string') errors.refreshMarginSeconds = margin;
   if (typeof clipboard === 'string') errors.clipboardClearSeconds = clipboard;
-  if (typeof margin === 'string' || typeof clipboard === 'string') return { ok: false, errors };
+  if (shortcutErr) errors.globalShortcut = shortcutErr;
+  if (typeof margin === 'string' || typeof clipboard === 'string' || shortcutErr) return { ok: false, errors };
   return {
     ok: true,
     value: {
@@ -147,8 +156,47 @@ export function validateSettings(
       clipboardClearSeconds: clipboard,
       startAtLogin: input.startAtLogin,
       askBeforeUse: [...input.askBeforeUse],
+      globalShortcut: shortcut === '' ? null : shortcut,
+      defaultDevice: input.defaultDevice === '' ? null : input.defaultDevice,
     },
   };
+}
+
+/** Modifier names of Tauri's accelerator syntax (global-shortcut plugin), lower case. */
+const SHORTCUT_MODIFIERS = new Set([
+  'ctrl',
+  'control',
+  'alt',
+  'option',
+  'shift',
+  'super',
+  'meta',
+  'cmd',
+  'command',
+  'commandorcontrol',
+  'commandorctrl',
+  'cmdorctrl',
+  'cmdorcontrol',
+]);
+
+const SHORTCUT_EXAMPLE = 'e.g. Ctrl+Alt+O';
+
+/**
+ * Why `text` is not a global shortcut in accelerator syntax, or null when it looks like one
+ * (or is empty: no shortcut). Only the shape is checked, modifiers then one key joined by
+ * "+"; the shell parses it for real and the desktop may still refuse it.
+ */
+export function globalShortcutError(text: string): string | null {
+  const t = text.trim();
+  if (t === '') return null;
+  const parts = t.split('+').map((p) => p.trim());
+  if (parts.some((p) => p === '')) return `Join the modifiers and the key with single “+” signs, ${SHORTCUT_EXAMPLE}`;
+  const keys = parts.filter((p) => !SHORTCUT_MODIFIERS.has(p.toLowerCase()));
+  if (keys.length === 0) return `End the shortcut with a key after the modifiers, ${SHORTCUT_EXAMPLE}`;
+  if (keys.length > 1) return `Use exactly one key besides the modifiers, ${SHORTCUT_EXAMPLE}`;
+  if (parts.length === 1) return `Add at least one modifier (Ctrl, Alt, Shift or Super), ${SHORTCUT_EXAMPLE}`;
+  if (keys[0] !== parts[parts.length - 1]) return `Put the key last, after the modifiers, ${SHORTCUT_EXAMPLE}`;
+  return null;
 }
 
 /** `watched` with `profile` switched on or off; order kept, no duplicates. */

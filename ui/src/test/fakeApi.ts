@@ -18,6 +18,8 @@ export const SETTINGS: SettingsView = {
   startAtLogin: false,
   watchedProfiles: [],
   askBeforeUse: [],
+  globalShortcut: null,
+  defaultDevice: null,
 };
 
 export function fakeApi(): FakeApi {

@@ -1,8 +1,16 @@
-// `#/settings`: refresh margin, clipboard clear delay, start at login, ask-before-use.
+// `#/settings`: refresh margin, clipboard clear delay, global shortcut and its device, start
+// at login, ask-before-use.
 
 import type { DeviceView, SettingsView } from '../lib/api';
-import { h, replaceChildren, setText } from '../lib/dom';
-import { MAX_CLIPBOARD_SECONDS, MAX_MARGIN_SECONDS, validateSettings, type SettingsField } from '../lib/validate';
+import { append, h, replaceChildren, setText } from '../lib/dom';
+import {
+  MAX_CLIPBOARD_SECONDS,
+  MAX_MARGIN_SECONDS,
+  MIN_CLIPBOARD_SECONDS,
+  MIN_MARGIN_SECONDS,
+  validateSettings,
+  type SettingsField,
+} from '../lib/validate';
 import { failure, type Unmount, type ViewDeps } from './context';
 
 export function mountSettings(root: HTMLElement, deps: ViewDeps): Unmount {
@@ -25,8 +33,8 @@ export function mountSettings(root: HTMLElement, deps: ViewDeps): Unmount {
     try {
       const [settings, devices] = await Promise.all([
         api.getSettings(),
-        // The ask-before-use list still shows without devices (a locked keyring, say).
-        api.listDevices().catch(() => [] as DeviceView[]),
+        // The form still shows without devices (a locked keyring, say); null: not known.
+        api.listDevices().catch(() => null),
       ]);
       if (disposed) return;
       replaceChildren(body, buildForm(settings, devices));
@@ -37,13 +45,14 @@ export function mountSettings(root: HTMLElement, deps: ViewDeps): Unmount {
     }
   }
 
-  function buildForm(initial: SettingsView, devices: DeviceView[]): HTMLFormElement {
+  function buildForm(initial: SettingsView, listed: DeviceView[] | null): HTMLFormElement {
     let base = initial;
+    const devices = listed ?? [];
     const margin = h('input', {
       id: 'settings-margin',
       type: 'number',
       inputmode: 'numeric',
-      min: 0,
+      min: MIN_MARGIN_SECONDS,
       max: MAX_MARGIN_SECONDS,
       step: 1,
       testid: 'settings-margin',
@@ -54,13 +63,35 @@ export function mountSettings(root: HTMLElement, deps: ViewDeps): Unmount {
       id: 'settings-clipboard',
       type: 'number',
       inputmode: 'numeric',
-      min: 0,
+      min: MIN_CLIPBOARD_SECONDS,
       max: MAX_CLIPBOARD_SECONDS,
       step: 1,
       testid: 'settings-clipboard',
       value: initial.clipboardClearSeconds,
       'aria-describedby': 'settings-clipboard-hint',
     });
+    const shortcut = h('input', {
+      id: 'settings-global-shortcut',
+      type: 'text',
+      testid: 'settings-global-shortcut',
+      placeholder: 'e.g. Ctrl+Alt+O',
+      autocomplete: 'off',
+      spellcheck: 'false',
+      value: initial.globalShortcut ?? '',
+      'aria-describedby': 'settings-global-shortcut-hint',
+    });
+    const defaultDevice = h(
+      'select',
+      { id: 'settings-default-device', testid: 'settings-default-device', 'aria-describedby': 'settings-default-device-hint' },
+      h('option', { value: '' }, 'First device'),
+      ...devices.map((d) => h('option', { value: d.name }, d.name)),
+    );
+    // A default device not listed (removed since, or the list did not load) stays chosen.
+    const chosen = initial.defaultDevice;
+    if (chosen && !devices.some((d) => d.name === chosen)) {
+      append(defaultDevice, h('option', { value: chosen }, listed ? `${chosen} (not found)` : chosen));
+    }
+    defaultDevice.value = chosen ?? '';
     const login = h('input', {
       id: 'settings-login',
       type: 'checkbox',
@@ -81,6 +112,7 @@ export function mountSettings(root: HTMLElement, deps: ViewDeps): Unmount {
     const fields: Record<SettingsField, HTMLInputElement> = {
       refreshMarginSeconds: margin,
       clipboardClearSeconds: clipboard,
+      globalShortcut: shortcut,
     };
 
     const form = h(
@@ -102,7 +134,25 @@ export function mountSettings(root: HTMLElement, deps: ViewDeps): Unmount {
         { class: 'field' },
         h('label', { for: 'settings-clipboard' }, 'Clear copied codes after (seconds)'),
         clipboard,
-        h('p', { class: 'hint', id: 'settings-clipboard-hint' }, 'Default 20; 0 leaves the code on the clipboard.'),
+        h('p', { class: 'hint', id: 'settings-clipboard-hint' }, 'Default 20; 5 to 600 seconds.'),
+      ),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: 'settings-global-shortcut' }, 'Global shortcut'),
+        shortcut,
+        h(
+          'p',
+          { class: 'hint', id: 'settings-global-shortcut-hint' },
+          "Copies the default device's code from anywhere. Leave empty for none. Works on X11 desktops; Wayland does not let apps take global shortcuts.",
+        ),
+      ),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: 'settings-default-device' }, 'Default device'),
+        defaultDevice,
+        h('p', { class: 'hint', id: 'settings-default-device-hint' }, 'The device whose code the global shortcut copies.'),
       ),
       h('div', { class: 'field' }, h('label', { class: 'choice' }, login, 'Start Otpilot at login')),
       h(
@@ -136,6 +186,8 @@ export function mountSettings(root: HTMLElement, deps: ViewDeps): Unmount {
           clipboardClearSeconds: clipboard.value,
           startAtLogin: login.checked,
           askBeforeUse,
+          globalShortcut: shortcut.value,
+          defaultDevice: defaultDevice.value,
         },
         base,
       );
@@ -158,8 +210,11 @@ export function mountSettings(root: HTMLElement, deps: ViewDeps): Unmount {
         margin.value = String(base.refreshMarginSeconds);
         clipboard.value = String(base.clipboardClearSeconds);
         login.checked = base.startAtLogin;
+        shortcut.value = base.globalShortcut ?? '';
+        defaultDevice.value = base.defaultDevice ?? '';
         setText(status, 'Saved');
       } catch (err) {
+        // What was typed stays, so a refused shortcut ("invalid_input") can be corrected.
         setText(error, failure(deps, err).message);
       } finally {
         save.disabled = false;
