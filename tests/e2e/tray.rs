@@ -384,3 +384,60 @@ fn the_global_shortcut_copies_the_default_devices_code() {
         "clipboard {copied:?}, codes of `work` {before} then {after}"
     );
 }
+
+#[test]
+fn a_shortcut_set_in_the_window_works_and_a_bad_one_is_refused() {
+    let _one = serial();
+    let (_session, env) = desktop(Keyring::Unlocked);
+    env.add_device("first", &random_seed(20), &[]);
+    env.add_device("work", &random_seed(20), &[]);
+    let tray = DrivenTray::start(&env, &[]);
+    tray.click("nav-settings");
+    // A key name the shortcut parser does not know: refused by the tray, with its reason.
+    tray.fill("settings-global-shortcut", "Ctrl+Alt+Nokey");
+    tray.click("settings-save");
+    tray.wait_text("settings-error", "the refusal", |t| {
+        t.contains("is not a shortcut")
+    });
+    assert!(
+        !std::fs::read_to_string(env.root.path().join("config/otpilot/config.toml"))
+            .unwrap_or_default()
+            .contains("global_shortcut")
+    );
+
+    tray.fill("settings-global-shortcut", "Ctrl+Alt+P");
+    tray.select("settings-default-device", "work");
+    tray.click("settings-save");
+    tray.wait_text("settings-status", "saved", |t| !t.is_empty());
+    let config =
+        std::fs::read_to_string(env.root.path().join("config/otpilot/config.toml")).unwrap();
+    assert!(
+        config.contains("global_shortcut = \"Ctrl+Alt+P\""),
+        "{config}"
+    );
+    assert!(config.contains("default_device = \"work\""), "{config}");
+
+    let display = &crate::harness::tray::Display::shared().name;
+    let cleared = std::process::Command::new("xclip")
+        .args(["-selection", "clipboard", "/dev/null"])
+        .env("DISPLAY", display)
+        .status()
+        .unwrap();
+    assert!(cleared.success());
+    let before = env.ok(&["code", "work"], None).trim().to_owned();
+    let status = std::process::Command::new("xdotool")
+        .args(["key", "ctrl+alt+p"])
+        .env("DISPLAY", display)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    wait_until("the code on the clipboard", Duration::from_secs(5), || {
+        clipboard().trim().len() == 6
+    });
+    let copied = clipboard().trim().to_owned();
+    let after = env.ok(&["code", "work"], None).trim().to_owned();
+    assert!(
+        copied == before || copied == after,
+        "{copied} vs {before}/{after}"
+    );
+}

@@ -397,6 +397,12 @@ impl DrivenTray {
         }
     }
 
+    /// Chooses the option with `value` in a `<select>`.
+    pub fn select(&self, testid: &str, value: &str) {
+        let el = self.wait_testid(testid);
+        self.rt.block_on(el.select_by_value(value)).unwrap();
+    }
+
     pub fn fill(&self, testid: &str, text: &str) {
         let el = self.wait_testid(testid);
         self.rt.block_on(async {
