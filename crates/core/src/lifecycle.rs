@@ -538,6 +538,15 @@ impl Lifecycle<'_> {
             operation: Some("GetSessionToken".into()),
             ..AuditEntry::new(EventKind::CodeUsed)
         });
+        self.audit(AuditEntry {
+            profile: Some(account.profile.clone()),
+            serial: Some(serial.to_owned()),
+            operation: Some("GetSessionToken".into()),
+            access_key_id: Some(out.credentials.access_key_id.clone()),
+            expires_at: out.credentials.expiration,
+            purpose: Some("mfa device change".into()),
+            ..AuditEntry::new(EventKind::CredentialsIssued)
+        });
         Ok(out.credentials)
     }
 
