@@ -650,28 +650,4 @@ fn local_name(iam_name: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn default_names_are_dated_and_valid() {
-        // 2026-11-22 10:15:03 UTC
-        let t = 1_795_342_503;
-        let day = default_device_name("alice", t, false);
-        assert_eq!(day, "alice-otpilot-20261122");
-        assert_eq!(
-            default_device_name("alice", t, true),
-            "alice-otpilot-20261122101503"
-        );
-        validate_iam_device_name(&day).unwrap();
-        validate_name(&local_name(&day)).unwrap();
-    }
-
-    #[test]
-    fn local_names_follow_the_device_rules() {
-        assert_eq!(local_name("bob=x,y"), "bob-x-y");
-        assert_eq!(local_name("-lead"), "mfalead");
-        assert!(validate_iam_device_name("a b").is_err());
-        assert!(validate_iam_device_name("").is_err());
-    }
-}
+mod tests;
