@@ -7,8 +7,8 @@ use crate::harness::aws::AwsWorld;
 use crate::harness::keyring::Keyring;
 use crate::harness::random_seed;
 use crate::harness::tray::{
-    all_windows, click_at, clipboard, desktop, screenshot, screenshot_area, serial,
-    top_level_windows, DrivenTray, TrayHost, TrayMenu, TrayProcess,
+    all_windows, clear_clipboard, click_at, clipboard, desktop, press_keys, screenshot,
+    screenshot_area, serial, top_level_windows, DrivenTray, TrayHost, TrayMenu, TrayProcess,
 };
 
 fn write_settings(env: &crate::harness::TestEnv, toml: &str) {
@@ -355,34 +355,11 @@ fn the_global_shortcut_copies_the_default_devices_code() {
         &env,
         "global_shortcut = \"Ctrl+Alt+O\"\ndefault_device = \"work\"\nclipboard_clear_seconds = 60\n",
     );
-    let display = &crate::harness::tray::Display::shared().name;
     // Start from an empty clipboard, so whatever appears came from the shortcut.
-    let cleared = std::process::Command::new("xclip")
-        .args(["-selection", "clipboard", "/dev/null"])
-        .env("DISPLAY", display)
-        .status()
-        .unwrap();
-    assert!(cleared.success());
+    clear_clipboard();
     let tray = TrayProcess::start(&env, &[]);
     tray.wait_for_log("global shortcut Ctrl+Alt+O");
-    assert!(clipboard().trim().is_empty());
-    let code_now = || env.ok(&["code", "work"], None).trim().to_owned();
-    let before = code_now();
-    let status = std::process::Command::new("xdotool")
-        .args(["key", "ctrl+alt+o"])
-        .env("DISPLAY", display)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    wait_until("the code on the clipboard", Duration::from_secs(5), || {
-        clipboard().trim().len() == 6
-    });
-    let copied = clipboard().trim().to_owned();
-    let after = code_now();
-    assert!(
-        copied == before || copied == after,
-        "clipboard {copied:?}, codes of `work` {before} then {after}"
-    );
+    assert_shortcut_copies(&env, "ctrl+alt+o", "work");
 }
 
 #[test]
@@ -417,27 +394,24 @@ fn a_shortcut_set_in_the_window_works_and_a_bad_one_is_refused() {
     );
     assert!(config.contains("default_device = \"work\""), "{config}");
 
-    let display = &crate::harness::tray::Display::shared().name;
-    let cleared = std::process::Command::new("xclip")
-        .args(["-selection", "clipboard", "/dev/null"])
-        .env("DISPLAY", display)
-        .status()
-        .unwrap();
-    assert!(cleared.success());
-    let before = env.ok(&["code", "work"], None).trim().to_owned();
-    let status = std::process::Command::new("xdotool")
-        .args(["key", "ctrl+alt+p"])
-        .env("DISPLAY", display)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    clear_clipboard();
+    assert_shortcut_copies(&env, "ctrl+alt+p", "work");
+}
+
+/// Presses `keys` and checks the clipboard then holds `device`'s code (of the step current
+/// before or after the press: a 30 s step may end in between). The clipboard must be empty.
+fn assert_shortcut_copies(env: &crate::harness::TestEnv, keys: &str, device: &str) {
+    assert!(clipboard().trim().is_empty());
+    let code_now = || env.ok(&["code", device], None).trim().to_owned();
+    let before = code_now();
+    press_keys(keys);
     wait_until("the code on the clipboard", Duration::from_secs(5), || {
         clipboard().trim().len() == 6
     });
     let copied = clipboard().trim().to_owned();
-    let after = env.ok(&["code", "work"], None).trim().to_owned();
+    let after = code_now();
     assert!(
         copied == before || copied == after,
-        "{copied} vs {before}/{after}"
+        "clipboard {copied:?}, codes of `{device}` {before} then {after}"
     );
 }

@@ -398,11 +398,10 @@ mod tests {
     use crate::aws::profile::AwsFiles;
     use crate::aws::sts::{AssumeRoleInput, StsApi, StsFailure, StsOutput, StsTarget};
     use crate::credentials::Credentials;
-    use crate::mfa::Interaction;
     use crate::paths::Dirs;
-    use crate::secret::SecretString;
     use crate::settings::Settings;
     use crate::store::MemoryStore;
+    use crate::testing::Quiet;
 
     struct NoSts;
     impl StsApi for NoSts {
@@ -426,17 +425,6 @@ mod tests {
         }
     }
 
-    struct Silent;
-    impl Interaction for Silent {
-        fn notice(&self, _: &str) {}
-        fn prompt_mfa_code(&self, _: &str, _: &str) -> crate::Result<Option<SecretString>> {
-            Ok(None)
-        }
-        fn approve_device(&self, _: &str, _: &str) -> crate::Result<bool> {
-            Ok(false)
-        }
-    }
-
     #[test]
     fn a_locked_keyring_fails_the_keyring_check_once_a_seed_is_stored() {
         let dir = tempfile::tempdir().unwrap();
@@ -452,7 +440,7 @@ mod tests {
             },
             store: &store,
             sts: &NoSts,
-            ui: &Silent,
+            ui: &Quiet,
             settings: Settings::default(),
             audit: AuditLog::new(&dirs.state, "test"),
         };

@@ -33,6 +33,8 @@ pub mod runtime;
 pub mod secret;
 pub mod settings;
 pub mod store;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod totp;
 
 pub use error::{Error, Result};

@@ -220,6 +220,26 @@ pub fn top_level_windows() -> Vec<XWindow> {
     all_windows().into_iter().filter(|w| w.depth == 1).collect()
 }
 
+/// Empties the X clipboard.
+pub fn clear_clipboard() {
+    let status = Command::new("xclip")
+        .args(["-selection", "clipboard", "/dev/null"])
+        .env("DISPLAY", &Display::shared().name)
+        .status()
+        .expect("xclip");
+    assert!(status.success());
+}
+
+/// Presses a key combination (`ctrl+alt+o`) on the virtual screen, as a person would.
+pub fn press_keys(keys: &str) {
+    let status = Command::new("xdotool")
+        .args(["key", keys])
+        .env("DISPLAY", &Display::shared().name)
+        .status()
+        .expect("xdotool");
+    assert!(status.success());
+}
+
 /// Clicks (button 1) at a point of the virtual screen.
 pub fn click_at(x: u32, y: u32) {
     let status = Command::new("xdotool")

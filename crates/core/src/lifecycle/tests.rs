@@ -9,11 +9,10 @@ use crate::audit::AuditLog;
 use crate::aws::iam::{IamFailure, IamResult, NewVirtualDevice, PasswordPolicy};
 use crate::aws::profile::AwsFiles;
 use crate::aws::sts::{AssumeRoleInput, StsApi, StsFailure, StsOutput, StsTarget};
-use crate::mfa::Interaction;
 use crate::paths::Dirs;
-use crate::secret::SecretString;
 use crate::settings::Settings;
 use crate::store::MemoryStore;
+use crate::testing::Quiet;
 use crate::totp::TotpSeed;
 
 const SEED: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
@@ -200,17 +199,6 @@ impl StsApi for FakeSts {
         _: &AssumeRoleInput,
     ) -> Result<StsOutput, StsFailure> {
         unreachable!("the lifecycle assumes no role")
-    }
-}
-
-struct Quiet;
-impl Interaction for Quiet {
-    fn notice(&self, _: &str) {}
-    fn prompt_mfa_code(&self, _: &str, _: &str) -> crate::Result<Option<SecretString>> {
-        Ok(None)
-    }
-    fn approve_device(&self, _: &str, _: &str) -> crate::Result<bool> {
-        Ok(true)
     }
 }
 
