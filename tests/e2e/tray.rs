@@ -61,20 +61,7 @@ fn window_adds_a_device_shows_the_cli_code_and_copies_it() {
         Some(seed.as_str())
     );
 
-    // The code current when Copy was clicked, or when the test looked: a 30 s step may end
-    // in between.
-    let code_now = || env.ok(&["code", "web"], None).trim().to_owned();
-    let before = code_now();
-    tray.click("copy-web");
-    wait_until("the code on the clipboard", Duration::from_secs(5), || {
-        clipboard().trim().len() == 6
-    });
-    let copied = clipboard();
-    let after = code_now();
-    assert!(
-        copied.trim() == before || copied.trim() == after,
-        "clipboard {copied:?}, codes {before} then {after}"
-    );
+    assert_copies(&env, "web", || tray.click("copy-web"));
     // Cleared after the configured 5 s, because it still holds the code.
     wait_until(
         "the clipboard to be cleared",
@@ -139,20 +126,7 @@ fn tray_menu_copies_codes_and_quits_cleanly() {
     assert!(labels.iter().any(|l| l == "Copy code: ops"), "{labels:?}");
     assert!(labels.iter().any(|l| l == "Open Otpilot"), "{labels:?}");
     assert!(labels.iter().any(|l| l == "Quit"), "{labels:?}");
-    // The code current when the menu was clicked, or when the test looked: a 30 s step may
-    // end in between.
-    let code_now = || env.ok(&["code", "ops"], None).trim().to_owned();
-    let before = code_now();
-    menu.click("Copy code: ops");
-    wait_until("the code on the clipboard", Duration::from_secs(5), || {
-        clipboard().trim().len() == 6
-    });
-    let copied = clipboard();
-    let after = code_now();
-    assert!(
-        copied.trim() == before || copied.trim() == after,
-        "clipboard {copied:?}, codes {before} then {after}"
-    );
+    assert_copies(&env, "ops", || menu.click("Copy code: ops"));
     menu.click("Quit");
     assert_eq!(
         tray.wait_exit(Duration::from_secs(10)),
@@ -398,13 +372,12 @@ fn a_shortcut_set_in_the_window_works_and_a_bad_one_is_refused() {
     assert_shortcut_copies(&env, "ctrl+alt+p", "work");
 }
 
-/// Presses `keys` and checks the clipboard then holds `device`'s code (of the step current
-/// before or after the press: a 30 s step may end in between). The clipboard must be empty.
-fn assert_shortcut_copies(env: &crate::harness::TestEnv, keys: &str, device: &str) {
-    assert!(clipboard().trim().is_empty());
+/// Runs `copy` and checks the clipboard then holds `device`'s code: the code current before
+/// or after, since a 30 s step may end in between.
+fn assert_copies(env: &crate::harness::TestEnv, device: &str, copy: impl FnOnce()) {
     let code_now = || env.ok(&["code", device], None).trim().to_owned();
     let before = code_now();
-    press_keys(keys);
+    copy();
     wait_until("the code on the clipboard", Duration::from_secs(5), || {
         clipboard().trim().len() == 6
     });
@@ -414,4 +387,10 @@ fn assert_shortcut_copies(env: &crate::harness::TestEnv, keys: &str, device: &st
         copied == before || copied == after,
         "clipboard {copied:?}, codes of `{device}` {before} then {after}"
     );
+}
+
+/// Presses `keys` on an empty clipboard and checks it then holds `device`'s code.
+fn assert_shortcut_copies(env: &crate::harness::TestEnv, keys: &str, device: &str) {
+    assert!(clipboard().trim().is_empty());
+    assert_copies(env, device, || press_keys(keys));
 }
