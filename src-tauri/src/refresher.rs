@@ -5,11 +5,8 @@
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
-use otpilot_core::aws::profile::Profiles;
 use otpilot_core::totp::unix_now;
-use tauri::Emitter;
 
-use crate::commands::profiles::describe;
 use crate::state::{AppState, Freshness, ProfileState};
 use otpilot_core::localtime::hh_mm;
 
@@ -59,17 +56,13 @@ fn tick(state: &'static AppState) -> Duration {
 }
 
 /// Gets the profile's credentials with `margin` seconds of slack (refreshing them when they
-/// have less), updating the tray state and the UI. Returns the expiry on success.
+/// have less), updating the tray state. Returns the expiry on success.
 pub(crate) fn refresh_if_due(state: &'static AppState, profile: &str, margin: i64) -> Option<i64> {
     let previous = state.profile_state(profile);
     let stamp = state.files_stamp();
     match state.with_broker(Some(margin), |b| b.credentials(profile)) {
         Ok(creds) => {
             state.remember(profile, &creds, stamp);
-            let changed = previous.and_then(|p| p.expires_at) != creds.expiration;
-            if changed {
-                emit_refreshed(state, profile);
-            }
             creds.expiration
         }
         Err(e) => {
@@ -104,25 +97,12 @@ pub fn refresh_now(state: &'static AppState, profile: &str) -> otpilot_core::Res
     match result {
         Ok(creds) => {
             state.remember(profile, &creds, stamp);
-            emit_refreshed(state, profile);
             Ok(())
         }
         Err(e) => {
             fail(state, profile, &e.to_string(), None);
             Err(e)
         }
-    }
-}
-
-fn emit_refreshed(state: &'static AppState, profile: &str) {
-    let (Some(app), Ok(files)) = (state.app.get(), state.aws_files()) else {
-        return;
-    };
-    if let Ok(profiles) = Profiles::load(&files) {
-        let _ = app.emit(
-            "credentials://refreshed",
-            describe(state, &profiles, profile),
-        );
     }
 }
 
@@ -138,12 +118,6 @@ fn fail(state: &'static AppState, profile: &str, message: &str, expires_at: Opti
             message: Some(message.to_owned()),
         },
     );
-    if let Some(app) = state.app.get() {
-        let _ = app.emit(
-            "credentials://failed",
-            serde_json::json!({ "profile": profile, "message": message }),
-        );
-    }
     // One notification per distinct failure, not one a minute.
     if !already {
         let body = match expires_at.filter(|e| *e > unix_now() as i64) {
@@ -153,6 +127,6 @@ fn fail(state: &'static AppState, profile: &str, message: &str, expires_at: Opti
             ),
             None => format!("Cannot refresh {profile}: {message}"),
         };
-        crate::notify::send(state, "Otpilot", &body);
+        state.shell().notify(&body);
     }
 }

@@ -1,13 +1,12 @@
-//! `AppState`: the one object the tray's commands, menu, refresher and agent share. It owns
-//! the core's pieces and a memory cache of handed-out credentials, so the agent can answer
-//! without touching the keyring.
+//! `AppState`: the one object the tray's menu, refresher and agent share (and, in its own
+//! process, the window's commands). It owns the core's pieces and a memory cache of handed-out
+//! credentials, so the agent can answer without touching the keyring.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 use std::time::SystemTime;
 
-use otpilot_core::agent::server::{Agent, Handler};
 use otpilot_core::audit::AuditLog;
 use otpilot_core::aws::iam::{IamApi, SdkIam};
 use otpilot_core::aws::profile::AwsFiles;
@@ -15,31 +14,36 @@ use otpilot_core::aws::sts::{SdkSts, StsApi};
 use otpilot_core::broker::Broker;
 use otpilot_core::credentials::Credentials;
 use otpilot_core::device::Devices;
+use otpilot_core::mfa::Interaction;
 use otpilot_core::paths::Dirs;
+use otpilot_core::secret::SecretString;
 use otpilot_core::settings::Settings;
 use otpilot_core::store::{KeyringStore, SecretStore};
 use otpilot_core::totp::unix_now;
-use serde::Serialize;
-use tauri::AppHandle;
 
-use crate::prompts::{Prompts, TrayInteraction};
+pub use crate::freshness::{Freshness, ProfileState};
 
-/// What the tray knows about a watched profile.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum Freshness {
-    Valid,
-    Refreshing,
-    Attention,
-    Unknown,
+/// What the process hosting the state does for it. The tray shows notifications, redraws its
+/// menu and asks the person in dialogs; the window process does none of these (it asks the
+/// tray), so every method has a quiet default.
+pub trait Shell: Send + Sync {
+    fn notify(&self, _message: &str) {}
+    /// A watched profile's state changed (the tray redraws its menu and icon).
+    fn profiles_changed(&self, _state: &'static AppState) {}
+    /// Asks the person for an MFA code; `None` when they decline or cannot be asked.
+    fn ask_code(&self, _profile: &str, _serial: &str) -> Option<SecretString> {
+        None
+    }
+    /// Asks the person whether `profile` may use `device`'s seed.
+    fn approve(&self, _profile: &str, _device: &str) -> bool {
+        false
+    }
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct ProfileState {
-    pub state: Freshness,
-    pub expires_at: Option<i64>,
-    pub message: Option<String>,
-}
+/// A shell that does nothing: the window process, and tests.
+pub struct NoShell;
+
+impl Shell for NoShell {}
 
 struct Remembered {
     creds: Credentials,
@@ -54,21 +58,21 @@ pub struct AppState {
     pub iam: Box<dyn IamApi>,
     /// Set by tests; otherwise the AWS files come from the environment, as for the SDKs.
     aws_files: Option<AwsFiles>,
-    pub prompts: Prompts,
+    shell: Box<dyn Shell>,
     memory: Mutex<HashMap<String, Remembered>>,
     pub profiles: Mutex<HashMap<String, ProfileState>>,
-    pub agent: Mutex<Option<Agent>>,
-    pub app: OnceLock<AppHandle>,
 }
 
 impl AppState {
-    pub fn new(dirs: Dirs) -> Self {
-        Self::with_parts(
+    pub fn new(dirs: Dirs, shell: Box<dyn Shell>) -> Self {
+        let mut state = Self::with_parts(
             dirs,
             Box::new(KeyringStore::new()),
             Box::new(SdkSts::default()),
             None,
-        )
+        );
+        state.shell = shell;
+        state
     }
 
     /// The state with its secret store, STS and AWS files chosen (tests use fakes).
@@ -84,12 +88,14 @@ impl AppState {
             sts,
             iam: Box::new(SdkIam::default()),
             aws_files,
-            prompts: Prompts::default(),
+            shell: Box::new(NoShell),
             memory: Mutex::new(HashMap::new()),
             profiles: Mutex::new(HashMap::new()),
-            agent: Mutex::new(None),
-            app: OnceLock::new(),
         }
+    }
+
+    pub fn shell(&self) -> &dyn Shell {
+        self.shell.as_ref()
     }
 
     pub fn settings(&self) -> Settings {
@@ -114,18 +120,14 @@ impl AppState {
         }
     }
 
-    /// Runs `f` with a broker whose refresh margin is `margin` seconds and whose prompts go
-    /// to tray dialogs.
+    /// Runs `f` with a broker whose refresh margin is `margin` seconds and whose questions go
+    /// to the shell (tray dialogs in the tray).
     pub fn with_broker<T>(
         &self,
         margin: Option<i64>,
         f: impl FnOnce(&Broker<'_>) -> otpilot_core::Result<T>,
     ) -> otpilot_core::Result<T> {
-        let notify = |message: &str| crate::notify::send(self, "Otpilot", message);
-        let ui = TrayInteraction {
-            prompts: &self.prompts,
-            notify: &notify,
-        };
+        let ui = ShellInteraction(self.shell.as_ref());
         let mut settings = self.settings();
         if let Some(m) = margin {
             settings.refresh_margin_seconds = m;
@@ -211,7 +213,7 @@ impl AppState {
             .lock()
             .unwrap()
             .insert(profile.to_owned(), state);
-        crate::tray::refresh(self);
+        self.shell.profiles_changed(self);
     }
 
     pub fn profile_state(&self, profile: &str) -> Option<ProfileState> {
@@ -219,11 +221,26 @@ impl AppState {
     }
 }
 
-/// The agent answers from the app state.
-pub struct AgentHandler(pub &'static AppState);
+/// The broker's way of talking to the person: through the shell.
+struct ShellInteraction<'a>(&'a dyn Shell);
 
-impl Handler for AgentHandler {
-    fn credentials(&self, profile: &str) -> otpilot_core::Result<Credentials> {
-        self.0.credentials(profile)
+impl Interaction for ShellInteraction<'_> {
+    fn notice(&self, message: &str) {
+        tracing::info!("{message}");
+        if message.starts_with("warning") {
+            self.0.notify(message);
+        }
+    }
+
+    fn prompt_mfa_code(
+        &self,
+        profile: &str,
+        serial: &str,
+    ) -> otpilot_core::Result<Option<SecretString>> {
+        Ok(self.0.ask_code(profile, serial))
+    }
+
+    fn approve_device(&self, profile: &str, device: &str) -> otpilot_core::Result<bool> {
+        Ok(self.0.approve(profile, device))
     }
 }

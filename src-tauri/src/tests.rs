@@ -11,8 +11,8 @@ use otpilot_core::paths::Dirs;
 use otpilot_core::store::MemoryStore;
 use otpilot_core::totp::unix_now;
 
-use crate::commands::profiles::describe;
 use crate::state::{AppState, Freshness};
+use crate::views::describe;
 
 const SERIAL: &str = "arn:aws:iam::123456789012:mfa/alice";
 
@@ -223,16 +223,14 @@ fn codes_leave_out_a_device_whose_seed_is_unreadable_but_not_the_others() {
         )
         .unwrap()
         .remove(0);
-    assert_eq!(crate::commands::devices::codes(state).unwrap().len(), 2);
+    assert_eq!(crate::views::codes(state).unwrap().len(), 2);
     state.keyring.delete(&bob.keyring_key()).unwrap();
-    let codes = crate::commands::devices::codes(state).unwrap();
+    let codes = crate::views::codes(state).unwrap();
     assert_eq!(codes.len(), 1);
     assert_eq!(codes[0].name, "alice");
     assert_eq!(codes[0].code.len(), 6);
     let alice = state.devices().find("alice").unwrap();
     state.keyring.delete(&alice.keyring_key()).unwrap();
-    let err = crate::commands::devices::codes(state)
-        .err()
-        .expect("no code at all");
+    let err = crate::views::codes(state).err().expect("no code at all");
     assert_eq!(err.kind(), "seed_missing");
 }

@@ -8,6 +8,14 @@
 //! ```
 //! A server that does not speak the client's version answers `unsupported_version`, and the
 //! client then does the work itself.
+//!
+//! The tray's window (a separate process, so the tray itself never loads a web engine) uses
+//! the same socket for the tray's own operations, with arguments and a result as JSON:
+//!
+//! ```text
+//! -> {"v":1,"op":"copy_code","args":{"device":"work"}}
+//! <- {"v":1,"ok":true,"result":20}
+//! ```
 
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;
@@ -23,7 +31,11 @@ pub const MAX_LINE: usize = 64 * 1024;
 pub struct Request {
     pub v: u32,
     pub op: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub profile: String,
+    /// The arguments of any operation other than `credentials`.
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub args: serde_json::Value,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -32,6 +44,9 @@ pub struct Response {
     pub ok: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<WireCredentials>,
+    /// The result of any operation other than `credentials`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<WireError>,
 }
@@ -79,6 +94,17 @@ impl Response {
             v: VERSION,
             ok: true,
             credentials: Some(WireCredentials::from_credentials(c)),
+            result: None,
+            error: None,
+        }
+    }
+
+    pub fn result(value: serde_json::Value) -> Self {
+        Self {
+            v: VERSION,
+            ok: true,
+            credentials: None,
+            result: Some(value),
             error: None,
         }
     }
@@ -88,6 +114,7 @@ impl Response {
             v: VERSION,
             ok: false,
             credentials: None,
+            result: None,
             error: Some(WireError {
                 kind: kind.to_owned(),
                 message: message.to_owned(),

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use zeroize::Zeroizing;
 
-use super::protocol::{Request, Response, MAX_LINE, VERSION};
+use super::protocol::{Request, Response, WireError, MAX_LINE, VERSION};
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::paths::ensure_private_dir;
@@ -20,6 +20,16 @@ use crate::paths::ensure_private_dir;
 /// What the agent does with a request.
 pub trait Handler: Send + Sync + 'static {
     fn credentials(&self, profile: &str) -> Result<Credentials>;
+
+    /// Any other operation (the tray's window asking the tray); `None`: not one this agent
+    /// knows.
+    fn control(
+        &self,
+        _op: &str,
+        _args: serde_json::Value,
+    ) -> Option<std::result::Result<serde_json::Value, WireError>> {
+        None
+    }
 }
 
 /// A running agent; stops listening and removes its socket when dropped.
@@ -129,12 +139,14 @@ fn serve(stream: UnixStream, handler: &dyn Handler) {
             "unsupported_version",
             &format!("this agent speaks protocol version {VERSION}"),
         ),
-        Ok(r) if r.op != "credentials" => {
-            Response::error("unsupported", &format!("unknown operation `{}`", r.op))
-        }
-        Ok(r) => match handler.credentials(&r.profile) {
+        Ok(r) if r.op == "credentials" => match handler.credentials(&r.profile) {
             Ok(c) => Response::ok(&c),
             Err(e) => Response::error(e.kind(), &e.to_string()),
+        },
+        Ok(r) => match handler.control(&r.op, r.args) {
+            Some(Ok(value)) => Response::result(value),
+            Some(Err(e)) => Response::error(&e.kind, &e.message),
+            None => Response::error("unsupported", &format!("unknown operation `{}`", r.op)),
         },
     };
     let mut out = Zeroizing::new(serde_json::to_vec(&response).expect("response serialises"));
@@ -163,6 +175,45 @@ mod tests {
                 expiration: Some(42),
             })
         }
+
+        fn control(
+            &self,
+            op: &str,
+            args: serde_json::Value,
+        ) -> Option<std::result::Result<serde_json::Value, WireError>> {
+            match op {
+                "echo" => Some(Ok(args)),
+                "refuse" => Some(Err(WireError {
+                    kind: "not_found".into(),
+                    message: "no such device".into(),
+                })),
+                _ => None,
+            }
+        }
+    }
+
+    #[test]
+    fn control_operations_carry_arguments_results_and_errors() {
+        use crate::agent::client::ControlFailure;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("agent.sock");
+        let _agent = Agent::start(&path, Arc::new(Fake(AtomicUsize::new(0)))).unwrap();
+        let args = serde_json::json!({"device": "work"});
+        let t = Duration::from_secs(5);
+        assert_eq!(client::control(&path, "echo", args.clone(), t), Ok(args));
+        match client::control(&path, "refuse", serde_json::Value::Null, t) {
+            Err(ControlFailure::Failed(e)) => assert_eq!(e.kind, "not_found"),
+            other => panic!("expected a failure, got {other:?}"),
+        }
+        match client::control(&path, "dance", serde_json::Value::Null, t) {
+            Err(ControlFailure::Failed(e)) => assert_eq!(e.kind, "unsupported"),
+            other => panic!("expected `unsupported`, got {other:?}"),
+        }
+        drop(_agent);
+        assert!(matches!(
+            client::control(&path, "echo", serde_json::Value::Null, t),
+            Err(ControlFailure::Unavailable(_))
+        ));
     }
 
     #[test]

@@ -6,7 +6,8 @@ use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 
 use super::blocking;
-use crate::error::CommandResult;
+use otpilot_tray::error::CommandResult;
+
 use crate::Shared;
 
 #[derive(Serialize)]
@@ -85,6 +86,7 @@ pub async fn mfa_enroll(
     })
     .await?;
     let _ = app.emit("devices://changed", ());
+    crate::tray::changed(state.0);
     Ok(result)
 }
 

@@ -1,10 +1,12 @@
 //! Settings commands: the tray's view of `config.toml` plus per-device "ask before use".
 
+use otpilot_tray::control::Op;
+use otpilot_tray::error::CommandResult;
+use otpilot_tray::state::AppState;
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, State};
+use tauri::State;
 
 use super::blocking;
-use crate::error::{CommandError, CommandResult};
 use crate::Shared;
 
 #[derive(Serialize, Deserialize)]
@@ -19,7 +21,7 @@ pub struct SettingsView {
     default_device: Option<String>,
 }
 
-fn view(s: &crate::state::AppState) -> otpilot_core::Result<SettingsView> {
+fn view(s: &AppState) -> otpilot_core::Result<SettingsView> {
     let settings = s.settings();
     Ok(SettingsView {
         refresh_margin_seconds: settings.refresh_margin_seconds,
@@ -45,7 +47,6 @@ pub async fn get_settings(state: State<'_, Shared>) -> CommandResult<SettingsVie
 
 #[tauri::command]
 pub async fn save_settings(
-    app: AppHandle,
     state: State<'_, Shared>,
     settings: SettingsView,
 ) -> CommandResult<SettingsView> {
@@ -61,13 +62,14 @@ pub async fn save_settings(
             .default_device
             .filter(|d| !d.is_empty() && s.devices().find(d).is_ok());
         if shortcut != current.global_shortcut {
-            // Taken by the desktop first: a shortcut that cannot work is not saved.
-            if let Err(message) = crate::shortcut::apply(&app, shortcut.as_deref()) {
-                let _ = crate::shortcut::apply(&app, current.global_shortcut.as_deref());
-                return Err(CommandError {
-                    kind: "invalid_input".into(),
-                    message,
-                });
+            // Taken by the tray (and the desktop behind it) first: a shortcut that cannot
+            // work is not saved.
+            let apply = |accelerator: Option<String>| {
+                crate::tray::tell(s, &Op::ApplyShortcut { accelerator })
+            };
+            if let Err(e) = apply(shortcut.clone()) {
+                let _ = apply(current.global_shortcut.clone());
+                return Err(e);
             }
         }
         current.global_shortcut = shortcut;
@@ -84,11 +86,11 @@ pub async fn save_settings(
                 devices.set_ask_before_use(&d.name, ask)?;
             }
         }
-        crate::autostart::apply(s, current.start_at_login);
+        // The tray applies start at login, redraws its menu and looks at the watched
+        // profiles again.
+        crate::tray::changed(s);
         Ok(view(s)?)
     })
     .await?;
-    crate::tray::refresh(state.0);
-    crate::refresher::wake();
     Ok(saved)
 }

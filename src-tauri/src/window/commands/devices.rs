@@ -3,12 +3,15 @@
 
 use otpilot_core::device::{Device, NewDevice};
 use otpilot_core::import;
-use otpilot_core::totp::unix_now;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 
+use otpilot_tray::control::Op;
+use otpilot_tray::error::{CommandError, CommandResult};
+use otpilot_tray::state::AppState;
+use otpilot_tray::views::{codes, CodeView};
+
 use super::blocking;
-use crate::error::{CommandError, CommandResult};
 use crate::Shared;
 
 #[derive(Serialize)]
@@ -40,16 +43,6 @@ impl From<&Device> for DeviceView {
 }
 
 #[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CodeView {
-    pub(crate) name: String,
-    pub(crate) code: String,
-    next_code: String,
-    remaining_seconds: u64,
-    period: u64,
-}
-
-#[derive(Serialize)]
 pub struct AddResult {
     added: Vec<DeviceView>,
     warnings: Vec<String>,
@@ -61,8 +54,10 @@ pub struct CopyResult {
     clears_in_seconds: u64,
 }
 
-fn changed(app: &AppHandle) {
+/// The device list changed: the UI reloads, and the tray redraws its menu.
+fn changed(app: &AppHandle, state: &AppState) {
     let _ = app.emit("devices://changed", ());
+    crate::tray::changed(state);
 }
 
 #[tauri::command]
@@ -76,40 +71,6 @@ pub async fn list_devices(state: State<'_, Shared>) -> CommandResult<Vec<DeviceV
 #[tauri::command]
 pub async fn device_codes(state: State<'_, Shared>) -> CommandResult<Vec<CodeView>> {
     blocking(*state, |s| Ok(codes(s)?)).await
-}
-
-/// The current code of every device whose seed can be read.
-pub(crate) fn codes(s: &crate::state::AppState) -> otpilot_core::Result<Vec<CodeView>> {
-    let devices = s.devices();
-    let now = unix_now();
-    let list = devices.list()?;
-    let mut views = Vec::with_capacity(list.len());
-    let mut first_error = None;
-    for d in &list {
-        match devices.totp(d) {
-            Ok(totp) => {
-                let code = totp.code_at(now);
-                views.push(CodeView {
-                    name: d.name.clone(),
-                    code: code.code,
-                    next_code: code.next_code,
-                    remaining_seconds: code.remaining_seconds,
-                    period: d.params.period,
-                });
-            }
-            // One unreadable seed leaves that device out (the window shows it without
-            // a code); the others still get theirs.
-            Err(e) => {
-                tracing::warn!(device = %d.name, "no code: {e}");
-                first_error.get_or_insert(e);
-            }
-        }
-    }
-    match first_error {
-        // Nothing readable at all (a locked keyring, say): that is the answer.
-        Some(e) if views.is_empty() => Err(e),
-        _ => Ok(views),
-    }
 }
 
 #[tauri::command]
@@ -161,8 +122,7 @@ pub async fn add_device(
         })
     })
     .await?;
-    changed(&app);
-    crate::tray::refresh(state.0);
+    changed(&app, state.0);
     Ok(result)
 }
 
@@ -176,8 +136,7 @@ pub async fn remove_device(
         Ok(s.devices().remove(&name).map(|_| ())?)
     })
     .await?;
-    changed(&app);
-    crate::tray::refresh(state.0);
+    changed(&app, state.0);
     Ok(())
 }
 
@@ -192,8 +151,7 @@ pub async fn rename_device(
         Ok(DeviceView::from(&s.devices().rename(&old, &new)?))
     })
     .await?;
-    changed(&app);
-    crate::tray::refresh(state.0);
+    changed(&app, state.0);
     Ok(d)
 }
 
@@ -211,7 +169,7 @@ pub async fn set_device_serial(
         ))
     })
     .await?;
-    changed(&app);
+    changed(&app, state.0);
     Ok(d)
 }
 
@@ -231,7 +189,8 @@ pub async fn device_qr_svg(state: State<'_, Shared>, name: String) -> CommandRes
 #[tauri::command]
 pub async fn copy_code(state: State<'_, Shared>, name: String) -> CommandResult<CopyResult> {
     blocking(*state, move |s| {
-        let clears_in_seconds = crate::clipboard::copy_code(s, &name)?;
+        // The tray copies: the code must stay pasteable after this window closes.
+        let clears_in_seconds = crate::tray::ask(s, &Op::CopyCode { device: name })?;
         Ok(CopyResult { clears_in_seconds })
     })
     .await

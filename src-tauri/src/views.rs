@@ -1,16 +1,14 @@
-//! Profile commands: list with chain, device and freshness; refresh now; app status.
+//! What the window shows, computed from the state: each profile with its chain, device and
+//! freshness, and each device's live code. Kept apart from the window's commands so they can
+//! be tested without a window.
 
 use otpilot_core::aws::plan;
 use otpilot_core::aws::profile::Profiles;
 use otpilot_core::cache::CredentialsCache;
 use otpilot_core::totp::unix_now;
 use serde::Serialize;
-use tauri::State;
 
-use super::blocking;
-use crate::error::CommandResult;
 use crate::state::{AppState, Freshness, ProfileState};
-use crate::Shared;
 
 #[derive(Serialize, Clone)]
 #[serde(rename_all = "camelCase")]
@@ -98,71 +96,46 @@ pub fn list(state: &AppState) -> otpilot_core::Result<Vec<ProfileView>> {
         .collect())
 }
 
-#[tauri::command]
-pub async fn list_profiles(state: State<'_, Shared>) -> CommandResult<Vec<ProfileView>> {
-    blocking(*state, |s| Ok(list(s)?)).await
-}
-
-#[tauri::command]
-pub async fn refresh_profile(
-    state: State<'_, Shared>,
-    profile: String,
-) -> CommandResult<ProfileView> {
-    blocking(*state, move |s| {
-        crate::refresher::refresh_now(s, &profile)?;
-        let profiles = Profiles::load(&s.aws_files()?)?;
-        Ok(describe(s, &profiles, &profile))
-    })
-    .await
-}
-
-#[tauri::command]
-pub async fn open_console(
-    state: State<'_, Shared>,
-    profile: String,
-    service: Option<String>,
-    region: Option<String>,
-) -> CommandResult<()> {
-    blocking(*state, move |s| {
-        crate::console::open(s, &profile, service, region)
-    })
-    .await
-}
-
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct AppStatus {
-    keyring: &'static str,
-    keyring_message: Option<String>,
-    aws_config: &'static str,
-    aws_message: Option<String>,
+pub struct CodeView {
+    pub name: String,
+    pub code: String,
+    next_code: String,
+    remaining_seconds: u64,
+    period: u64,
 }
 
-#[tauri::command]
-pub async fn app_status(state: State<'_, Shared>) -> CommandResult<AppStatus> {
-    blocking(*state, |s| {
-        let (keyring, keyring_message) = match s.keyring.get("status-probe") {
-            Ok(_) => ("ok", None),
-            Err(e @ otpilot_core::Error::KeyringLocked) => ("locked", Some(e.to_string())),
-            Err(e) => ("unavailable", Some(e.to_string())),
-        };
-        let (aws_config, aws_message) = match s.aws_files() {
-            Ok(files) if !files.config.exists() && !files.credentials.exists() => (
-                "missing",
-                Some(format!("no AWS config at {}", files.config.display())),
-            ),
-            Ok(files) => match Profiles::load(&files) {
-                Ok(_) => ("ok", None),
-                Err(e) => ("error", Some(e.to_string())),
-            },
-            Err(e) => ("error", Some(e.to_string())),
-        };
-        Ok(AppStatus {
-            keyring,
-            keyring_message,
-            aws_config,
-            aws_message,
-        })
-    })
-    .await
+/// The current code of every device whose seed can be read.
+pub fn codes(s: &AppState) -> otpilot_core::Result<Vec<CodeView>> {
+    let devices = s.devices();
+    let now = unix_now();
+    let list = devices.list()?;
+    let mut views = Vec::with_capacity(list.len());
+    let mut first_error = None;
+    for d in &list {
+        match devices.totp(d) {
+            Ok(totp) => {
+                let code = totp.code_at(now);
+                views.push(CodeView {
+                    name: d.name.clone(),
+                    code: code.code,
+                    next_code: code.next_code,
+                    remaining_seconds: code.remaining_seconds,
+                    period: d.params.period,
+                });
+            }
+            // One unreadable seed leaves that device out (the window shows it without
+            // a code); the others still get theirs.
+            Err(e) => {
+                tracing::warn!(device = %d.name, "no code: {e}");
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    match first_error {
+        // Nothing readable at all (a locked keyring, say): that is the answer.
+        Some(e) if views.is_empty() => Err(e),
+        _ => Ok(views),
+    }
 }

@@ -1,0 +1,98 @@
+//! Profile commands: list with chain, device and freshness; refresh now; app status.
+
+use otpilot_core::aws::profile::Profiles;
+use otpilot_tray::control::Op;
+use otpilot_tray::error::CommandResult;
+use otpilot_tray::views::{describe, list, ProfileView};
+use serde::Serialize;
+use tauri::State;
+
+use super::blocking;
+use crate::Shared;
+
+#[tauri::command]
+pub async fn list_profiles(state: State<'_, Shared>) -> CommandResult<Vec<ProfileView>> {
+    blocking(*state, |s| {
+        crate::tray::sync_profile_states(s);
+        Ok(list(s)?)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn refresh_profile(
+    state: State<'_, Shared>,
+    profile: String,
+) -> CommandResult<ProfileView> {
+    blocking(*state, move |s| {
+        crate::tray::tell(
+            s,
+            &Op::Refresh {
+                profile: profile.clone(),
+            },
+        )?;
+        crate::tray::sync_profile_states(s);
+        let profiles = Profiles::load(&s.aws_files()?)?;
+        Ok(describe(s, &profiles, &profile))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn open_console(
+    state: State<'_, Shared>,
+    profile: String,
+    service: Option<String>,
+    region: Option<String>,
+) -> CommandResult<()> {
+    blocking(*state, move |s| {
+        // Through the tray: signing in may need a code typed into a tray dialog.
+        crate::tray::tell(
+            s,
+            &Op::OpenConsole {
+                profile,
+                service,
+                region,
+            },
+        )
+    })
+    .await
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppStatus {
+    keyring: &'static str,
+    keyring_message: Option<String>,
+    aws_config: &'static str,
+    aws_message: Option<String>,
+}
+
+#[tauri::command]
+pub async fn app_status(state: State<'_, Shared>) -> CommandResult<AppStatus> {
+    blocking(*state, |s| {
+        let (keyring, keyring_message) = match s.keyring.get("status-probe") {
+            Ok(_) => ("ok", None),
+            Err(e @ otpilot_core::Error::KeyringLocked) => ("locked", Some(e.to_string())),
+            Err(e) => ("unavailable", Some(e.to_string())),
+        };
+        let (aws_config, aws_message) = match s.aws_files() {
+            Ok(files) if !files.config.exists() && !files.credentials.exists() => (
+                "missing",
+                Some(format!("no AWS config at {}", files.config.display())),
+            ),
+            Ok(files) => match Profiles::load(&files) {
+                Ok(_) => ("ok", None),
+                Err(e) => ("error", Some(e.to_string())),
+            },
+            Err(e) => ("error", Some(e.to_string())),
+        };
+        Ok(AppStatus {
+            keyring,
+            keyring_message,
+            aws_config,
+            aws_message,
+        })
+    })
+    .await
+}
