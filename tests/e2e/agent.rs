@@ -4,10 +4,11 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::process::Stdio;
+use std::time::Duration;
 
 use crate::harness::aws::AwsWorld;
 use crate::harness::keyring::Keyring;
-use crate::harness::tray::{desktop, serial, DrivenTray, TrayProcess};
+use crate::harness::tray::{desktop, serial, Dialog, TrayProcess};
 use crate::harness::Run;
 
 /// The world's AWS settings, for the tray's environment.
@@ -126,14 +127,15 @@ fn a_caller_without_a_terminal_gets_a_code_typed_into_the_tray() {
     // The device's seed is not stored: the code must come from the person.
     w.env.ok(&["device", "remove", "alice", "--yes"], None);
     w.standard_profiles();
-    let tray = DrivenTray::start(&w.env, &aws_env(&w));
+    let _tray = TrayProcess::start(&w.env, &aws_env(&w));
     let caller = spawn_via_agent(&w, "admin");
-    tray.switch_to_window_with("#/prompt/");
-    let text = tray.text_css("#prompt-desc");
-    assert!(text.contains(&w.serial), "{text}");
+    let dialog = Dialog::wait("MFA code for admin", Duration::from_secs(30))
+        .expect("a code dialog from the tray");
+    assert_eq!(dialog.title, "Otpilot: MFA code for admin");
     let code = w.gate.code_for_step(&w.serial, w.gate.current_step());
-    tray.fill("prompt-code", &code);
-    tray.click_closing("prompt-submit");
+    dialog.type_text(&code);
+    dialog.press("Return");
+    dialog.wait_gone();
     let out = caller.wait_with_output().unwrap();
     assert!(
         out.status.success(),
@@ -160,28 +162,31 @@ fn a_device_that_asks_first_needs_an_allow_in_the_tray() {
     .unwrap();
     let mut extra = aws_env(&w);
     extra.push(("OTPILOT_LOG".into(), "debug".into()));
-    let tray = DrivenTray::start(&w.env, &extra);
+    let tray = TrayProcess::start(&w.env, &extra);
     // Denied: the caller fails with a message that says why.
     let denied = spawn_via_agent(&w, "admin");
-    if !tray.try_switch_to_window_with("#/prompt/", std::time::Duration::from_secs(30)) {
+    let Some(dialog) = Dialog::wait("allow admin to use alice", Duration::from_secs(30)) else {
         let out = denied.wait_with_output().unwrap();
         panic!(
-            "no approval dialog; the caller ({}) said: {}{}\ntray log:\n{}",
+            "no approval dialog; the caller ({}) said: {}\ntray log:\n{}",
             out.status,
             String::from_utf8_lossy(&out.stderr),
-            String::from_utf8_lossy(&out.stdout).len(),
-            std::fs::read_to_string(w.env.root.path().join("driver.log")).unwrap_or_default()
+            tray.log_text()
         );
-    }
-    tray.click_closing("prompt-deny");
+    };
+    // Enter alone does not allow: Deny is the default.
+    dialog.press("Return");
+    dialog.wait_gone();
     let out = denied.wait_with_output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("was not allowed"));
     assert_eq!(w.gate.requests().len(), 0);
     // Allowed: credentials.
     let allowed = spawn_via_agent(&w, "admin");
-    tray.switch_to_window_with("#/prompt/");
-    tray.click_closing("prompt-allow");
+    let dialog = Dialog::wait("allow admin to use alice", Duration::from_secs(30))
+        .expect("a second approval dialog");
+    dialog.press("alt+a");
+    dialog.wait_gone();
     let out = allowed.wait_with_output().unwrap();
     assert!(
         out.status.success(),

@@ -140,6 +140,76 @@ fn tray_menu_copies_codes_and_quits_cleanly() {
     );
 }
 
+/// The processes under `pid` (its children, their children, ...).
+fn descendants(pid: u32) -> Vec<u32> {
+    let mut found = Vec::new();
+    let mut todo = vec![pid];
+    while let Some(p) = todo.pop() {
+        let children =
+            std::fs::read_to_string(format!("/proc/{p}/task/{p}/children")).unwrap_or_default();
+        for c in children.split_whitespace().filter_map(|c| c.parse().ok()) {
+            found.push(c);
+            todo.push(c);
+        }
+    }
+    found
+}
+
+fn maps_webkit(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/maps"))
+        .unwrap_or_default()
+        .contains("libwebkit2gtk")
+}
+
+fn exe_name(pid: u32) -> String {
+    std::fs::read_link(format!("/proc/{pid}/exe"))
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_tray_never_loads_a_web_engine_and_opens_one_window_process() {
+    let _one = serial();
+    let (session, env) = desktop(Keyring::Unlocked);
+    let mut tray = TrayProcess::start(&env, &[]);
+    assert!(!maps_webkit(tray.pid()), "the tray itself maps WebKit");
+    let menu = TrayMenu::find(session.address(), tray.pid());
+    let windows = || -> Vec<u32> {
+        descendants(tray.pid())
+            .into_iter()
+            .filter(|p| exe_name(*p) == "otpilot-window")
+            .collect()
+    };
+    menu.click("Open Otpilot");
+    wait_until("the window process", Duration::from_secs(20), || {
+        windows().iter().any(|p| maps_webkit(*p))
+    });
+    wait_until("the window on screen", Duration::from_secs(20), || {
+        top_level_windows()
+            .iter()
+            .any(|w| w.name == "Otpilot" && w.width > 300)
+    });
+    // A second "Open Otpilot" (and a second `otpilot-tray`) raise that window, not another.
+    menu.click("Open Otpilot");
+    let second = std::process::Command::new(crate::harness::tray::tray_bin())
+        .env_clear()
+        .envs(crate::harness::tray::desktop_envs(&env, &[]))
+        .status()
+        .unwrap();
+    assert!(second.success(), "a second tray hands over and exits 0");
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(windows().len(), 1, "one window process");
+    assert!(!maps_webkit(tray.pid()), "the tray still maps no WebKit");
+    let window = windows()[0];
+    menu.click("Quit");
+    assert_eq!(tray.wait_exit(Duration::from_secs(10)), Some(0));
+    // Quit ends the app, window included.
+    wait_until("the window process to end", Duration::from_secs(10), || {
+        !std::path::Path::new(&format!("/proc/{window}/exe")).exists()
+            || exe_name(window) != "otpilot-window"
+    });
+}
+
 #[test]
 fn open_console_from_the_window_and_the_tray_menu() {
     use crate::harness::signin::{Expect, SigninEndpoint};

@@ -1,5 +1,4 @@
-// The page shell: status banner, navigation and the hash router. A prompt window
-// (`#/prompt/<id>`) gets the dialog alone, without banner or navigation.
+// The page shell: status banner, navigation and the hash router.
 
 import './styles.css';
 import { h, replaceChildren } from './lib/dom';
@@ -10,7 +9,6 @@ import { mountActivity } from './views/activity';
 import { mountDevices } from './views/devices';
 import { mountMfa } from './views/mfa';
 import { mountProfiles } from './views/profiles';
-import { mountPrompt } from './views/prompt';
 import { mountSettings } from './views/settings';
 
 /** The app_status banner is re-read this often, and whenever the window gains focus. */
@@ -84,15 +82,6 @@ function start(app: HTMLElement): void {
   function show(route: Route): void {
     unmount?.();
     unmount = null;
-    document.body.classList.toggle('prompt-mode', route.view === 'prompt');
-    if (route.view === 'prompt') {
-      shell = null;
-      document.title = 'Otpilot: MFA request';
-      const main = h('main', { id: 'main' });
-      replaceChildren(app, main);
-      unmount = mountPrompt(main, route.id, deps);
-      return;
-    }
     if (!shell) {
       shell = buildShell();
       refreshStatus();

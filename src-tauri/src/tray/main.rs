@@ -67,9 +67,11 @@ fn main() {
     std::process::exit(0);
 }
 
-/// Ends the tray: the socket first (so callers fall back at once), then the main loop.
+/// Ends the tray: the socket first (so callers fall back at once), then its windows and the
+/// main loop.
 pub fn quit() {
     AGENT.lock().unwrap().take();
+    window::close_all();
     gtk::main_quit();
 }
 

@@ -101,6 +101,7 @@ fn code_dialog(title: &str, text: &str, answer: Sender<Option<String>>) -> gtk::
     entry.set_activates_default(true);
     entry.set_placeholder_text(Some("6-digit code"));
     dialog.content_area().add(&entry);
+    dialog.set_focus(Some(&entry));
     dialog.set_default_response(gtk::ResponseType::Accept);
     dialog.set_response_sensitive(gtk::ResponseType::Accept, false);
     let d = dialog.clone();

@@ -2,8 +2,13 @@
 //! opens it and gone when they close it, so the web engine's memory is never the tray's.
 //! A second start while one is open only raises the first (its single-instance plugin).
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::Mutex;
+
+/// The window processes this tray started and that are still running.
+static RUNNING: Mutex<Option<HashSet<u32>>> = Mutex::new(None);
 
 fn window_binary() -> std::io::Result<PathBuf> {
     Ok(std::env::current_exe()?.with_file_name("otpilot-window"))
@@ -13,9 +18,20 @@ fn window_binary() -> std::io::Result<PathBuf> {
 pub fn open() {
     let spawned = window_binary().and_then(|bin| Command::new(bin).spawn());
     match spawned {
-        // Reaped on a thread of its own, so a closed window leaves no zombie.
         Ok(mut child) => {
-            std::thread::spawn(move || child.wait());
+            let pid = child.id();
+            RUNNING
+                .lock()
+                .unwrap()
+                .get_or_insert_with(HashSet::new)
+                .insert(pid);
+            // Reaped on a thread of its own, so a closed window leaves no zombie.
+            std::thread::spawn(move || {
+                let _ = child.wait();
+                if let Some(running) = RUNNING.lock().unwrap().as_mut() {
+                    running.remove(&pid);
+                }
+            });
         }
         Err(e) => {
             tracing::warn!("cannot start otpilot-window: {e}");
@@ -23,6 +39,17 @@ pub fn open() {
                 "Otpilot",
                 &format!("cannot open the window ({e}); reinstall Otpilot"),
             );
+        }
+    }
+}
+
+/// Closes the windows this tray opened (Quit ends the whole app, window included).
+pub fn close_all() {
+    for pid in RUNNING.lock().unwrap().take().unwrap_or_default() {
+        // SAFETY: kill(2) with a pid we spawned and have not reaped yet (the reaper removes
+        // it from the set before the pid can be reused).
+        unsafe {
+            libc::kill(pid as libc::pid_t, libc::SIGTERM);
         }
     }
 }

@@ -1,7 +1,8 @@
-//! The real tray app: under Xvfb, on its own D-Bus session with its own gnome-keyring, driven
-//! through tauri-driver (which starts WebKitWebDriver, which starts the app) with fantoccini,
-//! and inspected from outside: the X clipboard, the tray menu over D-Bus (dbusmenu),
-//! screenshots.
+//! The real tray app: under Xvfb, on its own D-Bus session with its own gnome-keyring. The
+//! tray process is started directly; its window process is driven through tauri-driver (which
+//! starts WebKitWebDriver, which starts the window) with fantoccini; both are inspected from
+//! outside: the X clipboard, the tray menu over D-Bus (dbusmenu), the tray's dialogs as X
+//! windows (xdotool), screenshots.
 //!
 //! Tray tests run one at a time ([`serial`]): each is a whole desktop app with a WebKit
 //! process, and this machine has two cores.
@@ -35,6 +36,11 @@ pub fn tray_bin() -> PathBuf {
         bin.display()
     );
     bin
+}
+
+/// The window binary, built beside the tray.
+pub fn window_bin() -> PathBuf {
+    tray_bin().with_file_name("otpilot-window")
 }
 
 /// A virtual X display shared by the run.
@@ -240,6 +246,64 @@ pub fn press_keys(keys: &str) {
     assert!(status.success());
 }
 
+/// A dialog of the tray (a top-level GTK window), found by its title.
+pub struct Dialog {
+    pub id: String,
+    pub title: String,
+}
+
+impl Dialog {
+    /// Waits up to `timeout` for a shown window whose title contains `fragment`.
+    pub fn wait(fragment: &str, timeout: Duration) -> Option<Dialog> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(w) = top_level_windows()
+                .into_iter()
+                .find(|w| w.name.contains(fragment) && w.width > 1 && w.height > 1)
+            {
+                return Some(Dialog {
+                    id: w.id,
+                    title: w.name,
+                });
+            }
+            if Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn xdotool(&self, args: &[&str]) {
+        let status = Command::new("xdotool")
+            .args(args)
+            .env("DISPLAY", &Display::shared().name)
+            .status()
+            .expect("xdotool");
+        assert!(status.success(), "xdotool {args:?}");
+    }
+
+    /// Gives the dialog the keyboard (there is no window manager to do it) and types `text`
+    /// into its focused field, as a person would.
+    pub fn type_text(&self, text: &str) {
+        self.xdotool(&["windowfocus", "--sync", &self.id]);
+        self.xdotool(&["type", "--delay", "30", text]);
+    }
+
+    /// Gives the dialog the keyboard and presses `keys` (`Return`, `alt+a`).
+    pub fn press(&self, keys: &str) {
+        self.xdotool(&["windowfocus", "--sync", &self.id]);
+        self.xdotool(&["key", keys]);
+    }
+
+    /// Waits for the dialog to close.
+    pub fn wait_gone(&self) {
+        wait_for(
+            || !top_level_windows().iter().any(|w| w.id == self.id),
+            "the dialog to close",
+        );
+    }
+}
+
 /// Clicks (button 1) at a point of the virtual screen.
 pub fn click_at(x: u32, y: u32) {
     let status = Command::new("xdotool")
@@ -314,11 +378,13 @@ impl Drop for TrayProcess {
     }
 }
 
-/// The tray driven through WebDriver, its main window open.
+/// The tray with its window open, the window driven through WebDriver.
 pub struct DrivenTray {
     pub rt: tokio::runtime::Runtime,
     pub client: Client,
     driver: Child,
+    /// Dropped after the window's session: the tray outlives its window.
+    _tray: TrayProcess,
 }
 
 fn free_port() -> u16 {
@@ -331,6 +397,7 @@ fn free_port() -> u16 {
 
 impl DrivenTray {
     pub fn start(env: &TestEnv, extra: &[(String, String)]) -> Self {
+        let tray = TrayProcess::start(env, extra);
         let (port, native) = (free_port(), free_port());
         let driver = Command::new("tauri-driver")
             .args([
@@ -357,7 +424,7 @@ impl DrivenTray {
         caps.insert("browserName".into(), "wry".into());
         caps.insert(
             "tauri:options".into(),
-            serde_json::json!({ "application": tray_bin(), "args": ["--open"] }),
+            serde_json::json!({ "application": window_bin(), "args": [] }),
         );
         // tauri-driver accepts connections before the WebKitWebDriver behind it listens, so the
         // first session request can be cut short ("IncompleteMessage"): try a few times.
@@ -379,9 +446,14 @@ impl DrivenTray {
                 Err(e) => panic!("no WebDriver session with the tray after {attempt} tries: {e}"),
             }
         };
-        let tray = Self { rt, client, driver };
-        tray.wait_testid("nav-devices");
-        tray
+        let driven = Self {
+            rt,
+            client,
+            driver,
+            _tray: tray,
+        };
+        driven.wait_testid("nav-devices");
+        driven
     }
 
     fn css(testid: &str) -> String {
@@ -405,18 +477,6 @@ impl DrivenTray {
         self.rt.block_on(el.click()).unwrap();
     }
 
-    /// Clicks a button that closes its own window (a dialog's answer): the window may be gone
-    /// before WebDriver replies, which is the expected outcome, not an error.
-    pub fn click_closing(&self, testid: &str) {
-        let el = self.wait_testid(testid);
-        match self.rt.block_on(el.click()) {
-            Ok(_) => {}
-            Err(fantoccini::error::CmdError::Standard(e))
-                if e.error == fantoccini::error::ErrorStatus::NoSuchWindow => {}
-            Err(e) => panic!("clicking {testid}: {e}"),
-        }
-    }
-
     /// Chooses the option with `value` in a `<select>`.
     pub fn select(&self, testid: &str, value: &str) {
         let el = self.wait_testid(testid);
@@ -436,20 +496,6 @@ impl DrivenTray {
         self.rt.block_on(el.text()).unwrap()
     }
 
-    /// The text of the first element matching a CSS selector.
-    pub fn text_css(&self, css: &str) -> String {
-        let el = self
-            .rt
-            .block_on(
-                self.client
-                    .wait()
-                    .at_most(Duration::from_secs(20))
-                    .for_element(Locator::Css(css)),
-            )
-            .unwrap_or_else(|e| panic!("no element {css}: {e}"));
-        self.rt.block_on(el.text()).unwrap()
-    }
-
     /// Waits until the element's text satisfies `check`; returns the text.
     pub fn wait_text(&self, testid: &str, what: &str, check: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -462,33 +508,6 @@ impl DrivenTray {
                 Instant::now() < deadline,
                 "{testid} never showed {what}; it shows {t:?}"
             );
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-
-    /// Switches to the window whose URL contains `fragment`, waiting for it to appear.
-    pub fn switch_to_window_with(&self, fragment: &str) {
-        assert!(
-            self.try_switch_to_window_with(fragment, Duration::from_secs(30)),
-            "no window with {fragment} appeared"
-        );
-    }
-
-    /// Like [`Self::switch_to_window_with`]; `false` if none appeared in time.
-    pub fn try_switch_to_window_with(&self, fragment: &str, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let handles = self.rt.block_on(self.client.windows()).unwrap();
-            for h in handles {
-                self.rt.block_on(self.client.switch_to_window(h)).unwrap();
-                let url = self.rt.block_on(self.client.current_url()).unwrap();
-                if url.as_str().contains(fragment) {
-                    return true;
-                }
-            }
-            if Instant::now() > deadline {
-                return false;
-            }
             std::thread::sleep(Duration::from_millis(200));
         }
     }

@@ -2,11 +2,9 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.fn();
 const listen = vi.fn();
-const close = vi.fn();
 
 vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
 vi.mock('@tauri-apps/api/event', () => ({ listen: (...args: unknown[]) => listen(...args) }));
-vi.mock('@tauri-apps/api/window', () => ({ getCurrentWindow: () => ({ close }) }));
 
 const api = await import('./api');
 const { CommandError, toCommandError } = api;
@@ -14,7 +12,6 @@ const { CommandError, toCommandError } = api;
 beforeEach(() => {
   invoke.mockReset();
   listen.mockReset();
-  close.mockReset();
 });
 
 describe('toCommandError', () => {
@@ -40,6 +37,15 @@ describe('toCommandError', () => {
       message: 'm',
     });
     expect(toCommandError({ kind: 'aws', message: 'm' }).rawKind).toBe('aws');
+  });
+
+  it('knows the tray_not_running kind', () => {
+    const message = 'the Otpilot tray is not running (no answer on its socket); start it with otpilot-tray';
+    expect(toCommandError({ kind: 'tray_not_running', message })).toMatchObject({
+      kind: 'tray_not_running',
+      rawKind: 'tray_not_running',
+      message,
+    });
   });
 
   it('gives a known kind without a message a readable one', () => {
@@ -89,7 +95,6 @@ describe('commands', () => {
     await api.renameDevice('old-name', 'new-name');
     await api.setDeviceSerial('w', null);
     await api.openConsole('admin', 's3', null);
-    await api.answerPrompt('p1', null, false);
     await api.mfaEnroll('admin', 'otpilot-laptop');
     await api.mfaEnroll('admin', null);
     await api.recentActivity(100);
@@ -107,7 +112,6 @@ describe('commands', () => {
       ['rename_device', { old: 'old-name', new: 'new-name' }],
       ['set_device_serial', { name: 'w', serial: null }],
       ['open_console', { profile: 'admin', service: 's3', region: null }],
-      ['answer_prompt', { id: 'p1', code: null, allow: false }],
       ['mfa_enroll', { profile: 'admin', deviceName: 'otpilot-laptop' }],
       ['mfa_enroll', { profile: 'admin', deviceName: null }],
       ['recent_activity', { limit: 100 }],
@@ -135,13 +139,6 @@ describe('commands', () => {
     invoke.mockResolvedValueOnce([{ profile: 'admin', mfaSerial: null }]);
     await expect(api.mfaEnrollCandidates()).resolves.toEqual([{ profile: 'admin', mfaSerial: null }]);
     expect(invoke).toHaveBeenLastCalledWith('mfa_enroll_candidates', undefined);
-  });
-
-  it('closes the current window, normalising a failure', async () => {
-    await api.closeCurrentWindow();
-    expect(close).toHaveBeenCalledOnce();
-    close.mockRejectedValueOnce('window not found');
-    await expect(api.closeCurrentWindow()).rejects.toMatchObject({ kind: 'other', message: 'window not found' });
   });
 });
 

@@ -7,7 +7,6 @@
 
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
-import { getCurrentWindow } from '@tauri-apps/api/window';
 
 // ---- types shared with src-tauri (serde `rename_all = "camelCase"`) ----
 
@@ -72,14 +71,6 @@ export type AppStatus = {
   awsMessage: string | null;
 };
 
-export type PromptView = {
-  id: string;
-  kind: 'code' | 'approve';
-  profile: string;
-  serial: string | null;
-  device: string | null;
-};
-
 export type CopyResult = { clearsInSeconds: number };
 
 export type FailedPayload = { profile: string; message: string };
@@ -135,6 +126,12 @@ export const ERROR_KINDS = [
   'aws',
   'io',
   'other',
+  /**
+   * The command needs the running tray (otpilot-tray) and it is not running: copy_code,
+   * refresh_profile, open_console, and save_settings when the shortcut changes. The
+   * message says to start it.
+   */
+  'tray_not_running',
 ] as const;
 
 export type ErrorKind = (typeof ERROR_KINDS)[number];
@@ -223,11 +220,6 @@ export const getSettings = (): Promise<SettingsView> => call('get_settings');
 export const saveSettings = (settings: SettingsView): Promise<SettingsView> =>
   call('save_settings', { settings });
 
-export const getPrompt = (id: string): Promise<PromptView> => call('get_prompt', { id });
-
-export const answerPrompt = (id: string, code: string | null, allow: boolean): Promise<void> =>
-  call('answer_prompt', { id, code, allow });
-
 /** Profiles with long-term access keys, which can enroll a new virtual MFA device. */
 export const mfaEnrollCandidates = (): Promise<EnrollCandidate[]> => call('mfa_enroll_candidates');
 
@@ -242,15 +234,6 @@ export const mfaEnroll = (profile: string, deviceName: string | null): Promise<E
 /** The latest `limit` activity log entries, newest first. */
 export const recentActivity = (limit: number): Promise<ActivityEntry[]> =>
   call('recent_activity', { limit });
-
-/** Closes the window this page runs in (the prompt window). */
-export async function closeCurrentWindow(): Promise<void> {
-  try {
-    await getCurrentWindow().close();
-  } catch (err) {
-    throw toCommandError(err);
-  }
-}
 
 // ---- events ----
 

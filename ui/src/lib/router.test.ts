@@ -20,15 +20,11 @@ describe('router', () => {
     expect(parseRoute('#/MFA')).toEqual({ view: 'devices' });
   });
 
-  it('parses a prompt with its id', () => {
-    expect(parseRoute('#/prompt/abc')).toEqual({ view: 'prompt', id: 'abc' });
-    expect(parseRoute('#/prompt/a%20b')).toEqual({ view: 'prompt', id: 'a b' });
-    expect(parseRoute('#/prompt/%E0%A4')).toEqual({ view: 'prompt', id: '%E0%A4' });
-  });
-
-  it('needs an id for a prompt', () => {
+  it('has no prompt route any more: it falls back to the devices view', () => {
+    // MFA prompts are native dialogs of the tray now, not windows of this page.
     expect(parseRoute('#/prompt')).toEqual({ view: 'devices' });
-    expect(parseRoute('#/prompt/')).toEqual({ view: 'devices' });
+    expect(parseRoute('#/prompt/abc')).toEqual({ view: 'devices' });
+    expect(parseRoute('#/prompt/%E0%A4')).toEqual({ view: 'devices' });
   });
 
   it('round-trips routes through their hash', () => {
@@ -38,7 +34,6 @@ describe('router', () => {
       { view: 'mfa' },
       { view: 'activity' },
       { view: 'settings' },
-      { view: 'prompt', id: 'x/y z' },
     ] as const) {
       expect(parseRoute(routeHash(route))).toEqual(route);
     }

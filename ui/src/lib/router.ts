@@ -1,21 +1,18 @@
-// The hash router: `#/devices` (default), `#/profiles`, `#/mfa`, `#/activity`, `#/settings`,
-// `#/prompt/<id>`.
-// The prompt route is opened by the shell in its own small window.
+// The hash router: `#/devices` (default), `#/profiles`, `#/mfa`, `#/activity`, `#/settings`.
 
 export type Route =
   | { view: 'devices' }
   | { view: 'profiles' }
   | { view: 'mfa' }
   | { view: 'activity' }
-  | { view: 'settings' }
-  | { view: 'prompt'; id: string };
+  | { view: 'settings' };
 
 export type MainView = 'devices' | 'profiles' | 'mfa' | 'activity' | 'settings';
 
 /** Parses `location.hash`; anything unknown is the devices view. */
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/^\/+/, '');
-  const [head = '', ...rest] = path.split('/');
+  const [head = ''] = path.split('/');
   switch (head) {
     case 'profiles':
       return { view: 'profiles' };
@@ -25,16 +22,6 @@ export function parseRoute(hash: string): Route {
       return { view: 'activity' };
     case 'settings':
       return { view: 'settings' };
-    case 'prompt': {
-      const raw = rest.join('/');
-      let id = raw;
-      try {
-        id = decodeURIComponent(raw);
-      } catch {
-        // A malformed escape: keep the id as written.
-      }
-      return id === '' ? { view: 'devices' } : { view: 'prompt', id };
-    }
     default:
       return { view: 'devices' };
   }
@@ -42,5 +29,5 @@ export function parseRoute(hash: string): Route {
 
 /** The hash that leads to `route`. */
 export function routeHash(route: Route): string {
-  return route.view === 'prompt' ? `#/prompt/${encodeURIComponent(route.id)}` : `#/${route.view}`;
+  return `#/${route.view}`;
 }

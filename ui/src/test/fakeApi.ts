@@ -56,11 +56,6 @@ export function fakeApi(): FakeApi {
     openConsole: vi.fn(async () => undefined),
     getSettings: vi.fn(async () => ({ ...SETTINGS })),
     saveSettings: vi.fn(async (s: SettingsView) => s),
-    getPrompt: vi.fn(async () => {
-      throw new real.CommandError('not_found', 'no such prompt');
-    }),
-    answerPrompt: vi.fn(async () => undefined),
-    closeCurrentWindow: vi.fn(async () => undefined),
     mfaEnrollCandidates: vi.fn(async () => []),
     mfaEnroll: vi.fn(async () => {
       throw new real.CommandError('other', 'not faked');
