@@ -69,10 +69,12 @@ fn main() {
 
 /// Ends the tray: the socket first (so callers fall back at once), then its windows and the
 /// main loop.
+/// On the main thread.
 pub fn quit() {
     AGENT.lock().unwrap().take();
     window::close_all();
-    gtk::main_quit();
+    // A moment for the menu's D-Bus reply to the click to go out before the process ends.
+    gtk::glib::timeout_add_local_once(Duration::from_millis(150), gtk::main_quit);
 }
 
 /// Runs `f` on the GTK main thread (tray icon, menu and dialogs live there).
