@@ -35,7 +35,7 @@ fn docs(name: &str) -> std::path::PathBuf {
 #[test]
 fn window_adds_a_device_shows_the_cli_code_and_copies_it() {
     let _one = serial();
-    let (_session, env) = desktop(Keyring::Unlocked);
+    let (session, env) = desktop(Keyring::Unlocked);
     write_settings(&env, "clipboard_clear_seconds = 5\n");
     let tray = DrivenTray::start(&env, &[]);
     let seed = random_seed(20);
@@ -44,6 +44,13 @@ fn window_adds_a_device_shows_the_cli_code_and_copies_it() {
     tray.fill("add-secret", &seed);
     tray.click("add-submit");
     tray.wait_testid("device-row-web");
+    // The window told the tray (another process), which redrew its menu.
+    let menu = TrayMenu::find_any(session.address());
+    wait_until(
+        "the tray menu to list the device",
+        Duration::from_secs(10),
+        || menu.labels().iter().any(|l| l == "Copy code: web"),
+    );
     // The window shows the code `otpilot code` prints (retry across a step boundary).
     let mut matched = false;
     for _ in 0..3 {

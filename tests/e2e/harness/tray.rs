@@ -559,8 +559,8 @@ impl TrayMenu {
         }
     }
 
-    /// Finds the only tray menu on a private bus (when the tray was started by WebDriver and
-    /// its pid is not known here).
+    /// Finds the only tray menu on a private bus (when the test does not hold the tray's
+    /// pid, as with [`DrivenTray`]).
     pub fn find_any(bus: &str) -> TrayMenu {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
