@@ -34,9 +34,13 @@ fn main() {
     // One tray per user session: a second start asks the first to open the window.
     let _instance = match RefreshLock::acquire(&dirs.runtime, "tray", Duration::ZERO, "the tray") {
         Ok(lock) => lock,
-        Err(_) => {
+        Err(otpilot_core::Error::LockTimeout { .. }) => {
             forward_open_window(&dirs.runtime);
             return;
+        }
+        Err(e) => {
+            eprintln!("otpilot-tray: {e}");
+            std::process::exit(1);
         }
     };
 
