@@ -79,6 +79,32 @@ fn window_adds_a_device_shows_the_cli_code_and_copies_it() {
 }
 
 #[test]
+fn a_code_copied_in_the_window_outlives_the_window() {
+    let _one = serial();
+    let (_session, env) = desktop(Keyring::Unlocked);
+    write_settings(&env, "clipboard_clear_seconds = 15\n");
+    env.add_device("ops", &random_seed(20), &[]);
+    let driven = DrivenTray::start(&env, &[]);
+    clear_clipboard();
+    assert_copies(&env, "ops", || driven.click("copy-ops"));
+    let copied = clipboard();
+    let _tray = driven.close_window();
+    wait_until("the window to close", Duration::from_secs(10), || {
+        !top_level_windows()
+            .iter()
+            .any(|w| w.name == "Otpilot" && w.width > 300)
+    });
+    // The tray offers the clipboard, not the window, so the code is still there to paste...
+    assert_eq!(clipboard(), copied);
+    // ...and the tray still clears it when the delay is up.
+    wait_until(
+        "the tray to clear the code",
+        Duration::from_secs(25),
+        || clipboard().trim().is_empty(),
+    );
+}
+
+#[test]
 fn a_watched_profile_shows_its_expiry_and_is_refreshed_before_it() {
     let _one = serial();
     let (_session, env) = desktop(Keyring::Unlocked);
@@ -196,6 +222,18 @@ fn the_tray_never_loads_a_web_engine_and_opens_one_window_process() {
             .iter()
             .any(|w| w.name == "Otpilot" && w.width > 300)
     });
+    // Its X class is the tray's, so a desktop files it under Otpilot's launcher and icon.
+    let window = top_level_windows()
+        .into_iter()
+        .find(|w| w.name == "Otpilot" && w.width > 300)
+        .unwrap();
+    let class = std::process::Command::new("xprop")
+        .args(["-id", &window.id, "WM_CLASS"])
+        .env("DISPLAY", &crate::harness::tray::Display::shared().name)
+        .output()
+        .expect("xprop");
+    let class = String::from_utf8_lossy(&class.stdout).into_owned();
+    assert!(class.contains("\"otpilot-tray\""), "{class}");
     // A second "Open Otpilot" (and a second `otpilot-tray`) raise that window, not another.
     menu.click("Open Otpilot");
     let second = std::process::Command::new(crate::harness::tray::tray_bin())

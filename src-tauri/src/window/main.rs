@@ -21,6 +21,9 @@ fn main() {
     otpilot_tray::skip_gdk_gl_probe();
     otpilot_tray::init_logging();
     let dirs = otpilot_tray::dirs_or_exit("otpilot-window");
+    // GTK names the window's X class after the program; the tray's one, so the desktop files
+    // the window under Otpilot's launcher (`StartupWMClass=otpilot-tray`) and its icon.
+    gtk::glib::set_prgname(Some("otpilot-tray"));
     let state: &'static AppState = Box::leak(Box::new(AppState::new(dirs, Box::new(NoShell))));
     tauri::Builder::default()
         // First, so a second start only raises the open window.

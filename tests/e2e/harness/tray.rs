@@ -384,7 +384,7 @@ pub struct DrivenTray {
     pub client: Client,
     driver: Child,
     /// Dropped after the window's session: the tray outlives its window.
-    _tray: TrayProcess,
+    tray: Option<TrayProcess>,
 }
 
 fn free_port() -> u16 {
@@ -450,7 +450,7 @@ impl DrivenTray {
             rt,
             client,
             driver,
-            _tray: tray,
+            tray: Some(tray),
         };
         driven.wait_testid("nav-devices");
         driven
@@ -510,6 +510,18 @@ impl DrivenTray {
             );
             std::thread::sleep(Duration::from_millis(200));
         }
+    }
+}
+
+impl DrivenTray {
+    /// Ends the WebDriver session, and with it the window process; the tray keeps running.
+    pub fn close_window(mut self) -> TrayProcess {
+        let tray = self
+            .tray
+            .take()
+            .expect("the tray runs until the window closes");
+        drop(self);
+        tray
     }
 }
 
