@@ -92,6 +92,11 @@ pub fn call<T: DeserializeOwned>(runtime_dir: &Path, op: &Op) -> Result<T, Comma
     }
 }
 
+/// Asks the tray to do `op`, for no answer but success.
+pub fn tell(runtime_dir: &Path, op: &Op) -> Result<(), CommandError> {
+    call::<serde::de::IgnoredAny>(runtime_dir, op).map(drop)
+}
+
 #[cfg(test)]
 mod tests {
     use super::Op;

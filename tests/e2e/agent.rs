@@ -11,14 +11,6 @@ use crate::harness::keyring::Keyring;
 use crate::harness::tray::{desktop, serial, Dialog, TrayProcess};
 use crate::harness::Run;
 
-/// The world's AWS settings, for the tray's environment.
-fn aws_env(w: &AwsWorld) -> Vec<(String, String)> {
-    w.envs()
-        .into_iter()
-        .filter(|(k, _)| k.starts_with("AWS_"))
-        .collect()
-}
-
 fn socket(w: &AwsWorld) -> std::path::PathBuf {
     w.env.root.path().join("run/otpilot/agent.sock")
 }
@@ -50,7 +42,7 @@ fn the_tray_answers_credential_process_and_the_cli_works_without_it() {
     let (_session, env) = desktop(Keyring::Unlocked);
     let w = AwsWorld::on(env);
     w.standard_profiles();
-    let tray = TrayProcess::start(&w.env, &aws_env(&w));
+    let tray = TrayProcess::start(&w.env, &w.aws_envs());
     tray.wait_for_log("agent listening");
     let mode = std::fs::metadata(socket(&w)).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
@@ -127,7 +119,7 @@ fn a_caller_without_a_terminal_gets_a_code_typed_into_the_tray() {
     // The device's seed is not stored: the code must come from the person.
     w.env.ok(&["device", "remove", "alice", "--yes"], None);
     w.standard_profiles();
-    let _tray = TrayProcess::start(&w.env, &aws_env(&w));
+    let _tray = TrayProcess::start(&w.env, &w.aws_envs());
     let caller = spawn_via_agent(&w, "admin");
     let dialog = Dialog::wait("MFA code for admin", Duration::from_secs(30))
         .expect("a code dialog from the tray");
@@ -160,7 +152,7 @@ fn a_device_that_asks_first_needs_an_allow_in_the_tray() {
             .replace("period = 30\n", "period = 30\nask_before_use = true\n"),
     )
     .unwrap();
-    let mut extra = aws_env(&w);
+    let mut extra = w.aws_envs();
     extra.push(("OTPILOT_LOG".into(), "debug".into()));
     let tray = TrayProcess::start(&w.env, &extra);
     // Denied: the caller fails with a message that says why.

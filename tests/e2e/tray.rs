@@ -117,11 +117,7 @@ fn a_watched_profile_shows_its_expiry_and_is_refreshed_before_it() {
     ));
     w.write_base_credentials();
     write_settings(&w.env, "watched_profiles = [\"short\"]\n");
-    let aws: Vec<(String, String)> = w
-        .envs()
-        .into_iter()
-        .filter(|(k, _)| k.starts_with("AWS_"))
-        .collect();
+    let aws = w.aws_envs();
     let tray = DrivenTray::start(&w.env, &aws);
     tray.click("nav-profiles");
     tray.wait_text("profile-state-short", "an expiry", |t| {
@@ -274,11 +270,7 @@ fn open_console_from_the_window_and_the_tray_menu() {
     )
     .unwrap();
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o700)).unwrap();
-    let mut extra: Vec<(String, String)> = w
-        .envs()
-        .into_iter()
-        .filter(|(k, _)| k.starts_with("AWS_"))
-        .collect();
+    let mut extra = w.aws_envs();
     extra.push(("OTPILOT_FEDERATION_ENDPOINT".into(), signin.endpoint()));
     extra.push(("BROWSER".into(), script.display().to_string()));
     let opened = || -> Vec<String> {
@@ -338,11 +330,7 @@ fn the_mfa_wizard_enrols_a_device_and_the_activity_view_shows_it() {
     let w = AwsWorld::on(env);
     let user = w.iam_user();
     std::fs::write(w.config_path(), "[profile base]\nregion = us-east-1\n").unwrap();
-    let aws: Vec<(String, String)> = w
-        .envs()
-        .into_iter()
-        .filter(|(k, _)| k.starts_with("AWS_"))
-        .collect();
+    let aws = w.aws_envs();
     let tray = DrivenTray::start(&w.env, &aws);
     tray.click("nav-mfa");
     tray.wait_text("mfa-profile", "the profile with keys", |t| {
@@ -394,11 +382,7 @@ fn a_tray_host_shows_the_icon_and_a_click_opens_the_menu() {
     let w = AwsWorld::on(env);
     w.standard_profiles();
     write_settings(&w.env, "watched_profiles = [\"admin\"]\n");
-    let aws: Vec<(String, String)> = w
-        .envs()
-        .into_iter()
-        .filter(|(k, _)| k.starts_with("AWS_"))
-        .collect();
+    let aws = w.aws_envs();
     let _host = TrayHost::start();
     let tray = TrayProcess::start(&w.env, &aws);
     // The icon is embedded in the panel (the window is named after the app's tray id).

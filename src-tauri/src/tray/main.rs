@@ -90,7 +90,7 @@ pub fn on_main(f: impl FnOnce() + Send + 'static) {
 /// starting.
 fn forward_open_window(runtime: &std::path::Path) {
     for _ in 0..50 {
-        match control::call::<serde::de::IgnoredAny>(runtime, &Op::OpenWindow) {
+        match control::tell(runtime, &Op::OpenWindow) {
             Ok(_) => return,
             Err(e) if e.kind == "tray_not_running" => {
                 std::thread::sleep(Duration::from_millis(100))

@@ -22,7 +22,7 @@ pub fn ask<T: serde::de::DeserializeOwned>(state: &AppState, op: &Op) -> Command
 
 /// Asks the tray to do `op`, for no answer but success.
 pub fn tell(state: &AppState, op: &Op) -> CommandResult<()> {
-    ask::<serde::de::IgnoredAny>(state, op).map(drop)
+    control::tell(&state.dirs.runtime, op)
 }
 
 /// Tells the tray that devices or settings changed, so it redraws its menu. The window's own

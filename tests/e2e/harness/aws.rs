@@ -97,6 +97,15 @@ impl AwsWorld {
         self.write_base_credentials();
     }
 
+    /// Only the AWS settings of [`Self::envs`], for a process started with the desktop's
+    /// environment (the tray).
+    pub fn aws_envs(&self) -> Vec<(String, String)> {
+        self.envs()
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("AWS_"))
+            .collect()
+    }
+
     /// Environment for otpilot and for AWS clients: the test's HOME and keyring, AWS files,
     /// STS through the gate.
     pub fn envs(&self) -> Vec<(String, String)> {
