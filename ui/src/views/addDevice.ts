@@ -1,18 +1,31 @@
 // The "Add device" form of the devices view: a name, an optional serial, and one source for
 // the seed (pasted secret, QR image path, AWS seed file path). Paths are typed or pasted:
 // the shell has no file-dialog plugin.
+//
+// The form's rules live in `addDevice.model.ts`; this file builds the form, reads it on
+// submit, calls the shell and draws the state.
 
 import type { DeviceView } from '../lib/api';
 import { h, replaceChildren, setText } from '../lib/dom';
-import { validateAddForm, type AddField, type AddSource } from '../lib/validate';
+import type { AddField, AddFormInput, AddSource } from '../lib/validate';
+import {
+  PATH_LABELS,
+  addFailed,
+  added,
+  fieldsInvalid,
+  initialAdd,
+  sourceChosen,
+  sourceFields,
+  submitDisabled,
+  submitted,
+  type AddFormText,
+  type AddState,
+} from './addDevice.model';
 import { failure, type ViewDeps } from './context';
 
-const PATH_LABELS: Record<Exclude<AddSource, 'secret'>, { label: string; placeholder: string }> = {
-  qr: { label: 'Path of the QR code image', placeholder: '~/Downloads/qr.png' },
-  aws: { label: 'Path of the AWS seed file', placeholder: '~/seed.txt' },
-};
-
 export function buildAddForm(deps: ViewDeps, onAdded: (added: DeviceView[]) => void): HTMLFormElement {
+  let state = initialAdd();
+
   const name = h('input', {
     id: 'add-name',
     type: 'text',
@@ -31,7 +44,7 @@ export function buildAddForm(deps: ViewDeps, onAdded: (added: DeviceView[]) => v
     spellcheck: 'false',
     placeholder: 'arn:aws:iam::123456789012:mfa/alice',
   });
-  const radio = (source: AddSource, label: string, checked = false): HTMLLabelElement =>
+  const radio = (source: AddSource, label: string): HTMLLabelElement =>
     h(
       'label',
       { class: 'choice' },
@@ -40,8 +53,8 @@ export function buildAddForm(deps: ViewDeps, onAdded: (added: DeviceView[]) => v
         name: 'add-source',
         value: source,
         testid: `add-source-${source}`,
-        checked,
-        onchange: () => showSource(),
+        checked: state.source === source,
+        onchange: () => update(sourceChosen(state, checkedSource())),
       }),
       label,
     );
@@ -98,7 +111,7 @@ export function buildAddForm(deps: ViewDeps, onAdded: (added: DeviceView[]) => v
       'fieldset',
       { class: 'field sources' },
       h('legend', {}, 'Seed from'),
-      radio('secret', 'Pasted secret', true),
+      radio('secret', 'Pasted secret'),
       radio('qr', 'QR image'),
       radio('aws', 'AWS seed file'),
     ),
@@ -111,21 +124,6 @@ export function buildAddForm(deps: ViewDeps, onAdded: (added: DeviceView[]) => v
     result,
   );
 
-  function source(): AddSource | null {
-    const checked = form.querySelector<HTMLInputElement>('input[name="add-source"]:checked');
-    return (checked?.value as AddSource | undefined) ?? null;
-  }
-
-  function showSource(): void {
-    const s = source();
-    secretField.hidden = s !== 'secret';
-    pathField.hidden = s === 'secret' || s === null;
-    if (s === 'qr' || s === 'aws') {
-      setText(pathLabel, PATH_LABELS[s].label);
-      path.placeholder = PATH_LABELS[s].placeholder;
-    }
-  }
-
   const inputs: Record<AddField, HTMLElement> = {
     name,
     serial,
@@ -134,58 +132,92 @@ export function buildAddForm(deps: ViewDeps, onAdded: (added: DeviceView[]) => v
     path,
   };
 
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    setText(error, '');
-    setText(result, '');
-    replaceChildren(warnings);
-    const checked = validateAddForm({
+  function checkedSource(): AddSource | null {
+    const checked = form.querySelector<HTMLInputElement>('input[name="add-source"]:checked');
+    return (checked?.value as AddSource | undefined) ?? null;
+  }
+
+  function read(): AddFormInput {
+    return {
       name: name.value,
       serial: serial.value,
-      source: source(),
+      source: checkedSource(),
       secret: secret.value,
       path: path.value,
       force: force.checked,
-    });
-    for (const [field, el] of Object.entries(inputs)) {
-      const bad = !checked.ok && field in checked.errors;
-      el.setAttribute('aria-invalid', bad ? 'true' : 'false');
+    };
+  }
+
+  // What the render last wrote; the inputs start out as the initial state says.
+  let writtenText: AddFormText = state.text;
+  let drawnWarnings: readonly string[] = state.warnings;
+
+  function update(next: AddState): void {
+    if (next === state) return;
+    state = next;
+    render();
+  }
+
+  function render(): void {
+    const f = sourceFields(state);
+    secretField.hidden = f.secretHidden;
+    pathField.hidden = f.pathHidden;
+    setText(pathLabel, f.pathLabel);
+    if (f.pathPlaceholder !== null) path.placeholder = f.pathPlaceholder;
+
+    if (writtenText !== state.text) {
+      writtenText = state.text;
+      const t = state.text;
+      for (const [input, value] of [
+        [name, t.name],
+        [serial, t.serial],
+        [secret, t.secret],
+        [path, t.path],
+      ] as const) {
+        if (input.value !== value) input.value = value;
+      }
+      force.checked = t.force;
     }
-    if (!checked.ok) {
-      const fields = Object.keys(checked.errors) as AddField[];
-      setText(error, fields.map((f) => checked.errors[f]).join('. '));
-      const first = fields[0];
-      if (first) inputs[first].focus();
-      return;
+
+    const invalid = fieldsInvalid(state);
+    if (invalid) {
+      for (const [field, el] of Object.entries(inputs)) {
+        el.setAttribute('aria-invalid', invalid[field as AddField] ? 'true' : 'false');
+      }
     }
-    submit.disabled = true;
-    try {
-      const added = await deps.api.addDevice(checked.value);
-      // The seed is in the keyring now: do not keep it in the page.
-      secret.value = '';
-      path.value = '';
-      name.value = '';
-      serial.value = '';
-      force.checked = false;
-      const names = added.added.map((d) => d.name);
-      setText(result, names.length === 1 ? `Added ${names[0]}.` : `Added ${names.join(', ')}.`);
-      if (added.warnings.length > 0) {
+    submit.disabled = submitDisabled(state);
+    setText(error, state.error);
+    setText(result, state.result);
+    if (drawnWarnings !== state.warnings) {
+      drawnWarnings = state.warnings;
+      if (state.warnings.length === 0) {
+        replaceChildren(warnings);
+      } else {
         replaceChildren(
           warnings,
           h('p', {}, 'Please note:'),
-          h('ul', {}, ...added.warnings.map((w) => h('li', {}, w))),
+          h('ul', {}, ...state.warnings.map((w) => h('li', {}, w))),
         );
       }
-      onAdded(added.added);
+    }
+  }
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const out = submitted(state, read());
+    update(out.state);
+    if (out.focus) inputs[out.focus].focus();
+    if (!out.request) return;
+    try {
+      const answer = await deps.api.addDevice(out.request);
+      update(added(state, answer));
+      onAdded(answer.added);
     } catch (err) {
       const problem = failure(deps, err);
-      const hint = problem.kind === 'exists' ? ' Tick “Replace a device with the same name” to replace it.' : '';
-      setText(error, problem.message + hint);
-    } finally {
-      submit.disabled = false;
+      update(addFailed(state, problem.kind, problem.message));
     }
   });
 
-  showSource();
+  render();
   return form;
 }

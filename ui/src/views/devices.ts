@@ -5,26 +5,57 @@
 // next code takes over at the step boundary, and a new snapshot is fetched then. Rows are
 // built once per device list and only their text changes on each tick, so an open rename
 // field keeps its focus while codes roll over.
+//
+// The state and every decision live in `devices.model.ts`; this file calls the shell, runs
+// the clock, feeds answers to the model and draws the state.
 
-import type { CodeView, DeviceView } from '../lib/api';
+import type { DeviceView } from '../lib/api';
 import { h, replaceChildren, setText, uid } from '../lib/dom';
-import { codeAt, copiedText, splitCode } from '../lib/format';
-import { deviceNameError, serialError } from '../lib/validate';
 import { buildAddForm } from './addDevice';
 import { failure, type Unmount, type ViewDeps } from './context';
+import {
+  codeShown,
+  codesAnswered,
+  codesFailed,
+  codesWanted,
+  copied,
+  copiedExpired,
+  copiedShowsMs,
+  copyFailed,
+  copyStarted,
+  deviceInfo,
+  devicesFailed,
+  devicesList,
+  devicesLoaded,
+  initialDevices,
+  isLatestLoad,
+  loadStarted,
+  panelClosed,
+  panelFailed,
+  panelOpen,
+  panelOpened,
+  panelSubmitted,
+  qrFailed,
+  removeConfirmed,
+  removeWarning,
+  rowActions,
+  shouldFetch,
+  textFormSpec,
+  type DevicesList,
+  type DevicesState,
+  type PanelKind,
+  type PanelRequest,
+  type PanelSubmitted,
+} from './devices.model';
 import { buildQrConfirm } from './qr';
 
 /** Countdown refresh: twice a second keeps the seconds display within half a second. */
 const TICK_MS = 500;
-/** After a failed fetch (locked keyring, say), wait this long before the next try. */
-const RETRY_MS = 5000;
-/** How often to ask again for a device `device_codes` left out. */
-const MISSING_RETRY_MS = 30_000;
-/** How long "Copied" stays when the clipboard is not cleared. */
-const COPIED_PLAIN_MS = 3000;
 
-type Row = {
+/** A row's elements, and the code it shows (undefined before the first paint). */
+type RowEls = {
   device: DeviceView;
+  li: HTMLElement;
   code: HTMLElement;
   remaining: HTMLElement;
   barFill: HTMLElement;
@@ -32,31 +63,33 @@ type Row = {
   copied: HTMLElement;
   error: HTMLElement;
   panel: HTMLElement;
-  /** The code on screen; undefined before the first paint. */
+  actions: Map<PanelKind, HTMLButtonElement>;
   shownCode: string | null | undefined;
-  copiedTimer: ReturnType<typeof setTimeout> | undefined;
+};
+
+/** The panel on screen: which opening it shows, and the controls its state drives. */
+type DrawnPanel = {
+  device: string;
+  kind: PanelKind;
+  opening: number;
+  /** The button turned off while the panel's action runs. */
+  busy: HTMLButtonElement | null;
+  input: HTMLInputElement | null;
 };
 
 export function mountDevices(root: HTMLElement, deps: ViewDeps): Unmount {
   const { api } = deps;
   let disposed = false;
-  let devices: DeviceView[] | null = null;
-  let codes = new Map<string, CodeView>();
-  let fetchedAt = 0;
-  let fetching = false;
-  /** A fetch was asked for while one was running (the list changed): run one more. */
-  let fetchAgain = false;
-  let nextFetchAt = 0;
-  let loadSeq = 0;
-  const rows = new Map<string, Row>();
+  let state = initialDevices();
   let timer: ReturnType<typeof setInterval> | undefined;
+  const copiedTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   const listError = h('p', { class: 'error', testid: 'devices-error', 'aria-live': 'polite' });
   const list = h('div', { class: 'device-list-wrap' }, h('p', { class: 'muted' }, 'Loading…'));
   const addForm = buildAddForm(deps, (added) => {
     void loadAll().then(() => {
       const first = added[0];
-      if (first) rows.get(first.name)?.code.closest('li')?.scrollIntoView?.({ block: 'nearest' });
+      if (first) rowEls.get(first.name)?.li.scrollIntoView?.({ block: 'nearest' });
     });
   });
 
@@ -72,130 +105,91 @@ export function mountDevices(root: HTMLElement, deps: ViewDeps): Unmount {
     ),
   );
 
-  async function loadAll(): Promise<void> {
-    const seq = ++loadSeq;
-    try {
-      const result = await api.listDevices();
-      if (disposed || seq !== loadSeq) return;
-      devices = result;
-      setText(listError, '');
-      renderList();
-    } catch (err) {
-      if (disposed || seq !== loadSeq) return;
-      setText(listError, failure(deps, err).message);
-      if (devices === null) replaceChildren(list);
-      return;
-    }
-    await fetchCodes();
+  // ---- render ----
+
+  const rowEls = new Map<string, RowEls>();
+  /** What the list was last built from: a phase, or the model's `devices` array. */
+  let drawn: unknown = 'loading';
+  let drawnPanel: DrawnPanel | null = null;
+
+  function update(next: DevicesState): void {
+    if (next === state) return;
+    state = next;
+    if (!disposed) render();
   }
 
-  async function fetchCodes(): Promise<void> {
-    if (disposed || !devices || devices.length === 0) return;
-    if (fetching) {
-      fetchAgain = true;
-      return;
+  function render(): void {
+    setText(listError, state.listError);
+    const shown = devicesList(state);
+    const key = shown.kind === 'loading' || shown.kind === 'none' ? shown.kind : state.devices;
+    if (key !== drawn) {
+      drawn = key;
+      rowEls.clear();
+      drawnPanel = null;
+      replaceChildren(list, ...buildList(shown));
     }
-    fetching = true;
-    fetchAgain = false;
-    // The shell reads its clock when asked: count from the request, not the answer.
-    const askedAt = deps.now();
-    try {
-      const result = await api.deviceCodes();
-      if (disposed) return;
-      codes = new Map(result.map((c) => [c.name, c]));
-      fetchedAt = askedAt;
-      // A device the answer left out (its seed unreadable, say) is asked about again
-      // now and then, not on every tick.
-      const missing = (devices ?? []).some((d) => !codes.has(d.name));
-      nextFetchAt = deps.now() + (missing ? MISSING_RETRY_MS : 1000);
-      setText(listError, '');
-    } catch (err) {
-      if (disposed) return;
-      codes = new Map();
-      nextFetchAt = deps.now() + RETRY_MS;
-      setText(listError, failure(deps, err).message);
-    } finally {
-      fetching = false;
-    }
-    if (fetchAgain && !disposed) {
-      void fetchCodes();
-      return;
-    }
-    tick();
-  }
-
-  /** Brings every row up to date; true if the codes need fetching again. */
-  function paint(now: number): boolean {
-    let stale = false;
-    for (const row of rows.values()) {
-      const view = codes.get(row.device.name);
-      const shown = view ? codeAt(view, fetchedAt, now) : null;
-      if (!shown || shown.stale) stale = true;
-      updateRow(row, shown?.code ?? null, shown?.seconds ?? 0, shown?.fraction ?? 0);
-    }
-    return stale;
-  }
-
-  function tick(): void {
-    if (disposed) return;
-    const now = deps.now();
-    if (paint(now) && !fetching && now >= nextFetchAt) void fetchCodes();
-  }
-
-  function updateRow(row: Row, code: string | null, seconds: number, fraction: number): void {
-    if (row.shownCode !== code) {
-      row.shownCode = code;
-      if (code === null) {
-        replaceChildren(row.code, h('span', { class: 'code-placeholder' }, '–'.repeat(row.device.digits)));
-      } else {
-        replaceChildren(row.code, ...splitCode(code).map((part) => h('span', { class: 'code-part' }, part)));
+    for (const [name, els] of rowEls) {
+      const lines = state.rows.get(name);
+      setText(els.copied, lines?.copied ?? '');
+      setText(els.error, lines?.error ?? '');
+      for (const [kind, button] of els.actions) {
+        // Only a panel opened once says it is collapsed again.
+        if (panelOpen(state, name, kind)) button.setAttribute('aria-expanded', 'true');
+        else if (button.hasAttribute('aria-expanded')) button.setAttribute('aria-expanded', 'false');
       }
     }
-    setText(row.remaining, code === null ? '' : `${seconds} s`);
-    row.barFill.style.transform = `scaleX(${code === null ? 0 : fraction.toFixed(3)})`;
-    row.bar.classList.toggle('low', code !== null && seconds <= 5);
+    renderPanel();
+    paintCodes(deps.now());
   }
 
-  function renderList(): void {
-    for (const row of rows.values()) clearTimeout(row.copiedTimer);
-    rows.clear();
-    if (!devices || devices.length === 0) {
-      replaceChildren(
-        list,
-        h('p', { class: 'empty', testid: 'devices-empty' }, 'No devices yet — add one below'),
-      );
-      return;
+  /** Brings every row's code and countdown to `now`; only text and the bar change. */
+  function paintCodes(now: number): void {
+    for (const els of rowEls.values()) {
+      const c = codeShown(state, els.device, now);
+      if (els.shownCode !== c.code) {
+        els.shownCode = c.code;
+        if (c.code === null) replaceChildren(els.code, h('span', { class: 'code-placeholder' }, c.placeholder));
+        else replaceChildren(els.code, ...c.parts.map((part) => h('span', { class: 'code-part' }, part)));
+      }
+      setText(els.remaining, c.remaining);
+      els.barFill.style.transform = `scaleX(${c.scale})`;
+      els.bar.classList.toggle('low', c.low);
     }
-    const ul = h('ul', { class: 'device-list', testid: 'device-list' });
-    for (const device of devices) ul.appendChild(buildRow(device));
-    replaceChildren(list, ul);
-    paint(deps.now());
+  }
+
+  function buildList(shown: DevicesList): HTMLElement[] {
+    switch (shown.kind) {
+      case 'loading':
+        return [h('p', { class: 'muted' }, 'Loading…')];
+      case 'none':
+        return [];
+      case 'empty':
+        return [h('p', { class: 'empty', testid: 'devices-empty' }, shown.text)];
+      case 'rows':
+        return [h('ul', { class: 'device-list', testid: 'device-list' }, ...shown.devices.map(buildRow))];
+    }
   }
 
   function buildRow(device: DeviceView): HTMLElement {
     const name = device.name;
+    const info = deviceInfo(device);
     const code = h('span', { class: 'code', testid: `code-${name}` });
     const remaining = h('span', { class: 'remaining', testid: `remaining-${name}` });
     const barFill = h('div', { class: 'bar-fill' });
     const bar = h('div', { class: 'bar', 'aria-hidden': 'true' }, barFill);
-    const copied = h('p', { class: 'copied', testid: `copied-${name}`, 'aria-live': 'polite' });
+    const copiedEl = h('p', { class: 'copied', testid: `copied-${name}`, 'aria-live': 'polite' });
     const error = h('p', { class: 'error', testid: `row-error-${name}`, 'aria-live': 'polite' });
     const panel = h('div', { class: 'panel' });
-    const row: Row = {
-      device,
-      code,
-      remaining,
-      barFill,
-      bar,
-      copied,
-      error,
-      panel,
-      shownCode: undefined,
-      copiedTimer: undefined,
-    };
-    rows.set(name, row);
-
-    const about = [device.issuer, device.account].filter((s): s is string => !!s).join(' · ');
+    const actions = new Map<PanelKind, HTMLButtonElement>();
+    for (const a of rowActions(name)) {
+      const b = h(
+        'button',
+        { type: 'button', class: a.danger ? 'small danger' : 'small', testid: a.testid, 'aria-label': `${a.label} ${name}` },
+        a.label,
+      );
+      b.addEventListener('click', () => update(panelOpened(state, name, a.kind)));
+      actions.set(a.kind, b);
+    }
     const copyButton = h(
       'button',
       {
@@ -203,31 +197,12 @@ export function mountDevices(root: HTMLElement, deps: ViewDeps): Unmount {
         class: 'primary copy',
         testid: `copy-${name}`,
         'aria-label': `Copy code for ${name}`,
-        onclick: () => void copy(row),
+        onclick: () => void copy(name),
       },
       'Copy',
     );
-    const action = (
-      label: string,
-      testid: string,
-      open: (row: Row, trigger: HTMLButtonElement) => void,
-      extra: string = '',
-    ): HTMLButtonElement => {
-      const b = h(
-        'button',
-        {
-          type: 'button',
-          class: `small ${extra}`.trim(),
-          testid,
-          'aria-label': `${label} ${name}`,
-        },
-        label,
-      );
-      b.addEventListener('click', () => open(row, b));
-      return b;
-    };
 
-    return h(
+    const li = h(
       'li',
       { class: 'device', testid: `device-row-${name}` },
       h(
@@ -236,199 +211,236 @@ export function mountDevices(root: HTMLElement, deps: ViewDeps): Unmount {
         h(
           'div',
           { class: 'device-info' },
-          h('div', { class: 'device-name' }, name, device.askBeforeUse ? h('span', { class: 'tag' }, 'asks first') : null),
-          about ? h('div', { class: 'device-meta' }, about) : null,
-          h(
-            'div',
-            { class: 'device-meta serial', title: device.serial ?? '' },
-            device.serial ?? 'no MFA serial set',
-          ),
+          h('div', { class: 'device-name' }, name, info.asksFirst ? h('span', { class: 'tag' }, 'asks first') : null),
+          info.about !== null ? h('div', { class: 'device-meta' }, info.about) : null,
+          h('div', { class: 'device-meta serial', title: device.serial ?? '' }, info.serial),
         ),
         h('div', { class: 'device-code' }, code, remaining),
         copyButton,
       ),
       bar,
-      copied,
-      h(
-        'div',
-        { class: 'device-actions' },
-        action('Show QR', `qr-${name}`, openQr),
-        action('Rename', `rename-${name}`, openRename),
-        action('Set serial', `serial-${name}`, openSerial),
-        action('Remove', `remove-${name}`, openRemove, 'danger'),
-      ),
+      copiedEl,
+      h('div', { class: 'device-actions' }, ...actions.values()),
       panel,
       error,
     );
-  }
-
-  async function copy(row: Row): Promise<void> {
-    setText(row.error, '');
-    clearTimeout(row.copiedTimer);
-    try {
-      const { clearsInSeconds } = await api.copyCode(row.device.name);
-      if (disposed) return;
-      setText(row.copied, copiedText(clearsInSeconds));
-      const ms = clearsInSeconds > 0 ? clearsInSeconds * 1000 : COPIED_PLAIN_MS;
-      row.copiedTimer = setTimeout(() => setText(row.copied, ''), ms);
-    } catch (err) {
-      setText(row.copied, '');
-      setText(row.error, failure(deps, err).message);
-    }
+    rowEls.set(name, {
+      device,
+      li,
+      code,
+      remaining,
+      barFill,
+      bar,
+      copied: copiedEl,
+      error,
+      panel,
+      actions,
+      shownCode: undefined,
+    });
+    return li;
   }
 
   // ---- per-row panels: one open at a time, Escape closes and gives focus back ----
 
-  let closeOpenPanel: (() => void) | null = null;
+  /** Shows the panel the state names, building it afresh when another one is opened. */
+  function renderPanel(): void {
+    const p = state.panel;
+    const d = drawnPanel;
+    const same = p !== null && d !== null && p.device === d.device && p.kind === d.kind && p.opening === d.opening;
+    if (drawnPanel && !same) {
+      const els = rowEls.get(drawnPanel.device);
+      if (els) replaceChildren(els.panel);
+      drawnPanel = null;
+    }
+    if (p && !drawnPanel) {
+      const els = rowEls.get(p.device);
+      if (els) drawnPanel = buildPanel(els, p.kind, p.opening);
+    }
+    if (p && drawnPanel) {
+      if (drawnPanel.busy) drawnPanel.busy.disabled = p.busy;
+      if (drawnPanel.input && p.invalid !== null) drawnPanel.input.setAttribute('aria-invalid', String(p.invalid));
+    }
+  }
 
-  function showPanel(row: Row, trigger: HTMLButtonElement, content: HTMLElement, focus?: HTMLElement): void {
-    closeOpenPanel?.();
-    setText(row.error, '');
-    const close = (): void => {
-      replaceChildren(row.panel);
-      if (closeOpenPanel === close) closeOpenPanel = null;
-      trigger.setAttribute('aria-expanded', 'false');
-      if (trigger.isConnected) trigger.focus();
-    };
-    content.addEventListener('keydown', (e) => {
-      if (e.key === 'Escape') {
-        e.preventDefault();
-        close();
-      }
-    });
-    replaceChildren(row.panel, content);
-    trigger.setAttribute('aria-expanded', 'true');
-    closeOpenPanel = close;
-    (focus ?? content.querySelector<HTMLElement>('input, button'))?.focus();
+  function closePanel(): void {
+    const p = state.panel;
+    update(panelClosed(state));
+    const trigger = p ? rowEls.get(p.device)?.actions.get(p.kind) : undefined;
+    if (trigger?.isConnected) trigger.focus();
   }
 
   function cancelButton(testid: string): HTMLButtonElement {
-    return h(
-      'button',
-      { type: 'button', class: 'small', testid, onclick: () => closeOpenPanel?.() },
-      'Cancel',
-    );
+    return h('button', { type: 'button', class: 'small', testid, onclick: () => closePanel() }, 'Cancel');
   }
 
-  function openQr(row: Row, trigger: HTMLButtonElement): void {
-    const { box, confirm } = buildQrConfirm(deps, {
-      name: row.device.name,
-      testids: { confirm: 'qr-confirm', image: 'qr-image', hide: 'qr-hide' },
-      extraButtons: [cancelButton('qr-cancel')],
-      onHide: () => closeOpenPanel?.(),
-      onError: (err) => setText(row.error, err.message),
-    });
-    showPanel(row, trigger, box, confirm);
-  }
-
-  function textForm(
-    row: Row,
-    trigger: HTMLButtonElement,
-    opts: {
-      label: string;
-      value: string;
-      testid: string;
-      submitLabel: string;
-      placeholder?: string;
-      check: (value: string) => string | null;
-      submit: (value: string) => Promise<unknown>;
-    },
-  ): void {
-    const id = uid(opts.testid);
-    const input = h('input', {
-      id,
-      type: 'text',
-      testid: `${opts.testid}-input`,
-      value: opts.value,
-      autocomplete: 'off',
-      spellcheck: 'false',
-      placeholder: opts.placeholder,
-    });
-    const save = h('button', { type: 'submit', class: 'small primary', testid: `${opts.testid}-save` }, opts.submitLabel);
-    const form = h(
-      'form',
-      { class: 'inline-form', novalidate: true },
-      h('label', { for: id }, opts.label),
-      input,
-      h('div', { class: 'buttons' }, save, cancelButton(`${opts.testid}-cancel`)),
-    );
-    form.addEventListener('submit', async (e) => {
-      e.preventDefault();
-      const value = input.value.trim();
-      const problem = opts.check(value);
-      input.setAttribute('aria-invalid', problem ? 'true' : 'false');
-      if (problem) {
-        setText(row.error, problem);
-        input.focus();
-        return;
-      }
-      save.disabled = true;
-      try {
-        await opts.submit(value);
-        if (disposed) return;
-        closeOpenPanel?.();
-        await loadAll();
-      } catch (err) {
-        save.disabled = false;
-        setText(row.error, failure(deps, err).message);
-        input.focus();
+  function buildPanel(els: RowEls, kind: PanelKind, opening: number): DrawnPanel {
+    const device = els.device;
+    let content: HTMLElement;
+    let focus: HTMLElement;
+    let busy: HTMLButtonElement | null = null;
+    let input: HTMLInputElement | null = null;
+    if (kind === 'qr') {
+      const generation = state.generation;
+      const qr = buildQrConfirm(deps, {
+        name: device.name,
+        testids: { confirm: 'qr-confirm', image: 'qr-image', hide: 'qr-hide' },
+        extraButtons: [cancelButton('qr-cancel')],
+        onHide: () => closePanel(),
+        onError: (err) => update(qrFailed(state, generation, device.name, err.message)),
+      });
+      content = qr.box;
+      focus = qr.confirm;
+    } else if (kind === 'remove') {
+      const confirm = h(
+        'button',
+        { type: 'button', class: 'small danger', testid: 'remove-confirm' },
+        `Remove ${device.name}`,
+      );
+      confirm.addEventListener('click', () => void submitPanel(removeConfirmed(state)));
+      content = h(
+        'div',
+        { class: 'confirm', role: 'group', 'aria-label': `Remove ${device.name}` },
+        h('p', { class: 'warning' }, removeWarning(device.name)),
+        h('div', { class: 'buttons' }, confirm, cancelButton('remove-cancel')),
+      );
+      focus = confirm;
+      busy = confirm;
+    } else {
+      const spec = textFormSpec(device, kind);
+      const id = uid(spec.testid);
+      const field = h('input', {
+        id,
+        type: 'text',
+        testid: `${spec.testid}-input`,
+        value: spec.value,
+        autocomplete: 'off',
+        spellcheck: 'false',
+        placeholder: spec.placeholder,
+      });
+      const save = h('button', { type: 'submit', class: 'small primary', testid: `${spec.testid}-save` }, spec.submitLabel);
+      content = h(
+        'form',
+        { class: 'inline-form', novalidate: true },
+        h('label', { for: id }, spec.label),
+        field,
+        h('div', { class: 'buttons' }, save, cancelButton(`${spec.testid}-cancel`)),
+      );
+      content.addEventListener('submit', (e) => {
+        e.preventDefault();
+        void submitPanel(panelSubmitted(state, field.value));
+      });
+      focus = field;
+      busy = save;
+      input = field;
+    }
+    content.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        closePanel();
       }
     });
-    showPanel(row, trigger, form, input);
-    input.select();
+    replaceChildren(els.panel, content);
+    focus.focus();
+    input?.select();
+    return { device: device.name, kind, opening, busy, input };
   }
 
-  function openRename(row: Row, trigger: HTMLButtonElement): void {
-    const old = row.device.name;
-    textForm(row, trigger, {
-      label: `New name for ${old}`,
-      value: old,
-      testid: 'rename',
-      submitLabel: 'Rename',
-      check: deviceNameError,
-      submit: (value) => (value === old ? Promise.resolve() : api.renameDevice(old, value)),
-    });
+  /** Sends what a panel's submit asks for; the list is read again after a change. */
+  async function submitPanel(out: PanelSubmitted): Promise<void> {
+    update(out.state);
+    const request = out.request;
+    if (!request) {
+      if (out.refused) drawnPanel?.input?.focus();
+      return;
+    }
+    try {
+      await send(request);
+      if (disposed) return;
+      // A removed device's row goes away with the next list: no trigger to go back to.
+      if (request.kind === 'remove') update(panelClosed(state));
+      else closePanel();
+      await loadAll();
+    } catch (err) {
+      update(panelFailed(state, failure(deps, err).message));
+      drawnPanel?.input?.focus();
+    }
   }
 
-  function openSerial(row: Row, trigger: HTMLButtonElement): void {
-    const name = row.device.name;
-    textForm(row, trigger, {
-      label: `MFA serial (ARN) for ${name}; leave empty to remove`,
-      value: row.device.serial ?? '',
-      testid: 'serial',
-      submitLabel: 'Save serial',
-      placeholder: 'arn:aws:iam::123456789012:mfa/alice',
-      check: serialError,
-      submit: (value) => api.setDeviceSerial(name, value === '' ? null : value),
-    });
+  async function send(request: PanelRequest): Promise<unknown> {
+    switch (request.kind) {
+      case 'rename':
+        return api.renameDevice(request.from, request.to);
+      case 'serial':
+        return api.setDeviceSerial(request.name, request.serial);
+      case 'remove':
+        return api.removeDevice(request.name);
+      case 'none':
+        return undefined;
+    }
   }
 
-  function openRemove(row: Row, trigger: HTMLButtonElement): void {
-    const name = row.device.name;
-    const confirm = h('button', { type: 'button', class: 'small danger', testid: 'remove-confirm' }, `Remove ${name}`);
-    const box = h(
-      'div',
-      { class: 'confirm', role: 'group', 'aria-label': `Remove ${name}` },
-      h(
-        'p',
-        { class: 'warning' },
-        `Remove ${name}? Its seed is deleted from the keyring; to add it again you need the original secret or QR code.`,
-      ),
-      h('div', { class: 'buttons' }, confirm, cancelButton('remove-cancel')),
-    );
-    confirm.addEventListener('click', async () => {
-      confirm.disabled = true;
-      try {
-        await api.removeDevice(name);
-        if (disposed) return;
-        closeOpenPanel = null;
-        await loadAll();
-      } catch (err) {
-        confirm.disabled = false;
-        setText(row.error, failure(deps, err).message);
-      }
-    });
-    showPanel(row, trigger, box, confirm);
+  // ---- effects: the list, codes, copying ----
+
+  async function loadAll(): Promise<void> {
+    update(loadStarted(state));
+    const seq = state.loadSeq;
+    try {
+      const result = await api.listDevices();
+      if (disposed || !isLatestLoad(state, seq)) return;
+      // The rows are rebuilt: their "Copied" lines start empty, so no timer is needed.
+      for (const t of copiedTimers.values()) clearTimeout(t);
+      copiedTimers.clear();
+      update(devicesLoaded(state, seq, result));
+    } catch (err) {
+      if (disposed || !isLatestLoad(state, seq)) return;
+      update(devicesFailed(state, seq, failure(deps, err).message));
+      return;
+    }
+    await fetchCodes();
+  }
+
+  async function fetchCodes(): Promise<void> {
+    if (disposed) return;
+    const wanted = codesWanted(state);
+    update(wanted.state);
+    if (!wanted.start) return;
+    // The shell reads its clock when asked: count from the request, not the answer.
+    const askedAt = deps.now();
+    try {
+      const result = await api.deviceCodes();
+      if (disposed) return;
+      update(codesAnswered(state, result, askedAt, deps.now()));
+    } catch (err) {
+      if (disposed) return;
+      update(codesFailed(state, failure(deps, err).message, deps.now()));
+    }
+    if (state.fetchAgain) {
+      void fetchCodes();
+      return;
+    }
+    tick();
+  }
+
+  function tick(): void {
+    if (disposed) return;
+    const now = deps.now();
+    paintCodes(now);
+    if (shouldFetch(state, now)) void fetchCodes();
+  }
+
+  async function copy(name: string): Promise<void> {
+    update(copyStarted(state, name));
+    clearTimeout(copiedTimers.get(name));
+    const generation = state.generation;
+    try {
+      const { clearsInSeconds } = await api.copyCode(name);
+      if (disposed) return;
+      update(copied(state, generation, name, clearsInSeconds));
+      const hide = (): void => update(copiedExpired(state, generation, name));
+      copiedTimers.set(name, setTimeout(hide, copiedShowsMs(clearsInSeconds)));
+    } catch (err) {
+      update(copyFailed(state, generation, name, failure(deps, err).message));
+    }
   }
 
   // ---- lifecycle ----
@@ -461,7 +473,7 @@ export function mountDevices(root: HTMLElement, deps: ViewDeps): Unmount {
   return () => {
     disposed = true;
     stop();
-    for (const row of rows.values()) clearTimeout(row.copiedTimer);
+    for (const t of copiedTimers.values()) clearTimeout(t);
     document.removeEventListener('visibilitychange', onVisibility);
     window.removeEventListener('focus', onFocus);
     unlisten();

@@ -3,21 +3,55 @@
 // keeps its seed in the keyring and, when the profile has no mfa_serial yet, writes one
 // into the AWS config after a backup), then see what changed and, only after an explicit
 // confirmation, the QR code for a backup on a phone.
+//
+// The steps and their rules live in `mfa.model.ts`; this file calls the shell, feeds the
+// answers to the model, draws the current step and moves the focus.
 
-import type { EnrollCandidate, EnrollResult } from '../lib/api';
+import type { EnrollResult } from '../lib/api';
 import { h, replaceChildren, setText } from '../lib/dom';
-import { mfaDeviceNameError } from '../lib/validate';
 import { failure, type Unmount, type ViewDeps } from './context';
+import {
+  DEFAULT_MFA_DEVICE_NAME,
+  candidateLabel,
+  candidatesLoaded,
+  done,
+  enrollFailed,
+  enrollSubmitted,
+  enrolled,
+  existingDevice,
+  formControls,
+  initialMfa,
+  loadFailed,
+  loadStarted,
+  nameEdited,
+  profileChosen,
+  qrFailed,
+  qrOffered,
+  resultFacts,
+  type MfaForm,
+  type MfaState,
+  type MfaStep,
+} from './mfa.model';
 import { buildQrConfirm } from './qr';
 
-/** The placeholder of the device name field: a suggestion; empty sends null. */
-/** What the core names a device when no name is given (it knows the IAM user; the UI does not). */
-export const DEFAULT_MFA_DEVICE_NAME = 'USER-otpilot-YYYYMMDD';
+export { DEFAULT_MFA_DEVICE_NAME };
+
+/** The form's elements, and the profile its note was last drawn for. */
+type FormEls = {
+  form: HTMLFormElement;
+  select: HTMLSelectElement;
+  existing: HTMLElement;
+  name: HTMLInputElement;
+  enroll: HTMLButtonElement;
+  status: HTMLElement;
+  error: HTMLElement;
+  drawnProfile: string | null;
+};
 
 export function mountMfa(root: HTMLElement, deps: ViewDeps): Unmount {
   const { api } = deps;
   let disposed = false;
-  let loadSeq = 0;
+  let state = initialMfa();
 
   const loadError = h('p', { class: 'error', testid: 'mfa-load-error', 'aria-live': 'polite' });
   const body = h('div', {}, h('p', { class: 'muted' }, 'Loading…'));
@@ -37,25 +71,61 @@ export function mountMfa(root: HTMLElement, deps: ViewDeps): Unmount {
     ),
   );
 
-  /** Step 1: the candidates, then the form (or the empty state). */
-  async function load(focusForm = false): Promise<void> {
-    const seq = ++loadSeq;
-    setText(loadError, '');
-    try {
-      const candidates = await api.mfaEnrollCandidates();
-      if (disposed || seq !== loadSeq) return;
-      if (candidates.length === 0) {
-        replaceChildren(body, emptyState());
-        return;
+  let formEls: FormEls | null = null;
+  let qrError: HTMLElement | null = null;
+  let resultHeading: HTMLElement | null = null;
+  /** What the body was last built for: the step's data (a new object per step entered). */
+  let drawn: unknown = 'loading';
+
+  function update(next: MfaState): void {
+    if (next === state) return;
+    state = next;
+    if (!disposed) render();
+  }
+
+  function stepKey(step: MfaStep): unknown {
+    switch (step.kind) {
+      case 'loading':
+        return 'loading';
+      case 'form':
+        return step.form.candidates;
+      case 'result':
+        return step.result;
+      default:
+        return step;
+    }
+  }
+
+  function render(): void {
+    setText(loadError, state.loadError);
+    const step = state.step;
+    const key = stepKey(step);
+    if (key !== drawn) {
+      drawn = key;
+      formEls = null;
+      qrError = null;
+      resultHeading = null;
+      replaceChildren(body, buildStep(step));
+    }
+    if (step.kind === 'form' && formEls) paintForm(formEls, step.form);
+    if (step.kind === 'result' && qrError) setText(qrError, step.qrError);
+  }
+
+  function buildStep(step: MfaStep): HTMLElement {
+    switch (step.kind) {
+      case 'loading':
+        return h('p', { class: 'muted' }, 'Loading…');
+      case 'failed': {
+        const retry = h('button', { type: 'button', testid: 'mfa-retry', onclick: () => void load(true) }, 'Try again');
+        return h('div', { class: 'buttons' }, retry);
       }
-      const form = buildForm(candidates);
-      replaceChildren(body, form);
-      if (focusForm) form.querySelector<HTMLElement>('select')?.focus();
-    } catch (err) {
-      if (disposed || seq !== loadSeq) return;
-      setText(loadError, failure(deps, err).message);
-      const retry = h('button', { type: 'button', testid: 'mfa-retry', onclick: () => void load(true) }, 'Try again');
-      replaceChildren(body, h('div', { class: 'buttons' }, retry));
+      case 'empty':
+        return emptyState();
+      case 'form':
+        formEls = buildForm(step.form);
+        return formEls.form;
+      case 'result':
+        return buildResult(step.result);
     }
   }
 
@@ -76,14 +146,13 @@ export function mountMfa(root: HTMLElement, deps: ViewDeps): Unmount {
     );
   }
 
-  function buildForm(candidates: EnrollCandidate[]): HTMLFormElement {
-    const byProfile = new Map(candidates.map((c) => [c.profile, c]));
+  // ---- step 2: the form ----
+
+  function buildForm(initial: MfaForm): FormEls {
     const select = h(
       'select',
       { id: 'mfa-profile', testid: 'mfa-profile', 'aria-describedby': 'mfa-existing' },
-      ...candidates.map((c) =>
-        h('option', { value: c.profile }, c.mfaSerial ? `${c.profile} (has an MFA device)` : c.profile),
-      ),
+      ...initial.candidates.map((c) => h('option', { value: c.profile }, candidateLabel(c))),
     );
     const existing = h('div', { class: 'info', id: 'mfa-existing', testid: 'mfa-existing', hidden: true });
     const name = h('input', {
@@ -94,6 +163,7 @@ export function mountMfa(root: HTMLElement, deps: ViewDeps): Unmount {
       spellcheck: 'false',
       'aria-describedby': 'mfa-device-name-hint',
     });
+    name.placeholder = DEFAULT_MFA_DEVICE_NAME;
     const enroll = h('button', { type: 'submit', class: 'primary', testid: 'mfa-enroll' }, 'Enroll MFA device');
     const status = h('p', { class: 'muted', testid: 'mfa-status', role: 'status', 'aria-live': 'polite' });
     const error = h('p', { class: 'error', testid: 'mfa-error', 'aria-live': 'polite' });
@@ -119,137 +189,139 @@ export function mountMfa(root: HTMLElement, deps: ViewDeps): Unmount {
       error,
     );
 
-    function showProfile(): void {
-      const c = byProfile.get(select.value);
-      name.placeholder = DEFAULT_MFA_DEVICE_NAME;
-      existing.hidden = !c?.mfaSerial;
-      if (c?.mfaSerial) {
+    select.addEventListener('change', () => update(profileChosen(state, select.value)));
+    name.addEventListener('input', () => update(nameEdited(state)));
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void submitEnroll(select.value, name.value);
+    });
+    return { form, select, existing, name, enroll, status, error, drawnProfile: null };
+  }
+
+  function paintForm(els: FormEls, form: MfaForm): void {
+    if (els.drawnProfile !== form.profile) {
+      els.drawnProfile = form.profile;
+      const existing = existingDevice(form);
+      els.existing.hidden = existing === null;
+      if (existing) {
         replaceChildren(
-          existing,
-          h('p', {}, 'This profile already has an MFA device: ', h('span', { class: 'mono' }, c.mfaSerial), '.'),
+          els.existing,
+          h('p', {}, 'This profile already has an MFA device: ', h('span', { class: 'mono' }, existing.serial), '.'),
           h(
             'p',
             {},
             'Enrolling adds a new device; the old one stays and the profile keeps using it. To replace it instead, run ',
-            h('code', {}, `otpilot mfa rotate --profile ${c.profile}`),
+            h('code', {}, existing.rotate),
             ' on the command line.',
           ),
         );
       } else {
-        replaceChildren(existing);
+        replaceChildren(els.existing);
       }
     }
-
-    function setBusy(busy: boolean): void {
-      enroll.disabled = busy;
-      select.disabled = busy;
-      name.readOnly = busy;
-      form.setAttribute('aria-busy', String(busy));
-    }
-
-    select.addEventListener('change', () => {
-      setText(error, '');
-      showProfile();
-    });
-    name.addEventListener('input', () => name.removeAttribute('aria-invalid'));
-    form.addEventListener('submit', async (e) => {
-      e.preventDefault();
-      if (enroll.disabled) return;
-      setText(error, '');
-      const profile = select.value;
-      const typed = name.value.trim();
-      const problem = mfaDeviceNameError(typed);
-      name.setAttribute('aria-invalid', problem ? 'true' : 'false');
-      if (problem) {
-        setText(error, problem);
-        name.focus();
-        return;
-      }
-      setBusy(true);
-      setText(status, 'Enrolling…');
-      try {
-        const result = await api.mfaEnroll(profile, typed === '' ? null : typed);
-        if (disposed) return;
-        showResult(result);
-      } catch (err) {
-        if (disposed) return;
-        setText(status, '');
-        setText(error, failure(deps, err).message);
-        setBusy(false);
-        enroll.focus();
-      }
-    });
-
-    showProfile();
-    return form;
+    const c = formControls(form);
+    if (c.nameInvalid === null) els.name.removeAttribute('aria-invalid');
+    else els.name.setAttribute('aria-invalid', c.nameInvalid);
+    els.enroll.disabled = c.enrollDisabled;
+    els.select.disabled = c.selectDisabled;
+    els.name.readOnly = c.nameReadOnly;
+    if (c.ariaBusy !== null) els.form.setAttribute('aria-busy', c.ariaBusy);
+    setText(els.status, form.status);
+    setText(els.error, form.error);
   }
 
-  /** Steps 3 and 4: what changed, the QR code on request, and Done. */
-  function showResult(r: EnrollResult): void {
-    loadSeq++;
+  // ---- steps 3 and 4: what changed, the QR code on request, and Done ----
+
+  function buildResult(r: EnrollResult): HTMLElement {
     const heading = h('h2', { id: 'mfa-result-title', tabindex: '-1' }, 'MFA device enrolled');
-    const fact = (label: string, testid: string, value: string, mono = false): HTMLElement[] => [
-      h('dt', {}, label),
-      h('dd', { testid, class: mono ? 'mono' : null }, value),
-    ];
-    const qrError = h('p', { class: 'error', testid: 'mfa-qr-error', 'aria-live': 'polite' });
+    resultHeading = heading;
+    const errorEl = h('p', { class: 'error', testid: 'mfa-qr-error', 'aria-live': 'polite' });
+    qrError = errorEl;
     const qrSlot = h('div', {});
     const offerQr = (focus: boolean): void => {
       const { box, confirm } = buildQrConfirm(deps, {
         name: r.device,
         testids: { confirm: 'mfa-show-qr', image: 'mfa-qr', hide: 'mfa-hide-qr' },
         hint: 'Scan it with an authenticator app on your phone to keep a backup of this device.',
-        onHide: () => offerQr(true),
-        onError: (err) => setText(qrError, err.message),
+        // Hidden: offered again, behind the same confirmation.
+        onHide: () => {
+          update(qrOffered(state));
+          offerQr(true);
+        },
+        onError: (err) => update(qrFailed(state, err.message)),
       });
-      setText(qrError, '');
       replaceChildren(qrSlot, box);
       if (focus) confirm.focus();
     };
     offerQr(false);
 
-    const done = h('button', { type: 'button', class: 'primary', testid: 'mfa-done' }, 'Done');
-    done.addEventListener('click', () => {
-      replaceChildren(body, h('p', { class: 'muted' }, 'Loading…'));
+    const doneButton = h('button', { type: 'button', class: 'primary', testid: 'mfa-done' }, 'Done');
+    doneButton.addEventListener('click', () => {
+      update(done(state));
       void load(true);
     });
 
-    replaceChildren(
-      body,
+    return h(
+      'div',
+      { class: 'card mfa-result', testid: 'mfa-result', role: 'group', 'aria-labelledby': 'mfa-result-title' },
+      heading,
+      h(
+        'dl',
+        { class: 'facts' },
+        ...resultFacts(r).flatMap((f) => [
+          h('dt', {}, f.label),
+          h('dd', { testid: f.testid, class: f.mono ? 'mono' : null }, f.value),
+        ]),
+      ),
+      h('h3', {}, 'Back up to your phone (optional)'),
+      h(
+        'p',
+        { class: 'hint' },
+        'An authenticator app on your phone can hold the same device, so you can still sign in without this computer.',
+      ),
+      qrSlot,
+      errorEl,
       h(
         'div',
-        { class: 'card mfa-result', testid: 'mfa-result', role: 'group', 'aria-labelledby': 'mfa-result-title' },
-        heading,
-        h(
-          'dl',
-          { class: 'facts' },
-          ...fact('IAM user', 'mfa-result-user', r.user),
-          ...fact('MFA serial', 'mfa-result-serial', r.serial, true),
-          ...fact('Device in Otpilot', 'mfa-result-device', r.device),
-          ...fact(
-            'mfa_serial written to',
-            'mfa-result-profiles',
-            r.profilesUpdated.length > 0 ? r.profilesUpdated.join(', ') : 'no profile',
-          ),
-          ...fact('AWS config backup', 'mfa-result-backup', r.backup ?? 'none made', r.backup !== null),
-        ),
-        h('h3', {}, 'Back up to your phone (optional)'),
-        h(
-          'p',
-          { class: 'hint' },
-          'An authenticator app on your phone can hold the same device, so you can still sign in without this computer.',
-        ),
-        qrSlot,
-        qrError,
-        h(
-          'div',
-          { class: 'buttons' },
-          done,
-          h('a', { href: '#/devices', class: 'button-link', testid: 'mfa-go-devices' }, 'Go to devices'),
-        ),
+        { class: 'buttons' },
+        doneButton,
+        h('a', { href: '#/devices', class: 'button-link', testid: 'mfa-go-devices' }, 'Go to devices'),
       ),
     );
-    heading.focus();
+  }
+
+  // ---- effects ----
+
+  /** Step 1: the candidates, then the form (focused on request) or the empty state. */
+  async function load(focusForm = false): Promise<void> {
+    update(loadStarted(state));
+    const seq = state.seq;
+    try {
+      const candidates = await api.mfaEnrollCandidates();
+      if (disposed) return;
+      update(candidatesLoaded(state, seq, candidates));
+      if (focusForm && seq === state.seq) formEls?.select.focus();
+    } catch (err) {
+      if (disposed || seq !== state.seq) return;
+      update(loadFailed(state, seq, failure(deps, err).message));
+    }
+  }
+
+  async function submitEnroll(profile: string, typed: string): Promise<void> {
+    const out = enrollSubmitted(state, profile, typed);
+    update(out.state);
+    if (out.focusName) formEls?.name.focus();
+    if (!out.request) return;
+    try {
+      const result = await api.mfaEnroll(out.request.profile, out.request.deviceName);
+      if (disposed) return;
+      update(enrolled(state, result));
+      resultHeading?.focus();
+    } catch (err) {
+      if (disposed) return;
+      update(enrollFailed(state, failure(deps, err).message));
+      formEls?.enroll.focus();
+    }
   }
 
   void load();

@@ -1,42 +1,66 @@
 // `#/profiles`: each AWS profile with its chain, device and credential state; keep it
 // fresh (watched), refresh it now, or open its console. Live on credentials:// events.
+//
+// The state and its rules live in `profiles.model.ts`; this file calls the shell, feeds
+// the answers to the model and draws the state. Rows are built once per list and updated
+// in place, so typed console options and focus survive events and clock ticks.
 
-import type { ProfileView, SettingsView } from '../lib/api';
+import type { ProfileView } from '../lib/api';
 import { h, replaceChildren, setText, uid } from '../lib/dom';
-import { chainText, profileBadge } from '../lib/format';
-import { toggleWatched } from '../lib/validate';
 import { failure, type Unmount, type ViewDeps } from './context';
+import {
+  CONSOLE_SERVICES,
+  closeConsoleOptions,
+  consoleFailed,
+  consoleOpened,
+  consoleRequest,
+  consoleStarted,
+  credentialsFailed,
+  credentialsRefreshed,
+  hasProfile,
+  initialProfiles,
+  listFailed,
+  listed,
+  profileDetails,
+  profileRowView,
+  profilesList,
+  refreshAnswered,
+  refreshFailed,
+  refreshStarted,
+  toggleConsoleOptions,
+  watchFailed,
+  watchRequest,
+  watchSaved,
+  watchStarted,
+  type ProfileRow,
+  type ProfilesList,
+  type ProfilesState,
+} from './profiles.model';
 
-/** Quick picks for the console's service; any other service can be typed. */
-export const CONSOLE_SERVICES = [
-  's3',
-  'ec2',
-  'iam',
-  'cloudwatch',
-  'lambda',
-  'cloudformation',
-  'rds',
-  'dynamodb',
-] as const;
+export { CONSOLE_SERVICES };
 
 /** "valid until 14:05" turns into "expires in 3 min" as time passes: re-render this often. */
 const CLOCK_MS = 15_000;
 
-type Row = {
-  view: ProfileView;
+/** A row's elements, and the view its details were last drawn from. */
+type RowEls = {
   badge: HTMLElement;
+  details: HTMLElement;
   message: HTMLElement;
   watch: HTMLInputElement;
   refresh: HTMLButtonElement;
+  consoleButton: HTMLButtonElement;
+  toggle: HTMLButtonElement;
+  options: HTMLElement;
   status: HTMLElement;
   error: HTMLElement;
+  drawnView: ProfileView | null;
 };
 
 export function mountProfiles(root: HTMLElement, deps: ViewDeps): Unmount {
   const { api } = deps;
   let disposed = false;
-  const rows = new Map<string, Row>();
-  let settings: SettingsView | null = null;
+  let state = initialProfiles();
   // Watch toggles save settings one after another, each on top of the last answer.
   let saving: Promise<unknown> = Promise.resolve();
 
@@ -53,41 +77,77 @@ export function mountProfiles(root: HTMLElement, deps: ViewDeps): Unmount {
     ),
   );
 
-  const nowSeconds = (): number => Math.floor(deps.now() / 1000);
+  const rowEls = new Map<string, RowEls>();
+  /** What the list was last built from: a phase, or the model's `order` array. */
+  let drawn: unknown = 'loading';
 
-  async function load(): Promise<void> {
-    try {
-      const profiles = await api.listProfiles();
-      if (disposed) return;
-      setText(listError, '');
-      render(profiles);
-    } catch (err) {
-      if (disposed) return;
-      setText(listError, failure(deps, err).message);
-      replaceChildren(list);
+  function update(next: ProfilesState): void {
+    if (next === state) return;
+    state = next;
+    if (!disposed) render();
+  }
+
+  function render(): void {
+    setText(listError, state.loadError);
+    const shown = profilesList(state);
+    const key = shown.kind === 'loading' || shown.kind === 'none' ? shown.kind : state.order;
+    if (key !== drawn) {
+      drawn = key;
+      rowEls.clear();
+      replaceChildren(list, ...buildList(shown));
+    }
+    const now = Math.floor(deps.now() / 1000);
+    for (const [profile, els] of rowEls) {
+      const row = state.rows.get(profile);
+      if (row) paintRow(els, row, now);
     }
   }
 
-  function render(profiles: ProfileView[]): void {
-    rows.clear();
-    if (profiles.length === 0) {
-      replaceChildren(list, h('p', { class: 'empty', testid: 'profiles-empty' }, 'No AWS profiles found'));
-      return;
+  function buildList(shown: ProfilesList): HTMLElement[] {
+    switch (shown.kind) {
+      case 'loading':
+        return [h('p', { class: 'muted' }, 'Loading…')];
+      case 'none':
+        return [];
+      case 'empty':
+        return [h('p', { class: 'empty', testid: 'profiles-empty' }, shown.text)];
+      case 'rows':
+        return [h('ul', { class: 'profile-list', testid: 'profile-list' }, ...shown.profiles.map(buildRow))];
     }
-    replaceChildren(list, h('ul', { class: 'profile-list', testid: 'profile-list' }, ...profiles.map(buildRow)));
   }
 
-  function buildRow(view: ProfileView): HTMLElement {
-    const p = view.profile;
+  function paintRow(els: RowEls, row: ProfileRow, nowSeconds: number): void {
+    const v = profileRowView(row, nowSeconds);
+    els.badge.className = v.badge.className;
+    setText(els.badge, v.badge.label);
+    if (els.drawnView !== row.view) {
+      els.drawnView = row.view;
+      const d = profileDetails(row.view);
+      replaceChildren(
+        els.details,
+        d.chain !== null ? h('div', { class: 'chain', title: 'Credential chain, base first' }, d.chain) : null,
+        h('div', { class: 'meta' }, d.mfa),
+        d.wiring !== null ? h('div', { class: 'meta note' }, d.wiring) : null,
+      );
+    }
+    setText(els.message, v.message);
+    els.message.classList.toggle('error', v.message !== '');
+    els.watch.disabled = v.watchDisabled;
+    if (v.watched !== null) els.watch.checked = v.watched;
+    els.refresh.disabled = v.refreshDisabled;
+    els.consoleButton.disabled = v.consoleDisabled;
+    els.options.hidden = !v.optionsOpen;
+    els.toggle.setAttribute('aria-expanded', String(v.optionsOpen));
+    setText(els.status, v.status);
+    setText(els.error, v.error);
+  }
+
+  function buildRow(p: string): HTMLElement {
     const badge = h('span', { testid: `profile-state-${p}` });
+    const details = h('div', { class: 'profile-details' });
     const message = h('p', { class: 'profile-message', testid: `profile-message-${p}` });
     const watchId = uid('watch');
-    const watch = h('input', {
-      id: watchId,
-      type: 'checkbox',
-      testid: `watch-${p}`,
-      checked: view.watched,
-    });
+    const watch = h('input', { id: watchId, type: 'checkbox', testid: `watch-${p}` });
     const refresh = h(
       'button',
       { type: 'button', class: 'small', testid: `refresh-${p}`, 'aria-label': `Refresh ${p} now` },
@@ -95,8 +155,6 @@ export function mountProfiles(root: HTMLElement, deps: ViewDeps): Unmount {
     );
     const status = h('p', { class: 'success', testid: `profile-status-${p}`, 'aria-live': 'polite' });
     const error = h('p', { class: 'error', testid: `profile-error-${p}`, 'aria-live': 'polite' });
-    const row: Row = { view, badge, message, watch, refresh, status, error };
-    rows.set(p, row);
 
     // Console options: closed by default, so one click opens the console home.
     const serviceId = uid('service');
@@ -158,51 +216,47 @@ export function mountProfiles(root: HTMLElement, deps: ViewDeps): Unmount {
       '▾',
     );
     toggle.addEventListener('click', () => {
-      options.hidden = !options.hidden;
-      toggle.setAttribute('aria-expanded', String(!options.hidden));
-      if (!options.hidden) service.focus();
+      update(toggleConsoleOptions(state, p));
+      if (state.rows.get(p)?.optionsOpen) service.focus();
     });
     const consoleButton = h(
       'button',
       { type: 'button', class: 'small', testid: `console-${p}`, 'aria-label': `Open the AWS console for ${p}` },
       'Open console',
     );
-    const openConsole = async (): Promise<void> => {
-      setText(error, '');
-      setText(status, '');
-      consoleButton.disabled = true;
-      try {
-        const s = service.value.trim();
-        const r = region.value.trim();
-        await api.openConsole(p, s === '' ? null : s, r === '' ? null : r);
-        if (!disposed) setText(status, 'Console opened in your browser');
-      } catch (err) {
-        setText(error, failure(deps, err).message);
-      } finally {
-        consoleButton.disabled = false;
-      }
-    };
-    consoleButton.addEventListener('click', () => void openConsole());
+    consoleButton.addEventListener('click', () => void openConsole(p, service.value, region.value));
     options.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' && e.target instanceof HTMLInputElement) {
         e.preventDefault();
-        void openConsole();
+        void openConsole(p, service.value, region.value);
       } else if (e.key === 'Escape') {
         e.preventDefault();
-        options.hidden = true;
-        toggle.setAttribute('aria-expanded', 'false');
+        update(closeConsoleOptions(state, p));
         toggle.focus();
       }
     });
 
-    refresh.addEventListener('click', () => void refreshNow(row));
-    watch.addEventListener('change', () => void setWatched(row, watch.checked));
+    refresh.addEventListener('click', () => void refreshNow(p));
+    watch.addEventListener('change', () => void setWatched(p, watch.checked));
 
-    const li = h(
+    rowEls.set(p, {
+      badge,
+      details,
+      message,
+      watch,
+      refresh,
+      consoleButton,
+      toggle,
+      options,
+      status,
+      error,
+      drawnView: null,
+    });
+    return h(
       'li',
       { class: 'profile', testid: `profile-row-${p}` },
       h('div', { class: 'profile-head' }, h('span', { class: 'profile-name' }, p), badge),
-      h('div', { class: 'profile-details' }),
+      details,
       message,
       h(
         'div',
@@ -216,100 +270,70 @@ export function mountProfiles(root: HTMLElement, deps: ViewDeps): Unmount {
       status,
       error,
     );
-    paint(row, li);
-    return li;
   }
 
-  /** Writes a row's view into its elements (badge, details, message, watched). */
-  function paint(row: Row, li?: HTMLElement): void {
-    const v = row.view;
-    paintBadge(row);
-    const container = li ?? row.badge.closest('li');
-    const details = container?.querySelector('.profile-details');
-    if (details) {
-      replaceChildren(
-        details,
-        v.chain.length > 0 ? h('div', { class: 'chain', title: 'Credential chain, base first' }, chainText(v.chain)) : null,
-        h(
-          'div',
-          { class: 'meta' },
-          v.device ? `Device: ${v.device}` : v.mfaSerial ? `MFA: ${v.mfaSerial} (no device stored)` : 'No MFA',
-        ),
-        v.wired
-          ? null
-          : h('div', { class: 'meta note' }, `Not wired to Otpilot: run “otpilot profile setup ${v.profile}”`),
-      );
-    }
-    const text = [v.state === 'attention' ? v.message : null, v.error].filter((s): s is string => !!s).join(' ');
-    setText(row.message, text);
-    row.message.classList.toggle('error', text !== '');
-    if (!row.watch.disabled) row.watch.checked = v.watched;
-  }
+  // ---- effects: each asks the shell and feeds the answer to the model ----
 
-  function paintBadge(row: Row): void {
-    const badge = profileBadge(row.view, nowSeconds());
-    row.badge.className = badge.className;
-    setText(row.badge, badge.label);
-  }
-
-  async function refreshNow(row: Row): Promise<void> {
-    setText(row.error, '');
-    setText(row.status, '');
-    row.refresh.disabled = true;
-    row.view = { ...row.view, state: 'refreshing' };
-    paint(row);
+  async function load(): Promise<void> {
     try {
-      const view = await api.refreshProfile(row.view.profile);
+      const profiles = await api.listProfiles();
       if (disposed) return;
-      row.view = view;
-      paint(row);
+      update(listed(state, profiles));
     } catch (err) {
-      const problem = failure(deps, err);
-      row.view = { ...row.view, state: 'attention', message: problem.message };
-      paint(row);
-    } finally {
-      row.refresh.disabled = false;
+      if (disposed) return;
+      update(listFailed(state, failure(deps, err).message));
     }
   }
 
-  function setWatched(row: Row, on: boolean): Promise<unknown> {
-    setText(row.error, '');
-    row.watch.disabled = true;
+  async function refreshNow(profile: string): Promise<void> {
+    update(refreshStarted(state, profile));
+    try {
+      const view = await api.refreshProfile(profile);
+      if (disposed) return;
+      update(refreshAnswered(state, profile, view));
+    } catch (err) {
+      update(refreshFailed(state, profile, failure(deps, err).message));
+    }
+  }
+
+  function setWatched(profile: string, on: boolean): Promise<unknown> {
+    update(watchStarted(state, profile));
     saving = saving.then(async () => {
       try {
-        const base = settings ?? (await api.getSettings());
-        const next = { ...base, watchedProfiles: toggleWatched(base.watchedProfiles, row.view.profile, on) };
-        settings = await api.saveSettings(next);
-        row.view = { ...row.view, watched: settings.watchedProfiles.includes(row.view.profile) };
+        // The settings last saved here are the latest; fetch them only the first time.
+        const base = state.settings ?? (await api.getSettings());
+        const saved = await api.saveSettings(watchRequest(base, profile, on));
+        update(watchSaved(state, profile, saved));
       } catch (err) {
-        setText(row.error, failure(deps, err).message);
-      } finally {
-        row.watch.disabled = false;
-        if (!disposed) paint(row);
+        update(watchFailed(state, profile, failure(deps, err).message));
       }
     });
     return saving;
   }
 
+  async function openConsole(profile: string, service: string, region: string): Promise<void> {
+    update(consoleStarted(state, profile));
+    const args = consoleRequest(service, region);
+    try {
+      await api.openConsole(profile, args.service, args.region);
+      if (!disposed) update(consoleOpened(state, profile));
+    } catch (err) {
+      update(consoleFailed(state, profile, failure(deps, err).message));
+    }
+  }
+
   const unlistenRefreshed = api.onCredentialsRefreshed((view) => {
-    const row = rows.get(view.profile);
-    if (!row) {
+    // A profile not listed yet (the AWS config changed): list them all again.
+    if (!hasProfile(state, view.profile)) {
       void load();
       return;
     }
-    row.view = view;
-    setText(row.error, '');
-    paint(row);
+    update(credentialsRefreshed(state, view));
   });
   const unlistenFailed = api.onCredentialsFailed(({ profile, message }) => {
-    const row = rows.get(profile);
-    if (!row) return;
-    row.view = { ...row.view, state: 'attention', message };
-    paint(row);
+    update(credentialsFailed(state, profile, message));
   });
-  const clock = setInterval(() => {
-    for (const row of rows.values()) paintBadge(row);
-  }, CLOCK_MS);
+  const clock = setInterval(render, CLOCK_MS);
 
   void load();
 

@@ -1,21 +1,54 @@
 // `#/settings`: refresh margin, clipboard clear delay, global shortcut and its device, start
 // at login, ask-before-use.
+//
+// The state and its rules live in `settings.model.ts`; this file builds the form once,
+// reads it on Save, calls the shell and draws the state.
 
-import type { DeviceView, SettingsView } from '../lib/api';
-import { append, h, replaceChildren, setText } from '../lib/dom';
+import { h, replaceChildren, setText } from '../lib/dom';
 import {
   MAX_CLIPBOARD_SECONDS,
   MAX_MARGIN_SECONDS,
   MIN_CLIPBOARD_SECONDS,
   MIN_MARGIN_SECONDS,
-  validateSettings,
   type SettingsField,
 } from '../lib/validate';
 import { failure, type Unmount, type ViewDeps } from './context';
+import {
+  edited,
+  fieldsInvalid,
+  initialSettings,
+  loadFailed,
+  loaded,
+  saveBody,
+  saveDisabled,
+  saveFailed,
+  saved,
+  settingsBody,
+  submitted,
+  type SettingsForm,
+  type SettingsFormValues,
+  type SettingsState,
+} from './settings.model';
+
+/** The form's elements, once built. */
+type FormEls = {
+  form: HTMLFormElement;
+  fields: Record<SettingsField, HTMLInputElement>;
+  login: HTMLInputElement;
+  defaultDevice: HTMLSelectElement;
+  ask: HTMLInputElement[];
+  save: HTMLButtonElement;
+  status: HTMLElement;
+  error: HTMLElement;
+  /** The values last written into the inputs. */
+  written: SettingsFormValues;
+};
 
 export function mountSettings(root: HTMLElement, deps: ViewDeps): Unmount {
   const { api } = deps;
   let disposed = false;
+  let state = initialSettings();
+
   const body = h('div', {}, h('p', { class: 'muted' }, 'Loading…'));
   const loadError = h('p', { class: 'error', testid: 'settings-load-error', 'aria-live': 'polite' });
   replaceChildren(
@@ -29,25 +62,55 @@ export function mountSettings(root: HTMLElement, deps: ViewDeps): Unmount {
     ),
   );
 
-  async function load(): Promise<void> {
-    try {
-      const [settings, devices] = await Promise.all([
-        api.getSettings(),
-        // The form still shows without devices (a locked keyring, say); null: not known.
-        api.listDevices().catch(() => null),
-      ]);
-      if (disposed) return;
-      replaceChildren(body, buildForm(settings, devices));
-    } catch (err) {
-      if (disposed) return;
-      setText(loadError, failure(deps, err).message);
-      replaceChildren(body);
-    }
+  let els: FormEls | null = null;
+  /** What the body was last built from: a phase, or the loaded form's choices. */
+  let drawn: unknown = 'loading';
+
+  function update(next: SettingsState): void {
+    if (next === state) return;
+    state = next;
+    if (!disposed) render();
   }
 
-  function buildForm(initial: SettingsView, listed: DeviceView[] | null): HTMLFormElement {
-    let base = initial;
-    const devices = listed ?? [];
+  function render(): void {
+    setText(loadError, state.loadError);
+    const shown = settingsBody(state);
+    const key = shown.kind === 'form' ? shown.form.choices : shown.kind;
+    if (key !== drawn) {
+      drawn = key;
+      els = shown.kind === 'form' ? buildForm(shown.form) : null;
+      replaceChildren(body, shown.kind === 'loading' ? h('p', { class: 'muted' }, 'Loading…') : els?.form);
+    }
+    if (els && state.form) paintForm(els, state.form);
+  }
+
+  function paintForm(e: FormEls, form: SettingsForm): void {
+    if (e.written !== form.values) {
+      e.written = form.values;
+      const v = form.values;
+      const set = (input: HTMLInputElement | HTMLSelectElement, value: string): void => {
+        if (input.value !== value) input.value = value;
+      };
+      set(e.fields.refreshMarginSeconds, v.refreshMarginSeconds);
+      set(e.fields.clipboardClearSeconds, v.clipboardClearSeconds);
+      set(e.fields.globalShortcut, v.globalShortcut);
+      set(e.defaultDevice, v.defaultDevice);
+      e.login.checked = v.startAtLogin;
+      for (const box of e.ask) box.checked = v.askBeforeUse.includes(box.value);
+    }
+    const invalid = fieldsInvalid(form);
+    if (invalid) {
+      for (const [field, input] of Object.entries(e.fields)) {
+        input.setAttribute('aria-invalid', String(invalid[field as SettingsField]));
+      }
+    }
+    e.save.disabled = saveDisabled(form);
+    setText(e.status, form.status);
+    setText(e.error, form.error);
+  }
+
+  function buildForm(initial: SettingsForm): FormEls {
+    const { choices, values } = initial;
     const margin = h('input', {
       id: 'settings-margin',
       type: 'number',
@@ -56,7 +119,7 @@ export function mountSettings(root: HTMLElement, deps: ViewDeps): Unmount {
       max: MAX_MARGIN_SECONDS,
       step: 1,
       testid: 'settings-margin',
-      value: initial.refreshMarginSeconds,
+      value: values.refreshMarginSeconds,
       'aria-describedby': 'settings-margin-hint',
     });
     const clipboard = h('input', {
@@ -67,7 +130,7 @@ export function mountSettings(root: HTMLElement, deps: ViewDeps): Unmount {
       max: MAX_CLIPBOARD_SECONDS,
       step: 1,
       testid: 'settings-clipboard',
-      value: initial.clipboardClearSeconds,
+      value: values.clipboardClearSeconds,
       'aria-describedby': 'settings-clipboard-hint',
     });
     const shortcut = h('input', {
@@ -77,33 +140,27 @@ export function mountSettings(root: HTMLElement, deps: ViewDeps): Unmount {
       placeholder: 'e.g. Ctrl+Alt+O',
       autocomplete: 'off',
       spellcheck: 'false',
-      value: initial.globalShortcut ?? '',
+      value: values.globalShortcut,
       'aria-describedby': 'settings-global-shortcut-hint',
     });
     const defaultDevice = h(
       'select',
       { id: 'settings-default-device', testid: 'settings-default-device', 'aria-describedby': 'settings-default-device-hint' },
-      h('option', { value: '' }, 'First device'),
-      ...devices.map((d) => h('option', { value: d.name }, d.name)),
+      ...choices.defaultDevice.map((c) => h('option', { value: c.value }, c.label)),
     );
-    // A default device not listed (removed since, or the list did not load) stays chosen.
-    const chosen = initial.defaultDevice;
-    if (chosen && !devices.some((d) => d.name === chosen)) {
-      append(defaultDevice, h('option', { value: chosen }, listed ? `${chosen} (not found)` : chosen));
-    }
-    defaultDevice.value = chosen ?? '';
+    defaultDevice.value = values.defaultDevice;
     const login = h('input', {
       id: 'settings-login',
       type: 'checkbox',
       testid: 'settings-login',
-      checked: initial.startAtLogin,
+      checked: values.startAtLogin,
     });
-    const ask = devices.map((d) =>
+    const ask = choices.askDevices.map((name) =>
       h('input', {
         type: 'checkbox',
-        value: d.name,
-        testid: `settings-ask-${d.name}`,
-        checked: initial.askBeforeUse.includes(d.name),
+        value: name,
+        testid: `settings-ask-${name}`,
+        checked: values.askBeforeUse.includes(name),
       }),
     );
     const save = h('button', { type: 'submit', class: 'primary', testid: 'settings-save' }, 'Save');
@@ -169,58 +226,52 @@ export function mountSettings(root: HTMLElement, deps: ViewDeps): Unmount {
       error,
     );
 
-    form.addEventListener('input', () => setText(status, ''));
-    form.addEventListener('submit', async (e) => {
-      e.preventDefault();
-      setText(status, '');
-      setText(error, '');
-      // Names of devices not shown (removed since) are kept as they were.
-      const shown = new Set(devices.map((d) => d.name));
-      const askBeforeUse = [
-        ...base.askBeforeUse.filter((n) => !shown.has(n)),
-        ...ask.filter((b) => b.checked).map((b) => b.value),
-      ];
-      const checked = validateSettings(
-        {
-          refreshMarginSeconds: margin.value,
-          clipboardClearSeconds: clipboard.value,
-          startAtLogin: login.checked,
-          askBeforeUse,
-          globalShortcut: shortcut.value,
-          defaultDevice: defaultDevice.value,
-        },
-        base,
-      );
-      for (const [field, input] of Object.entries(fields)) {
-        const bad = !checked.ok && field in checked.errors;
-        input.setAttribute('aria-invalid', bad ? 'true' : 'false');
-      }
-      if (!checked.ok) {
-        const names = Object.keys(checked.errors) as SettingsField[];
-        setText(error, names.map((n) => checked.errors[n]).join('. '));
-        if (names[0]) fields[names[0]].focus();
-        return;
-      }
-      save.disabled = true;
-      try {
-        // Watched profiles are edited on the profiles page: take the latest list.
-        const latest = await api.getSettings().catch(() => base);
-        base = await api.saveSettings({ ...checked.value, watchedProfiles: latest.watchedProfiles });
-        if (disposed) return;
-        margin.value = String(base.refreshMarginSeconds);
-        clipboard.value = String(base.clipboardClearSeconds);
-        login.checked = base.startAtLogin;
-        shortcut.value = base.globalShortcut ?? '';
-        defaultDevice.value = base.defaultDevice ?? '';
-        setText(status, 'Saved');
-      } catch (err) {
-        // What was typed stays, so a refused shortcut ("invalid_input") can be corrected.
-        setText(error, failure(deps, err).message);
-      } finally {
-        save.disabled = false;
-      }
+    const read = (): SettingsFormValues => ({
+      refreshMarginSeconds: margin.value,
+      clipboardClearSeconds: clipboard.value,
+      startAtLogin: login.checked,
+      globalShortcut: shortcut.value,
+      defaultDevice: defaultDevice.value,
+      askBeforeUse: ask.filter((b) => b.checked).map((b) => b.value),
     });
-    return form;
+    form.addEventListener('input', () => update(edited(state)));
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void submit(read());
+    });
+    return { form, fields, login, defaultDevice, ask, save, status, error, written: values };
+  }
+
+  async function load(): Promise<void> {
+    try {
+      const [settings, devices] = await Promise.all([
+        api.getSettings(),
+        // The form still shows without devices (a locked keyring, say); null: not known.
+        api.listDevices().catch(() => null),
+      ]);
+      if (disposed) return;
+      update(loaded(state, settings, devices));
+    } catch (err) {
+      if (disposed) return;
+      update(loadFailed(state, failure(deps, err).message));
+    }
+  }
+
+  async function submit(values: SettingsFormValues): Promise<void> {
+    const out = submitted(state, values);
+    update(out.state);
+    if (out.focus && els) els.fields[out.focus].focus();
+    const request = out.save;
+    const base = state.form?.base;
+    if (!request || !base) return;
+    try {
+      const latest = await api.getSettings().catch(() => base);
+      const kept = await api.saveSettings(saveBody(request, latest));
+      if (disposed) return;
+      update(saved(state, kept));
+    } catch (err) {
+      update(saveFailed(state, failure(deps, err).message));
+    }
   }
 
   void load();

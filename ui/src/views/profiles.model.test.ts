@@ -1,0 +1,236 @@
+import { describe, expect, it } from 'vitest';
+import type { ProfileView, SettingsView } from '../lib/api';
+import { SETTINGS } from '../test/fakeApi';
+import {
+  closeConsoleOptions,
+  consoleFailed,
+  consoleOpened,
+  consoleRequest,
+  consoleStarted,
+  credentialsFailed,
+  credentialsRefreshed,
+  hasProfile,
+  initialProfiles,
+  listFailed,
+  listed,
+  profileDetails,
+  profileRowView,
+  profilesList,
+  refreshAnswered,
+  refreshFailed,
+  refreshStarted,
+  toggleConsoleOptions,
+  watchFailed,
+  watchRequest,
+  watchSaved,
+  watchStarted,
+  type ProfilesState,
+} from './profiles.model';
+
+// Local wall-clock times, so the tests pass in any time zone.
+const at = (h: number, m: number): number => new Date(2026, 10, 22, h, m).getTime() / 1000;
+const NOW = at(12, 0);
+
+const ADMIN: ProfileView = {
+  profile: 'admin',
+  wired: true,
+  watched: false,
+  chain: ['base', 'admin'],
+  mfaSerial: 'arn:aws:iam::111122223333:mfa/alice',
+  device: 'work',
+  error: null,
+  state: 'valid',
+  expiresAt: at(14, 5),
+  message: null,
+};
+const OTHER: ProfileView = { ...ADMIN, profile: 'other', state: 'unknown', expiresAt: null };
+
+/** What the row of `profile` shows at NOW. */
+function shown(state: ProfilesState, profile = 'admin'): ReturnType<typeof profileRowView> {
+  const row = state.rows.get(profile);
+  if (!row) throw new Error(`no row for ${profile}`);
+  return profileRowView(row, NOW);
+}
+
+const ready = (...views: ProfileView[]): ProfilesState => listed(initialProfiles(), views);
+
+describe('profiles model: the list', () => {
+  it('shows Loading… until the shell answers', () => {
+    expect(profilesList(initialProfiles())).toEqual({ kind: 'loading' });
+  });
+
+  it('says so when there are no profiles', () => {
+    expect(profilesList(ready())).toEqual({ kind: 'empty', text: 'No AWS profiles found' });
+  });
+
+  it('lists the profiles in the shell’s order, each with a fresh row', () => {
+    const s = ready(OTHER, ADMIN);
+    expect(profilesList(s)).toEqual({ kind: 'rows', profiles: ['other', 'admin'] });
+    expect(shown(s)).toEqual({
+      badge: { label: 'valid until 14:05', className: 'badge badge-valid' },
+      message: '',
+      watched: false,
+      watchDisabled: false,
+      refreshDisabled: false,
+      consoleDisabled: false,
+      optionsOpen: false,
+      status: '',
+      error: '',
+    });
+  });
+
+  it('shows a failed listing as the error with nothing listed, and recovers on the next list', () => {
+    const failed = listFailed(ready(ADMIN), 'cannot read ~/.aws/config');
+    expect(failed.loadError).toBe('cannot read ~/.aws/config');
+    expect(profilesList(failed)).toEqual({ kind: 'none' });
+    expect(hasProfile(failed, 'admin')).toBe(false);
+    const again = listed(failed, [ADMIN]);
+    expect(again.loadError).toBe('');
+    expect(profilesList(again)).toEqual({ kind: 'rows', profiles: ['admin'] });
+  });
+
+  it('gives every listing a new order, so rows are rebuilt only then', () => {
+    const s = ready(ADMIN);
+    expect(refreshStarted(s, 'admin').order).toBe(s.order);
+    expect(listed(s, [ADMIN]).order).not.toBe(s.order);
+  });
+});
+
+describe('profiles model: row details', () => {
+  it('shows the chain, the device and nothing about wiring when wired', () => {
+    expect(profileDetails(ADMIN)).toEqual({ chain: 'base → admin', mfa: 'Device: work', wiring: null });
+  });
+
+  it('names the serial when no device is stored, and says when there is no MFA', () => {
+    expect(profileDetails({ ...ADMIN, device: null }).mfa).toBe(
+      'MFA: arn:aws:iam::111122223333:mfa/alice (no device stored)',
+    );
+    expect(profileDetails({ ...ADMIN, device: null, mfaSerial: null }).mfa).toBe('No MFA');
+    expect(profileDetails({ ...ADMIN, chain: [] }).chain).toBeNull();
+  });
+
+  it('tells how to wire a profile that is not wired', () => {
+    expect(profileDetails({ ...ADMIN, wired: false }).wiring).toBe(
+      'Not wired to Otpilot: run “otpilot profile setup admin”',
+    );
+  });
+
+  it('shows the attention message and the profile’s error as one line', () => {
+    const s = ready({ ...ADMIN, state: 'attention', message: 'MFA code rejected', error: 'bad chain' });
+    expect(shown(s).message).toBe('MFA code rejected bad chain');
+    // A message is only shown while the profile needs attention.
+    expect(shown(ready({ ...ADMIN, message: 'old news' })).message).toBe('');
+  });
+
+  it('counts the badge down as time passes', () => {
+    const row = ready({ ...ADMIN, expiresAt: at(12, 20) }).rows.get('admin');
+    if (!row) throw new Error('no row');
+    expect(profileRowView(row, at(12, 0)).badge.label).toBe('valid until 12:20');
+    expect(profileRowView(row, at(12, 10)).badge.label).toBe('expires in 10 min');
+  });
+});
+
+describe('profiles model: credentials:// events', () => {
+  it('marks a failed profile as needing attention, leaving the others alone', () => {
+    const s = credentialsFailed(ready(ADMIN, OTHER), 'admin', 'MFA code rejected');
+    expect(shown(s).badge.label).toBe('needs attention');
+    expect(shown(s).message).toBe('MFA code rejected');
+    expect(shown(s, 'other').badge.label).toBe('not cached');
+  });
+
+  it('shows refreshed credentials and clears the row’s error', () => {
+    const failed = watchFailed(watchStarted(ready(ADMIN, OTHER), 'other'), 'other', 'cannot write');
+    const s = credentialsRefreshed(failed, { ...OTHER, state: 'valid', expiresAt: at(13, 30) });
+    expect(shown(s, 'other').badge.label).toBe('valid until 13:30');
+    expect(shown(s, 'other').error).toBe('');
+  });
+
+  it('ignores events about profiles it does not list', () => {
+    const s = ready(ADMIN);
+    expect(hasProfile(s, 'new')).toBe(false);
+    expect(credentialsRefreshed(s, { ...ADMIN, profile: 'new' })).toBe(s);
+    expect(credentialsFailed(s, 'new', 'x')).toBe(s);
+  });
+});
+
+describe('profiles model: Refresh now', () => {
+  it('shows progress with the button off, then the answer', () => {
+    const started = refreshStarted(ready({ ...ADMIN, state: 'unknown', expiresAt: null }), 'admin');
+    expect(shown(started).badge.label).toBe('refreshing…');
+    expect(shown(started).refreshDisabled).toBe(true);
+    const done = refreshAnswered(started, 'admin', { ...ADMIN, expiresAt: at(13, 0) });
+    expect(shown(done).badge.label).toBe('valid until 13:00');
+    expect(shown(done).refreshDisabled).toBe(false);
+  });
+
+  it('clears the row’s old lines when it starts', () => {
+    const opened = consoleOpened(consoleStarted(ready(ADMIN), 'admin'), 'admin');
+    expect(shown(opened).status).toBe('Console opened in your browser');
+    const s = refreshStarted(opened, 'admin');
+    expect([shown(s).status, shown(s).error]).toEqual(['', '']);
+  });
+
+  it('shows a failed refresh as needing attention, with the reason', () => {
+    const s = refreshFailed(refreshStarted(ready(ADMIN), 'admin'), 'admin', 'AccessDenied: sts:AssumeRole');
+    expect(shown(s).badge.className).toBe('badge badge-attention');
+    expect(shown(s).message).toBe('AccessDenied: sts:AssumeRole');
+    expect(shown(s).refreshDisabled).toBe(false);
+  });
+});
+
+describe('profiles model: Keep fresh', () => {
+  const base: SettingsView = { ...SETTINGS, watchedProfiles: ['dev'], clipboardClearSeconds: 45 };
+
+  it('saves only the watched list changed', () => {
+    expect(watchRequest(base, 'admin', true)).toEqual({ ...base, watchedProfiles: ['dev', 'admin'] });
+    expect(watchRequest({ ...base, watchedProfiles: ['dev', 'admin'] }, 'admin', false)).toEqual(base);
+  });
+
+  it('leaves the box as clicked and off while saving, then shows what was saved', () => {
+    const saving = watchStarted(ready(ADMIN), 'admin');
+    expect(shown(saving).watched).toBeNull();
+    expect(shown(saving).watchDisabled).toBe(true);
+    const saved = watchSaved(saving, 'admin', { ...base, watchedProfiles: ['dev', 'admin'] });
+    expect(shown(saved).watched).toBe(true);
+    expect(shown(saved).watchDisabled).toBe(false);
+    // Later toggles build on the settings just saved.
+    expect(saved.settings?.watchedProfiles).toEqual(['dev', 'admin']);
+  });
+
+  it('puts the box back and shows why when saving fails', () => {
+    const s = watchFailed(watchStarted(ready(ADMIN), 'admin'), 'admin', 'cannot write config.toml');
+    expect(shown(s).watched).toBe(false);
+    expect(shown(s).error).toBe('cannot write config.toml');
+    expect(s.settings).toBeNull();
+  });
+});
+
+describe('profiles model: the console', () => {
+  it('sends the service and region trimmed, and null when left empty', () => {
+    expect(consoleRequest('', '  ')).toEqual({ service: null, region: null });
+    expect(consoleRequest(' lambda ', ' eu-west-1 ')).toEqual({ service: 'lambda', region: 'eu-west-1' });
+  });
+
+  it('opens and closes the options', () => {
+    const open = toggleConsoleOptions(ready(ADMIN), 'admin');
+    expect(shown(open).optionsOpen).toBe(true);
+    expect(shown(toggleConsoleOptions(open, 'admin')).optionsOpen).toBe(false);
+    expect(shown(closeConsoleOptions(open, 'admin')).optionsOpen).toBe(false);
+  });
+
+  it('turns the button off while opening, then says it opened', () => {
+    const opening = consoleStarted(ready(ADMIN), 'admin');
+    expect(shown(opening).consoleDisabled).toBe(true);
+    const s = consoleOpened(opening, 'admin');
+    expect(shown(s).consoleDisabled).toBe(false);
+    expect(shown(s).status).toBe('Console opened in your browser');
+  });
+
+  it('shows why the console did not open, clearing the last success', () => {
+    const opened = consoleOpened(consoleStarted(ready(ADMIN), 'admin'), 'admin');
+    const s = consoleFailed(consoleStarted(opened, 'admin'), 'admin', 'the console is not available yet');
+    expect(shown(s).status).toBe('');
+    expect(shown(s).error).toBe('the console is not available yet');
+    expect(shown(s).consoleDisabled).toBe(false);
+  });
+});
