@@ -28,7 +28,7 @@ fn init_logging(debug: bool) {
     let filter = if debug {
         EnvFilter::new("otpilot=debug,otpilot_core=debug")
     } else {
-        EnvFilter::try_from_env("OTPILOT_LOG").unwrap_or_else(|_| EnvFilter::new("warn"))
+        EnvFilter::try_from_env(otpilot_core::env::LOG).unwrap_or_else(|_| EnvFilter::new("warn"))
     };
     tracing_subscriber::fmt()
         .with_env_filter(filter)

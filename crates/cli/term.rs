@@ -88,6 +88,10 @@ impl Interaction for TerminalInteraction {
         eprintln!("otpilot: {message}");
     }
 
+    fn warn(&self, message: &str) {
+        eprintln!("otpilot: warning: {message}");
+    }
+
     fn prompt_mfa_code(
         &self,
         profile: &str,

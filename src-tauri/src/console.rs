@@ -2,6 +2,7 @@
 //! browser opens through the logout endpoint, so switching accounts takes one click.
 
 use otpilot_core::console::{ConsoleRequest, Destination};
+use otpilot_core::error::ErrorKind;
 
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
@@ -18,12 +19,15 @@ pub fn open(
         region: nonempty(region),
         duration: None,
     };
-    let login = state.with_broker(None, |b| b.console_login(profile, &request))?;
-    otpilot_core::console::browser::open(&login.logout_url).map_err(|failures| CommandError {
-        kind: "no_browser".into(),
-        message: format!(
-            "no browser could be started ({failures}); set BROWSER or a default browser"
-        ),
+    let login = state
+        .session
+        .broker_with(state.settings())?
+        .console_login(profile, &request)?;
+    otpilot_core::console::browser::open(&login.logout_url).map_err(|failures| {
+        CommandError::new(
+            ErrorKind::NoBrowser,
+            format!("no browser could be started ({failures}); set BROWSER or a default browser"),
+        )
     })?;
     tracing::info!(
         "opened the AWS console for {profile} ({})",

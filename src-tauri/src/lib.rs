@@ -9,7 +9,6 @@
 pub mod console;
 pub mod control;
 pub mod error;
-pub mod freshness;
 pub mod refresher;
 pub mod state;
 pub mod views;
@@ -47,7 +46,8 @@ pub fn init_logging() {
     use tracing_subscriber::EnvFilter;
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_env("OTPILOT_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+            EnvFilter::try_from_env(otpilot_core::env::LOG)
+                .unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
         .with_target(false)

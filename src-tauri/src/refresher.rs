@@ -2,10 +2,10 @@
 //! the same cache and locks as the CLI (so the two never race or spend a code twice), and
 //! tells the person when it cannot.
 
-use std::sync::{Condvar, Mutex};
+use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
-use otpilot_core::totp::unix_now;
+use otpilot_core::clock::unix_now;
 
 use crate::state::{AppState, Freshness, ProfileState};
 use otpilot_core::localtime::hh_mm;
@@ -20,7 +20,7 @@ static WAKE: (Mutex<bool>, Condvar) = (Mutex::new(false), Condvar::new());
 
 /// Makes the refresher look again now (settings changed, a profile was added).
 pub fn wake() {
-    *WAKE.0.lock().unwrap() = true;
+    *WAKE.0.lock().unwrap_or_else(PoisonError::into_inner) = true;
     WAKE.1.notify_all();
 }
 
@@ -29,8 +29,11 @@ pub fn spawn(state: &'static AppState) {
         .name("otpilot-refresher".into())
         .spawn(move || loop {
             let sleep = tick(state);
-            let guard = WAKE.0.lock().unwrap();
-            let (mut woken, _) = WAKE.1.wait_timeout_while(guard, sleep, |w| !*w).unwrap();
+            let guard = WAKE.0.lock().unwrap_or_else(PoisonError::into_inner);
+            let (mut woken, _) = WAKE
+                .1
+                .wait_timeout_while(guard, sleep, |w| !*w)
+                .unwrap_or_else(PoisonError::into_inner);
             *woken = false;
         })
         .expect("the refresher thread starts");
@@ -59,12 +62,8 @@ fn tick(state: &'static AppState) -> Duration {
 /// have less), updating the tray state. Returns the expiry on success.
 pub(crate) fn refresh_if_due(state: &'static AppState, profile: &str, margin: i64) -> Option<i64> {
     let previous = state.profile_state(profile);
-    let stamp = state.files_stamp();
-    match state.with_broker(Some(margin), |b| b.credentials(profile)) {
-        Ok(creds) => {
-            state.remember(profile, &creds, stamp);
-            creds.expiration
-        }
+    match state.credentials_with_margin(profile, Some(margin)) {
+        Ok(creds) => creds.expiration,
         Err(e) => {
             fail(
                 state,
@@ -88,17 +87,8 @@ pub fn refresh_now(state: &'static AppState, profile: &str) -> otpilot_core::Res
             message: None,
         },
     );
-    state.forget(profile);
-    let stamp = state.files_stamp();
-    let result = state.with_broker(None, |b| {
-        b.forget(profile)?;
-        b.credentials(profile)
-    });
-    match result {
-        Ok(creds) => {
-            state.remember(profile, &creds, stamp);
-            Ok(())
-        }
+    match state.refresh(profile) {
+        Ok(_) => Ok(()),
         Err(e) => {
             fail(state, profile, &e.to_string(), None);
             Err(e)
@@ -127,6 +117,6 @@ fn fail(state: &'static AppState, profile: &str, message: &str, expires_at: Opti
             ),
             None => format!("Cannot refresh {profile}: {message}"),
         };
-        state.shell().notify(&body);
+        state.desktop().notify(&body);
     }
 }

@@ -1,32 +1,25 @@
 //! `AppState`: the one object the tray's menu, refresher and agent share (and, in its own
-//! process, the window's commands). It owns the core's pieces and a memory cache of handed-out
-//! credentials, so the agent can answer without touching the keyring.
+//! process, the window's commands). It holds the core's [`Session`] (which owns every rule,
+//! and remembers handed-out credentials so the agent can answer without the keyring) and what
+//! the tray knows of each watched profile.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
-use std::sync::Mutex;
-use std::time::SystemTime;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use otpilot_core::audit::AuditLog;
-use otpilot_core::aws::iam::{IamApi, SdkIam};
-use otpilot_core::aws::profile::AwsFiles;
-use otpilot_core::aws::sts::{SdkSts, StsApi};
-use otpilot_core::broker::Broker;
+use otpilot_core::app::Session;
 use otpilot_core::credentials::Credentials;
 use otpilot_core::device::Devices;
 use otpilot_core::mfa::Interaction;
 use otpilot_core::paths::Dirs;
 use otpilot_core::secret::SecretString;
 use otpilot_core::settings::Settings;
-use otpilot_core::store::{KeyringStore, SecretStore};
-use otpilot_core::totp::unix_now;
 
-pub use crate::freshness::{Freshness, ProfileState};
+pub use otpilot_core::agent::protocol::{Freshness, ProfileState, ProfileStates};
 
-/// What the process hosting the state does for it. The tray shows notifications, redraws its
-/// menu and asks the person in dialogs; the window process does none of these (it asks the
-/// tray), so every method has a quiet default.
-pub trait Shell: Send + Sync {
+/// What the process hosting the state does for it on the desktop. The tray shows
+/// notifications, redraws its menu and asks the person in GTK dialogs; the window process
+/// does none of these (it asks the tray), so every method has a quiet default.
+pub trait Desktop: Send + Sync {
     fn notify(&self, _message: &str) {}
     /// A watched profile's state changed (the tray redraws its menu and icon).
     fn profiles_changed(&self, _state: &'static AppState) {}
@@ -40,144 +33,86 @@ pub trait Shell: Send + Sync {
     }
 }
 
-/// A shell that does nothing: the window process, and tests.
-pub struct NoShell;
+/// A desktop that does nothing: the window process, and tests.
+pub struct NoDesktop;
 
-impl Shell for NoShell {}
-
-struct Remembered {
-    creds: Credentials,
-    issued: i64,
-    files_stamp: Vec<Option<SystemTime>>,
-}
+impl Desktop for NoDesktop {}
 
 pub struct AppState {
+    pub session: Session,
     pub dirs: Dirs,
-    pub keyring: Box<dyn SecretStore>,
-    pub sts: Box<dyn StsApi>,
-    pub iam: Box<dyn IamApi>,
-    /// Set by tests; otherwise the AWS files come from the environment, as for the SDKs.
-    aws_files: Option<AwsFiles>,
-    shell: Box<dyn Shell>,
-    memory: Mutex<HashMap<String, Remembered>>,
-    pub profiles: Mutex<HashMap<String, ProfileState>>,
+    desktop: Arc<dyn Desktop>,
+    profiles: Mutex<HashMap<String, ProfileState>>,
 }
 
 impl AppState {
-    pub fn new(dirs: Dirs, shell: Box<dyn Shell>) -> Self {
-        let mut state = Self::with_parts(
-            dirs,
-            Box::new(KeyringStore::new()),
-            Box::new(SdkSts::default()),
-            None,
-        );
-        state.shell = shell;
-        state
+    /// The state over the real keyring, STS and IAM.
+    pub fn new(dirs: Dirs, desktop: Arc<dyn Desktop>) -> Self {
+        let session = Session::builder(dirs.clone(), "tray")
+            .interaction(Box::new(DesktopInteraction(desktop.clone())))
+            .build();
+        Self::with_session(session, desktop)
     }
 
-    /// The state with its secret store, STS and AWS files chosen (tests use fakes).
-    pub fn with_parts(
-        dirs: Dirs,
-        keyring: Box<dyn SecretStore>,
-        sts: Box<dyn StsApi>,
-        aws_files: Option<AwsFiles>,
-    ) -> Self {
+    /// The state over a session built elsewhere (tests use the core's fakes).
+    pub fn with_session(session: Session, desktop: Arc<dyn Desktop>) -> Self {
         Self {
-            dirs,
-            keyring,
-            sts,
-            iam: Box::new(SdkIam::default()),
-            aws_files,
-            shell: Box::new(NoShell),
-            memory: Mutex::new(HashMap::new()),
+            dirs: session.dirs().clone(),
+            session,
+            desktop,
             profiles: Mutex::new(HashMap::new()),
         }
     }
 
-    pub fn shell(&self) -> &dyn Shell {
-        self.shell.as_ref()
+    pub fn desktop(&self) -> &dyn Desktop {
+        self.desktop.as_ref()
     }
 
+    /// The saved settings, or the defaults (with a warning in the log) when the file is
+    /// damaged: the tray keeps working.
     pub fn settings(&self) -> Settings {
-        Settings::load(&self.dirs.config).unwrap_or_else(|e| {
+        self.session.settings().unwrap_or_else(|e| {
             tracing::warn!("using default settings: {e}");
             Settings::default()
         })
     }
 
     pub fn devices(&self) -> Devices<'_> {
-        Devices::new(&self.dirs.config, self.keyring.as_ref())
+        self.session.devices()
     }
 
-    pub fn audit(&self) -> AuditLog {
-        AuditLog::new(&self.dirs.state, "tray")
+    /// Credentials for a profile (the agent's answer), with more than the refresh margin
+    /// left; a fetch marks the watched profile valid.
+    pub fn credentials(&'static self, profile: &str) -> otpilot_core::Result<Credentials> {
+        self.credentials_with_margin(profile, None)
     }
 
-    pub fn aws_files(&self) -> otpilot_core::Result<AwsFiles> {
-        match &self.aws_files {
-            Some(files) => Ok(files.clone()),
-            None => AwsFiles::from_env(),
-        }
-    }
-
-    /// Runs `f` with a broker whose refresh margin is `margin` seconds and whose questions go
-    /// to the shell (tray dialogs in the tray).
-    pub fn with_broker<T>(
-        &self,
+    /// [`Self::credentials`] with `margin` seconds of slack instead of the saved margin (the
+    /// refresher looks ahead).
+    pub fn credentials_with_margin(
+        &'static self,
+        profile: &str,
         margin: Option<i64>,
-        f: impl FnOnce(&Broker<'_>) -> otpilot_core::Result<T>,
-    ) -> otpilot_core::Result<T> {
-        let ui = ShellInteraction(self.shell.as_ref());
+    ) -> otpilot_core::Result<Credentials> {
         let mut settings = self.settings();
         if let Some(m) = margin {
             settings.refresh_margin_seconds = m;
         }
-        let broker = Broker {
-            dirs: &self.dirs,
-            files: self.aws_files()?,
-            store: self.keyring.as_ref(),
-            sts: self.sts.as_ref(),
-            ui: &ui,
-            settings,
-            audit: self.audit(),
-        };
-        f(&broker)
+        let issued = self.session.credentials_with(profile, settings)?;
+        if !issued.from_memory {
+            self.mark_valid(profile, &issued.credentials);
+        }
+        Ok(issued.credentials)
     }
 
-    /// Credentials for a profile: from memory while fresh and the AWS files are unchanged,
-    /// else through the broker (keyring cache, then STS).
-    pub fn credentials(&'static self, profile: &str) -> otpilot_core::Result<Credentials> {
-        let margin = self.settings().refresh_margin_seconds;
-        let stamp = self.files_stamp();
-        let now = unix_now() as i64;
-        if let Some(r) = self.memory.lock().unwrap().get(profile) {
-            let fresh = r.creds.expiration.is_some_and(|exp| {
-                let needed = margin.min((exp - r.issued) / 2);
-                exp - now > needed
-            });
-            if fresh && r.files_stamp == stamp {
-                return Ok(r.creds.clone());
-            }
-        }
-        let creds = self.with_broker(None, |b| b.credentials(profile))?;
-        self.remember(profile, &creds, stamp);
+    /// New credentials for a profile now, even if the held ones are fine.
+    pub fn refresh(&'static self, profile: &str) -> otpilot_core::Result<Credentials> {
+        let creds = self.session.refresh(profile, self.settings())?;
+        self.mark_valid(profile, &creds);
         Ok(creds)
     }
 
-    pub fn remember(
-        &'static self,
-        profile: &str,
-        creds: &Credentials,
-        files_stamp: Vec<Option<SystemTime>>,
-    ) {
-        self.memory.lock().unwrap().insert(
-            profile.to_owned(),
-            Remembered {
-                creds: creds.clone(),
-                issued: unix_now() as i64,
-                files_stamp,
-            },
-        );
+    fn mark_valid(&'static self, profile: &str, creds: &Credentials) {
         if let Some(exp) = creds.expiration {
             self.set_profile_state(
                 profile,
@@ -190,46 +125,42 @@ impl AppState {
         }
     }
 
-    pub fn forget(&self, profile: &str) {
-        self.memory.lock().unwrap().remove(profile);
-    }
-
-    /// Modification times of the AWS files and the device list: a change drops remembered
-    /// credentials, since the profile may now mean something else.
-    pub fn files_stamp(&self) -> Vec<Option<SystemTime>> {
-        let mut paths: Vec<PathBuf> = vec![self.dirs.config.join("devices.toml")];
-        if let Ok(files) = self.aws_files() {
-            paths.push(files.config);
-            paths.push(files.credentials);
-        }
-        paths
-            .iter()
-            .map(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
-            .collect()
+    fn profiles(&self) -> MutexGuard<'_, HashMap<String, ProfileState>> {
+        self.profiles.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub fn set_profile_state(&'static self, profile: &str, state: ProfileState) {
-        self.profiles
-            .lock()
-            .unwrap()
-            .insert(profile.to_owned(), state);
-        self.shell.profiles_changed(self);
+        self.profiles().insert(profile.to_owned(), state);
+        self.desktop.profiles_changed(self);
     }
 
     pub fn profile_state(&self, profile: &str) -> Option<ProfileState> {
-        self.profiles.lock().unwrap().get(profile).cloned()
+        self.profiles().get(profile).cloned()
+    }
+
+    /// Takes the tray's view of the watched profiles (the window follows the tray's).
+    pub fn replace_profile_states(&self, states: ProfileStates) {
+        *self.profiles() = states;
+    }
+
+    /// What the tray knows of every watched profile.
+    pub fn profile_states(&self) -> ProfileStates {
+        self.profiles().clone()
     }
 }
 
-/// The broker's way of talking to the person: through the shell.
-struct ShellInteraction<'a>(&'a dyn Shell);
+/// The core's way of talking to the person, through the desktop: warnings become
+/// notifications, questions become dialogs.
+struct DesktopInteraction(Arc<dyn Desktop>);
 
-impl Interaction for ShellInteraction<'_> {
+impl Interaction for DesktopInteraction {
     fn notice(&self, message: &str) {
         tracing::info!("{message}");
-        if message.starts_with("warning") {
-            self.0.notify(message);
-        }
+    }
+
+    fn warn(&self, message: &str) {
+        tracing::warn!("{message}");
+        self.0.notify(&format!("warning: {message}"));
     }
 
     fn prompt_mfa_code(

@@ -2,10 +2,8 @@
 //! freshness, and each device's live code. Kept apart from the window's commands so they can
 //! be tested without a window.
 
-use otpilot_core::aws::plan;
 use otpilot_core::aws::profile::Profiles;
-use otpilot_core::cache::CredentialsCache;
-use otpilot_core::totp::unix_now;
+use otpilot_core::clock::unix_now;
 use serde::Serialize;
 
 use crate::state::{AppState, Freshness, ProfileState};
@@ -25,52 +23,30 @@ pub struct ProfileView {
     pub message: Option<String>,
 }
 
-/// Describes one profile: its plan, device, and what the tray or the cache knows of it.
+/// Describes one profile: the core's description, and what the tray or the cache knows of
+/// its credentials.
 pub fn describe(state: &AppState, profiles: &Profiles, name: &str) -> ProfileView {
     let settings = state.settings();
-    let wired = profiles
-        .get_raw(name, "credential_process")
-        .is_some_and(|c| c.contains("otpilot") && c.contains("credential-process"));
+    let d = state.session.describe_profile(profiles, name);
     let mut view = ProfileView {
-        profile: name.to_owned(),
-        wired,
         watched: settings.watched_profiles.iter().any(|p| p == name),
-        chain: Vec::new(),
-        mfa_serial: None,
-        device: None,
-        error: None,
-        state: Freshness::Unknown,
+        state: if d.error.is_some() {
+            Freshness::Attention
+        } else {
+            Freshness::Unknown
+        },
         expires_at: None,
         message: None,
+        profile: d.profile,
+        wired: d.wired,
+        chain: d.chain,
+        mfa_serial: d.mfa_serial,
+        device: d.device,
+        error: d.error,
     };
-    match profiles
-        .resolve(name)
-        .and_then(|r| plan::build(&r, settings.session_duration_seconds))
-    {
-        Ok(plan) => {
-            view.chain = plan.steps.iter().map(|s| s.describe()).collect();
-            view.mfa_serial = plan.mfa_serial().map(str::to_owned);
-            if let Some(serial) = &view.mfa_serial {
-                view.device = state
-                    .devices()
-                    .list()
-                    .ok()
-                    .and_then(|ds| ds.into_iter().find(|d| d.serial.as_deref() == Some(serial)))
-                    .map(|d| d.name);
-            }
-            let cache = CredentialsCache::new(&state.dirs.cache, state.keyring.as_ref());
-            let now = unix_now() as i64;
-            if let Some(meta) = plan.final_key().and_then(|k| cache.meta(k)) {
-                if meta.expiration > now {
-                    view.state = Freshness::Valid;
-                    view.expires_at = Some(meta.expiration);
-                }
-            }
-        }
-        Err(e) => {
-            view.error = Some(e.to_string());
-            view.state = Freshness::Attention;
-        }
+    if let Some(exp) = d.plan.as_ref().and_then(|p| state.session.cached_until(p)) {
+        view.state = Freshness::Valid;
+        view.expires_at = Some(exp);
     }
     if let Some(ProfileState {
         state: s,
@@ -88,7 +64,7 @@ pub fn describe(state: &AppState, profiles: &Profiles, name: &str) -> ProfileVie
 }
 
 pub fn list(state: &AppState) -> otpilot_core::Result<Vec<ProfileView>> {
-    let profiles = Profiles::load(&state.aws_files()?)?;
+    let profiles = state.session.profiles()?;
     Ok(profiles
         .names()
         .iter()

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use otpilot_core::audit::{AuditEntry, EventKind};
-use otpilot_core::totp::unix_now;
+use otpilot_core::clock::unix_now;
 use serde::Serialize;
 
 use super::Ctx;

@@ -7,13 +7,11 @@
 use std::io::Write;
 
 use anyhow::{bail, Result};
-use otpilot_core::aws::sts::SdkSts;
 use otpilot_core::console::{ConsoleRequest, Destination};
 use otpilot_core::secret::SecretString;
 
 use super::Ctx;
 use crate::cli::ConsoleArgs;
-use crate::term::TerminalInteraction;
 
 pub fn run(ctx: &Ctx, args: ConsoleArgs) -> Result<()> {
     let profile = args
@@ -30,9 +28,7 @@ pub fn run(ctx: &Ctx, args: ConsoleArgs) -> Result<()> {
         region: args.region,
         duration: args.duration,
     };
-    let sts = SdkSts::default();
-    let ui = TerminalInteraction;
-    let login = ctx.broker(&sts, &ui)?.console_login(&profile, &request)?;
+    let login = ctx.session.broker()?.console_login(&profile, &request)?;
 
     if args.print {
         let mut out = std::io::stdout().lock();

@@ -10,14 +10,12 @@ use std::time::Duration;
 
 use anyhow::{bail, Result};
 use otpilot_core::agent::{self, client::Answer};
-use otpilot_core::aws::sts::SdkSts;
-use otpilot_core::broker::RECURSION_GUARD;
 use otpilot_core::credentials::Credentials;
+use otpilot_core::env::{self, RECURSION_GUARD};
 use otpilot_core::paths::Dirs;
 use otpilot_core::Error;
 
 use super::Ctx;
-use crate::term::TerminalInteraction;
 
 /// How long to wait for the agent's answer: it may be waiting for a person to type a code in
 /// a tray dialog, or for another caller's refresh.
@@ -31,7 +29,7 @@ pub fn run(profile: Option<String>) -> Result<()> {
         .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
         .unwrap_or_else(|| "default".to_owned());
     let dirs = Dirs::from_env()?;
-    if std::env::var_os(agent::NO_AGENT_ENV).is_none() {
+    if !env::is_set(env::NO_AGENT) {
         match agent::client::credentials(
             &agent::socket_path(&dirs.runtime),
             &profile,
@@ -39,18 +37,16 @@ pub fn run(profile: Option<String>) -> Result<()> {
         ) {
             Answer::Credentials(creds) => return print(&creds),
             // The tray did the same work we would do; its message is the one to show.
-            Answer::Failed { message, .. } => bail!("{message}"),
-            Answer::Unavailable(why) if why.starts_with("ignoring") => {
+            Answer::Failed(e) => bail!("{}", e.message),
+            Answer::Unavailable(why) if why.deserves_warning() => {
                 eprintln!("otpilot: warning: {why}");
             }
             Answer::Unavailable(why) => tracing::debug!("no agent: {why}; working directly"),
         }
     }
     let ctx = Ctx::from_dirs(dirs);
-    let sts = SdkSts::default();
-    let ui = TerminalInteraction;
     // Errors from the core name the profile already.
-    let creds = ctx.broker(&sts, &ui)?.credentials(&profile)?;
+    let creds = ctx.session.credentials(&profile)?;
     print(&creds)
 }
 

@@ -4,8 +4,8 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
-use otpilot_core::device::{Device, NewDevice};
-use otpilot_core::import::{self, Import};
+use otpilot_core::app::{DeviceImport, ImportSource};
+use otpilot_core::device::Device;
 use otpilot_core::qr;
 use otpilot_core::secret::SecretString;
 use serde::Serialize;
@@ -55,51 +55,30 @@ pub fn run(ctx: &Ctx, command: DeviceCommand) -> Result<()> {
 }
 
 fn add(ctx: &Ctx, args: AddArgs) -> Result<()> {
-    let import = if let Some(path) = &args.qr {
-        import::from_qr_image(path)?
-    } else if let Some(path) = &args.aws_seed_file {
-        import::from_aws_seed_file(path)?
+    let source = if let Some(path) = args.qr {
+        ImportSource::QrImage(path)
+    } else if let Some(path) = args.aws_seed_file {
+        ImportSource::AwsSeedFile(path)
     } else {
-        let text = read_secret_text()?;
-        import::from_text(text.expose())?
+        ImportSource::Text(read_secret_text()?)
     };
-    let Import {
-        accounts,
-        warnings,
+    let added = ctx.session.import_devices(DeviceImport {
+        name: args.name,
         source,
-    } = import;
-    for warning in &warnings {
+        serial: args.serial,
+        force: args.force,
+    })?;
+    for warning in &added.warnings {
         eprintln!("otpilot: warning: {warning}");
     }
-    let several = accounts.len() > 1;
-    if several && args.serial.is_some() {
-        bail!(
-            "the export holds {} accounts, so --serial is ambiguous; add them, then set each with `otpilot device serial NAME ARN`",
-            accounts.len()
-        );
-    }
-    let new: Vec<NewDevice> = accounts
-        .into_iter()
-        .enumerate()
-        .map(|(i, account)| NewDevice {
-            name: if several {
-                format!("{}-{}", args.name, i + 1)
-            } else {
-                args.name.clone()
-            },
-            serial: args.serial.clone(),
-            account,
-        })
-        .collect();
-    let added = ctx.devices().add(new, args.force)?;
-    for d in &added {
+    for d in &added.devices {
         let about = describe(d);
-        eprintln!("added device `{}` from the {source}{about}", d.name);
+        eprintln!("added device `{}` from the {}{about}", d.name, added.source);
     }
-    if added.iter().all(|d| d.serial.is_none()) {
+    if added.devices.iter().all(|d| d.serial.is_none()) {
         eprintln!(
             "tip: link it to AWS with `otpilot device serial {} arn:aws:iam::ACCOUNT:mfa/NAME`",
-            added[0].name
+            added.devices[0].name
         );
     }
     Ok(())

@@ -4,23 +4,13 @@
 use std::io::Write;
 
 use anyhow::{bail, Result};
-use otpilot_core::aws::iam::SdkIam;
-use otpilot_core::aws::sts::SdkSts;
-use otpilot_core::doctor::{Doctor, Status};
+use otpilot_core::doctor::Status;
 
 use super::Ctx;
-use crate::term::TerminalInteraction;
 
 pub fn run(ctx: &Ctx, profile: Option<String>, json: bool) -> Result<()> {
-    let sts = SdkSts::default();
-    let iam = SdkIam::default();
-    let ui = TerminalInteraction;
-    let broker = ctx.broker(&sts, &ui)?;
-    let findings = Doctor {
-        broker: &broker,
-        iam: &iam,
-    }
-    .run(profile.as_deref());
+    let broker = ctx.session.broker()?;
+    let findings = ctx.session.doctor(&broker).run(profile.as_deref());
     let failed = findings.iter().filter(|f| f.status == Status::Fail).count();
     let mut out = std::io::stdout().lock();
     if json {

@@ -6,10 +6,9 @@ use anyhow::{bail, Context, Result};
 use otpilot_core::atomic::write_private;
 use otpilot_core::aws::config_edit::IniText;
 use otpilot_core::aws::profile::AwsFiles;
+use otpilot_core::clock::unix_now;
 use otpilot_core::credentials::{mask_key_id, LongTermKeys};
 use otpilot_core::secret::SecretString;
-use otpilot_core::store::SecretStore;
-use otpilot_core::totp::unix_now;
 use zeroize::Zeroizing;
 
 use super::Ctx;
@@ -23,7 +22,7 @@ pub fn run(ctx: &Ctx, command: KeysCommand) -> Result<()> {
             access_key_id,
         } => {
             let keys = read_keys(access_key_id)?;
-            otpilot_core::keys::save(&ctx.keyring, &profile, &keys)?;
+            otpilot_core::keys::save(ctx.session.store(), &profile, &keys)?;
             eprintln!(
                 "stored access key {} for profile `{profile}` in the OS keyring",
                 mask_key_id(&keys.access_key_id)
@@ -36,7 +35,7 @@ pub fn run(ctx: &Ctx, command: KeysCommand) -> Result<()> {
                 yes,
                 &format!("Delete the access keys of `{profile}` from the keyring?"),
             )?;
-            if otpilot_core::keys::delete(&ctx.keyring, &profile)? {
+            if otpilot_core::keys::delete(ctx.session.store(), &profile)? {
                 eprintln!("deleted the access keys of `{profile}` from the keyring");
                 Ok(())
             } else {
@@ -131,12 +130,12 @@ fn import(ctx: &Ctx, profile: &str) -> Result<()> {
     otpilot_core::keys::validate(&keys)?;
 
     let backup_key = format!("backup:aws-credentials:{}", unix_now());
-    ctx.keyring.set(
+    ctx.session.store().set(
         &backup_key,
         "Otpilot backup of ~/.aws/credentials",
         original.as_bytes(),
     )?;
-    otpilot_core::keys::save(&ctx.keyring, profile, &keys)?;
+    otpilot_core::keys::save(ctx.session.store(), profile, &keys)?;
     ini.remove_key(profile, true, "aws_access_key_id");
     ini.remove_key(profile, true, "aws_secret_access_key");
     if ini.section_is_empty(profile, true) {
@@ -145,7 +144,7 @@ fn import(ctx: &Ctx, profile: &str) -> Result<()> {
     let rewritten = Zeroizing::new(ini.render());
     if let Err(e) = write_private(path, rewritten.as_bytes()) {
         // The file is as it was; do not leave a second copy of the keys behind.
-        let _ = otpilot_core::keys::delete(&ctx.keyring, profile);
+        let _ = otpilot_core::keys::delete(ctx.session.store(), profile);
         return Err(e.into());
     }
     eprintln!(

@@ -3,23 +3,15 @@
 use std::io::Write;
 
 use anyhow::{bail, Result};
-use otpilot_core::aws::iam::SdkIam;
-use otpilot_core::aws::sts::SdkSts;
-use otpilot_core::lifecycle::{Enrolled, Lifecycle};
+use otpilot_core::lifecycle::Enrolled;
 
 use super::Ctx;
 use crate::cli::{MfaCommand, QrChoice};
-use crate::term::{self, TerminalInteraction};
+use crate::term;
 
 pub fn run(ctx: &Ctx, command: MfaCommand) -> Result<()> {
-    let sts = SdkSts::default();
-    let iam = SdkIam::default();
-    let ui = TerminalInteraction;
-    let broker = ctx.broker(&sts, &ui)?;
-    let lifecycle = Lifecycle {
-        broker: &broker,
-        iam: &iam,
-    };
+    let broker = ctx.session.broker()?;
+    let lifecycle = ctx.session.lifecycle(&broker);
     match command {
         MfaCommand::Enroll {
             profile,

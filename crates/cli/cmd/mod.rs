@@ -14,23 +14,18 @@ mod policy;
 mod profile;
 
 use anyhow::Result;
+use otpilot_core::app::Session;
 use otpilot_core::audit::AuditLog;
 use otpilot_core::device::Devices;
 use otpilot_core::paths::Dirs;
-use otpilot_core::store::KeyringStore;
-
-use otpilot_core::aws::profile::AwsFiles;
-use otpilot_core::aws::sts::StsApi;
-use otpilot_core::broker::Broker;
-use otpilot_core::mfa::Interaction;
-use otpilot_core::settings::Settings;
 
 use crate::cli::{Cli, Command};
+use crate::term::TerminalInteraction;
 
-/// What every command needs: where files live, and the keyring (connected on first use).
+/// What every command needs: the core's session, talking to the person on the terminal (the
+/// keyring is connected on first use).
 pub struct Ctx {
-    pub dirs: Dirs,
-    pub keyring: KeyringStore,
+    pub session: Session,
 }
 
 impl Ctx {
@@ -40,33 +35,18 @@ impl Ctx {
 
     fn from_dirs(dirs: Dirs) -> Self {
         Self {
-            dirs,
-            keyring: KeyringStore::new(),
+            session: Session::builder(dirs, "cli")
+                .interaction(Box::new(TerminalInteraction))
+                .build(),
         }
     }
 
     pub fn audit(&self) -> AuditLog {
-        AuditLog::new(&self.dirs.state, "cli")
+        self.session.audit()
     }
 
     pub fn devices(&self) -> Devices<'_> {
-        Devices::new(&self.dirs.config, &self.keyring)
-    }
-
-    pub fn broker<'a>(
-        &'a self,
-        sts: &'a dyn StsApi,
-        ui: &'a dyn Interaction,
-    ) -> Result<Broker<'a>> {
-        Ok(Broker {
-            dirs: &self.dirs,
-            files: AwsFiles::from_env()?,
-            store: &self.keyring,
-            sts,
-            ui,
-            settings: Settings::load(&self.dirs.config)?,
-            audit: self.audit(),
-        })
+        self.session.devices()
     }
 }
 

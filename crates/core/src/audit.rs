@@ -93,7 +93,7 @@ impl AuditEntry {
     /// An entry for now with only the required fields set.
     pub fn new(event: EventKind) -> Self {
         Self {
-            time: crate::totp::unix_now() as i64,
+            time: crate::clock::unix_now() as i64,
             event,
             origin: String::new(),
             profile: None,

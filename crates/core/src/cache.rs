@@ -8,41 +8,25 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::atomic::write_private_in_own_dir;
+use crate::aws::plan::StepKey;
 use crate::credentials::{mask_key_id, rfc3339, Credentials};
 use crate::error::Result;
 use crate::store::SecretStore;
 
-/// Identifies one set of cached credentials: a hash of everything that determines them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CacheKey {
-    hex: String,
-    /// Human description ("MFA session for default with arn:...:mfa/alice").
-    pub description: String,
+/// The one freshness rule, for the keyring cache and the tray's memory alike: credentials
+/// issued at `issued` and expiring at `expiration` are handed out at `now` while more than
+/// `margin` seconds are left. Credentials that live less than twice the margin (a 15-minute
+/// role with the default 15-minute margin) are used for the first half of their life instead
+/// of never.
+pub fn fresh_enough(expiration: i64, issued: i64, now: i64, margin: i64) -> bool {
+    let needed = margin.min((expiration - issued) / 2);
+    expiration - now > needed
 }
 
-impl CacheKey {
-    /// `parts` are the inputs that make two requests interchangeable.
-    pub fn new(parts: &[&str], description: String) -> Self {
-        let mut hasher = Sha256::new();
-        for part in parts {
-            hasher.update(part.as_bytes());
-            hasher.update([0]);
-        }
-        let digest = hasher.finalize();
-        let hex = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
-        Self { hex, description }
-    }
-
-    pub fn id(&self) -> &str {
-        &self.hex
-    }
-
-    fn keyring_key(&self) -> String {
-        format!("cache:{}", self.hex)
-    }
+fn keyring_key(key: &StepKey) -> String {
+    format!("cache:{}", key.id())
 }
 
 /// What is known about a cache entry without reading the keyring.
@@ -70,28 +54,23 @@ impl<'s> CredentialsCache<'s> {
         }
     }
 
-    fn meta_path(&self, key: &CacheKey) -> PathBuf {
-        self.dir.join(format!("{}.json", key.hex))
+    fn meta_path(&self, key: &StepKey) -> PathBuf {
+        self.dir.join(format!("{}.json", key.id()))
     }
 
     /// The metadata of an entry, if there is a readable one.
-    pub fn meta(&self, key: &CacheKey) -> Option<CacheMeta> {
+    pub fn meta(&self, key: &StepKey) -> Option<CacheMeta> {
         let bytes = std::fs::read(self.meta_path(key)).ok()?;
         serde_json::from_slice(&bytes).ok()
     }
 
     /// Cached credentials with more than `min_remaining` seconds left at `now`, if any.
-    pub fn get(&self, key: &CacheKey, now: i64, min_remaining: i64) -> Result<Option<Credentials>> {
+    pub fn get(&self, key: &StepKey, now: i64, min_remaining: i64) -> Result<Option<Credentials>> {
         let Some(meta) = self.meta(key) else {
             tracing::debug!(cache = %key.description, "no cache entry");
             return Ok(None);
         };
-        // Credentials that live less than twice the margin (a 15-minute role with the
-        // default 15-minute margin) are used for the first half of their life instead of
-        // never.
-        let lifetime = meta.expiration - meta.issued;
-        let min_remaining = min_remaining.min(lifetime / 2);
-        if meta.expiration - now <= min_remaining {
+        if !fresh_enough(meta.expiration, meta.issued, now, min_remaining) {
             tracing::debug!(
                 cache = %key.description,
                 remaining = meta.expiration - now,
@@ -99,7 +78,7 @@ impl<'s> CredentialsCache<'s> {
             );
             return Ok(None);
         }
-        let Some(bytes) = self.store.get(&key.keyring_key())? else {
+        let Some(bytes) = self.store.get(&keyring_key(key))? else {
             tracing::debug!(cache = %key.description, "metadata without a keyring item; discarding");
             self.discard(key);
             return Ok(None);
@@ -127,12 +106,12 @@ impl<'s> CredentialsCache<'s> {
 
     /// Stores credentials: the keyring first, then the metadata that points to them, so a
     /// crash in between leaves at worst an entry that `get` ignores.
-    pub fn put(&self, key: &CacheKey, creds: &Credentials, now: i64) -> Result<()> {
+    pub fn put(&self, key: &StepKey, creds: &Credentials, now: i64) -> Result<()> {
         let Some(expiration) = creds.expiration else {
             return Ok(()); // long-term keys are not cached
         };
         self.store.set(
-            &key.keyring_key(),
+            &keyring_key(key),
             &format!("Otpilot cached AWS credentials ({})", key.description),
             creds.to_stored().expose().as_bytes(),
         )?;
@@ -148,9 +127,9 @@ impl<'s> CredentialsCache<'s> {
     }
 
     /// Forgets an entry (both halves); errors are logged, not returned.
-    pub fn discard(&self, key: &CacheKey) {
+    pub fn discard(&self, key: &StepKey) {
         let _ = std::fs::remove_file(self.meta_path(key));
-        if let Err(e) = self.store.delete(&key.keyring_key()) {
+        if let Err(e) = self.store.delete(&keyring_key(key)) {
             tracing::debug!("could not delete cached credentials from the keyring: {e}");
         }
     }
@@ -175,12 +154,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = MemoryStore::default();
         let cache = CredentialsCache::new(dir.path(), &store);
-        let key = CacheKey::new(&["role", "arn"], "test".into());
+        let key = StepKey::new(&["role", "arn"], "test".into());
         cache.put(&key, &creds(10_000), 0).unwrap();
         assert!(cache.get(&key, 0, 900).unwrap().is_some());
         assert!(cache.get(&key, 9_200, 900).unwrap().is_none());
         // Short-lived credentials are served for the first half of their life.
-        let short = CacheKey::new(&["short"], "short".into());
+        let short = StepKey::new(&["short"], "short".into());
         cache.put(&short, &creds(900), 0).unwrap();
         assert!(cache.get(&short, 400, 900).unwrap().is_some());
         assert!(cache.get(&short, 460, 900).unwrap().is_none());
@@ -195,11 +174,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = MemoryStore::default();
         let cache = CredentialsCache::new(dir.path(), &store);
-        let key = CacheKey::new(&["k"], "test".into());
+        let key = StepKey::new(&["k"], "test".into());
         cache.put(&key, &creds(10_000), 0).unwrap();
         // The keyring item disappears (crash between the two writes of a refresh, or a user
         // cleaning the keyring): a miss, and the metadata is gone too.
-        store.delete(&key.keyring_key()).unwrap();
+        store.delete(&keyring_key(&key)).unwrap();
         assert!(cache.get(&key, 0, 900).unwrap().is_none());
         assert!(cache.meta(&key).is_none());
         // Garbage in the metadata file.
@@ -210,7 +189,7 @@ mod tests {
         cache.put(&key, &creds(10_000), 0).unwrap();
         store
             .set(
-                &key.keyring_key(),
+                &keyring_key(&key),
                 "",
                 creds(20_000).to_stored().expose().as_bytes(),
             )
@@ -221,8 +200,8 @@ mod tests {
 
     #[test]
     fn keys_depend_on_every_part() {
-        let a = CacheKey::new(&["a", "bc"], String::new());
-        let b = CacheKey::new(&["ab", "c"], String::new());
+        let a = StepKey::new(&["a", "bc"], String::new());
+        let b = StepKey::new(&["ab", "c"], String::new());
         assert_ne!(a.id(), b.id());
         assert_eq!(a.id().len(), 24);
     }

@@ -5,20 +5,23 @@
 //! second (atomically), and when the second step fails the first is undone, so a failed
 //! command leaves the user's devices exactly as they were.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use crate::atomic::write_private_in_own_dir;
 use crate::error::{Error, Result};
 use crate::import::ImportedAccount;
-use crate::paths::ensure_private_dir;
+use crate::lock::RefreshLock;
 use crate::secret::SecretString;
 use crate::store::SecretStore;
 use crate::totp::{Totp, TotpParams, TotpSeed};
 
 const FILE_NAME: &str = "devices.toml";
+
+/// A change to the device list takes milliseconds; a holder this slow is stuck.
+const DEVICE_LOCK_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A device's public description. The seed is not here: it is in the keyring under
 /// [`Device::keyring_key`].
@@ -93,12 +96,17 @@ impl<'s> Devices<'s> {
         find_in(&self.list()?, name_or_serial)
     }
 
+    /// The stored device that answers for the AWS MFA serial `serial`, if any.
+    pub fn by_serial(&self, serial: &str) -> Result<Option<Device>> {
+        Ok(by_serial(&self.list()?, serial).cloned())
+    }
+
     /// Adds devices all together or not at all. With `force`, devices of the same name are
     /// replaced (their old seeds are deleted once the new metadata is written).
     pub fn add(&self, new: Vec<NewDevice>, force: bool) -> Result<Vec<Device>> {
         let _lock = self.lock()?;
         let mut file = read_file(&self.path)?;
-        let now = crate::totp::unix_now();
+        let now = crate::clock::unix_now();
         let mut added = Vec::with_capacity(new.len());
         let mut replaced = Vec::new();
         for (i, n) in new.iter().enumerate() {
@@ -273,41 +281,30 @@ impl<'s> Devices<'s> {
         }
     }
 
-    /// Serialises read-modify-write of the metadata file across processes.
-    fn lock(&self) -> Result<File> {
+    /// Serialises read-modify-write of the metadata file across processes (`.devices.lock`
+    /// beside it), waiting at most [`DEVICE_LOCK_TIMEOUT`].
+    fn lock(&self) -> Result<RefreshLock> {
         let dir = self.path.parent().expect("config path has a parent");
-        ensure_private_dir(dir)?;
-        let lock_path = dir.join(".devices.lock");
-        let wrap = |source| Error::FileWrite {
-            path: lock_path.clone(),
-            source,
-        };
-        let file = open_private(&lock_path).map_err(wrap)?;
-        file.lock().map_err(wrap)?;
-        Ok(file)
+        RefreshLock::acquire(
+            dir,
+            ".devices",
+            DEVICE_LOCK_TIMEOUT,
+            "change the device list",
+        )
     }
 }
 
-fn open_private(path: &Path) -> std::io::Result<File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).truncate(false).write(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)
+/// The device in `devices` that answers for the AWS MFA serial `serial`: the one rule for
+/// which stored seed makes a profile's codes.
+pub fn by_serial<'d>(devices: &'d [Device], serial: &str) -> Option<&'d Device> {
+    devices.iter().find(|d| d.serial.as_deref() == Some(serial))
 }
 
 fn find_in(devices: &[Device], name_or_serial: &str) -> Result<Device> {
     devices
         .iter()
         .find(|d| d.name == name_or_serial)
-        .or_else(|| {
-            devices
-                .iter()
-                .find(|d| d.serial.as_deref() == Some(name_or_serial))
-        })
+        .or_else(|| by_serial(devices, name_or_serial))
         .cloned()
         .ok_or_else(|| Error::DeviceNotFound(name_or_serial.to_owned()))
 }

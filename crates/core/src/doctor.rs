@@ -195,10 +195,7 @@ impl Doctor<'_> {
             ));
         };
         let devices = Devices::new(&self.broker.dirs.config, self.broker.store);
-        let device = devices
-            .list()
-            .ok()
-            .and_then(|l| l.into_iter().find(|d| d.serial.as_deref() == Some(serial)));
+        let device = devices.by_serial(serial).ok().flatten();
         match device {
             Some(d) => match devices.seed(&d) {
                 Ok(_) => Finding::new(
@@ -386,9 +383,7 @@ fn uses_mfa_or_otpilot(profiles: &Profiles, name: &str) -> bool {
     ["mfa_serial", "otpilot_mfa_serial"]
         .iter()
         .any(|k| profiles.get_raw(name, k).is_some())
-        || profiles
-            .get_raw(name, "credential_process")
-            .is_some_and(|c| c.contains("otpilot"))
+        || profiles.is_wired(name)
 }
 
 #[cfg(test)]

@@ -34,6 +34,8 @@ pub enum Error {
         "a device named `{0}` already exists; choose another name, or pass --force to replace it"
     )]
     DeviceExists(String),
+    #[error("the export holds {accounts} accounts, so --serial is ambiguous; add them, then set each with `otpilot device serial NAME ARN`")]
+    AmbiguousSerial { accounts: usize },
     #[error("invalid device name `{name}`: {reason}")]
     InvalidDeviceName { name: String, reason: &'static str },
     #[error("no TOTP seed stored for device `{0}` in the OS keyring; add it again with `otpilot device add {0} --force`")]
@@ -105,6 +107,14 @@ pub enum Error {
     NoLongTermKeys(String),
     #[error("{0}")]
     InvalidDuration(String),
+    #[error("profile `{profile}` has long-term keys in {}, which SDKs would use without MFA; move them into the keyring first with `otpilot keys import {profile}`", path.display())]
+    KeysInCredentialsFile { profile: String, path: PathBuf },
+    #[error("profile `{profile}` has no section in {}; add `[profile {profile}]` with its settings first", path.display())]
+    NoProfileSection { profile: String, path: PathBuf },
+    #[error("profile `{profile}` has a secret access key in {}; move it into the keyring with `otpilot keys add {profile}` and delete it from the file", path.display())]
+    SecretInConfig { profile: String, path: PathBuf },
+    #[error("profile `{profile}` already has credential_process = {existing}; pass --force to replace it")]
+    ForeignCredentialProcess { profile: String, existing: String },
     #[error("invalid access keys: {0}")]
     InvalidKeys(String),
 
@@ -164,22 +174,114 @@ pub enum Error {
     #[error("{0}; pass --yes to confirm without a terminal")]
     NotConfirmed(String),
 
+    #[error("{0} is not supported on this operating system yet; Otpilot supports Linux")]
+    PlatformUnsupported(&'static str),
+
     #[error("otpilot was started by itself (a profile's credential_process loops back to otpilot through the AWS SDK); check the profile's source_profile")]
     Recursion,
+}
+
+/// A stable, machine-readable name for a kind of failure, for front ends that branch on it
+/// (the window's UI, the agent protocol). Serialised in snake_case. A kind this build does not
+/// know reads as `Other`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    NoKeyring,
+    KeyringLocked,
+    Keyring,
+    NotFound,
+    Exists,
+    SeedMissing,
+    InvalidInput,
+    ProfileLoop,
+    ProfileConfig,
+    Config,
+    NoKeys,
+    NoMfaCode,
+    MfaProcess,
+    Denied,
+    Aws,
+    Lifecycle,
+    NotConfirmed,
+    Timeout,
+    Recursion,
+    NotConsoleCapable,
+    SigninRejected,
+    Unreachable,
+    SigninFailed,
+    Io,
+    /// No browser could be started for the console.
+    NoBrowser,
+    /// The operation needs the running tray (otpilot-tray), and it is not running.
+    TrayNotRunning,
+    /// The agent does not know the operation asked for.
+    Unsupported,
+    /// The agent speaks another protocol version.
+    UnsupportedVersion,
+    /// The agent could not read the request.
+    BadRequest,
+    #[serde(other)]
+    Other,
+}
+
+impl ErrorKind {
+    /// The snake_case name, as on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NoKeyring => "no_keyring",
+            Self::KeyringLocked => "keyring_locked",
+            Self::Keyring => "keyring",
+            Self::NotFound => "not_found",
+            Self::Exists => "exists",
+            Self::SeedMissing => "seed_missing",
+            Self::InvalidInput => "invalid_input",
+            Self::ProfileLoop => "profile_loop",
+            Self::ProfileConfig => "profile_config",
+            Self::Config => "config",
+            Self::NoKeys => "no_keys",
+            Self::NoMfaCode => "no_mfa_code",
+            Self::MfaProcess => "mfa_process",
+            Self::Denied => "denied",
+            Self::Aws => "aws",
+            Self::Lifecycle => "lifecycle",
+            Self::NotConfirmed => "not_confirmed",
+            Self::Timeout => "timeout",
+            Self::Recursion => "recursion",
+            Self::NotConsoleCapable => "not_console_capable",
+            Self::SigninRejected => "signin_rejected",
+            Self::Unreachable => "unreachable",
+            Self::SigninFailed => "signin_failed",
+            Self::Io => "io",
+            Self::NoBrowser => "no_browser",
+            Self::TrayNotRunning => "tray_not_running",
+            Self::Unsupported => "unsupported",
+            Self::UnsupportedVersion => "unsupported_version",
+            Self::BadRequest => "bad_request",
+            Self::Other => "other",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Error {
     /// A stable, machine-readable name for the kind of error, for front ends that branch on
     /// it (the tray UI, the agent protocol).
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::NoDbusSession | Error::NoSecretService => "no_keyring",
-            Error::KeyringLocked => "keyring_locked",
-            Error::Keyring { .. } => "keyring",
-            Error::DeviceNotFound(_) | Error::ProfileNotFound { .. } => "not_found",
-            Error::DeviceExists(_) => "exists",
-            Error::SeedMissing(_) => "seed_missing",
+            Error::NoDbusSession | Error::NoSecretService => ErrorKind::NoKeyring,
+            Error::KeyringLocked => ErrorKind::KeyringLocked,
+            Error::Keyring { .. } => ErrorKind::Keyring,
+            Error::DeviceNotFound(_) | Error::ProfileNotFound { .. } => ErrorKind::NotFound,
+            Error::DeviceExists(_) => ErrorKind::Exists,
+            Error::SeedMissing(_) => ErrorKind::SeedMissing,
             Error::InvalidDeviceName { .. }
+            | Error::AmbiguousSerial { .. }
             | Error::InvalidSerial(_)
             | Error::EmptySecret
             | Error::InvalidBase32(_)
@@ -193,30 +295,36 @@ impl Error {
             | Error::NoQrCode { .. }
             | Error::QrNotOtpauth { .. }
             | Error::ImageDecode { .. }
-            | Error::AwsSeedFile { .. } => "invalid_input",
-            Error::ProfileLoop(_) => "profile_loop",
-            Error::ProfileUnsupported { .. } | Error::ProfileIncomplete { .. } => "profile_config",
-            Error::AwsConfigParse { .. } | Error::ConfigParse { .. } => "config",
-            Error::NoLongTermKeys(_) => "no_keys",
-            Error::NoMfaCode { .. } => "no_mfa_code",
-            Error::MfaProcess { .. } => "mfa_process",
-            Error::DeviceUseDenied { .. } => "denied",
-            Error::Sts { .. } | Error::Iam { .. } => "aws",
-            Error::Lifecycle(_) => "lifecycle",
-            Error::NotConfirmed(_) => "not_confirmed",
-            Error::LockTimeout { .. } => "timeout",
-            Error::Recursion => "recursion",
-            Error::ConsoleRequest(_) | Error::ConsoleDuration { .. } => "invalid_input",
-            Error::FederationEndpoint(_) => "config",
-            Error::ProfileNotConsoleCapable { .. } => "not_console_capable",
-            Error::SigninRejected { .. } => "signin_rejected",
-            Error::SigninUnreachable { .. } => "unreachable",
-            Error::SigninBadResponse { .. } => "signin_failed",
+            | Error::AwsSeedFile { .. } => ErrorKind::InvalidInput,
+            Error::ProfileLoop(_) => ErrorKind::ProfileLoop,
+            Error::ProfileUnsupported { .. }
+            | Error::ProfileIncomplete { .. }
+            | Error::KeysInCredentialsFile { .. }
+            | Error::NoProfileSection { .. }
+            | Error::SecretInConfig { .. }
+            | Error::ForeignCredentialProcess { .. } => ErrorKind::ProfileConfig,
+            Error::AwsConfigParse { .. } | Error::ConfigParse { .. } => ErrorKind::Config,
+            Error::NoLongTermKeys(_) => ErrorKind::NoKeys,
+            Error::NoMfaCode { .. } => ErrorKind::NoMfaCode,
+            Error::MfaProcess { .. } => ErrorKind::MfaProcess,
+            Error::DeviceUseDenied { .. } => ErrorKind::Denied,
+            Error::Sts { .. } | Error::Iam { .. } => ErrorKind::Aws,
+            Error::Lifecycle(_) => ErrorKind::Lifecycle,
+            Error::NotConfirmed(_) => ErrorKind::NotConfirmed,
+            Error::LockTimeout { .. } => ErrorKind::Timeout,
+            Error::Recursion => ErrorKind::Recursion,
+            Error::PlatformUnsupported(_) => ErrorKind::Unsupported,
+            Error::ConsoleRequest(_) | Error::ConsoleDuration { .. } => ErrorKind::InvalidInput,
+            Error::FederationEndpoint(_) => ErrorKind::Config,
+            Error::ProfileNotConsoleCapable { .. } => ErrorKind::NotConsoleCapable,
+            Error::SigninRejected { .. } => ErrorKind::SigninRejected,
+            Error::SigninUnreachable { .. } => ErrorKind::Unreachable,
+            Error::SigninBadResponse { .. } => ErrorKind::SigninFailed,
             Error::FileRead { .. }
             | Error::FileWrite { .. }
             | Error::CreateDir { .. }
             | Error::NoHome
-            | Error::QrEncode(_) => "io",
+            | Error::QrEncode(_) => ErrorKind::Io,
         }
     }
 }
@@ -234,4 +342,55 @@ pub enum StsErrorKind {
     Timeout,
     RoleChainingLimit,
     Other,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorKind;
+
+    #[test]
+    fn kind_names_are_the_serde_names() {
+        use ErrorKind::*;
+        for kind in [
+            NoKeyring,
+            KeyringLocked,
+            Keyring,
+            NotFound,
+            Exists,
+            SeedMissing,
+            InvalidInput,
+            ProfileLoop,
+            ProfileConfig,
+            Config,
+            NoKeys,
+            NoMfaCode,
+            MfaProcess,
+            Denied,
+            Aws,
+            Lifecycle,
+            NotConfirmed,
+            Timeout,
+            Recursion,
+            NotConsoleCapable,
+            SigninRejected,
+            Unreachable,
+            SigninFailed,
+            Io,
+            NoBrowser,
+            TrayNotRunning,
+            Unsupported,
+            UnsupportedVersion,
+            BadRequest,
+            Other,
+        ] {
+            let wire = serde_json::to_value(kind).unwrap();
+            assert_eq!(wire, kind.as_str(), "{kind:?}");
+            assert_eq!(serde_json::from_value::<ErrorKind>(wire).unwrap(), kind);
+        }
+        // A kind from a newer build is not an error, just one we cannot branch on.
+        assert_eq!(
+            serde_json::from_str::<ErrorKind>("\"from_the_future\"").unwrap(),
+            Other
+        );
+    }
 }

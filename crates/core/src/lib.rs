@@ -8,15 +8,18 @@
 
 #[cfg(unix)]
 pub mod agent;
+pub mod app;
 pub mod atomic;
 pub mod audit;
 pub mod aws;
 pub mod broker;
 pub mod cache;
+pub mod clock;
 pub mod console;
 pub mod credentials;
 pub mod device;
 pub mod doctor;
+pub mod env;
 pub mod error;
 pub mod import;
 pub mod keys;
@@ -27,14 +30,15 @@ pub mod mfa;
 pub mod migration;
 pub mod otpauth;
 pub mod paths;
+pub mod platform;
 pub mod policy;
 pub mod qr;
 pub mod runtime;
 pub mod secret;
 pub mod settings;
 pub mod store;
-#[cfg(test)]
-pub(crate) mod testing;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod totp;
 
 pub use error::{Error, Result};

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
-const APP: &str = "otpilot";
+/// The name every directory of Otpilot's is filed under.
+pub const APP: &str = "otpilot";
 
 /// The directories Otpilot uses, resolved once from the environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,31 +27,10 @@ impl Dirs {
         Self::from_lookup(|k| std::env::var_os(k))
     }
 
-    /// Resolves the directories from any variable lookup (tests pass a map).
+    /// Resolves the directories from any variable lookup (tests pass a map), as the
+    /// platform lays them out (XDG on Linux).
     pub fn from_lookup(var: impl Fn(&str) -> Option<OsString>) -> Result<Self> {
-        // The spec says relative paths in these variables are invalid and must be ignored.
-        let absolute = |name: &str| var(name).map(PathBuf::from).filter(|p| p.is_absolute());
-        let home = absolute("HOME");
-        let base = |xdg: &str, fallback: &[&str]| -> Result<PathBuf> {
-            if let Some(dir) = absolute(xdg) {
-                return Ok(dir.join(APP));
-            }
-            let home = home.clone().ok_or(Error::NoHome)?;
-            Ok(fallback.iter().fold(home, |p, part| p.join(part)).join(APP))
-        };
-        let config = base("XDG_CONFIG_HOME", &[".config"])?;
-        let cache = base("XDG_CACHE_HOME", &[".cache"])?;
-        let state = base("XDG_STATE_HOME", &[".local", "state"])?;
-        let runtime = match absolute("XDG_RUNTIME_DIR") {
-            Some(dir) => dir.join(APP),
-            None => cache.join("run"),
-        };
-        Ok(Self {
-            config,
-            cache,
-            state,
-            runtime,
-        })
+        crate::platform::dirs(var)
     }
 }
 

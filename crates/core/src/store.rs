@@ -2,12 +2,12 @@
 //! in-memory store for unit tests of logic.
 //!
 //! Items live under the service `otpilot` with a user name that is a stable key
-//! (`totp:<device id>`), so renaming a device never touches the keyring. On Linux the store
-//! is the Secret Service (gnome-keyring, KeePassXC); on macOS the Keychain; on Windows the
-//! Credential Manager.
+//! (`totp:<device id>`), so renaming a device never touches the keyring. Which store backs it
+//! is the platform's choice ([`crate::platform::secret_store`]): on Linux the Secret Service
+//! (gnome-keyring, KeePassXC); other systems are not supported yet and say so.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock};
 
 use keyring_core::{Entry, Error as KeyringError};
 
@@ -23,6 +23,19 @@ pub trait SecretStore: Send + Sync {
     fn set(&self, key: &str, label: &str, secret: &[u8]) -> Result<()>;
     /// Deletes the item; `Ok(false)` when there was none.
     fn delete(&self, key: &str) -> Result<bool>;
+}
+
+/// A shared store is a store (tests keep a handle to the in-memory store a session owns).
+impl<T: SecretStore + ?Sized> SecretStore for std::sync::Arc<T> {
+    fn get(&self, key: &str) -> Result<Option<SecretBytes>> {
+        (**self).get(key)
+    }
+    fn set(&self, key: &str, label: &str, secret: &[u8]) -> Result<()> {
+        (**self).set(key, label, secret)
+    }
+    fn delete(&self, key: &str) -> Result<bool> {
+        (**self).delete(key)
+    }
 }
 
 /// The OS keyring. Connecting costs a D-Bus round trip or two, so it happens on first use:
@@ -42,7 +55,7 @@ impl KeyringStore {
     /// Connects to the platform store, once per process; later calls reuse the outcome.
     pub fn connect() -> Result<()> {
         let outcome = DEFAULT_STORE.get_or_init(|| {
-            let store = platform_store().map_err(|e| Failure::classify(&e))?;
+            let store = crate::platform::secret_store().map_err(|e| Failure::classify(&e))?;
             keyring_core::set_default_store(store);
             Ok(())
         });
@@ -60,30 +73,6 @@ impl KeyringStore {
         };
         result.map_err(|e| map_error(e, "open an item"))
     }
-}
-
-#[cfg(target_os = "linux")]
-fn platform_store() -> keyring_core::Result<Arc<keyring_core::CredentialStore>> {
-    // Without a session bus zbus may panic deep inside; check first for a clear error.
-    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none()
-        && std::env::var_os("XDG_RUNTIME_DIR")
-            .map(|d| !std::path::Path::new(&d).join("bus").exists())
-            .unwrap_or(true)
-    {
-        return Err(KeyringError::PlatformFailure(
-            "no D-Bus session bus address".into(),
-        ));
-    }
-    let store: Arc<keyring_core::CredentialStore> =
-        zbus_secret_service_keyring_store::Store::new()?;
-    Ok(store)
-}
-
-#[cfg(not(target_os = "linux"))]
-fn platform_store() -> keyring_core::Result<Arc<keyring_core::CredentialStore>> {
-    Err(KeyringError::NotSupportedByStore(
-        "this platform's keyring is not wired up yet".into(),
-    ))
 }
 
 impl SecretStore for KeyringStore {

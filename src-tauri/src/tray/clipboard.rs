@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use otpilot_core::audit::{AuditEntry, EventKind};
-use otpilot_core::totp::unix_now;
+use otpilot_core::clock::unix_now;
 use otpilot_tray::error::{CommandError, CommandResult};
 use otpilot_tray::state::AppState;
 
@@ -35,7 +35,7 @@ pub fn copy_code(state: &'static AppState, device: &str) -> CommandResult<u64> {
     let d = devices.find(device)?;
     let code = devices.totp(&d)?.code_at(unix_now()).code;
     with_clipboard(|c| c.set_text(code.clone()))?;
-    state.audit().record(AuditEntry {
+    state.session.audit().record(AuditEntry {
         device: Some(d.name.clone()),
         serial: d.serial.clone(),
         purpose: Some("clipboard".into()),

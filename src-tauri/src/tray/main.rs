@@ -17,9 +17,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use otpilot_core::agent::{self, server::Agent};
+use otpilot_core::error::ErrorKind;
 use otpilot_core::lock::RefreshLock;
-use otpilot_tray::control::{self, Op};
-use otpilot_tray::state::{AppState, Shell};
+use otpilot_tray::control::{self, TrayOp as Op};
+use otpilot_tray::state::{AppState, Desktop};
 
 /// The running agent; dropped on Quit so its socket is removed.
 static AGENT: Mutex<Option<Agent>> = Mutex::new(None);
@@ -48,7 +49,10 @@ fn main() {
         eprintln!("otpilot-tray: cannot open the display ({e}); run it in a desktop session");
         std::process::exit(1);
     }
-    let state: &'static AppState = Box::leak(Box::new(AppState::new(dirs, Box::new(TrayShell))));
+    let state: &'static AppState = Box::leak(Box::new(AppState::new(
+        dirs,
+        std::sync::Arc::new(TrayDesktop),
+    )));
     if let Err(e) = menu::create(state) {
         eprintln!("otpilot-tray: cannot create the tray icon: {e}");
         std::process::exit(1);
@@ -92,7 +96,7 @@ fn forward_open_window(runtime: &std::path::Path) {
     for _ in 0..50 {
         match control::tell(runtime, &Op::OpenWindow) {
             Ok(_) => return,
-            Err(e) if e.kind == "tray_not_running" => {
+            Err(e) if e.kind == ErrorKind::TrayNotRunning => {
                 std::thread::sleep(Duration::from_millis(100))
             }
             Err(e) => {
@@ -106,9 +110,9 @@ fn forward_open_window(runtime: &std::path::Path) {
 }
 
 /// The tray's side of the shared state: notifications, the menu, dialogs.
-struct TrayShell;
+struct TrayDesktop;
 
-impl Shell for TrayShell {
+impl Desktop for TrayDesktop {
     fn notify(&self, message: &str) {
         notify::send("Otpilot", message);
     }

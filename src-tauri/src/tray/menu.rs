@@ -3,8 +3,8 @@
 
 use std::cell::RefCell;
 
+use otpilot_core::clock::unix_now;
 use otpilot_core::localtime::hh_mm;
-use otpilot_core::totp::unix_now;
 use otpilot_tray::refresher;
 use otpilot_tray::state::{AppState, Freshness};
 use tray_icon::menu::{Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu};
@@ -126,7 +126,7 @@ fn build_menu(state: &AppState) -> tray_icon::menu::Result<Menu> {
 
 /// The state that colours the icon: attention beats refreshing beats normal.
 fn overall(state: &AppState) -> Freshness {
-    let states = state.profiles.lock().unwrap();
+    let states = state.profile_states();
     if states.values().any(|s| s.state == Freshness::Attention) {
         Freshness::Attention
     } else if states.values().any(|s| s.state == Freshness::Refreshing) {
@@ -138,7 +138,7 @@ fn overall(state: &AppState) -> Freshness {
 
 fn tooltip(state: &AppState) -> String {
     let now = unix_now() as i64;
-    let states = state.profiles.lock().unwrap();
+    let states = state.profile_states();
     let next = states
         .iter()
         .filter_map(|(p, s)| s.expires_at.filter(|e| *e > now).map(|e| (e, p.clone())))

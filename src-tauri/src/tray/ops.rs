@@ -2,10 +2,10 @@
 //! `AppState::credentials`) and the operations its window asks for (see
 //! `otpilot_tray::control`).
 
-use otpilot_core::agent::protocol::WireError;
+use otpilot_core::agent::protocol::{TrayOp as Op, WireError};
 use otpilot_core::agent::server::Handler;
 use otpilot_core::credentials::Credentials;
-use otpilot_tray::control::{Op, ProfileStates};
+use otpilot_core::error::ErrorKind;
 use otpilot_tray::error::{CommandError, CommandResult};
 use otpilot_tray::state::AppState;
 use otpilot_tray::{console, refresher};
@@ -18,12 +18,8 @@ impl Handler for TrayAgent {
         self.0.credentials(profile)
     }
 
-    fn control(&self, op: &str, args: Value) -> Option<Result<Value, WireError>> {
-        let op = Op::from_wire(op, args)?;
-        Some(run(self.0, op).map_err(|e| WireError {
-            kind: e.kind,
-            message: e.message,
-        }))
+    fn tray(&self, op: Op) -> Option<Result<Value, WireError>> {
+        Some(run(self.0, op).map_err(|e| WireError::new(e.kind, e.message)))
     }
 }
 
@@ -39,14 +35,10 @@ fn run(state: &'static AppState, op: Op) -> CommandResult<Value> {
             region,
         } => console::open(state, &profile, service, region)?,
         Op::ProfileStates => {
-            let states: ProfileStates = state.profiles.lock().unwrap().clone();
-            return Ok(json!(states));
+            return Ok(json!(state.profile_states()));
         }
         Op::ApplyShortcut { accelerator } => crate::shortcut::apply(accelerator.as_deref())
-            .map_err(|message| CommandError {
-                kind: "invalid_input".into(),
-                message,
-            })?,
+            .map_err(|message| CommandError::new(ErrorKind::InvalidInput, message))?,
         Op::Changed => {
             let settings = state.settings();
             crate::autostart::apply(settings.start_at_login);

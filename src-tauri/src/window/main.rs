@@ -10,7 +10,7 @@
 mod commands;
 mod tray;
 
-use otpilot_tray::state::{AppState, NoShell};
+use otpilot_tray::state::{AppState, NoDesktop};
 
 /// The window's state, shared by reference with the commands for the life of the process.
 #[derive(Clone, Copy)]
@@ -24,7 +24,10 @@ fn main() {
     // GTK names the window's X class after the program; the tray's one, so the desktop files
     // the window under Otpilot's launcher (`StartupWMClass=otpilot-tray`) and its icon.
     gtk::glib::set_prgname(Some("otpilot-tray"));
-    let state: &'static AppState = Box::leak(Box::new(AppState::new(dirs, Box::new(NoShell))));
+    let state: &'static AppState = Box::leak(Box::new(AppState::new(
+        dirs,
+        std::sync::Arc::new(NoDesktop),
+    )));
     tauri::Builder::default()
         // First, so a second start only raises the open window.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {

@@ -4,11 +4,9 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use otpilot_core::aws::profile::Profiles;
-use otpilot_tray::control::{self, Op, ProfileStates};
+use otpilot_tray::control::{self, ProfileStates, TrayOp as Op};
 use otpilot_tray::error::CommandResult;
-use otpilot_tray::freshness::Freshness;
-use otpilot_tray::state::AppState;
+use otpilot_tray::state::{AppState, Freshness};
 use otpilot_tray::views::describe;
 use tauri::{AppHandle, Emitter};
 
@@ -37,7 +35,7 @@ pub fn changed(state: &AppState) {
 /// shows what the tray knows. Returns the states.
 pub fn sync_profile_states(state: &AppState) -> ProfileStates {
     let states: ProfileStates = ask(state, &Op::ProfileStates).unwrap_or_default();
-    *state.profiles.lock().unwrap() = states.clone();
+    state.replace_profile_states(states.clone());
     states
 }
 
@@ -61,7 +59,7 @@ pub fn watch_profiles(app: AppHandle, state: &'static AppState) {
                         );
                     }
                     _ => {
-                        if let Ok(profiles) = state.aws_files().and_then(|f| Profiles::load(&f)) {
+                        if let Ok(profiles) = state.session.profiles() {
                             let _ = app.emit(
                                 "credentials://refreshed",
                                 describe(state, &profiles, profile),

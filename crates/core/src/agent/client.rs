@@ -1,5 +1,6 @@
-//! The agent client used by `otpilot credential-process`: try the agent, and say plainly when
-//! there is none so the caller can do the work itself.
+//! The agent client: `otpilot credential-process` asks the running agent first, and the
+//! tray's window asks the tray for the operations the tray owns. When there is no usable
+//! agent the answer says why, as a typed reason, so the caller can do the work itself.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -7,144 +8,135 @@ use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::time::Duration;
 
+use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
 
-use super::protocol::{Request, Response, WireError, MAX_LINE, VERSION};
+use super::protocol::{Reply, Request, TrayOp, WireError, MAX_LINE};
 use crate::credentials::Credentials;
-use crate::error::{Error, Result};
+use crate::error::ErrorKind;
 
-/// What the agent said.
+/// Why there is no usable agent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unavailable {
+    /// No socket file: no agent was started.
+    NoSocket,
+    /// A socket file with no listener: the agent is not running (or crashed).
+    NotRunning(String),
+    /// A socket someone else could control; talking to it would hand them our requests and
+    /// let them answer with credentials of their choosing. Worth a warning.
+    Untrusted(String),
+    /// An agent of another protocol version, or one that does not know the request.
+    Incompatible(String),
+    /// The exchange itself failed (timeout, broken connection, garbled answer).
+    Broken(String),
+}
+
+impl Unavailable {
+    /// True when the person should hear about it (someone may be impersonating the agent).
+    pub fn deserves_warning(&self) -> bool {
+        matches!(self, Unavailable::Untrusted(_))
+    }
+}
+
+impl std::fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unavailable::NoSocket => f.write_str("no agent socket"),
+            Unavailable::NotRunning(why) => write!(f, "agent not running ({why})"),
+            Unavailable::Untrusted(why)
+            | Unavailable::Incompatible(why)
+            | Unavailable::Broken(why) => f.write_str(why),
+        }
+    }
+}
+
+/// What the agent said to a request for credentials.
 pub enum Answer {
     Credentials(Credentials),
     /// The agent tried and failed; its message is as good as ours would be.
-    Failed {
-        kind: String,
-        message: String,
-    },
+    Failed(WireError),
     /// No usable agent: do the work directly.
-    Unavailable(String),
+    Unavailable(Unavailable),
 }
 
 /// Asks the agent at `socket` for a profile's credentials. `timeout` bounds the wait for the
 /// answer (the tray may be waiting for a person to type a code).
 pub fn credentials(socket: &Path, profile: &str, timeout: Duration) -> Answer {
-    let request = Request {
-        v: VERSION,
-        op: "credentials".into(),
+    let request = Request::Credentials {
         profile: profile.to_owned(),
-        args: serde_json::Value::Null,
     };
-    let response = match exchange(socket, &request, timeout) {
-        Ok(Ok(response)) => response,
-        Ok(Err(why)) => return Answer::Unavailable(why),
-        Err(e) => return Answer::Unavailable(e.to_string()),
-    };
-    match (response.ok, &response.credentials, &response.error) {
-        (true, Some(c), _) => Answer::Credentials(c.to_credentials()),
-        (false, _, Some(e)) if e.kind == "unsupported_version" || e.kind == "unsupported" => {
-            Answer::Unavailable(e.message.clone())
+    match exchange(socket, &request, timeout) {
+        Ok(Reply::Credentials(c)) => Answer::Credentials(c),
+        Ok(Reply::Failed(e)) if is_incompatible(e.kind) => {
+            Answer::Unavailable(Unavailable::Incompatible(e.message))
         }
-        (false, _, Some(e)) => Answer::Failed {
-            kind: e.kind.clone(),
-            message: e.message.clone(),
-        },
-        _ => Answer::Unavailable("the agent's answer is incomplete".into()),
+        Ok(Reply::Failed(e)) => Answer::Failed(e),
+        Ok(Reply::Tray(_)) => Answer::Unavailable(Unavailable::Broken(
+            "the agent answered with something other than credentials".into(),
+        )),
+        Err(why) => Answer::Unavailable(why),
     }
 }
 
-/// Why a [`control`] call has no result.
+/// Why a [`tray`] call has no result.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ControlFailure {
+pub enum TrayFailure {
     /// No usable agent (the tray is not running, or it is not ours).
-    Unavailable(String),
-    /// The agent tried and failed.
+    Unavailable(Unavailable),
+    /// The tray tried and failed.
     Failed(WireError),
 }
 
-/// Runs one of the tray's own operations (`op` with `args`) through the agent at `socket`.
-pub fn control(
-    socket: &Path,
-    op: &str,
-    args: serde_json::Value,
-    timeout: Duration,
-) -> std::result::Result<serde_json::Value, ControlFailure> {
-    let request = Request {
-        v: VERSION,
-        op: op.to_owned(),
-        profile: String::new(),
-        args,
-    };
-    let response = match exchange(socket, &request, timeout) {
-        Ok(Ok(response)) => response,
-        Ok(Err(why)) => return Err(ControlFailure::Unavailable(why)),
-        Err(e) => return Err(ControlFailure::Unavailable(e.to_string())),
-    };
-    match (response.ok, response.result, response.error) {
-        (true, Some(value), _) => Ok(value),
-        (false, _, Some(e)) => Err(ControlFailure::Failed(e)),
-        _ => Err(ControlFailure::Unavailable(
-            "the agent's answer is incomplete".into(),
-        )),
+/// Runs one of the tray's own operations through the agent at `socket`, and reads its result
+/// as `T` (`serde::de::IgnoredAny` for operations that answer only success).
+pub fn tray<T: DeserializeOwned>(socket: &Path, op: &TrayOp) -> Result<T, TrayFailure> {
+    match exchange(socket, &Request::Tray(op.clone()), op.timeout()) {
+        Ok(Reply::Tray(value)) => serde_json::from_value(value).map_err(|e| {
+            TrayFailure::Unavailable(Unavailable::Broken(format!(
+                "the tray's answer to {op:?} is not what this build expects: {e}"
+            )))
+        }),
+        Ok(Reply::Failed(e)) => Err(TrayFailure::Failed(e)),
+        Ok(Reply::Credentials(_)) => Err(TrayFailure::Unavailable(Unavailable::Broken(
+            "the tray answered with credentials".into(),
+        ))),
+        Err(why) => Err(TrayFailure::Unavailable(why)),
     }
 }
 
-/// Sends one request and reads the answer; `Ok(Err(why))` when there is no usable agent.
-fn exchange(
-    socket: &Path,
-    request: &Request,
-    timeout: Duration,
-) -> Result<std::result::Result<Response, String>> {
-    let meta = match std::fs::symlink_metadata(socket) {
-        Ok(meta) => meta,
-        Err(_) => return Ok(Err("no agent socket".into())),
-    };
-    // Talking to a socket someone else controls would hand them our requests and let them
-    // answer with credentials of their choosing.
-    let uid = unsafe { libc::geteuid() };
+fn is_incompatible(kind: ErrorKind) -> bool {
+    matches!(kind, ErrorKind::Unsupported | ErrorKind::UnsupportedVersion)
+}
+
+/// Sends one request and reads the answer.
+fn exchange(socket: &Path, request: &Request, timeout: Duration) -> Result<Reply, Unavailable> {
+    let meta = std::fs::symlink_metadata(socket).map_err(|_| Unavailable::NoSocket)?;
+    let uid = crate::platform::current_uid();
     if meta.uid() != uid {
-        return Ok(Err(format!(
+        return Err(Unavailable::Untrusted(format!(
             "ignoring agent socket {}: it belongs to uid {}, not {uid}",
             socket.display(),
             meta.uid()
         )));
     }
     if meta.permissions().mode() & 0o077 != 0 {
-        return Ok(Err(format!(
+        return Err(Unavailable::Untrusted(format!(
             "ignoring agent socket {}: mode {:o} lets other users connect",
             socket.display(),
             meta.permissions().mode() & 0o777
         )));
     }
-    let io = |source| Error::FileRead {
-        path: socket.to_owned(),
-        source,
-    };
-    let stream = match UnixStream::connect(socket) {
-        Ok(s) => s,
-        // A socket file with no listener: the tray is not running (or crashed).
-        Err(e) => return Ok(Err(format!("agent not running ({e})"))),
-    };
-    stream.set_read_timeout(Some(timeout)).map_err(io)?;
+    let stream = UnixStream::connect(socket).map_err(|e| Unavailable::NotRunning(e.to_string()))?;
+    let broken = |e: std::io::Error| Unavailable::Broken(format!("agent socket: {e}"));
+    stream.set_read_timeout(Some(timeout)).map_err(broken)?;
     stream
         .set_write_timeout(Some(Duration::from_secs(2)))
-        .map_err(io)?;
-    let mut line = Zeroizing::new(serde_json::to_vec(request).expect("request serialises"));
-    line.push(b'\n');
-    (&stream).write_all(&line).map_err(io)?;
+        .map_err(broken)?;
+    (&stream).write_all(&request.encode()).map_err(broken)?;
     let mut reply = Zeroizing::new(Vec::new());
     BufReader::new(&stream)
         .take(MAX_LINE as u64)
         .read_until(b'\n', &mut reply)
-        .map_err(io)?;
-    let response: Response = match serde_json::from_slice(&reply) {
-        Ok(r) => r,
-        Err(_) => return Ok(Err("the agent's answer is not valid".into())),
-    };
-    if response.v != VERSION {
-        return Ok(Err(format!(
-            "the agent speaks protocol version {}, not {VERSION}",
-            response.v
-        )));
-    }
-    Ok(Ok(response))
+        .map_err(broken)?;
+    Reply::decode(&reply).map_err(Unavailable::Broken)
 }

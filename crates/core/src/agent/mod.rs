@@ -18,5 +18,4 @@ pub fn socket_path(runtime_dir: &Path) -> PathBuf {
     runtime_dir.join("agent.sock")
 }
 
-/// Set to `1` to make `credential-process` skip the agent (benchmarks, debugging).
-pub const NO_AGENT_ENV: &str = "OTPILOT_NO_AGENT";
+pub use crate::env::NO_AGENT as NO_AGENT_ENV;

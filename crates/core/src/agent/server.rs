@@ -3,7 +3,6 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::io::AsRawFd;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,22 +11,18 @@ use std::time::Duration;
 
 use zeroize::Zeroizing;
 
-use super::protocol::{Request, Response, WireError, MAX_LINE, VERSION};
+use super::protocol::{Incoming, Reply, Request, TrayOp, WireError, MAX_LINE, VERSION};
 use crate::credentials::Credentials;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::paths::ensure_private_dir;
 
 /// What the agent does with a request.
 pub trait Handler: Send + Sync + 'static {
     fn credentials(&self, profile: &str) -> Result<Credentials>;
 
-    /// Any other operation (the tray's window asking the tray); `None`: not one this agent
-    /// knows.
-    fn control(
-        &self,
-        _op: &str,
-        _args: serde_json::Value,
-    ) -> Option<std::result::Result<serde_json::Value, WireError>> {
+    /// One of the tray's operations (its window asking); `None`: this agent does not serve
+    /// them (a headless agent), and the client hears `unsupported`.
+    fn tray(&self, _op: TrayOp) -> Option<std::result::Result<serde_json::Value, WireError>> {
         None
     }
 }
@@ -95,29 +90,9 @@ impl Drop for Agent {
     }
 }
 
-/// The uid of the process at the other end of the socket.
-fn peer_uid(stream: &UnixStream) -> Option<u32> {
-    let mut cred = libc::ucred {
-        pid: 0,
-        uid: 0,
-        gid: 0,
-    };
-    let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
-    let rc = unsafe {
-        libc::getsockopt(
-            stream.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_PEERCRED,
-            &mut cred as *mut libc::ucred as *mut libc::c_void,
-            &mut len,
-        )
-    };
-    (rc == 0).then_some(cred.uid)
-}
-
 fn serve(stream: UnixStream, handler: &dyn Handler) {
-    let own = unsafe { libc::geteuid() };
-    match peer_uid(&stream) {
+    let own = crate::platform::current_uid();
+    match crate::platform::peer_uid(&stream) {
         Some(uid) if uid == own => {}
         other => {
             tracing::warn!("agent: refused a connection from uid {other:?}");
@@ -133,31 +108,45 @@ fn serve(stream: UnixStream, handler: &dyn Handler) {
     {
         return;
     }
-    let response = match serde_json::from_slice::<Request>(&line) {
-        Err(_) => Response::error("bad_request", "the request is not valid JSON"),
-        Ok(r) if r.v != VERSION => Response::error(
-            "unsupported_version",
-            &format!("this agent speaks protocol version {VERSION}"),
-        ),
-        Ok(r) if r.op == "credentials" => match handler.credentials(&r.profile) {
-            Ok(c) => Response::ok(&c),
-            Err(e) => Response::error(e.kind(), &e.to_string()),
-        },
-        Ok(r) => match handler.control(&r.op, r.args) {
-            Some(Ok(value)) => Response::result(value),
-            Some(Err(e)) => Response::error(&e.kind, &e.message),
-            None => Response::error("unsupported", &format!("unknown operation `{}`", r.op)),
-        },
+    let reply = match Request::decode(&line) {
+        Incoming::Malformed => Reply::Failed(WireError::new(
+            ErrorKind::BadRequest,
+            "the request is not valid JSON",
+        )),
+        Incoming::WrongVersion(_) => Reply::Failed(WireError::new(
+            ErrorKind::UnsupportedVersion,
+            format!("this agent speaks protocol version {VERSION}"),
+        )),
+        Incoming::Unknown(op) => Reply::Failed(WireError::new(
+            ErrorKind::Unsupported,
+            format!("unknown operation `{op}`"),
+        )),
+        Incoming::Request(Request::Credentials { profile }) => {
+            match handler.credentials(&profile) {
+                Ok(c) => Reply::Credentials(c),
+                Err(e) => Reply::Failed(WireError::from(&e)),
+            }
+        }
+        Incoming::Request(Request::Tray(op)) => {
+            let name = format!("{op:?}");
+            match handler.tray(op) {
+                Some(Ok(value)) => Reply::Tray(value),
+                Some(Err(e)) => Reply::Failed(e),
+                None => Reply::Failed(WireError::new(
+                    ErrorKind::Unsupported,
+                    format!("this agent does not serve the tray's operations ({name})"),
+                )),
+            }
+        }
     };
-    let mut out = Zeroizing::new(serde_json::to_vec(&response).expect("response serialises"));
-    out.push(b'\n');
+    let out = Zeroizing::new(reply.encode());
     let _ = (&stream).write_all(&out);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::agent::client::{self, Answer};
+    use crate::agent::client::{self, Answer, TrayFailure, Unavailable};
     use std::sync::atomic::AtomicUsize;
 
     struct Fake(AtomicUsize);
@@ -176,43 +165,38 @@ mod tests {
             })
         }
 
-        fn control(
-            &self,
-            op: &str,
-            args: serde_json::Value,
-        ) -> Option<std::result::Result<serde_json::Value, WireError>> {
+        fn tray(&self, op: TrayOp) -> Option<std::result::Result<serde_json::Value, WireError>> {
             match op {
-                "echo" => Some(Ok(args)),
-                "refuse" => Some(Err(WireError {
-                    kind: "not_found".into(),
-                    message: "no such device".into(),
-                })),
+                TrayOp::CopyCode { device } if device == "work" => Some(Ok(serde_json::json!(20))),
+                TrayOp::CopyCode { .. } => {
+                    Some(Err(WireError::new(ErrorKind::NotFound, "no such device")))
+                }
                 _ => None,
             }
         }
     }
 
     #[test]
-    fn control_operations_carry_arguments_results_and_errors() {
-        use crate::agent::client::ControlFailure;
+    fn tray_operations_carry_arguments_results_and_errors() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("agent.sock");
-        let _agent = Agent::start(&path, Arc::new(Fake(AtomicUsize::new(0)))).unwrap();
-        let args = serde_json::json!({"device": "work"});
-        let t = Duration::from_secs(5);
-        assert_eq!(client::control(&path, "echo", args.clone(), t), Ok(args));
-        match client::control(&path, "refuse", serde_json::Value::Null, t) {
-            Err(ControlFailure::Failed(e)) => assert_eq!(e.kind, "not_found"),
+        let agent = Agent::start(&path, Arc::new(Fake(AtomicUsize::new(0)))).unwrap();
+        let copy = |device: &str| TrayOp::CopyCode {
+            device: device.into(),
+        };
+        assert_eq!(client::tray::<u64>(&path, &copy("work")), Ok(20));
+        match client::tray::<u64>(&path, &copy("nope")) {
+            Err(TrayFailure::Failed(e)) => assert_eq!(e.kind, ErrorKind::NotFound),
             other => panic!("expected a failure, got {other:?}"),
         }
-        match client::control(&path, "dance", serde_json::Value::Null, t) {
-            Err(ControlFailure::Failed(e)) => assert_eq!(e.kind, "unsupported"),
+        match client::tray::<bool>(&path, &TrayOp::Changed) {
+            Err(TrayFailure::Failed(e)) => assert_eq!(e.kind, ErrorKind::Unsupported),
             other => panic!("expected `unsupported`, got {other:?}"),
         }
-        drop(_agent);
+        drop(agent);
         assert!(matches!(
-            client::control(&path, "echo", serde_json::Value::Null, t),
-            Err(ControlFailure::Unavailable(_))
+            client::tray::<u64>(&path, &copy("work")),
+            Err(TrayFailure::Unavailable(Unavailable::NoSocket))
         ));
     }
 
@@ -231,9 +215,9 @@ mod tests {
             _ => panic!("expected credentials"),
         }
         match client::credentials(&path, "bad", Duration::from_secs(5)) {
-            Answer::Failed { kind, message } => {
-                assert_eq!(kind, "profile_loop");
-                assert!(message.contains("bad -> bad"));
+            Answer::Failed(e) => {
+                assert_eq!(e.kind, ErrorKind::ProfileLoop);
+                assert!(e.message.contains("bad -> bad"));
             }
             _ => panic!("expected a failure"),
         }
@@ -243,7 +227,7 @@ mod tests {
         assert!(!path.exists());
         assert!(matches!(
             client::credentials(&path, "admin", Duration::from_secs(1)),
-            Answer::Unavailable(_)
+            Answer::Unavailable(Unavailable::NoSocket)
         ));
     }
 
@@ -255,7 +239,13 @@ mod tests {
         let _agent = Agent::start(&path, fake.clone()).unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
         match client::credentials(&path, "admin", Duration::from_secs(1)) {
-            Answer::Unavailable(why) => assert!(why.contains("lets other users connect"), "{why}"),
+            Answer::Unavailable(why) => {
+                assert!(why.deserves_warning());
+                assert!(
+                    why.to_string().contains("lets other users connect"),
+                    "{why}"
+                );
+            }
             _ => panic!("a world-writable socket must be refused"),
         }
         assert_eq!(fake.0.load(Ordering::SeqCst), 0, "nothing was asked");

@@ -18,6 +18,7 @@ use aws_smithy_types::timeout::TimeoutConfig;
 use aws_types::region::Region;
 use aws_types::sdk_config::SdkConfig;
 
+use crate::aws::profile::ResolvedProfile;
 use crate::credentials::Credentials;
 
 /// Where to send a service's calls: a region, and an endpoint override when one is set.
@@ -84,6 +85,29 @@ pub fn endpoint_override(service: &str, profile_endpoint: Option<&str>) -> Optio
         .or_else(|| profile_endpoint.map(str::to_owned))
 }
 
+/// Region and endpoint for STS, as the SDKs pick them: the service-specific endpoint
+/// variable, then the global one, then the profile's `endpoint_url`
+/// (<https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html>).
+pub fn sts_target(profile: &ResolvedProfile) -> ServiceTarget {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let endpoint_url = endpoint_override("STS", profile.endpoint_url.as_deref());
+    // Without a region, the home region of the role's partition (us-east-1 for `aws`).
+    let partition_default = profile
+        .hops
+        .first()
+        .map_or("us-east-1", |h| partition_region(&h.role_arn));
+    let region = profile
+        .region
+        .clone()
+        .or_else(|| env("AWS_REGION"))
+        .or_else(|| env("AWS_DEFAULT_REGION"))
+        .unwrap_or_else(|| partition_default.to_owned());
+    ServiceTarget {
+        region,
+        endpoint_url,
+    }
+}
+
 /// The AWS partition's home region for global services (IAM), from an ARN or region.
 pub fn partition_region(hint: &str) -> &'static str {
     if hint.starts_with("us-gov-") || hint.contains(":aws-us-gov:") {
@@ -136,7 +160,7 @@ impl Intercept for ClockSkew {
     ) -> Result<(), BoxError> {
         if let Some(date) = context.response().headers().get("date") {
             if let Ok(server) = aws_smithy_types::DateTime::from_str(date, Format::HttpDate) {
-                let local = crate::totp::unix_now() as i64;
+                let local = crate::clock::unix_now() as i64;
                 *self.skew.lock().expect("skew lock") = Some(local - server.secs());
             }
         }

@@ -236,8 +236,12 @@ pub fn edit_aws_config(
     if updated == original {
         return Ok(None);
     }
-    let backup = (!original.is_empty())
-        .then(|| path.with_file_name(format!("config.otpilot-backup-{}", crate::totp::unix_now())));
+    let backup = (!original.is_empty()).then(|| {
+        path.with_file_name(format!(
+            "config.otpilot-backup-{}",
+            crate::clock::unix_now()
+        ))
+    });
     if let Some(backup) = &backup {
         write_private(backup, original.as_bytes())?;
     }

@@ -130,6 +130,73 @@ pub trait IamApi: Send + Sync {
     ) -> IamResult<Option<PasswordPolicy>>;
 }
 
+/// A shared client is a client (tests keep a handle to a recording fake the session owns).
+impl<T: IamApi + ?Sized> IamApi for std::sync::Arc<T> {
+    fn get_user(&self, target: &ServiceTarget, creds: &Credentials) -> IamResult<IamUser> {
+        (**self).get_user(target, creds)
+    }
+    fn create_virtual_mfa_device(
+        &self,
+        target: &ServiceTarget,
+        creds: &Credentials,
+        name: &str,
+    ) -> IamResult<NewVirtualDevice> {
+        (**self).create_virtual_mfa_device(target, creds, name)
+    }
+    fn enable_mfa_device(
+        &self,
+        target: &ServiceTarget,
+        creds: &Credentials,
+        user: &str,
+        serial: &str,
+        codes: (&str, &str),
+    ) -> IamResult<()> {
+        (**self).enable_mfa_device(target, creds, user, serial, codes)
+    }
+    fn resync_mfa_device(
+        &self,
+        target: &ServiceTarget,
+        creds: &Credentials,
+        user: &str,
+        serial: &str,
+        codes: (&str, &str),
+    ) -> IamResult<()> {
+        (**self).resync_mfa_device(target, creds, user, serial, codes)
+    }
+    fn deactivate_mfa_device(
+        &self,
+        target: &ServiceTarget,
+        creds: &Credentials,
+        user: &str,
+        serial: &str,
+    ) -> IamResult<()> {
+        (**self).deactivate_mfa_device(target, creds, user, serial)
+    }
+    fn delete_virtual_mfa_device(
+        &self,
+        target: &ServiceTarget,
+        creds: &Credentials,
+        serial: &str,
+    ) -> IamResult<()> {
+        (**self).delete_virtual_mfa_device(target, creds, serial)
+    }
+    fn list_mfa_devices(
+        &self,
+        target: &ServiceTarget,
+        creds: &Credentials,
+        user: &str,
+    ) -> IamResult<Vec<EnabledDevice>> {
+        (**self).list_mfa_devices(target, creds, user)
+    }
+    fn get_account_password_policy(
+        &self,
+        target: &ServiceTarget,
+        creds: &Credentials,
+    ) -> IamResult<Option<PasswordPolicy>> {
+        (**self).get_account_password_policy(target, creds)
+    }
+}
+
 /// IAM through aws-sdk-iam.
 #[derive(Default)]
 pub struct SdkIam {

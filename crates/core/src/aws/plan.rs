@@ -10,8 +10,9 @@
 //! unless a profile asks for more than an hour, in which case its role is assumed straight
 //! from the long-term keys with the MFA code.
 
+use sha2::{Digest, Sha256};
+
 use crate::aws::profile::{ResolvedProfile, RoleHop};
-use crate::cache::CacheKey;
 use crate::error::{Error, Result};
 
 /// AWS's cap on a role session assumed with temporary credentials.
@@ -70,23 +71,69 @@ impl Step {
     }
 }
 
+/// Identifies the credentials one STS step produces: a hash of everything that determines
+/// them (the whole path to the step), so two profiles share cached credentials exactly when
+/// they would make the same calls with the same inputs. The cache stores entries under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepKey {
+    hex: String,
+    /// Human description ("MFA session (GetSessionToken, 43200 s) with arn:...:mfa/alice").
+    pub description: String,
+}
+
+impl StepKey {
+    /// `parts` are the inputs that make two requests interchangeable.
+    pub fn new(parts: &[&str], description: String) -> Self {
+        let mut hasher = Sha256::new();
+        for part in parts {
+            hasher.update(part.as_bytes());
+            // A separator, so ["a", "bc"] and ["ab", "c"] differ.
+            hasher.update([0]);
+        }
+        let digest = hasher.finalize();
+        let hex = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+        Self { hex, description }
+    }
+
+    /// A short hex id, safe in file names.
+    pub fn id(&self) -> &str {
+        &self.hex
+    }
+}
+
+/// One step of a plan with its identity: `key` is `None` for the long-term keys (nothing is
+/// fetched or cached for them) and set for every step that calls STS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedStep {
+    pub action: Step,
+    pub key: Option<StepKey>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CredentialPlan {
     pub profile: String,
-    pub steps: Vec<Step>,
-    /// Cache keys of the steps that call STS (`None` for the long-term keys step).
-    pub keys: Vec<Option<CacheKey>>,
+    pub steps: Vec<PlannedStep>,
 }
 
 impl CredentialPlan {
     /// The key of the credentials the profile hands out (`None` if it hands out long-term keys).
-    pub fn final_key(&self) -> Option<&CacheKey> {
-        self.keys.last().and_then(Option::as_ref)
+    pub fn final_key(&self) -> Option<&StepKey> {
+        self.steps.last().and_then(|s| s.key.as_ref())
+    }
+
+    /// The steps' actions, in order.
+    pub fn actions(&self) -> impl Iterator<Item = &Step> {
+        self.steps.iter().map(|s| &s.action)
+    }
+
+    /// Each step in words, for `profile list` and the window.
+    pub fn describe(&self) -> Vec<String> {
+        self.actions().map(Step::describe).collect()
     }
 
     /// The MFA device the plan needs a code from, if any.
     pub fn mfa_serial(&self) -> Option<&str> {
-        self.steps.iter().find_map(|s| match s {
+        self.actions().find_map(|s| match s {
             Step::MfaSession { serial, .. } => Some(serial.as_str()),
             Step::AssumeRole {
                 mfa_serial: Some(serial),
@@ -195,25 +242,25 @@ pub fn build(profile: &ResolvedProfile, default_session_duration: u32) -> Result
             mfa_serial: None,
         });
     }
-    let keys = cache_keys(&steps);
     Ok(CredentialPlan {
         profile: name.clone(),
-        steps,
-        keys,
+        steps: with_keys(steps),
     })
 }
 
-/// Each STS step's cache key is built from the whole path to it, so two profiles share an
-/// entry exactly when they would make the same calls with the same inputs.
-fn cache_keys(steps: &[Step]) -> Vec<Option<CacheKey>> {
+/// Gives each STS step its key, built from the whole path to it (see [`StepKey`]).
+fn with_keys(steps: Vec<Step>) -> Vec<PlannedStep> {
     let mut path: Vec<String> = Vec::new();
     steps
-        .iter()
+        .into_iter()
         .map(|step| {
-            match step {
+            match &step {
                 Step::LongTermKeys { profile } => {
                     path.push(format!("keys:{profile}"));
-                    return None;
+                    return PlannedStep {
+                        action: step,
+                        key: None,
+                    };
                 }
                 Step::MfaSession { serial, duration } => {
                     path.push(format!("session:{serial}:{duration}"));
@@ -231,7 +278,11 @@ fn cache_keys(steps: &[Step]) -> Vec<Option<CacheKey>> {
                 )),
             }
             let parts: Vec<&str> = path.iter().map(String::as_str).collect();
-            Some(CacheKey::new(&parts, step.describe()))
+            let key = StepKey::new(&parts, step.describe());
+            PlannedStep {
+                action: step,
+                key: Some(key),
+            }
         })
         .collect()
 }
@@ -268,8 +319,7 @@ mod tests {
     }
 
     fn kinds(plan: &CredentialPlan) -> Vec<&'static str> {
-        plan.steps
-            .iter()
+        plan.actions()
             .map(|s| match s {
                 Step::LongTermKeys { .. } => "keys",
                 Step::MfaSession { .. } => "session",
@@ -327,7 +377,7 @@ mod tests {
         .unwrap();
         assert_eq!(kinds(&plan), ["keys", "session", "role", "role"]);
         assert!(matches!(
-            plan.steps[3],
+            plan.steps[3].action,
             Step::AssumeRole { duration: 3600, .. }
         ));
     }
@@ -336,9 +386,9 @@ mod tests {
     fn profiles_sharing_a_device_share_the_session_key_only() {
         let a = build(&resolved(vec![hop("arn:a", None, true)], false), 43_200).unwrap();
         let b = build(&resolved(vec![hop("arn:b", None, true)], false), 43_200).unwrap();
-        assert_eq!(a.keys[1], b.keys[1]);
-        assert_ne!(a.keys[2], b.keys[2]);
-        assert!(a.keys[0].is_none());
+        assert_eq!(a.steps[1].key, b.steps[1].key);
+        assert_ne!(a.steps[2].key, b.steps[2].key);
+        assert!(a.steps[0].key.is_none());
     }
 
     #[test]

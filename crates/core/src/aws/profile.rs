@@ -139,6 +139,14 @@ impl Profiles {
         self.set.get_profile(profile)?.get(key)
     }
 
+    /// Whether the SDKs get this profile's credentials from Otpilot: its `credential_process`
+    /// runs `otpilot credential-process` (what `profile setup` writes). The one rule for
+    /// "wired", in `profile list`, `profile status`, `doctor` and the window.
+    pub fn is_wired(&self, profile: &str) -> bool {
+        self.get_raw(profile, "credential_process")
+            .is_some_and(|c| c.contains("otpilot") && c.contains("credential-process"))
+    }
+
     /// Follows the profile's chain down to the profile that holds long-term keys.
     pub fn resolve(&self, name: &str) -> Result<ResolvedProfile> {
         if !self.exists(name) {

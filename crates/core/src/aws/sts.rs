@@ -93,6 +93,46 @@ pub trait StsApi: Send + Sync {
     }
 }
 
+/// A shared client is a client (tests keep a handle to a recording fake the session owns).
+impl<T: StsApi + ?Sized> StsApi for std::sync::Arc<T> {
+    fn get_session_token(
+        &self,
+        target: &StsTarget,
+        base: &Credentials,
+        serial: &str,
+        code: &str,
+        duration: u32,
+    ) -> Result<StsOutput, StsFailure> {
+        (**self).get_session_token(target, base, serial, code, duration)
+    }
+
+    fn assume_role(
+        &self,
+        target: &StsTarget,
+        base: &Credentials,
+        input: &AssumeRoleInput,
+    ) -> Result<StsOutput, StsFailure> {
+        (**self).assume_role(target, base, input)
+    }
+
+    fn get_federation_token(
+        &self,
+        target: &StsTarget,
+        base: &Credentials,
+        input: &FederationTokenInput,
+    ) -> Result<StsOutput, StsFailure> {
+        (**self).get_federation_token(target, base, input)
+    }
+
+    fn get_caller_identity(
+        &self,
+        target: &StsTarget,
+        base: &Credentials,
+    ) -> Result<(CallerIdentity, Option<i64>), StsFailure> {
+        (**self).get_caller_identity(target, base)
+    }
+}
+
 /// A failed STS call, classified. The broker turns it into [`Error::Sts`] with the profile.
 #[derive(Debug, Clone)]
 pub struct StsFailure {

@@ -44,12 +44,7 @@ fn browser_commands() -> Vec<Vec<String>> {
             .filter(|words| !words.is_empty())
             .collect();
     }
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
-    };
-    vec![vec![opener.to_owned()]]
+    vec![vec![crate::platform::browser_opener().to_owned()]]
 }
 
 /// Starts one browser command with the URL; waits briefly to see whether it failed.

@@ -20,17 +20,18 @@ use crate::audit::{AuditEntry, EventKind};
 use serde::Serialize;
 
 pub use self::url::{Destination, Partition};
+use crate::aws::client::sts_target;
 use crate::aws::plan::{CredentialPlan, Step};
 use crate::aws::profile::ResolvedProfile;
 use crate::aws::sts::FederationTokenInput;
-use crate::broker::{sts_target, Broker};
+use crate::broker::Broker;
 use crate::credentials::{mask_key_id, Credentials};
 use crate::error::{Error, Result, StsErrorKind};
 use crate::secret::SecretString;
 use federation::{request_signin_token, SigninFailure};
 
 /// Overrides the federation endpoint (tests, corporate proxies). https, or http on loopback.
-pub const FEDERATION_ENDPOINT_ENV: &str = "OTPILOT_FEDERATION_ENDPOINT";
+pub use crate::env::FEDERATION_ENDPOINT as FEDERATION_ENDPOINT_ENV;
 
 /// `SessionDuration` limits of the federation endpoint.
 pub const SESSION_DURATION_MIN: u32 = 900;
@@ -59,7 +60,8 @@ pub enum CredentialKind {
 
 impl CredentialKind {
     pub fn of_plan(plan: &CredentialPlan) -> Self {
-        match plan.steps.as_slice() {
+        let actions: Vec<&Step> = plan.actions().collect();
+        match actions.as_slice() {
             [Step::LongTermKeys { .. }, Step::AssumeRole { .. }] => Self::RoleFromLongTermKeys,
             [.., Step::AssumeRole { .. }] => Self::ChainedRole,
             _ => Self::FederationToken,
@@ -90,8 +92,7 @@ pub fn session_duration(plan: &CredentialPlan, requested: Option<u32>) -> Result
         CredentialKind::FederationToken => Ok(None),
         CredentialKind::ChainedRole => {
             let roles = plan
-                .steps
-                .iter()
+                .actions()
                 .filter(|s| matches!(s, Step::AssumeRole { .. }))
                 .count();
             let fix = if roles > 1 {

@@ -18,17 +18,19 @@
 use std::path::PathBuf;
 
 use crate::audit::{AuditEntry, EventKind};
+use crate::aws::client::sts_target;
 use crate::aws::client::{endpoint_override, partition_region, ServiceTarget};
 use crate::aws::config_edit::edit_aws_config;
 use crate::aws::iam::{EnabledDevice, IamApi, IamUser};
 use crate::aws::profile::Profiles;
-use crate::broker::{sts_target, Broker};
+use crate::broker::Broker;
+use crate::clock::unix_now;
 use crate::credentials::Credentials;
 use crate::device::{validate_name, Device, Devices, NewDevice};
 use crate::error::{Error, Result};
 use crate::import::ImportedAccount;
 use crate::mfa::MfaCodeSource;
-use crate::totp::{unix_now, Totp, TotpParams};
+use crate::totp::{Totp, TotpParams};
 
 /// Shortest session STS issues: enough to deactivate a device.
 const SESSION_SECONDS: u32 = 900;
@@ -345,9 +347,7 @@ impl Lifecycle<'_> {
         let listed = enabled
             .into_iter()
             .map(|EnabledDevice { serial, enabled_at }| {
-                let device = local
-                    .iter()
-                    .find(|d| d.serial.as_deref() == Some(serial.as_str()));
+                let device = crate::device::by_serial(&local, &serial);
                 ListedDevice {
                     seed_held: device.is_some_and(|d| devices.seed(d).is_ok()),
                     device: device.map(|d| d.name.clone()),

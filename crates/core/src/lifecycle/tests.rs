@@ -2,205 +2,15 @@
 //! the credentials that signed it, an STS that issues sessions, the in-memory keyring.
 //! (tests/e2e/mfa_lifecycle.rs runs the same flows against moto behind the MFA gate.)
 
-use std::sync::Mutex;
-
 use super::*;
 use crate::audit::AuditLog;
-use crate::aws::iam::{IamFailure, IamResult, NewVirtualDevice, PasswordPolicy};
 use crate::aws::profile::AwsFiles;
-use crate::aws::sts::{AssumeRoleInput, StsApi, StsFailure, StsOutput, StsTarget};
 use crate::paths::Dirs;
 use crate::settings::Settings;
 use crate::store::MemoryStore;
-use crate::testing::Quiet;
-use crate::totp::TotpSeed;
+use crate::testing::{Enable, FakeIam, FakeSts, Quiet};
 
-const SEED: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 const OLD_SERIAL: &str = "arn:aws:iam::123456789012:mfa/old";
-
-/// How the fake answers EnableMFADevice.
-#[derive(Clone, Copy, PartialEq)]
-enum Enable {
-    Ok,
-    /// Refused: the device stays disabled.
-    Refuse,
-    /// Enabled, but the answer is lost on the way back.
-    LoseAnswer,
-}
-
-struct FakeIam {
-    /// (operation, serial, access key id that signed it), in order.
-    calls: Mutex<Vec<(String, String, String)>>,
-    enabled: Mutex<Vec<String>>,
-    enable: Enable,
-}
-
-impl FakeIam {
-    fn new(enable: Enable, enabled: &[&str]) -> Self {
-        Self {
-            calls: Mutex::new(Vec::new()),
-            enabled: Mutex::new(enabled.iter().map(|s| s.to_string()).collect()),
-            enable,
-        }
-    }
-
-    fn record(&self, op: &str, serial: &str, creds: &Credentials) {
-        self.calls
-            .lock()
-            .unwrap()
-            .push((op.into(), serial.into(), creds.access_key_id.clone()));
-    }
-
-    fn ops(&self) -> Vec<String> {
-        self.calls
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|c| c.0.clone())
-            .collect()
-    }
-}
-
-impl IamApi for FakeIam {
-    fn get_user(&self, _: &ServiceTarget, creds: &Credentials) -> IamResult<IamUser> {
-        self.record("GetUser", "", creds);
-        Ok(IamUser {
-            name: "alice".into(),
-            arn: "arn:aws:iam::123456789012:user/alice".into(),
-        })
-    }
-    fn create_virtual_mfa_device(
-        &self,
-        _: &ServiceTarget,
-        creds: &Credentials,
-        name: &str,
-    ) -> IamResult<NewVirtualDevice> {
-        let serial = format!("arn:aws:iam::123456789012:mfa/{name}");
-        self.record("CreateVirtualMFADevice", &serial, creds);
-        Ok(NewVirtualDevice {
-            serial,
-            seed: TotpSeed::from_base32(SEED).unwrap().0,
-        })
-    }
-    fn enable_mfa_device(
-        &self,
-        _: &ServiceTarget,
-        creds: &Credentials,
-        _: &str,
-        serial: &str,
-        codes: (&str, &str),
-    ) -> IamResult<()> {
-        self.record("EnableMFADevice", serial, creds);
-        assert_ne!(codes.0, codes.1, "two different steps");
-        let failure = IamFailure {
-            code: "ServiceFailure".into(),
-            message: "ServiceFailure: try again".into(),
-        };
-        match self.enable {
-            Enable::Ok => {
-                self.enabled.lock().unwrap().push(serial.into());
-                Ok(())
-            }
-            Enable::Refuse => Err(failure),
-            Enable::LoseAnswer => {
-                self.enabled.lock().unwrap().push(serial.into());
-                Err(failure)
-            }
-        }
-    }
-    fn resync_mfa_device(
-        &self,
-        _: &ServiceTarget,
-        creds: &Credentials,
-        _: &str,
-        serial: &str,
-        _: (&str, &str),
-    ) -> IamResult<()> {
-        self.record("ResyncMFADevice", serial, creds);
-        Ok(())
-    }
-    fn deactivate_mfa_device(
-        &self,
-        _: &ServiceTarget,
-        creds: &Credentials,
-        _: &str,
-        serial: &str,
-    ) -> IamResult<()> {
-        self.record("DeactivateMFADevice", serial, creds);
-        self.enabled.lock().unwrap().retain(|s| s != serial);
-        Ok(())
-    }
-    fn delete_virtual_mfa_device(
-        &self,
-        _: &ServiceTarget,
-        creds: &Credentials,
-        serial: &str,
-    ) -> IamResult<()> {
-        self.record("DeleteVirtualMFADevice", serial, creds);
-        Ok(())
-    }
-    fn list_mfa_devices(
-        &self,
-        _: &ServiceTarget,
-        creds: &Credentials,
-        _: &str,
-    ) -> IamResult<Vec<EnabledDevice>> {
-        self.record("ListMFADevices", "", creds);
-        Ok(self
-            .enabled
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|s| EnabledDevice {
-                serial: s.clone(),
-                enabled_at: 0,
-            })
-            .collect())
-    }
-    fn get_account_password_policy(
-        &self,
-        _: &ServiceTarget,
-        _: &Credentials,
-    ) -> IamResult<Option<PasswordPolicy>> {
-        Ok(None)
-    }
-}
-
-/// Issues a session for any code; records the serial of each GetSessionToken.
-#[derive(Default)]
-struct FakeSts {
-    sessions: Mutex<Vec<String>>,
-}
-
-impl StsApi for FakeSts {
-    fn get_session_token(
-        &self,
-        _: &StsTarget,
-        _: &Credentials,
-        serial: &str,
-        _: &str,
-        _: u32,
-    ) -> Result<StsOutput, StsFailure> {
-        self.sessions.lock().unwrap().push(serial.into());
-        Ok(StsOutput {
-            credentials: Credentials {
-                access_key_id: "ASIASESSION".into(),
-                secret_access_key: "s".into(),
-                session_token: Some("t".into()),
-                expiration: Some(crate::totp::unix_now() as i64 + 900),
-            },
-            clock_skew: Some(0),
-        })
-    }
-    fn assume_role(
-        &self,
-        _: &StsTarget,
-        _: &Credentials,
-        _: &AssumeRoleInput,
-    ) -> Result<StsOutput, StsFailure> {
-        unreachable!("the lifecycle assumes no role")
-    }
-}
 
 const CONFIG: &str = "# mine\n[profile base]\nregion = us-east-1\n";
 
@@ -329,7 +139,8 @@ fn rotate_retires_the_old_device_with_the_new_devices_session() {
         assert_eq!(calls[2].2, "AKIABASE");
         assert_eq!(
             (calls[3].1.as_str(), calls[3].2.as_str()),
-            (OLD_SERIAL, "ASIASESSION")
+            (OLD_SERIAL, "ASIAFAKE000000000001"),
+            "signed by the MFA session the fake STS issued for the new device"
         );
         assert_eq!(*iam.enabled.lock().unwrap(), vec![new.to_string()]);
         let text = std::fs::read_to_string(&lifecycle.broker.files.config).unwrap();

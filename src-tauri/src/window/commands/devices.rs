@@ -1,12 +1,13 @@
 //! Device commands: list, live codes, add, remove, rename, serial, QR for a phone backup,
 //! copy a code to the clipboard.
 
-use otpilot_core::device::{Device, NewDevice};
-use otpilot_core::import;
+use otpilot_core::app::{DeviceImport, ImportSource};
+use otpilot_core::device::Device;
+use otpilot_core::error::ErrorKind;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 
-use otpilot_tray::control::Op;
+use otpilot_tray::control::TrayOp as Op;
 use otpilot_tray::error::{CommandError, CommandResult};
 use otpilot_tray::state::AppState;
 use otpilot_tray::views::{codes, CodeView};
@@ -87,38 +88,26 @@ pub async fn add_device(
 ) -> CommandResult<AddResult> {
     let secret = secret.map(otpilot_core::secret::SecretString::new);
     let result = blocking(*state, move |s| {
-        let import = match (secret, qr_path, aws_seed_file) {
-            (Some(text), None, None) => import::from_text(text.expose())?,
-            (None, Some(path), None) => import::from_qr_image(path.as_ref())?,
-            (None, None, Some(path)) => import::from_aws_seed_file(path.as_ref())?,
+        let source = match (secret, qr_path, aws_seed_file) {
+            (Some(text), None, None) => ImportSource::Text(text),
+            (None, Some(path), None) => ImportSource::QrImage(path.into()),
+            (None, None, Some(path)) => ImportSource::AwsSeedFile(path.into()),
             _ => {
-                return Err(CommandError {
-                    kind: "invalid_input".into(),
-                    message: "give exactly one of: a pasted secret, a QR image, an AWS seed file"
-                        .into(),
-                })
+                return Err(CommandError::new(
+                    ErrorKind::InvalidInput,
+                    "give exactly one of: a pasted secret, a QR image, an AWS seed file",
+                ))
             }
         };
-        let several = import.accounts.len() > 1;
-        let serial = serial.filter(|s| !s.trim().is_empty());
-        let new = import
-            .accounts
-            .into_iter()
-            .enumerate()
-            .map(|(i, account)| NewDevice {
-                name: if several {
-                    format!("{name}-{}", i + 1)
-                } else {
-                    name.clone()
-                },
-                serial: if several { None } else { serial.clone() },
-                account,
-            })
-            .collect();
-        let added = s.devices().add(new, force)?;
+        let added = s.session.import_devices(DeviceImport {
+            name,
+            source,
+            serial,
+            force,
+        })?;
         Ok(AddResult {
-            added: added.iter().map(DeviceView::from).collect(),
-            warnings: import.warnings,
+            added: added.devices.iter().map(DeviceView::from).collect(),
+            warnings: added.warnings,
         })
     })
     .await?;

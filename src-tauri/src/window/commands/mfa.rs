@@ -1,7 +1,6 @@
 //! MFA set-up and activity commands: the "Set up MFA" wizard (candidates, enrol) and the
 //! recent entries of the audit log.
 
-use otpilot_core::lifecycle::Lifecycle;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 
@@ -43,13 +42,8 @@ pub async fn mfa_enroll_candidates(
     state: State<'_, Shared>,
 ) -> CommandResult<Vec<EnrollCandidate>> {
     blocking(*state, |s| {
-        let candidates = s.with_broker(None, |broker| {
-            Lifecycle {
-                broker,
-                iam: s.iam.as_ref(),
-            }
-            .candidates()
-        })?;
+        let broker = s.session.broker_with(s.settings())?;
+        let candidates = s.session.lifecycle(&broker).candidates()?;
         Ok(candidates
             .into_iter()
             .map(|c| EnrollCandidate {
@@ -69,13 +63,11 @@ pub async fn mfa_enroll(
     device_name: Option<String>,
 ) -> CommandResult<EnrollResult> {
     let result = blocking(*state, move |s| {
-        let enrolled = s.with_broker(None, |broker| {
-            Lifecycle {
-                broker,
-                iam: s.iam.as_ref(),
-            }
-            .enroll(&profile, device_name.as_deref().filter(|n| !n.is_empty()))
-        })?;
+        let broker = s.session.broker_with(s.settings())?;
+        let enrolled = s
+            .session
+            .lifecycle(&broker)
+            .enroll(&profile, device_name.as_deref().filter(|n| !n.is_empty()))?;
         Ok(EnrollResult {
             device: enrolled.device,
             serial: enrolled.serial,
@@ -96,7 +88,8 @@ pub async fn recent_activity(
     limit: usize,
 ) -> CommandResult<Vec<ActivityEntry>> {
     blocking(*state, move |s| {
-        Ok(s.audit()
+        Ok(s.session
+            .audit()
             .recent(limit.min(1000))?
             .into_iter()
             .map(|e| ActivityEntry {

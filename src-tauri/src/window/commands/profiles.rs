@@ -1,7 +1,7 @@
 //! Profile commands: list with chain, device and freshness; refresh now; app status.
 
 use otpilot_core::aws::profile::Profiles;
-use otpilot_tray::control::Op;
+use otpilot_tray::control::TrayOp as Op;
 use otpilot_tray::error::CommandResult;
 use otpilot_tray::views::{describe, list, ProfileView};
 use serde::Serialize;
@@ -32,7 +32,7 @@ pub async fn refresh_profile(
             },
         )?;
         crate::tray::sync_profile_states(s);
-        let profiles = Profiles::load(&s.aws_files()?)?;
+        let profiles = s.session.profiles()?;
         Ok(describe(s, &profiles, &profile))
     })
     .await
@@ -71,12 +71,12 @@ pub struct AppStatus {
 #[tauri::command]
 pub async fn app_status(state: State<'_, Shared>) -> CommandResult<AppStatus> {
     blocking(*state, |s| {
-        let (keyring, keyring_message) = match s.keyring.get("status-probe") {
+        let (keyring, keyring_message) = match s.session.store().get("status-probe") {
             Ok(_) => ("ok", None),
             Err(e @ otpilot_core::Error::KeyringLocked) => ("locked", Some(e.to_string())),
             Err(e) => ("unavailable", Some(e.to_string())),
         };
-        let (aws_config, aws_message) = match s.aws_files() {
+        let (aws_config, aws_message) = match s.session.aws_files() {
             Ok(files) if !files.config.exists() && !files.credentials.exists() => (
                 "missing",
                 Some(format!("no AWS config at {}", files.config.display())),

@@ -1,6 +1,6 @@
 //! Settings commands: the tray's view of `config.toml` plus per-device "ask before use".
 
-use otpilot_tray::control::Op;
+use otpilot_tray::control::TrayOp as Op;
 use otpilot_tray::error::CommandResult;
 use otpilot_tray::state::AppState;
 use serde::{Deserialize, Serialize};

@@ -7,10 +7,12 @@
 //! MFA session (and one code).
 
 use crate::audit::{AuditEntry, AuditLog, EventKind};
-use crate::aws::plan::{self, CredentialPlan, Step};
+use crate::aws::client::sts_target;
+use crate::aws::plan::{self, CredentialPlan, Step, StepKey};
 use crate::aws::profile::{AwsFiles, Profiles, ResolvedProfile};
 use crate::aws::sts::{AssumeRoleInput, StsApi, StsFailure, StsOutput, StsTarget};
-use crate::cache::{CacheKey, CredentialsCache};
+use crate::cache::CredentialsCache;
+use crate::clock::unix_now;
 use crate::credentials::{mask_key_id, Credentials, LongTermKeys};
 use crate::device::Devices;
 use crate::error::{Error, Result, StsErrorKind};
@@ -19,10 +21,6 @@ use crate::mfa::{CodeOrigin, Interaction, MfaCodeSource};
 use crate::paths::Dirs;
 use crate::settings::Settings;
 use crate::store::SecretStore;
-use crate::totp::unix_now;
-
-/// Set in the environment of everything Otpilot starts; seeing it on entry means a loop.
-pub const RECURSION_GUARD: &str = "OTPILOT_CREDENTIAL_PROCESS_ACTIVE";
 
 /// An MFA session must still have this long left to be used for AssumeRole.
 const SESSION_MIN_REMAINING: i64 = 300;
@@ -103,8 +101,8 @@ struct Walk<'b, 'a> {
 impl Walk<'_, '_> {
     /// The credentials of step `index`, with more than `min_remaining` seconds left.
     fn obtain(&self, index: usize, min_remaining: i64) -> Result<Credentials> {
-        let step = &self.plan.steps[index];
-        let Some(key) = &self.plan.keys[index] else {
+        let step = &self.plan.steps[index].action;
+        let Some(key) = &self.plan.steps[index].key else {
             return self
                 .long_term_keys()
                 .map(|k| Credentials::from_long_term(&k));
@@ -150,7 +148,7 @@ impl Walk<'_, '_> {
 
     /// One STS call for `step`, with one retry on a rejected code from a stored seed (the
     /// step may have been spent outside Otpilot, e.g. typed into the console).
-    fn call(&self, step: &Step, key: &CacheKey, base: &Credentials) -> Result<Credentials> {
+    fn call(&self, step: &Step, key: &StepKey, base: &Credentials) -> Result<Credentials> {
         let profile = &self.plan.profile;
         let sts = self.broker.sts;
         let mfa = MfaCodeSource {
@@ -277,8 +275,8 @@ impl Walk<'_, '_> {
             tracing::debug!("local clock minus AWS clock: {skew} s");
             if skew.abs() > SKEW_WARNING_SECONDS {
                 let direction = if skew > 0 { "ahead of" } else { "behind" };
-                self.broker.ui.notice(&format!(
-                    "warning: this computer's clock is {} s {direction} AWS's; MFA codes will be rejected until it is corrected (enable NTP, e.g. `timedatectl set-ntp true`)",
+                self.broker.ui.warn(&format!(
+                    "this computer's clock is {} s {direction} AWS's; MFA codes will be rejected until it is corrected (enable NTP, e.g. `timedatectl set-ntp true`)",
                     skew.abs()
                 ));
             }
@@ -315,29 +313,5 @@ fn failure_to_error(failure: StsFailure, op: &'static str, profile: &str) -> Err
     failure.into_error(op, profile)
 }
 
-/// Region and endpoint for STS, as the SDKs pick them: the service-specific endpoint
-/// variable, then the global one, then the profile's `endpoint_url`
-/// (<https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html>).
-pub fn sts_target(profile: &ResolvedProfile) -> StsTarget {
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let endpoint_url =
-        crate::aws::client::endpoint_override("STS", profile.endpoint_url.as_deref());
-    let partition_default = profile.hops.first().and_then(|h| {
-        let partition = h.role_arn.split(':').nth(1)?;
-        match partition {
-            "aws-us-gov" => Some("us-gov-west-1"),
-            "aws-cn" => Some("cn-north-1"),
-            _ => None,
-        }
-    });
-    let region = profile
-        .region
-        .clone()
-        .or_else(|| env("AWS_REGION"))
-        .or_else(|| env("AWS_DEFAULT_REGION"))
-        .unwrap_or_else(|| partition_default.unwrap_or("us-east-1").to_owned());
-    StsTarget {
-        region,
-        endpoint_url,
-    }
-}
+#[cfg(test)]
+mod tests;

@@ -16,16 +16,21 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::atomic::write_private_in_own_dir;
+use crate::clock::unix_now;
 use crate::device::Devices;
 use crate::error::{Error, Result};
 use crate::lock::RefreshLock;
 use crate::secret::SecretString;
-use crate::totp::unix_now;
 
 /// How a front end talks to the person: notices (stderr, notifications) and code prompts.
 pub trait Interaction: Send + Sync {
     /// Something the person should know now ("waiting 12 s for a fresh code").
     fn notice(&self, message: &str);
+    /// Something that will go wrong unless the person acts (a skewed clock). A desktop shows
+    /// it as a notification; by default it is a notice like any other.
+    fn warn(&self, message: &str) {
+        self.notice(message);
+    }
     /// Asks for an MFA code; `Ok(None)` when nobody can be asked (no terminal, no tray).
     fn prompt_mfa_code(&self, profile: &str, serial: &str) -> Result<Option<SecretString>>;
     /// Asks whether `profile` may use the stored device `device` (for devices marked "ask
@@ -63,8 +68,7 @@ pub struct MfaCodeSource<'a> {
 impl MfaCodeSource<'_> {
     /// A code for `serial`, for `profile` (whose `mfa_process` is the fallback).
     pub fn code(&self, profile: &str, serial: &str, mfa_process: Option<&str>) -> Result<MfaCode> {
-        let devices = self.devices.list()?;
-        if let Some(device) = devices.iter().find(|d| d.serial.as_deref() == Some(serial)) {
+        if let Some(device) = self.devices.by_serial(serial)? {
             tracing::debug!(
                 "MFA code for {serial} from the stored device `{}`",
                 device.name
@@ -75,7 +79,7 @@ impl MfaCodeSource<'_> {
                     profile: profile.to_owned(),
                 });
             }
-            let totp = self.devices.totp(device)?;
+            let totp = self.devices.totp(&device)?;
             let code = self.unused_step(serial, device.params.period, |step| {
                 totp.code_for_step(step)
             })?;
@@ -189,7 +193,7 @@ fn run_mfa_process(profile: &str, command: &str) -> Result<SecretString> {
     };
     let output = std::process::Command::new("sh")
         .args(["-c", command])
-        .env(crate::broker::RECURSION_GUARD, "1")
+        .env(crate::env::RECURSION_GUARD, "1")
         .stdin(std::process::Stdio::null())
         .stderr(std::process::Stdio::inherit())
         .output()
@@ -203,3 +207,6 @@ fn run_mfa_process(profile: &str, command: &str) -> Result<SecretString> {
     validate_code(code).map_err(|d| fail(format!("its output is {d}")))?;
     Ok(SecretString::from(code))
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,157 @@
+//! Adding devices from what a person has: the one import policy (which input, how several
+//! accounts are named, what a serial means), for the CLI's `device add` and the window's
+//! "Add device" alike.
+
+use std::path::PathBuf;
+
+use super::Session;
+use crate::device::{Device, NewDevice};
+use crate::error::{Error, Result};
+use crate::import;
+use crate::secret::SecretString;
+
+/// Where the secret comes from.
+pub enum ImportSource {
+    /// Pasted text: a base32 seed, an otpauth:// URI or an otpauth-migration:// export.
+    Text(SecretString),
+    /// A PNG or JPEG image of a QR code.
+    QrImage(PathBuf),
+    /// The file `aws iam create-virtual-mfa-device --bootstrap-method Base32StringSeed` wrote.
+    AwsSeedFile(PathBuf),
+}
+
+/// A request to add the devices in one input under `name`.
+pub struct DeviceImport {
+    pub name: String,
+    pub source: ImportSource,
+    /// The AWS MFA serial of the device; refused for an export of several accounts (which
+    /// account would it belong to?). Blank counts as none.
+    pub serial: Option<String>,
+    /// Replace devices of the same name.
+    pub force: bool,
+}
+
+/// What an import added, and what the person should be told.
+pub struct AddedDevices {
+    pub devices: Vec<Device>,
+    pub warnings: Vec<String>,
+    /// Which kind of input was recognised ("base32 seed", "otpauth URI", ...).
+    pub source: &'static str,
+}
+
+impl Session {
+    /// Adds every account in the input, all together or not at all. One account is named
+    /// `name`; several (an authenticator's export) are named `name-1` .. `name-N` in the
+    /// export's order.
+    pub fn import_devices(&self, request: DeviceImport) -> Result<AddedDevices> {
+        let import = match request.source {
+            ImportSource::Text(text) => import::from_text(text.expose())?,
+            ImportSource::QrImage(path) => import::from_qr_image(&path)?,
+            ImportSource::AwsSeedFile(path) => import::from_aws_seed_file(&path)?,
+        };
+        let serial = request.serial.filter(|s| !s.trim().is_empty());
+        let several = import.accounts.len() > 1;
+        if several && serial.is_some() {
+            return Err(Error::AmbiguousSerial {
+                accounts: import.accounts.len(),
+            });
+        }
+        let new = import
+            .accounts
+            .into_iter()
+            .enumerate()
+            .map(|(i, account)| NewDevice {
+                name: if several {
+                    format!("{}-{}", request.name, i + 1)
+                } else {
+                    request.name.clone()
+                },
+                serial: serial.clone(),
+                account,
+            })
+            .collect();
+        let devices = self.devices().add(new, request.force)?;
+        Ok(AddedDevices {
+            devices,
+            warnings: import.warnings,
+            source: import.source,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::World;
+
+    const SEED: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    const SERIAL: &str = "arn:aws:iam::123456789012:mfa/alice";
+
+    fn text(s: &str) -> ImportSource {
+        ImportSource::Text(SecretString::from(s))
+    }
+
+    #[test]
+    fn one_account_takes_the_name_and_the_serial() {
+        let world = World::new();
+        let added = world
+            .session
+            .import_devices(DeviceImport {
+                name: "work".into(),
+                source: text(SEED),
+                serial: Some(SERIAL.into()),
+                force: false,
+            })
+            .unwrap();
+        assert_eq!(added.source, "base32 seed");
+        assert_eq!(added.devices[0].name, "work");
+        assert_eq!(added.devices[0].serial.as_deref(), Some(SERIAL));
+        // Blank serials (an empty form field) are none.
+        let added = world
+            .session
+            .import_devices(DeviceImport {
+                name: "home".into(),
+                source: text(SEED),
+                serial: Some("  ".into()),
+                force: false,
+            })
+            .unwrap();
+        assert_eq!(added.devices[0].serial, None);
+    }
+
+    #[test]
+    fn an_export_of_several_accounts_is_numbered_and_refuses_a_serial() {
+        let world = World::new();
+        let seed = crate::totp::TotpSeed::from_base32(SEED).unwrap().0;
+        let entry = |name| crate::migration::ExportEntry {
+            seed: &seed,
+            params: Default::default(),
+            name,
+            issuer: "AWS",
+            hotp: false,
+        };
+        let export = crate::migration::encode(&[entry("a"), entry("b")]);
+        let refused = world.session.import_devices(DeviceImport {
+            name: "phone".into(),
+            source: text(&export),
+            serial: Some(SERIAL.into()),
+            force: false,
+        });
+        assert!(matches!(
+            refused,
+            Err(Error::AmbiguousSerial { accounts: 2 })
+        ));
+        assert!(world.session.devices().list().unwrap().is_empty());
+        let added = world
+            .session
+            .import_devices(DeviceImport {
+                name: "phone".into(),
+                source: text(&export),
+                serial: None,
+                force: false,
+            })
+            .unwrap();
+        let names: Vec<&str> = added.devices.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["phone-1", "phone-2"]);
+    }
+}

@@ -1,0 +1,295 @@
+//! The application layer: [`Session`], every rule the front ends need, once.
+//!
+//! The CLI and the tray (and its window) build one `Session` from the directories, the
+//! secret store, the STS and IAM clients and the way they talk to the person, then parse,
+//! call one method, and present. Nothing here prints or exits; everything below it (broker,
+//! devices, console, lifecycle, doctor) is reached through it.
+//!
+//! ```text
+//! crates/cli, src-tauri        parse, present, prompt
+//!         │
+//! core::app (Session)          the rules: device import, profile wiring and description,
+//!         │                    credentials (memory, cache, STS), console, enrolment
+//! core::{broker, device, console, lifecycle, doctor, ...}
+//!         │
+//! core::{aws, cache, store, mfa, totp, agent::protocol, platform, clock, env}
+//! ```
+
+mod devices;
+mod profiles;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Mutex, PoisonError};
+use std::time::SystemTime;
+
+pub use devices::{AddedDevices, DeviceImport, ImportSource};
+pub use profiles::{ProfileDescription, StepStatus, WireOutcome};
+
+use crate::audit::AuditLog;
+use crate::aws::iam::{IamApi, SdkIam};
+use crate::aws::profile::AwsFiles;
+use crate::aws::sts::{SdkSts, StsApi};
+use crate::broker::Broker;
+use crate::cache::fresh_enough;
+use crate::clock::unix_now_i64;
+use crate::credentials::Credentials;
+use crate::device::Devices;
+use crate::doctor::Doctor;
+use crate::error::Result;
+use crate::lifecycle::Lifecycle;
+use crate::mfa::Interaction;
+use crate::paths::Dirs;
+use crate::settings::Settings;
+use crate::store::{KeyringStore, SecretStore};
+
+/// One front end's view of Otpilot: its files, its secrets, AWS, and the person.
+pub struct Session {
+    dirs: Dirs,
+    store: Box<dyn SecretStore>,
+    sts: Box<dyn StsApi>,
+    iam: Box<dyn IamApi>,
+    ui: Box<dyn Interaction>,
+    /// Set by tests; otherwise the AWS files come from the environment, as for the SDKs.
+    aws_files: Option<AwsFiles>,
+    /// Who is acting, for the audit log ("cli", "tray").
+    front_end: &'static str,
+    /// Credentials handed out by this process, reused while fresh and while the files that
+    /// define the profile are unchanged (the tray's agent answers from here).
+    memory: Mutex<HashMap<String, Remembered>>,
+}
+
+struct Remembered {
+    creds: Credentials,
+    issued: i64,
+    files_stamp: Vec<Option<SystemTime>>,
+}
+
+/// Credentials, and whether this process already held them.
+pub struct Issued {
+    pub credentials: Credentials,
+    pub from_memory: bool,
+}
+
+/// Builds a [`Session`]; the parts not given are the real ones (the OS keyring, STS and IAM
+/// through the SDK, the AWS files named by the environment).
+pub struct SessionBuilder {
+    dirs: Dirs,
+    front_end: &'static str,
+    store: Option<Box<dyn SecretStore>>,
+    sts: Option<Box<dyn StsApi>>,
+    iam: Option<Box<dyn IamApi>>,
+    ui: Option<Box<dyn Interaction>>,
+    aws_files: Option<AwsFiles>,
+}
+
+impl SessionBuilder {
+    pub fn store(mut self, store: Box<dyn SecretStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    pub fn sts(mut self, sts: Box<dyn StsApi>) -> Self {
+        self.sts = Some(sts);
+        self
+    }
+
+    pub fn iam(mut self, iam: Box<dyn IamApi>) -> Self {
+        self.iam = Some(iam);
+        self
+    }
+
+    pub fn interaction(mut self, ui: Box<dyn Interaction>) -> Self {
+        self.ui = Some(ui);
+        self
+    }
+
+    pub fn aws_files(mut self, files: AwsFiles) -> Self {
+        self.aws_files = Some(files);
+        self
+    }
+
+    pub fn build(self) -> Session {
+        Session {
+            dirs: self.dirs,
+            store: self.store.unwrap_or_else(|| Box::new(KeyringStore::new())),
+            sts: self.sts.unwrap_or_else(|| Box::new(SdkSts::default())),
+            iam: self.iam.unwrap_or_else(|| Box::new(SdkIam::default())),
+            ui: self.ui.unwrap_or_else(|| Box::new(Nobody)),
+            aws_files: self.aws_files,
+            front_end: self.front_end,
+            memory: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+/// Nobody to talk to: notices are logged, no code can be asked for, nothing is approved.
+pub struct Nobody;
+
+impl Interaction for Nobody {
+    fn notice(&self, message: &str) {
+        tracing::info!("{message}");
+    }
+
+    fn prompt_mfa_code(
+        &self,
+        _profile: &str,
+        _serial: &str,
+    ) -> Result<Option<crate::secret::SecretString>> {
+        Ok(None)
+    }
+
+    fn approve_device(&self, _profile: &str, _device: &str) -> Result<bool> {
+        Ok(false)
+    }
+}
+
+impl Session {
+    /// A session for the front end `front_end` ("cli", "tray"; named in the audit log).
+    pub fn builder(dirs: Dirs, front_end: &'static str) -> SessionBuilder {
+        SessionBuilder {
+            dirs,
+            front_end,
+            store: None,
+            sts: None,
+            iam: None,
+            ui: None,
+            aws_files: None,
+        }
+    }
+
+    pub fn dirs(&self) -> &Dirs {
+        &self.dirs
+    }
+
+    pub fn store(&self) -> &dyn SecretStore {
+        self.store.as_ref()
+    }
+
+    pub fn interaction(&self) -> &dyn Interaction {
+        self.ui.as_ref()
+    }
+
+    /// The settings in `config.toml`; a damaged file is an error that names it.
+    pub fn settings(&self) -> Result<Settings> {
+        Settings::load(&self.dirs.config)
+    }
+
+    pub fn devices(&self) -> Devices<'_> {
+        Devices::new(&self.dirs.config, self.store.as_ref())
+    }
+
+    pub fn audit(&self) -> AuditLog {
+        AuditLog::new(&self.dirs.state, self.front_end)
+    }
+
+    pub fn aws_files(&self) -> Result<AwsFiles> {
+        match &self.aws_files {
+            Some(files) => Ok(files.clone()),
+            None => AwsFiles::from_env(),
+        }
+    }
+
+    /// The broker with the saved settings.
+    pub fn broker(&self) -> Result<Broker<'_>> {
+        self.broker_with(self.settings()?)
+    }
+
+    /// The broker with `settings` (the tray falls back to defaults over a damaged file, and
+    /// its refresher widens the margin).
+    pub fn broker_with(&self, settings: Settings) -> Result<Broker<'_>> {
+        Ok(Broker {
+            dirs: &self.dirs,
+            files: self.aws_files()?,
+            store: self.store.as_ref(),
+            sts: self.sts.as_ref(),
+            ui: self.ui.as_ref(),
+            settings,
+            audit: self.audit(),
+        })
+    }
+
+    /// The MFA device lifecycle (enrol, list, rotate, resync, remove) through `broker`.
+    pub fn lifecycle<'b>(&'b self, broker: &'b Broker<'b>) -> Lifecycle<'b> {
+        Lifecycle {
+            broker,
+            iam: self.iam.as_ref(),
+        }
+    }
+
+    /// The checks of `otpilot doctor`.
+    pub fn doctor<'b>(&'b self, broker: &'b Broker<'b>) -> Doctor<'b> {
+        Doctor {
+            broker,
+            iam: self.iam.as_ref(),
+        }
+    }
+
+    /// Credentials for `profile` with more than the refresh margin left.
+    pub fn credentials(&self, profile: &str) -> Result<Credentials> {
+        let settings = self.settings()?;
+        self.credentials_with(profile, settings)
+            .map(|issued| issued.credentials)
+    }
+
+    /// Credentials for `profile` with more than `settings`' refresh margin left: from this
+    /// process's memory while they are fresh by the cache's rule and the files that define
+    /// the profile are unchanged, else through the broker (keyring cache, then STS).
+    pub fn credentials_with(&self, profile: &str, settings: Settings) -> Result<Issued> {
+        let margin = settings.refresh_margin_seconds;
+        let stamp = self.files_stamp();
+        let now = unix_now_i64();
+        if let Some(r) = self.memory().get(profile) {
+            let fresh = r
+                .creds
+                .expiration
+                .is_some_and(|exp| fresh_enough(exp, r.issued, now, margin));
+            if fresh && r.files_stamp == stamp {
+                return Ok(Issued {
+                    credentials: r.creds.clone(),
+                    from_memory: true,
+                });
+            }
+        }
+        let creds = self.broker_with(settings)?.credentials(profile)?;
+        self.memory().insert(
+            profile.to_owned(),
+            Remembered {
+                creds: creds.clone(),
+                issued: unix_now_i64(),
+                files_stamp: stamp,
+            },
+        );
+        Ok(Issued {
+            credentials: creds,
+            from_memory: false,
+        })
+    }
+
+    /// New credentials for `profile` now, even if the ones held are fine. The MFA session
+    /// behind them is kept: refreshing a role should not cost another code.
+    pub fn refresh(&self, profile: &str, settings: Settings) -> Result<Credentials> {
+        self.memory().remove(profile);
+        self.broker_with(settings.clone())?.forget(profile)?;
+        self.credentials_with(profile, settings)
+            .map(|issued| issued.credentials)
+    }
+
+    fn memory(&self) -> std::sync::MutexGuard<'_, HashMap<String, Remembered>> {
+        self.memory.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Modification times of the AWS files and the device list: a change drops remembered
+    /// credentials, since the profile may now mean something else.
+    fn files_stamp(&self) -> Vec<Option<SystemTime>> {
+        let mut paths: Vec<PathBuf> = vec![self.devices().path().to_owned()];
+        if let Ok(files) = self.aws_files() {
+            paths.push(files.config);
+            paths.push(files.credentials);
+        }
+        paths
+            .iter()
+            .map(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
+            .collect()
+    }
+}

@@ -1,0 +1,24 @@
+//! Everything that differs between operating systems, behind one small seam each, so that
+//! another OS is one new file beside `linux.rs`:
+//!
+//! | seam | Linux |
+//! |---|---|
+//! | [`secret_store`] | the Secret Service over D-Bus (gnome-keyring, KeePassXC) |
+//! | [`dirs`] | the XDG base directories |
+//! | [`current_uid`], [`peer_uid`] | `geteuid`, `SO_PEERCRED` on the agent's Unix socket |
+//! | [`browser_opener`] | `xdg-open` |
+//!
+//! File locks need no seam: `std::fs::File::try_lock` is the same on every OS. The tray's
+//! dialogs are GTK, in `src-tauri/src/tray/prompts.rs`. Only Linux is implemented and
+//! tested; on any other OS each seam answers [`crate::Error::PlatformUnsupported`] (or
+//! refuses, where it cannot answer), never a silent guess.
+
+#[cfg(target_os = "linux")]
+mod linux;
+#[cfg(target_os = "linux")]
+pub use linux::*;
+
+#[cfg(not(target_os = "linux"))]
+mod unsupported;
+#[cfg(not(target_os = "linux"))]
+pub use unsupported::*;

@@ -1,0 +1,33 @@
+//! Every platform seam on an OS Otpilot does not support yet: each says so plainly. A port
+//! replaces this file with one like `linux.rs` (macOS: the Keychain through
+//! `apple-native-keyring-store`, `~/Library` dirs, `getpeereid`, `open`).
+
+use std::ffi::OsString;
+use std::os::unix::net::UnixStream;
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::paths::Dirs;
+
+pub fn secret_store() -> keyring_core::Result<Arc<keyring_core::CredentialStore>> {
+    Err(keyring_core::Error::NotSupportedByStore(
+        Error::PlatformUnsupported("the OS keyring").to_string(),
+    ))
+}
+
+pub fn dirs(_var: impl Fn(&str) -> Option<OsString>) -> Result<Dirs> {
+    Err(Error::PlatformUnsupported("Otpilot's directories"))
+}
+
+pub fn current_uid() -> u32 {
+    rustix::process::geteuid().as_raw()
+}
+
+/// Unknown peers are refused: the agent then serves nobody rather than anybody.
+pub fn peer_uid(_stream: &UnixStream) -> Option<u32> {
+    None
+}
+
+pub fn browser_opener() -> &'static str {
+    "open"
+}
