@@ -8,7 +8,7 @@ use std::net::TcpStream;
 use std::process::{Command, Output};
 use std::sync::{Arc, Barrier};
 
-use otpilot_core::totp::unix_now;
+use otpilot_core::clock::unix_now;
 
 use crate::harness::gate::{parse_http_date, Fault, Gate, Outcome, Rejection};
 use crate::harness::moto::{aws_cli, venv, Moto};

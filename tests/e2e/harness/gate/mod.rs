@@ -34,7 +34,8 @@ mod http;
 
 use http::{decode_form, forward, read_request, reason_phrase, write_response, Request, Response};
 pub use http::{http_date, parse_http_date};
-use otpilot_core::totp::{unix_now, Totp, TotpParams, TotpSeed};
+use otpilot_core::clock::unix_now;
+use otpilot_core::totp::{Totp, TotpParams, TotpSeed};
 
 /// The account moto answers as; used in the gate's own error messages.
 const ACCOUNT: &str = "123456789012";
