@@ -389,78 +389,19 @@ fn uses_mfa_or_otpilot(profiles: &Profiles, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::AuditLog;
-    use crate::aws::profile::AwsFiles;
-    use crate::aws::sts::{AssumeRoleInput, StsApi, StsFailure, StsOutput, StsTarget};
-    use crate::credentials::Credentials;
-    use crate::paths::Dirs;
-    use crate::settings::Settings;
-    use crate::store::MemoryStore;
-    use crate::testing::Quiet;
-
-    struct NoSts;
-    impl StsApi for NoSts {
-        fn get_session_token(
-            &self,
-            _: &StsTarget,
-            _: &Credentials,
-            _: &str,
-            _: &str,
-            _: u32,
-        ) -> Result<StsOutput, StsFailure> {
-            unreachable!("doctor's keyring check makes no STS call")
-        }
-        fn assume_role(
-            &self,
-            _: &StsTarget,
-            _: &Credentials,
-            _: &AssumeRoleInput,
-        ) -> Result<StsOutput, StsFailure> {
-            unreachable!("doctor's keyring check makes no STS call")
-        }
-    }
 
     #[test]
     fn a_locked_keyring_fails_the_keyring_check_once_a_seed_is_stored() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().to_owned();
-        let dirs =
-            Dirs::from_lookup(|k| (k == "HOME").then(|| root.clone().into_os_string())).unwrap();
-        let store = MemoryStore::default();
-        let broker = Broker {
-            dirs: &dirs,
-            files: AwsFiles {
-                config: root.join("config"),
-                credentials: root.join("credentials"),
-            },
-            store: &store,
-            sts: &NoSts,
-            ui: &Quiet,
-            settings: Settings::default(),
-            audit: AuditLog::new(&dirs.state, "test"),
-        };
-        let iam = crate::aws::iam::SdkIam::default();
-        let doctor = Doctor {
-            broker: &broker,
-            iam: &iam,
-        };
+        let w = crate::testing::World::new();
+        // No profile at all.
+        std::fs::write(&w.files.config, "").unwrap();
+        std::fs::write(&w.files.credentials, "").unwrap();
+        let broker = w.session.broker().unwrap();
+        let doctor = w.session.doctor(&broker);
         assert_eq!(doctor.keyring().status, Status::Ok);
-        let account = crate::import::from_text("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
-            .unwrap()
-            .accounts
-            .remove(0);
-        Devices::new(&dirs.config, &store)
-            .add(
-                vec![crate::device::NewDevice {
-                    name: "work".into(),
-                    serial: None,
-                    account,
-                }],
-                false,
-            )
-            .unwrap();
+        w.add_device();
         assert_eq!(doctor.keyring().status, Status::Ok);
-        store
+        w.store
             .locked
             .store(true, std::sync::atomic::Ordering::SeqCst);
         let locked = doctor.keyring();

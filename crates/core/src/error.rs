@@ -225,50 +225,6 @@ pub enum ErrorKind {
     Other,
 }
 
-impl ErrorKind {
-    /// The snake_case name, as on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::NoKeyring => "no_keyring",
-            Self::KeyringLocked => "keyring_locked",
-            Self::Keyring => "keyring",
-            Self::NotFound => "not_found",
-            Self::Exists => "exists",
-            Self::SeedMissing => "seed_missing",
-            Self::InvalidInput => "invalid_input",
-            Self::ProfileLoop => "profile_loop",
-            Self::ProfileConfig => "profile_config",
-            Self::Config => "config",
-            Self::NoKeys => "no_keys",
-            Self::NoMfaCode => "no_mfa_code",
-            Self::MfaProcess => "mfa_process",
-            Self::Denied => "denied",
-            Self::Aws => "aws",
-            Self::Lifecycle => "lifecycle",
-            Self::NotConfirmed => "not_confirmed",
-            Self::Timeout => "timeout",
-            Self::Recursion => "recursion",
-            Self::NotConsoleCapable => "not_console_capable",
-            Self::SigninRejected => "signin_rejected",
-            Self::Unreachable => "unreachable",
-            Self::SigninFailed => "signin_failed",
-            Self::Io => "io",
-            Self::NoBrowser => "no_browser",
-            Self::TrayNotRunning => "tray_not_running",
-            Self::Unsupported => "unsupported",
-            Self::UnsupportedVersion => "unsupported_version",
-            Self::BadRequest => "bad_request",
-            Self::Other => "other",
-        }
-    }
-}
-
-impl std::fmt::Display for ErrorKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 impl Error {
     /// A stable, machine-readable name for the kind of error, for front ends that branch on
     /// it (the tray UI, the agent protocol).
@@ -349,7 +305,7 @@ mod tests {
     use super::ErrorKind;
 
     #[test]
-    fn kind_names_are_the_serde_names() {
+    fn kinds_round_trip_by_name() {
         use ErrorKind::*;
         for kind in [
             NoKeyring,
@@ -384,7 +340,7 @@ mod tests {
             Other,
         ] {
             let wire = serde_json::to_value(kind).unwrap();
-            assert_eq!(wire, kind.as_str(), "{kind:?}");
+            assert!(wire.as_str().is_some_and(|w| !w.is_empty()), "{kind:?}");
             assert_eq!(serde_json::from_value::<ErrorKind>(wire).unwrap(), kind);
         }
         // A kind from a newer build is not an error, just one we cannot branch on.

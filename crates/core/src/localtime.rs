@@ -6,6 +6,8 @@ fn local(unix: i64) -> Option<libc::tm> {
     let t = unix as libc::time_t;
     // SAFETY: an all-zero `tm` is a valid value; localtime_r only writes into it.
     let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    // SAFETY: both pointers come from live references; localtime_r is the reentrant form
+    // (no shared static buffer) and writes only into `tm`.
     if unsafe { libc::localtime_r(&t, &mut tm) }.is_null() {
         return None;
     }

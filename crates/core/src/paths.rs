@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 
 /// The name every directory of Otpilot's is filed under.
-pub const APP: &str = "otpilot";
+const APP: &str = "otpilot";
 
 /// The directories Otpilot uses, resolved once from the environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +30,16 @@ impl Dirs {
     /// Resolves the directories from any variable lookup (tests pass a map), as the
     /// platform lays them out (XDG on Linux).
     pub fn from_lookup(var: impl Fn(&str) -> Option<OsString>) -> Result<Self> {
-        crate::platform::dirs(var)
+        let base = crate::platform::base_dirs(var)?;
+        let cache = base.cache.join(APP);
+        Ok(Self {
+            config: base.config.join(APP),
+            runtime: base
+                .runtime
+                .map_or_else(|| cache.join("run"), |dir| dir.join(APP)),
+            state: base.state.join(APP),
+            cache,
+        })
     }
 }
 

@@ -3,7 +3,7 @@
 //! the clipboard because it outlives the window: on X11 a copied text lives only as long as
 //! the process that offers it.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use otpilot_core::audit::{AuditEntry, EventKind};
@@ -18,7 +18,7 @@ static CLIPBOARD: Mutex<Option<arboard::Clipboard>> = Mutex::new(None);
 fn with_clipboard<T>(
     f: impl FnOnce(&mut arboard::Clipboard) -> Result<T, arboard::Error>,
 ) -> CommandResult<T> {
-    let mut guard = CLIPBOARD.lock().unwrap();
+    let mut guard = CLIPBOARD.lock().unwrap_or_else(PoisonError::into_inner);
     if guard.is_none() {
         *guard = Some(
             arboard::Clipboard::new()

@@ -2,7 +2,7 @@
 //! profiles fresh, asks for codes in small GTK dialogs and serves `credential_process`
 //! requests from memory through the local agent. It links GTK for the icon, menu and dialogs
 //! but no web engine: the window is `otpilot-window`, a separate process started on demand
-//! (see window.rs), so the tray idles small.
+//! (see window_process.rs), so the tray idles small.
 
 mod autostart;
 mod clipboard;
@@ -11,9 +11,9 @@ mod notify;
 mod ops;
 mod prompts;
 mod shortcut;
-mod window;
+mod window_process;
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use otpilot_core::agent::{self, server::Agent};
@@ -62,13 +62,13 @@ fn main() {
         &agent::socket_path(&state.dirs.runtime),
         Arc::new(ops::TrayAgent(state)),
     ) {
-        Ok(agent) => *AGENT.lock().unwrap() = Some(agent),
+        Ok(agent) => *AGENT.lock().unwrap_or_else(PoisonError::into_inner) = Some(agent),
         Err(e) => tracing::warn!("the credential_process agent is off: {e}"),
     }
     otpilot_tray::refresher::spawn(state);
     shortcut::start(state);
     if open {
-        window::open();
+        window_process::open();
     }
     gtk::main();
     // Quit: the agent is gone already; leave without waiting for worker threads.
@@ -79,8 +79,8 @@ fn main() {
 /// main loop.
 /// On the main thread.
 pub fn quit() {
-    AGENT.lock().unwrap().take();
-    window::close_all();
+    AGENT.lock().unwrap_or_else(PoisonError::into_inner).take();
+    window_process::close_all();
     // A moment for the menu's D-Bus reply to the click to go out before the process ends.
     gtk::glib::timeout_add_local_once(Duration::from_millis(150), gtk::main_quit);
 }

@@ -210,7 +210,7 @@ fn on_menu(state: &'static AppState, id: &str) {
                 }
             });
         }
-        Some(MenuId::Open) => crate::window::open(),
+        Some(MenuId::Open) => crate::window_process::open(),
         Some(MenuId::Quit) => crate::quit(),
         None => tracing::debug!("unknown menu id {id}"),
     }

@@ -26,7 +26,7 @@ impl Handler for TrayAgent {
 /// Runs one operation on the agent's connection thread (never the main thread).
 fn run(state: &'static AppState, op: Op) -> CommandResult<Value> {
     match op {
-        Op::OpenWindow => crate::window::open(),
+        Op::OpenWindow => crate::window_process::open(),
         Op::CopyCode { device } => return Ok(json!(crate::clipboard::copy_code(state, &device)?)),
         Op::Refresh { profile } => refresher::refresh_now(state, &profile)?,
         Op::OpenConsole {

@@ -2,7 +2,7 @@
 //! default device (`default_device`, else the first) to the clipboard from anywhere, as the
 //! tray menu's "Copy code" does. X11 only: Wayland gives apps no global shortcuts.
 
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use global_hotkey::hotkey::HotKey;
 use global_hotkey::{GlobalHotKeyEvent, GlobalHotKeyManager, HotKeyState};
@@ -47,7 +47,7 @@ pub fn apply(accelerator: Option<&str>) -> Result<(), String> {
     if wanted.is_none() && SHORTCUTS.get().is_none() {
         return Ok(());
     }
-    let mut shortcuts = shortcuts()?.lock().unwrap();
+    let mut shortcuts = shortcuts()?.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some(old) = shortcuts.current.take() {
         let _ = shortcuts.manager.unregister(old);
     }

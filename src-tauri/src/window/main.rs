@@ -8,7 +8,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
-mod tray;
+mod tray_client;
 
 use otpilot_tray::state::{AppState, NoDesktop};
 
@@ -67,7 +67,7 @@ fn main() {
             .inner_size(440.0, 660.0)
             .min_inner_size(360.0, 420.0)
             .build()?;
-            tray::watch_profiles(app.handle().clone(), state);
+            tray_client::watch_profiles(app.handle().clone(), state);
             Ok(())
         })
         .run(tauri::generate_context!())

@@ -211,9 +211,10 @@ impl SdkIam {
         call: impl FnOnce(aws_sdk_iam::Client) -> Fut,
     ) -> IamResult<O>
     where
-        Fut: std::future::Future<Output = Result<O, SdkError<E, R>>>,
-        E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug,
+        Fut: std::future::Future<Output = Result<O, SdkError<E, R>>> + Send,
+        O: Send,
+        E: ProvideErrorMetadata + std::error::Error + Send + 'static,
+        R: std::fmt::Debug + Send,
     {
         let config = aws_sdk_iam::config::Builder::from(&sdk_config(target, creds, self.limits))
             .interceptor(ClockSkew::default())
@@ -380,7 +381,7 @@ impl IamApi for SdkIam {
 }
 
 /// Sorts an SDK error into AWS's code and a message that says what to do.
-fn classify<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
+fn classify<E: ProvideErrorMetadata + std::error::Error + Send + 'static, R: std::fmt::Debug>(
     err: SdkError<E, R>,
 ) -> IamFailure {
     let failure = |code: &str, message: String| IamFailure {

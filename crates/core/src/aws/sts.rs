@@ -180,9 +180,10 @@ impl SdkSts {
         creds_of: fn(&O) -> Option<&aws_sdk_sts::types::Credentials>,
     ) -> Result<StsOutput, StsFailure>
     where
-        Fut: std::future::Future<Output = Result<O, SdkError<E, R>>>,
-        E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug,
+        Fut: std::future::Future<Output = Result<O, SdkError<E, R>>> + Send,
+        O: Send,
+        E: ProvideErrorMetadata + std::error::Error + Send + 'static,
+        R: std::fmt::Debug + Send,
     {
         let skew = ClockSkew::default();
         let result = crate::runtime::block_on(call(self.client(target, base, &skew)));
@@ -302,7 +303,7 @@ fn convert(creds: Option<&aws_sdk_sts::types::Credentials>) -> Result<Credential
 
 /// Sorts an SDK error into what the user can act on. Messages from AWS name the problem
 /// (they never contain credentials); ours add what to do.
-fn classify<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
+fn classify<E: ProvideErrorMetadata + std::error::Error + Send + 'static, R: std::fmt::Debug>(
     err: SdkError<E, R>,
     clock_skew: Option<i64>,
 ) -> StsFailure {

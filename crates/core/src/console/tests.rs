@@ -1,17 +1,14 @@
 //! Console sign-in as data: golden URLs per partition, destination and region; AWS's
 //! SessionDuration rules; partition detection; paths that would leave the console.
 
-use std::sync::Mutex;
+use std::sync::Arc;
 
 use super::url::*;
 use super::*;
 use crate::aws::plan::{self, CredentialPlan};
-use crate::aws::profile::{AwsFiles, ResolvedProfile, RoleHop};
-use crate::aws::sts::{AssumeRoleInput, StsApi, StsFailure, StsOutput, StsTarget};
-use crate::mfa::Interaction;
-use crate::paths::Dirs;
-use crate::settings::Settings;
-use crate::store::MemoryStore;
+use crate::aws::profile::{ResolvedProfile, RoleHop};
+use crate::error::StsErrorKind;
+use crate::testing::{FakeSts, Notices, World};
 
 use Destination::{Home, Path, Service};
 use Partition::{Aws, AwsCn, AwsUsGov};
@@ -466,113 +463,14 @@ fn session_duration_is_sent_only_where_aws_accepts_it() {
 
 // --- The broker's order of work, with a fake STS -----------------------------------------
 
-#[derive(Default)]
-struct FakeSts {
-    calls: Mutex<Vec<String>>,
-    federation: Mutex<Option<FederationTokenInput>>,
-    deny_federation: bool,
-}
-
-impl StsApi for FakeSts {
-    fn get_session_token(
-        &self,
-        _: &StsTarget,
-        _: &Credentials,
-        _: &str,
-        _: &str,
-        _: u32,
-    ) -> std::result::Result<StsOutput, StsFailure> {
-        self.calls.lock().unwrap().push("GetSessionToken".into());
-        Err(failure(StsErrorKind::Other))
-    }
-
-    fn assume_role(
-        &self,
-        _: &StsTarget,
-        _: &Credentials,
-        _: &AssumeRoleInput,
-    ) -> std::result::Result<StsOutput, StsFailure> {
-        self.calls.lock().unwrap().push("AssumeRole".into());
-        Err(failure(StsErrorKind::Other))
-    }
-
-    fn get_federation_token(
-        &self,
-        _: &StsTarget,
-        base: &Credentials,
-        input: &FederationTokenInput,
-    ) -> std::result::Result<StsOutput, StsFailure> {
-        assert!(base.session_token.is_none(), "long-term keys only");
-        self.calls.lock().unwrap().push("GetFederationToken".into());
-        *self.federation.lock().unwrap() = Some(input.clone());
-        if self.deny_federation {
-            Err(failure(StsErrorKind::AccessDenied))
-        } else {
-            Err(failure(StsErrorKind::Other))
-        }
-    }
-}
-
-fn failure(kind: StsErrorKind) -> StsFailure {
-    StsFailure {
-        kind,
-        message: "fake".into(),
-        clock_skew: None,
-    }
-}
-
-#[derive(Default)]
-struct Notices(Mutex<Vec<String>>);
-
-impl Interaction for Notices {
-    fn notice(&self, message: &str) {
-        self.0.lock().unwrap().push(message.to_owned());
-    }
-    fn prompt_mfa_code(&self, _: &str, _: &str) -> Result<Option<SecretString>> {
-        Ok(None)
-    }
-    fn approve_device(&self, _: &str, _: &str) -> Result<bool> {
-        Ok(false)
-    }
-}
-
-fn with_broker(sts: &FakeSts, test: impl FnOnce(&Broker, &Notices)) {
-    let dir = tempfile::tempdir().unwrap();
-    let files = AwsFiles {
-        config: dir.path().join("config"),
-        credentials: dir.path().join("credentials"),
-    };
-    std::fs::write(
-        &files.config,
-        format!(
-            "[profile base]\nregion = us-east-1\nmfa_serial = {SERIAL}\n\
-             [profile admin]\nrole_arn = arn:aws:iam::1:role/Admin\nsource_profile = base\nmfa_serial = {SERIAL}\n"
-        ),
-    )
-    .unwrap();
-    std::fs::write(
-        &files.credentials,
-        "[base]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = s3cr3t\n",
-    )
-    .unwrap();
-    let root = dir.path().to_owned();
-    let dirs = Dirs::from_lookup(|k| match k {
-        "HOME" => Some(root.clone().into_os_string()),
-        _ => None,
-    })
-    .unwrap();
-    let store = MemoryStore::default();
-    let ui = Notices::default();
-    let broker = Broker {
-        dirs: &dirs,
-        files,
-        store: &store,
-        sts,
-        ui: &ui,
-        settings: Settings::default(),
-        audit: crate::audit::AuditLog::new(&dirs.state, "test"),
-    };
-    test(&broker, &ui);
+/// The broker over the shared world, with every STS call failing with `fail` (so the tests
+/// see what was asked, and in which order, without a sign-in).
+fn with_broker(fail: StsErrorKind, test: impl FnOnce(&Broker, &Notices, &FakeSts)) {
+    let notices = Arc::new(Notices::default());
+    let w = World::with_interaction(Box::new(notices.clone()));
+    w.sts.fail_with(fail);
+    let broker = w.session.broker().unwrap();
+    test(&broker, &notices, &w.sts);
 }
 
 fn request(
@@ -589,8 +487,7 @@ fn request(
 
 #[test]
 fn refusals_come_before_any_sts_call() {
-    let sts = FakeSts::default();
-    with_broker(&sts, |broker, _| {
+    with_broker(StsErrorKind::Other, |broker, _, sts| {
         let cases = [
             request(Home, None, Some(3600)),
             request(Service(s("s3/x")), None, None),
@@ -607,14 +504,13 @@ fn refusals_come_before_any_sts_call() {
                 "{err}"
             );
         }
+        assert!(sts.ops().is_empty(), "no STS call was made");
     });
-    assert!(sts.calls.lock().unwrap().is_empty(), "no STS call was made");
 }
 
 #[test]
 fn users_without_a_role_use_get_federation_token_with_a_notice() {
-    let sts = FakeSts::default();
-    with_broker(&sts, |broker, ui| {
+    with_broker(StsErrorKind::Other, |broker, ui, sts| {
         let err = broker
             .console_login("base", &request(Home, None, Some(7200)))
             .err()
@@ -629,24 +525,22 @@ fn users_without_a_role_use_get_federation_token_with_a_notice() {
             ),
             "{err}"
         );
-        let notices = ui.0.lock().unwrap();
+        let notices = ui.notices.lock().unwrap();
         assert_eq!(notices.len(), 1);
         assert!(notices[0].contains("no MFA context"), "{}", notices[0]);
+        assert_eq!(sts.ops(), ["GetFederationToken"]);
+        // Signed with the long-term keys only.
+        assert_eq!(sts.calls.lock().unwrap()[0].signer, "AKIAFAKEKEYEXAMPLE01");
+        let input = sts.federation.lock().unwrap().clone().unwrap();
+        assert_eq!(input.name, "otpilot-base");
+        assert_eq!(input.policy, ALLOW_ALL_POLICY);
+        assert_eq!(input.duration, 7200);
     });
-    assert_eq!(*sts.calls.lock().unwrap(), ["GetFederationToken"]);
-    let input = sts.federation.lock().unwrap().clone().unwrap();
-    assert_eq!(input.name, "otpilot-base");
-    assert_eq!(input.policy, ALLOW_ALL_POLICY);
-    assert_eq!(input.duration, 7200);
 }
 
 #[test]
 fn a_denied_federation_token_means_the_profile_cannot_sign_in() {
-    let sts = FakeSts {
-        deny_federation: true,
-        ..FakeSts::default()
-    };
-    with_broker(&sts, |broker, _| {
+    with_broker(StsErrorKind::AccessDenied, |broker, _, _| {
         let err = broker
             .console_login("base", &request(Home, None, None))
             .err()

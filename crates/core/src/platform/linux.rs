@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use keyring_core::Error as KeyringError;
 
+use super::BaseDirs;
 use crate::error::{Error, Result};
-use crate::paths::{Dirs, APP};
 
 /// The Secret Service store. Without a session bus zbus may panic deep inside, so the bus is
 /// looked for first, for a clear error.
@@ -27,30 +27,23 @@ pub fn secret_store() -> keyring_core::Result<Arc<keyring_core::CredentialStore>
 }
 
 /// The XDG base directories (<https://specifications.freedesktop.org/basedir-spec/latest/>),
-/// each with `otpilot` appended, from any variable lookup (tests pass a map).
-pub fn dirs(var: impl Fn(&str) -> Option<OsString>) -> Result<Dirs> {
+/// from any variable lookup (tests pass a map).
+pub fn base_dirs(var: impl Fn(&str) -> Option<OsString>) -> Result<BaseDirs> {
     // The spec says relative paths in these variables are invalid and must be ignored.
     let absolute = |name: &str| var(name).map(PathBuf::from).filter(|p| p.is_absolute());
     let home = absolute("HOME");
     let base = |xdg: &str, fallback: &[&str]| -> Result<PathBuf> {
         if let Some(dir) = absolute(xdg) {
-            return Ok(dir.join(APP));
+            return Ok(dir);
         }
         let home = home.clone().ok_or(Error::NoHome)?;
-        Ok(fallback.iter().fold(home, |p, part| p.join(part)).join(APP))
+        Ok(fallback.iter().fold(home, |p, part| p.join(part)))
     };
-    let config = base("XDG_CONFIG_HOME", &[".config"])?;
-    let cache = base("XDG_CACHE_HOME", &[".cache"])?;
-    let state = base("XDG_STATE_HOME", &[".local", "state"])?;
-    let runtime = match absolute("XDG_RUNTIME_DIR") {
-        Some(dir) => dir.join(APP),
-        None => cache.join("run"),
-    };
-    Ok(Dirs {
-        config,
-        cache,
-        state,
-        runtime,
+    Ok(BaseDirs {
+        config: base("XDG_CONFIG_HOME", &[".config"])?,
+        cache: base("XDG_CACHE_HOME", &[".cache"])?,
+        state: base("XDG_STATE_HOME", &[".local", "state"])?,
+        runtime: absolute("XDG_RUNTIME_DIR"),
     })
 }
 

@@ -4,7 +4,7 @@
 //! | seam | Linux |
 //! |---|---|
 //! | [`secret_store`] | the Secret Service over D-Bus (gnome-keyring, KeePassXC) |
-//! | [`dirs`] | the XDG base directories |
+//! | [`base_dirs`] | the XDG base directories |
 //! | [`current_uid`], [`peer_uid`] | `geteuid`, `SO_PEERCRED` on the agent's Unix socket |
 //! | [`browser_opener`] | `xdg-open` |
 //!
@@ -22,3 +22,15 @@ pub use linux::*;
 mod unsupported;
 #[cfg(not(target_os = "linux"))]
 pub use unsupported::*;
+
+use std::path::PathBuf;
+
+/// Where the OS keeps each kind of a user's files (before Otpilot adds its own name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseDirs {
+    pub config: PathBuf,
+    pub cache: PathBuf,
+    pub state: PathBuf,
+    /// Sockets and locks; `None` when the OS gives none (then Otpilot uses its cache dir).
+    pub runtime: Option<PathBuf>,
+}

@@ -6,8 +6,8 @@ use std::ffi::OsString;
 use std::os::unix::net::UnixStream;
 use std::sync::Arc;
 
+use super::BaseDirs;
 use crate::error::{Error, Result};
-use crate::paths::Dirs;
 
 pub fn secret_store() -> keyring_core::Result<Arc<keyring_core::CredentialStore>> {
     Err(keyring_core::Error::NotSupportedByStore(
@@ -15,7 +15,7 @@ pub fn secret_store() -> keyring_core::Result<Arc<keyring_core::CredentialStore>
     ))
 }
 
-pub fn dirs(_var: impl Fn(&str) -> Option<OsString>) -> Result<Dirs> {
+pub fn base_dirs(_var: impl Fn(&str) -> Option<OsString>) -> Result<BaseDirs> {
     Err(Error::PlatformUnsupported("Otpilot's directories"))
 }
 

@@ -58,7 +58,7 @@ pub struct CopyResult {
 /// The device list changed: the UI reloads, and the tray redraws its menu.
 fn changed(app: &AppHandle, state: &AppState) {
     let _ = app.emit("devices://changed", ());
-    crate::tray::changed(state);
+    crate::tray_client::changed(state);
 }
 
 #[tauri::command]
@@ -179,7 +179,7 @@ pub async fn device_qr_svg(state: State<'_, Shared>, name: String) -> CommandRes
 pub async fn copy_code(state: State<'_, Shared>, name: String) -> CommandResult<CopyResult> {
     blocking(*state, move |s| {
         // The tray copies: the code must stay pasteable after this window closes.
-        let clears_in_seconds = crate::tray::ask(s, &Op::CopyCode { device: name })?;
+        let clears_in_seconds = crate::tray_client::ask(s, &Op::CopyCode { device: name })?;
         Ok(CopyResult { clears_in_seconds })
     })
     .await

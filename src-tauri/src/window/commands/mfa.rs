@@ -78,7 +78,7 @@ pub async fn mfa_enroll(
     })
     .await?;
     let _ = app.emit("devices://changed", ());
-    crate::tray::changed(state.0);
+    crate::tray_client::changed(state.0);
     Ok(result)
 }
 

@@ -13,7 +13,7 @@ use crate::Shared;
 #[tauri::command]
 pub async fn list_profiles(state: State<'_, Shared>) -> CommandResult<Vec<ProfileView>> {
     blocking(*state, |s| {
-        crate::tray::sync_profile_states(s);
+        crate::tray_client::sync_profile_states(s);
         Ok(list(s)?)
     })
     .await
@@ -25,13 +25,13 @@ pub async fn refresh_profile(
     profile: String,
 ) -> CommandResult<ProfileView> {
     blocking(*state, move |s| {
-        crate::tray::tell(
+        crate::tray_client::tell(
             s,
             &Op::Refresh {
                 profile: profile.clone(),
             },
         )?;
-        crate::tray::sync_profile_states(s);
+        crate::tray_client::sync_profile_states(s);
         let profiles = s.session.profiles()?;
         Ok(describe(s, &profiles, &profile))
     })
@@ -47,7 +47,7 @@ pub async fn open_console(
 ) -> CommandResult<()> {
     blocking(*state, move |s| {
         // Through the tray: signing in may need a code typed into a tray dialog.
-        crate::tray::tell(
+        crate::tray_client::tell(
             s,
             &Op::OpenConsole {
                 profile,

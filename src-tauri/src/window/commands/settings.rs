@@ -65,7 +65,7 @@ pub async fn save_settings(
             // Taken by the tray (and the desktop behind it) first: a shortcut that cannot
             // work is not saved.
             let apply = |accelerator: Option<String>| {
-                crate::tray::tell(s, &Op::ApplyShortcut { accelerator })
+                crate::tray_client::tell(s, &Op::ApplyShortcut { accelerator })
             };
             if let Err(e) = apply(shortcut.clone()) {
                 let _ = apply(current.global_shortcut.clone());
@@ -88,7 +88,7 @@ pub async fn save_settings(
         }
         // The tray applies start at login, redraws its menu and looks at the watched
         // profiles again.
-        crate::tray::changed(s);
+        crate::tray_client::changed(s);
         Ok(view(s)?)
     })
     .await?;

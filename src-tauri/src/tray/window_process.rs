@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// The window processes this tray started and that are still running.
 static RUNNING: Mutex<Option<HashSet<u32>>> = Mutex::new(None);
@@ -20,15 +20,11 @@ pub fn open() {
     match spawned {
         Ok(mut child) => {
             let pid = child.id();
-            RUNNING
-                .lock()
-                .unwrap()
-                .get_or_insert_with(HashSet::new)
-                .insert(pid);
+            running().get_or_insert_with(HashSet::new).insert(pid);
             // Reaped on a thread of its own, so a closed window leaves no zombie.
             std::thread::spawn(move || {
                 let _ = child.wait();
-                if let Some(running) = RUNNING.lock().unwrap().as_mut() {
+                if let Some(running) = running().as_mut() {
                     running.remove(&pid);
                 }
             });
@@ -45,11 +41,18 @@ pub fn open() {
 
 /// Closes the windows this tray opened (Quit ends the whole app, window included).
 pub fn close_all() {
-    for pid in RUNNING.lock().unwrap().take().unwrap_or_default() {
-        // SAFETY: kill(2) with a pid we spawned and have not reaped yet (the reaper removes
-        // it from the set before the pid can be reused).
-        unsafe {
-            libc::kill(pid as libc::pid_t, libc::SIGTERM);
+    for pid in running().take().unwrap_or_default() {
+        // A pid we spawned and have not reaped yet: the reaper removes it from the set
+        // before the pid can be reused.
+        let pid = i32::try_from(pid)
+            .ok()
+            .and_then(rustix::process::Pid::from_raw);
+        if let Some(pid) = pid {
+            let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
         }
     }
+}
+
+fn running() -> MutexGuard<'static, Option<HashSet<u32>>> {
+    RUNNING.lock().unwrap_or_else(PoisonError::into_inner)
 }
