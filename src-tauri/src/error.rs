@@ -4,7 +4,7 @@
 use otpilot_core::error::ErrorKind;
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct CommandError {
     pub kind: ErrorKind,
     pub message: String,

@@ -10,6 +10,7 @@ use crate::state::{AppState, Freshness, ProfileState};
 
 #[derive(Serialize, Clone)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct ProfileView {
     pub profile: String,
     pub wired: bool,
@@ -74,6 +75,7 @@ pub fn list(state: &AppState) -> otpilot_core::Result<Vec<ProfileView>> {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct CodeView {
     pub name: String,
     pub code: String,

@@ -184,7 +184,8 @@ pub enum Error {
 /// A stable, machine-readable name for a kind of failure, for front ends that branch on it
 /// (the window's UI, the agent protocol). Serialised in snake_case. A kind this build does not
 /// know reads as `Other`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     NoKeyring,
@@ -221,8 +222,58 @@ pub enum ErrorKind {
     UnsupportedVersion,
     /// The agent could not read the request.
     BadRequest,
-    #[serde(other)]
     Other,
+}
+
+impl ErrorKind {
+    /// Every kind, for reading one by name.
+    pub const ALL: [ErrorKind; 30] = {
+        use ErrorKind::*;
+        [
+            NoKeyring,
+            KeyringLocked,
+            Keyring,
+            NotFound,
+            Exists,
+            SeedMissing,
+            InvalidInput,
+            ProfileLoop,
+            ProfileConfig,
+            Config,
+            NoKeys,
+            NoMfaCode,
+            MfaProcess,
+            Denied,
+            Aws,
+            Lifecycle,
+            NotConfirmed,
+            Timeout,
+            Recursion,
+            NotConsoleCapable,
+            SigninRejected,
+            Unreachable,
+            SigninFailed,
+            Io,
+            NoBrowser,
+            TrayNotRunning,
+            Unsupported,
+            UnsupportedVersion,
+            BadRequest,
+            Other,
+        ]
+    };
+}
+
+/// By name, as serialised; a name this build does not know is `Other` (an agent or tray of
+/// a newer build may send kinds this one cannot branch on).
+impl<'de> serde::Deserialize<'de> for ErrorKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Ok(Self::ALL
+            .into_iter()
+            .find(|k| serde_json::to_value(k).is_ok_and(|v| v == name.as_str()))
+            .unwrap_or(Self::Other))
+    }
 }
 
 impl Error {
@@ -306,39 +357,7 @@ mod tests {
 
     #[test]
     fn kinds_round_trip_by_name() {
-        use ErrorKind::*;
-        for kind in [
-            NoKeyring,
-            KeyringLocked,
-            Keyring,
-            NotFound,
-            Exists,
-            SeedMissing,
-            InvalidInput,
-            ProfileLoop,
-            ProfileConfig,
-            Config,
-            NoKeys,
-            NoMfaCode,
-            MfaProcess,
-            Denied,
-            Aws,
-            Lifecycle,
-            NotConfirmed,
-            Timeout,
-            Recursion,
-            NotConsoleCapable,
-            SigninRejected,
-            Unreachable,
-            SigninFailed,
-            Io,
-            NoBrowser,
-            TrayNotRunning,
-            Unsupported,
-            UnsupportedVersion,
-            BadRequest,
-            Other,
-        ] {
+        for kind in ErrorKind::ALL {
             let wire = serde_json::to_value(kind).unwrap();
             assert!(wire.as_str().is_some_and(|w| !w.is_empty()), "{kind:?}");
             assert_eq!(serde_json::from_value::<ErrorKind>(wire).unwrap(), kind);
@@ -346,7 +365,7 @@ mod tests {
         // A kind from a newer build is not an error, just one we cannot branch on.
         assert_eq!(
             serde_json::from_str::<ErrorKind>("\"from_the_future\"").unwrap(),
-            Other
+            ErrorKind::Other
         );
     }
 }

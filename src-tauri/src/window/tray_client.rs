@@ -10,6 +10,13 @@ use otpilot_tray::state::{AppState, Freshness};
 use otpilot_tray::views::describe;
 use tauri::{AppHandle, Emitter};
 
+/// The payload of `credentials://failed`: a watched profile could not be refreshed.
+#[derive(serde::Serialize, Clone, ts_rs::TS)]
+pub struct FailedEvent {
+    pub profile: String,
+    pub message: String,
+}
+
 /// How often the open window asks the tray what changed; a local socket round trip.
 const WATCH_EVERY: Duration = Duration::from_secs(2);
 
@@ -55,7 +62,10 @@ pub fn watch_profiles(app: AppHandle, state: &'static AppState) {
                         let message = s.message.clone().unwrap_or_default();
                         let _ = app.emit(
                             "credentials://failed",
-                            serde_json::json!({ "profile": profile, "message": message }),
+                            FailedEvent {
+                                profile: profile.clone(),
+                                message,
+                            },
                         );
                     }
                     _ => {

@@ -8,72 +8,33 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
-// ---- types shared with src-tauri (serde `rename_all = "camelCase"`) ----
+// ---- types shared with src-tauri: generated from the Rust types (see bindings.ts) ----
 
-export type DeviceView = {
-  name: string;
-  serial: string | null;
-  issuer: string | null;
-  account: string | null;
-  algorithm: string;
-  digits: number;
-  period: number;
-  askBeforeUse: boolean;
-};
+import type { ErrorKind as WireErrorKind, FailedEvent, Freshness } from './bindings';
 
-export type CodeView = {
-  name: string;
-  code: string;
-  nextCode: string;
-  remainingSeconds: number;
-  period: number;
-};
+// Every generated type, under its Rust name (the UI's own `ErrorKind` below takes precedence).
+export type * from './bindings';
+import type {
+  ActivityEntry,
+  AddResult,
+  AppStatus,
+  CodeView,
+  CopyResult,
+  DeviceView,
+  EnrollCandidate,
+  EnrollResult,
+  ProfileView,
+  SettingsView,
+} from './bindings';
 
-export type AddResult = { added: DeviceView[]; warnings: string[] };
+/** What the tray knows of a watched profile. */
+export type ProfileState = Freshness;
 
-export type ProfileState = 'valid' | 'refreshing' | 'attention' | 'unknown';
+/** The payload of `credentials://failed`. */
+export type FailedPayload = FailedEvent;
 
-export type ProfileView = {
-  profile: string;
-  wired: boolean;
-  watched: boolean;
-  chain: string[];
-  mfaSerial: string | null;
-  device: string | null;
-  error: string | null;
-  state: ProfileState;
-  /** Unix seconds. */
-  expiresAt: number | null;
-  message: string | null;
-};
-
-export type SettingsView = {
-  refreshMarginSeconds: number;
-  clipboardClearSeconds: number;
-  startAtLogin: boolean;
-  watchedProfiles: string[];
-  /** Device names. */
-  askBeforeUse: string[];
-  /**
-   * Copies the default device's code from anywhere, in the accelerator syntax of Tauri's
-   * global-shortcut plugin ("Ctrl+Alt+O"); null: none. Saving rejects with "invalid_input"
-   * when it is malformed or the desktop refuses it.
-   */
-  globalShortcut: string | null;
-  /** The device whose code the shortcut copies; null: the first device. */
-  defaultDevice: string | null;
-};
-
-export type AppStatus = {
-  keyring: 'ok' | 'locked' | 'unavailable';
-  keyringMessage: string | null;
-  awsConfig: 'ok' | 'missing' | 'error';
-  awsMessage: string | null;
-};
-
-export type CopyResult = { clearsInSeconds: number };
-
-export type FailedPayload = { profile: string; message: string };
+/** Every error kind the shell can send (generated from the core's `ErrorKind`). */
+export type { WireErrorKind };
 
 export type AddDeviceArgs = {
   name: string;
@@ -84,39 +45,13 @@ export type AddDeviceArgs = {
   force: boolean;
 };
 
-/** A profile that can enroll a virtual MFA device: it has long-term access keys. */
-export type EnrollCandidate = {
-  profile: string;
-  /** The MFA device the profile already names, if any (enrolling adds another one). */
-  mfaSerial: string | null;
-};
-
-export type EnrollResult = {
-  /** The new device's name in Otpilot (its seed is in the keyring). */
-  device: string;
-  /** The MFA device ARN in IAM. */
-  serial: string;
-  /** The IAM user the device was enrolled for. */
-  user: string;
-  /** Profiles that got `mfa_serial` written. */
-  profilesUpdated: string[];
-  /** Where the AWS config was backed up before it was changed, if it was. */
-  backup: string | null;
-};
-
-export type ActivityEntry = {
-  /** Unix seconds. */
-  time: number;
-  /** "credentials_issued", "code_used", "mfa_enrolled", ...; see `eventLabel`. */
-  event: string;
-  summary: string;
-  profile: string | null;
-  device: string | null;
-  source: string;
-};
-
 // ---- errors ----
 
+/**
+ * The kinds the UI branches on; every other kind the shell sends (see `WireErrorKind`) reads
+ * as "other", with the kind as sent in `rawKind`. `satisfies` keeps this list to kinds the
+ * Rust side really has.
+ */
 export const ERROR_KINDS = [
   'keyring_locked',
   'no_keyring',
@@ -132,7 +67,7 @@ export const ERROR_KINDS = [
    * message says to start it.
    */
   'tray_not_running',
-] as const;
+] as const satisfies readonly WireErrorKind[];
 
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 

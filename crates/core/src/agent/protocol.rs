@@ -81,6 +81,7 @@ impl TrayOp {
 
 /// What the tray knows about a watched profile.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Freshness {
     Valid,

@@ -17,6 +17,7 @@ use crate::Shared;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct DeviceView {
     name: String,
     serial: Option<String>,
@@ -43,7 +44,7 @@ impl From<&Device> for DeviceView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct AddResult {
     added: Vec<DeviceView>,
     warnings: Vec<String>,
@@ -51,6 +52,7 @@ pub struct AddResult {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct CopyResult {
     clears_in_seconds: u64,
 }

@@ -11,6 +11,7 @@ use crate::Shared;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct EnrollCandidate {
     profile: String,
     mfa_serial: Option<String>,
@@ -18,6 +19,7 @@ pub struct EnrollCandidate {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct EnrollResult {
     device: String,
     serial: String,
@@ -28,6 +30,7 @@ pub struct EnrollResult {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct ActivityEntry {
     time: i64,
     event: String,

@@ -61,31 +61,50 @@ pub async fn open_console(
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct AppStatus {
-    keyring: &'static str,
+    keyring: KeyringStatus,
     keyring_message: Option<String>,
-    aws_config: &'static str,
+    aws_config: AwsConfigStatus,
     aws_message: Option<String>,
+}
+
+#[derive(Serialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyringStatus {
+    Ok,
+    Locked,
+    Unavailable,
+}
+
+#[derive(Serialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+pub enum AwsConfigStatus {
+    Ok,
+    Missing,
+    Error,
 }
 
 #[tauri::command]
 pub async fn app_status(state: State<'_, Shared>) -> CommandResult<AppStatus> {
     blocking(*state, |s| {
         let (keyring, keyring_message) = match s.session.store().get("status-probe") {
-            Ok(_) => ("ok", None),
-            Err(e @ otpilot_core::Error::KeyringLocked) => ("locked", Some(e.to_string())),
-            Err(e) => ("unavailable", Some(e.to_string())),
+            Ok(_) => (KeyringStatus::Ok, None),
+            Err(e @ otpilot_core::Error::KeyringLocked) => {
+                (KeyringStatus::Locked, Some(e.to_string()))
+            }
+            Err(e) => (KeyringStatus::Unavailable, Some(e.to_string())),
         };
         let (aws_config, aws_message) = match s.session.aws_files() {
             Ok(files) if !files.config.exists() && !files.credentials.exists() => (
-                "missing",
+                AwsConfigStatus::Missing,
                 Some(format!("no AWS config at {}", files.config.display())),
             ),
             Ok(files) => match Profiles::load(&files) {
-                Ok(_) => ("ok", None),
-                Err(e) => ("error", Some(e.to_string())),
+                Ok(_) => (AwsConfigStatus::Ok, None),
+                Err(e) => (AwsConfigStatus::Error, Some(e.to_string())),
             },
-            Err(e) => ("error", Some(e.to_string())),
+            Err(e) => (AwsConfigStatus::Error, Some(e.to_string())),
         };
         Ok(AppStatus {
             keyring,

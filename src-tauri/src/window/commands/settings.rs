@@ -11,6 +11,7 @@ use crate::Shared;
 
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct SettingsView {
     refresh_margin_seconds: i64,
     clipboard_clear_seconds: u64,

@@ -1,0 +1,34 @@
+// Generated from the Rust types by src-tauri/src/window/bindings.rs; do not edit.
+// Update: OTPILOT_UPDATE_BINDINGS=1 cargo test -p otpilot-tray --bin otpilot-window bindings
+
+export type ErrorKind = "no_keyring" | "keyring_locked" | "keyring" | "not_found" | "exists" | "seed_missing" | "invalid_input" | "profile_loop" | "profile_config" | "config" | "no_keys" | "no_mfa_code" | "mfa_process" | "denied" | "aws" | "lifecycle" | "not_confirmed" | "timeout" | "recursion" | "not_console_capable" | "signin_rejected" | "unreachable" | "signin_failed" | "io" | "no_browser" | "tray_not_running" | "unsupported" | "unsupported_version" | "bad_request" | "other";
+
+export type CommandError = { kind: ErrorKind, message: string, };
+
+export type Freshness = "valid" | "refreshing" | "attention" | "unknown";
+
+export type DeviceView = { name: string, serial: string | null, issuer: string | null, account: string | null, algorithm: string, digits: number, period: number, askBeforeUse: boolean, };
+
+export type CodeView = { name: string, code: string, nextCode: string, remainingSeconds: number, period: number, };
+
+export type AddResult = { added: Array<DeviceView>, warnings: Array<string>, };
+
+export type CopyResult = { clearsInSeconds: number, };
+
+export type ProfileView = { profile: string, wired: boolean, watched: boolean, chain: Array<string>, mfaSerial: string | null, device: string | null, error: string | null, state: Freshness, expiresAt: number | null, message: string | null, };
+
+export type FailedEvent = { profile: string, message: string, };
+
+export type SettingsView = { refreshMarginSeconds: number, clipboardClearSeconds: number, startAtLogin: boolean, watchedProfiles: Array<string>, askBeforeUse: Array<string>, globalShortcut: string | null, defaultDevice: string | null, };
+
+export type KeyringStatus = "ok" | "locked" | "unavailable";
+
+export type AwsConfigStatus = "ok" | "missing" | "error";
+
+export type AppStatus = { keyring: KeyringStatus, keyringMessage: string | null, awsConfig: AwsConfigStatus, awsMessage: string | null, };
+
+export type EnrollCandidate = { profile: string, mfaSerial: string | null, };
+
+export type EnrollResult = { device: string, serial: string, user: string, profilesUpdated: Array<string>, backup: string | null, };
+
+export type ActivityEntry = { time: number, event: string, summary: string, profile: string | null, device: string | null, source: string, };
