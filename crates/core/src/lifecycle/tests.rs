@@ -4,53 +4,36 @@
 
 use super::*;
 use crate::audit::AuditLog;
-use crate::aws::profile::AwsFiles;
 use crate::paths::Dirs;
-use crate::settings::Settings;
 use crate::store::MemoryStore;
-use crate::testing::{Enable, FakeIam, FakeSts, Quiet};
+use crate::testing::{Enable, FakeIam, World};
 
 const OLD_SERIAL: &str = "arn:aws:iam::123456789012:mfa/old";
 
 const CONFIG: &str = "# mine\n[profile base]\nregion = us-east-1\n";
 
-/// Runs `test` with a lifecycle over the fakes; `base` holds keys in the credentials file.
+/// Runs `test` with a lifecycle over the shared world and `iam`; `base` holds keys in the
+/// credentials file.
 fn with_lifecycle(
     config: &str,
     iam: &FakeIam,
     test: impl FnOnce(&Lifecycle<'_>, &MemoryStore, &Dirs),
 ) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().to_owned();
-    let files = AwsFiles {
-        config: root.join("config"),
-        credentials: root.join("credentials"),
-    };
-    std::fs::write(&files.config, config).unwrap();
+    let w = World::new();
+    std::fs::write(&w.files.config, config).unwrap();
     std::fs::write(
-        &files.credentials,
+        &w.files.credentials,
         "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = secret\n",
     )
     .unwrap();
-    let dirs = Dirs::from_lookup(|k| (k == "HOME").then(|| root.clone().into_os_string())).unwrap();
-    let store = MemoryStore::default();
-    let sts = FakeSts::default();
-    let broker = Broker {
-        dirs: &dirs,
-        files,
-        store: &store,
-        sts: &sts,
-        ui: &Quiet,
-        settings: Settings::default(),
-        audit: AuditLog::new(&dirs.state, "test"),
-    };
+    let broker = w.session.broker().unwrap();
     test(
         &Lifecycle {
             broker: &broker,
             iam,
         },
-        &store,
-        &dirs,
+        &w.store,
+        w.session.dirs(),
     );
 }
 
