@@ -13,7 +13,7 @@ use crate::aws::client::ServiceTarget;
 use crate::aws::iam::{
     EnabledDevice, IamApi, IamFailure, IamResult, IamUser, NewVirtualDevice, PasswordPolicy,
 };
-use crate::aws::profile::AwsFiles;
+use crate::aws::profile::{AwsFiles, ResolvedProfile, RoleHop};
 use crate::aws::sts::{
     AssumeRoleInput, FederationTokenInput, StsApi, StsFailure, StsOutput, StsTarget,
 };
@@ -463,6 +463,34 @@ impl World {
 impl Default for World {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// A role hop of profile `p` to `arn`, with MFA from [`SERIAL`] when `mfa`.
+pub fn hop(arn: &str, duration: Option<u32>, mfa: bool) -> RoleHop {
+    RoleHop {
+        profile: "p".into(),
+        role_arn: arn.into(),
+        role_session_name: None,
+        external_id: None,
+        duration_seconds: duration,
+        mfa_serial: mfa.then(|| SERIAL.into()),
+    }
+}
+
+/// Profile `p` resolved to keys in the credentials file of `base` and `hops`; the source
+/// names [`SERIAL`] when `source_mfa`.
+pub fn resolved(hops: Vec<RoleHop>, source_mfa: bool) -> ResolvedProfile {
+    ResolvedProfile {
+        name: "p".into(),
+        source_profile: "base".into(),
+        keys_in_files: true,
+        source_mfa_serial: source_mfa.then(|| SERIAL.into()),
+        hops,
+        region: None,
+        endpoint_url: None,
+        mfa_process: None,
+        session_duration: None,
     }
 }
 

@@ -290,33 +290,7 @@ fn with_keys(steps: Vec<Step>) -> Vec<PlannedStep> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const SERIAL: &str = "arn:aws:iam::111111111111:mfa/alice";
-
-    fn hop(arn: &str, duration: Option<u32>, mfa: bool) -> RoleHop {
-        RoleHop {
-            profile: "p".into(),
-            role_arn: arn.into(),
-            role_session_name: None,
-            external_id: None,
-            duration_seconds: duration,
-            mfa_serial: mfa.then(|| SERIAL.into()),
-        }
-    }
-
-    fn resolved(hops: Vec<RoleHop>, source_mfa: bool) -> ResolvedProfile {
-        ResolvedProfile {
-            name: "p".into(),
-            source_profile: "base".into(),
-            keys_in_files: true,
-            source_mfa_serial: source_mfa.then(|| SERIAL.into()),
-            hops,
-            region: None,
-            endpoint_url: None,
-            mfa_process: None,
-            session_duration: None,
-        }
-    }
+    use crate::testing::{hop, resolved, SERIAL};
 
     fn kinds(plan: &CredentialPlan) -> Vec<&'static str> {
         plan.actions()

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use super::url::*;
 use super::*;
 use crate::aws::plan::{self, CredentialPlan};
-use crate::aws::profile::{ResolvedProfile, RoleHop};
+use crate::aws::profile::RoleHop;
 use crate::error::StsErrorKind;
-use crate::testing::{FakeSts, Notices, World};
+use crate::testing::{hop, resolved, FakeSts, Notices, World};
 
 use Destination::{Home, Path, Service};
 use Partition::{Aws, AwsCn, AwsUsGov};
@@ -352,32 +352,8 @@ fn federation_user_names_fit_aws_rules() {
 
 // --- SessionDuration rules ---------------------------------------------------------------
 
-const SERIAL: &str = "arn:aws:iam::111111111111:mfa/alice";
-
-fn hop(arn: &str, duration: Option<u32>, mfa: bool) -> RoleHop {
-    RoleHop {
-        profile: "p".into(),
-        role_arn: arn.into(),
-        role_session_name: None,
-        external_id: None,
-        duration_seconds: duration,
-        mfa_serial: mfa.then(|| SERIAL.into()),
-    }
-}
-
 fn plan_of(hops: Vec<RoleHop>, source_mfa: bool) -> CredentialPlan {
-    let resolved = ResolvedProfile {
-        name: "p".into(),
-        source_profile: "base".into(),
-        keys_in_files: true,
-        source_mfa_serial: source_mfa.then(|| SERIAL.into()),
-        hops,
-        region: None,
-        endpoint_url: None,
-        mfa_process: None,
-        session_duration: None,
-    };
-    plan::build(&resolved, 43_200).unwrap()
+    plan::build(&resolved(hops, source_mfa), 43_200).unwrap()
 }
 
 #[test]
