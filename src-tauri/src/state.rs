@@ -50,6 +50,7 @@ impl AppState {
     pub fn new(dirs: Dirs, desktop: Arc<dyn Desktop>) -> Self {
         let session = Session::builder(dirs.clone(), "tray")
             .interaction(Box::new(DesktopInteraction(desktop.clone())))
+            .remember_credentials()
             .build();
         Self::with_session(session, desktop)
     }

@@ -433,6 +433,7 @@ impl World {
             .iam(Box::new(iam.clone()))
             .interaction(ui)
             .aws_files(files.clone())
+            .remember_credentials()
             .build();
         Self {
             session,

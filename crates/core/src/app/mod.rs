@@ -55,8 +55,9 @@ pub struct Session {
     /// Who is acting, for the audit log ("cli", "tray").
     front_end: &'static str,
     /// Credentials handed out by this process, reused while fresh and while the files that
-    /// define the profile are unchanged (the tray's agent answers from here).
-    memory: Mutex<HashMap<String, Remembered>>,
+    /// define the profile are unchanged (the tray's agent answers from here). `None` in a
+    /// process that asks once and exits (the CLI), which then skips the bookkeeping.
+    memory: Option<Mutex<HashMap<String, Remembered>>>,
 }
 
 struct Remembered {
@@ -81,9 +82,17 @@ pub struct SessionBuilder {
     iam: Option<Box<dyn IamApi>>,
     ui: Option<Box<dyn Interaction>>,
     aws_files: Option<AwsFiles>,
+    remember: bool,
 }
 
 impl SessionBuilder {
+    /// Keep handed-out credentials in memory and reuse them while fresh (a long-lived
+    /// process: the tray).
+    pub fn remember_credentials(mut self) -> Self {
+        self.remember = true;
+        self
+    }
+
     pub fn store(mut self, store: Box<dyn SecretStore>) -> Self {
         self.store = Some(store);
         self
@@ -118,7 +127,7 @@ impl SessionBuilder {
             ui: self.ui.unwrap_or_else(|| Box::new(Nobody)),
             aws_files: self.aws_files,
             front_end: self.front_end,
-            memory: Mutex::new(HashMap::new()),
+            memory: self.remember.then(|| Mutex::new(HashMap::new())),
         }
     }
 }
@@ -155,6 +164,7 @@ impl Session {
             iam: None,
             ui: None,
             aws_files: None,
+            remember: false,
         }
     }
 
@@ -236,10 +246,16 @@ impl Session {
     /// process's memory while they are fresh by the cache's rule and the files that define
     /// the profile are unchanged, else through the broker (keyring cache, then STS).
     pub fn credentials_with(&self, profile: &str, settings: Settings) -> Result<Issued> {
+        let Some(memory) = self.memory() else {
+            return Ok(Issued {
+                credentials: self.broker_with(settings)?.credentials(profile)?,
+                from_memory: false,
+            });
+        };
         let margin = settings.refresh_margin_seconds;
         let stamp = self.files_stamp();
         let now = unix_now_i64();
-        if let Some(r) = self.memory().get(profile) {
+        if let Some(r) = memory.get(profile) {
             let fresh = r
                 .creds
                 .expiration
@@ -251,8 +267,9 @@ impl Session {
                 });
             }
         }
+        drop(memory);
         let creds = self.broker_with(settings)?.credentials(profile)?;
-        self.memory().insert(
+        self.memory().expect("remembering").insert(
             profile.to_owned(),
             Remembered {
                 creds: creds.clone(),
@@ -269,14 +286,17 @@ impl Session {
     /// New credentials for `profile` now, even if the ones held are fine. The MFA session
     /// behind them is kept: refreshing a role should not cost another code.
     pub fn refresh(&self, profile: &str, settings: Settings) -> Result<Credentials> {
-        self.memory().remove(profile);
+        if let Some(mut memory) = self.memory() {
+            memory.remove(profile);
+        }
         self.broker_with(settings.clone())?.forget(profile)?;
         self.credentials_with(profile, settings)
             .map(|issued| issued.credentials)
     }
 
-    fn memory(&self) -> std::sync::MutexGuard<'_, HashMap<String, Remembered>> {
-        self.memory.lock().unwrap_or_else(PoisonError::into_inner)
+    fn memory(&self) -> Option<std::sync::MutexGuard<'_, HashMap<String, Remembered>>> {
+        let memory = self.memory.as_ref()?;
+        Some(memory.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
     /// Modification times of the AWS files and the device list: a change drops remembered
