@@ -7,6 +7,7 @@ AWS):
 
   otpilot credential-process, warm cache (keyring read included)
   otpilot credential-process, cold cache (GetSessionToken + AssumeRole against moto)
+  otpilot export, warm cache (the same credentials as shell variables)
   botocore's own role+MFA profile with its warm JSON cache (the anchor):
       boto3.Session(profile_name=P).get_credentials().get_frozen_credentials()
   the AWS CLI v1, `aws sts get-caller-identity`, with its own role+MFA profile (warm
@@ -150,6 +151,7 @@ def main():
 
         results = {}
         results["otpilot credential-process, warm"] = median_ms(cp, env, 100)
+        results["otpilot export, warm"] = median_ms([OTPILOT, "export", "wired"], env, 100)
 
         def cold():
             # A fresh cache and step ledger each run (moto accepts any code, so no 30 s wait).

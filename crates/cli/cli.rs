@@ -20,6 +20,48 @@ pub struct Cli {
     pub command: Command,
 }
 
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The AWS profile.
+    pub profile: String,
+    /// The shell to write for.
+    #[arg(long, value_enum, default_value_t = Format::Env)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// `export NAME='value'` (bash, zsh, sh)
+    Env,
+    /// `NAME='value'`
+    EnvNoExport,
+    /// `set -gx NAME 'value'`
+    Fish,
+    /// `$Env:NAME='value'`
+    Powershell,
+    /// `set "NAME=value"`
+    WindowsCmd,
+    /// the credential_process JSON
+    Process,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// The AWS profile.
+    pub profile: String,
+    /// Run even inside an `otpilot exec` for another profile.
+    #[arg(long)]
+    pub force: bool,
+    /// Serve the credentials on a private loopback endpoint (the container-credentials
+    /// format) instead of setting them: SDKs in the command refresh by themselves, so runs
+    /// longer than a role session keep working.
+    #[arg(long)]
+    pub server: bool,
+    /// The command and its arguments.
+    #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+    pub command: Vec<std::ffi::OsString>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Add, list, show, rename and remove MFA devices (TOTP seeds in the OS keyring).
@@ -43,6 +85,30 @@ pub enum Command {
         /// The AWS profile (default: $AWS_PROFILE, else `default`).
         profile: Option<String>,
     },
+
+    /// Print a profile's credentials as environment variables, for tools that only read the
+    /// environment.
+    ///
+    /// The same credentials as credential-process (same cache, same MFA session), written as
+    /// `aws configure export-credentials --format` writes them, values quoted for the shell.
+    /// Anything you run afterwards in that shell can read them, and so can every process of
+    /// yours (/proc/PID/environ): prefer `otpilot exec` or credential_process.
+    #[command(
+        after_help = "Examples:\n  eval \"$(otpilot export dev)\"\n  otpilot export dev --format fish | source\n  otpilot export dev --format powershell | Invoke-Expression\n  otpilot export dev --format env-no-export > .env   (a file of secrets: delete it after use)"
+    )]
+    Export(ExportArgs),
+
+    /// Run a command with a profile's credentials in its environment.
+    ///
+    /// Otpilot becomes the command (its input, output, signals and exit status are the
+    /// command's own); with --server it stays, serves the credentials on a private loopback
+    /// endpoint, and passes signals and the exit status through. AWS_PROFILE and every other variable that would make an SDK look for
+    /// credentials elsewhere are removed; OTPILOT_PROFILE names the profile (for your shell
+    /// prompt). Inside an exec for another profile it refuses, unless --force.
+    #[command(
+        after_help = "Examples:\n  otpilot exec dev -- aws sts get-caller-identity\n  otpilot exec dev -- terraform plan\n  otpilot exec dev --server -- terraform apply   (a long run: the SDK refreshes through Otpilot)\n  otpilot exec dev -- $SHELL          (a shell with the credentials; `exit` to leave)"
+    )]
+    Exec(ExecArgs),
 
     /// Open the AWS console in your browser, signed in as a profile.
     ///

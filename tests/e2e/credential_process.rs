@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use crate::harness::aws::{AwsWorld, ACCOUNT, BASE_KEY_ID};
 use crate::harness::gate::Fault;
+use crate::harness::Run;
 
 fn secrets_of(json: &serde_json::Value) -> Vec<String> {
     ["SecretAccessKey", "SessionToken"]
@@ -403,4 +404,32 @@ fn recursion_is_refused() {
             .unwrap(),
     );
     run.assert_one_line_error("started by itself");
+}
+
+#[test]
+fn role_session_name_external_id_and_source_identity_reach_sts() {
+    let w = AwsWorld::new();
+    w.write_config(&format!(
+        "[profile base]\nregion = us-east-1\nmfa_serial = {{serial}}\n\n\
+         [profile tagged]\nregion = us-east-1\nrole_arn = arn:aws:iam::{ACCOUNT}:role/Admin\nsource_profile = base\nmfa_serial = {{serial}}\n\
+         role_session_name = alice-session\nexternal_id = ext-1\nsource_identity = alice-laptop\n\n\
+         [profile plain]\nregion = us-east-1\nrole_arn = arn:aws:iam::{ACCOUNT}:role/ReadOnly\nsource_profile = base\nmfa_serial = {{serial}}\n"
+    ));
+    w.write_base_credentials();
+    w.credential_process("tagged");
+    let sent = &w.gate.requests_for("AssumeRole")[0];
+    assert_eq!(sent.param("RoleSessionName"), Some("alice-session"));
+    assert_eq!(sent.param("ExternalId"), Some("ext-1"));
+    assert_eq!(sent.param("SourceIdentity"), Some("alice-laptop"));
+    // Without role_session_name, the session names the local user (stable, not a timestamp).
+    let run = Run(w
+        .otpilot(&["credential-process", "plain"])
+        .env("USER", "tester")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap());
+    run.assert_ok();
+    let sent = &w.gate.requests_for("AssumeRole")[1];
+    assert_eq!(sent.param("RoleSessionName"), Some("otpilot-tester"));
+    assert_eq!(sent.param("SourceIdentity"), None);
 }

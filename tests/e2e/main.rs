@@ -18,6 +18,8 @@ mod errors;
 mod credential_process;
 // Real clients (AWS CLI, boto3, aws-sdk-rust) loading a profile wired to otpilot.
 mod aws_clients;
+// export and exec: credentials as environment variables for bash, fish, the AWS CLI, boto3.
+mod exec_export;
 // profile setup/list/status and keys add/import/remove: the user's AWS files, edited safely.
 mod profile_wiring;
 // The tray app: window through WebDriver, menu through dbusmenu, clipboard, screenshots.

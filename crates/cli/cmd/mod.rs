@@ -7,9 +7,12 @@ mod console;
 mod credential_process;
 mod device;
 mod doctor;
+mod exec;
+mod export;
 mod keys;
 mod log;
 mod mfa;
+mod obtain;
 mod policy;
 mod profile;
 
@@ -41,6 +44,17 @@ impl Ctx {
         }
     }
 
+    /// For a command that stays up and hands out credentials many times (`exec --server`):
+    /// it keeps them in memory while fresh.
+    fn long_lived() -> Result<Self> {
+        Ok(Self {
+            session: Session::builder(Dirs::from_env()?, "cli")
+                .interaction(Box::new(TerminalInteraction))
+                .remember_credentials()
+                .build(),
+        })
+    }
+
     pub fn audit(&self) -> AuditLog {
         self.session.audit()
     }
@@ -55,7 +69,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Completions { shell } => completions::run(shell),
         Command::Device(command) => device::run(&Ctx::from_env()?, command),
         Command::Code(args) => code::run(&Ctx::from_env()?, args),
-        Command::CredentialProcess { profile } => credential_process::run(profile),
+        Command::CredentialProcess { profile } => {
+            credential_process::run(&Ctx::from_env()?, profile)
+        }
+        Command::Export(args) => export::run(&Ctx::from_env()?, args),
+        Command::Exec(args) if args.server => exec::serve(Ctx::long_lived()?, args),
+        Command::Exec(args) => exec::run(&Ctx::from_env()?, args),
         Command::Console(args) => console::run(&Ctx::from_env()?, args),
         Command::Keys(command) => keys::run(&Ctx::from_env()?, command),
         Command::Profile(command) => profile::run(&Ctx::from_env()?, command),

@@ -13,6 +13,10 @@ pub const LOG: &str = "OTPILOT_LOG";
 /// Replaces AWS's federation (console sign-in) endpoint; for tests and private endpoints.
 pub const FEDERATION_ENDPOINT: &str = "OTPILOT_FEDERATION_ENDPOINT";
 
+/// Set by `otpilot exec` in the command's environment: the profile whose credentials it
+/// holds (for shell prompts, and to refuse a nested exec for another profile).
+pub const EXEC_PROFILE: &str = "OTPILOT_PROFILE";
+
 /// Whether the variable `name` is set at all (to anything, even empty).
 pub fn is_set(name: &str) -> bool {
     std::env::var_os(name).is_some()

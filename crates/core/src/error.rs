@@ -177,6 +177,14 @@ pub enum Error {
     #[error("{0} is not supported on this operating system yet; Otpilot supports Linux")]
     PlatformUnsupported(&'static str),
 
+    #[error("the value of {variable} cannot be written safely for {format}; use another --format")]
+    ExportUnsafe {
+        variable: String,
+        format: &'static str,
+    },
+    #[error("already inside `otpilot exec` for profile `{outer}`; exit that shell first, or pass --force to run `{inner}` inside it")]
+    ExecNested { outer: String, inner: String },
+
     #[error("otpilot was started by itself (a profile's credential_process loops back to otpilot through the AWS SDK); check the profile's source_profile")]
     Recursion,
 }
@@ -320,6 +328,7 @@ impl Error {
             Error::NotConfirmed(_) => ErrorKind::NotConfirmed,
             Error::LockTimeout { .. } => ErrorKind::Timeout,
             Error::Recursion => ErrorKind::Recursion,
+            Error::ExportUnsafe { .. } | Error::ExecNested { .. } => ErrorKind::InvalidInput,
             Error::PlatformUnsupported(_) => ErrorKind::Unsupported,
             Error::ConsoleRequest(_) | Error::ConsoleDuration { .. } => ErrorKind::InvalidInput,
             Error::FederationEndpoint(_) => ErrorKind::Config,

@@ -474,6 +474,7 @@ pub fn hop(arn: &str, duration: Option<u32>, mfa: bool) -> RoleHop {
         role_arn: arn.into(),
         role_session_name: None,
         external_id: None,
+        source_identity: None,
         duration_seconds: duration,
         mfa_serial: mfa.then(|| SERIAL.into()),
     }

@@ -14,6 +14,7 @@ import {
   listFailed,
   listed,
   profileDetails,
+  shellCommands,
   profileRowView,
   profilesList,
   refreshAnswered,
@@ -232,5 +233,22 @@ describe('profiles model: the console', () => {
     expect(shown(s).status).toBe('');
     expect(shown(s).error).toBe('the console is not available yet');
     expect(shown(s).consoleDisabled).toBe(false);
+  });
+});
+
+describe('shellCommands', () => {
+  it('gives the exec and export lines for a profile Otpilot can plan', () => {
+    expect(shellCommands(ADMIN)).toEqual([
+      'otpilot exec admin -- aws sts get-caller-identity',
+      'eval "$(otpilot export admin)"',
+    ]);
+  });
+
+  it('quotes a name the shell would split, and gives nothing for a broken profile', () => {
+    expect(shellCommands({ ...ADMIN, profile: "it's mine" })[1]).toBe(
+      `eval "$(otpilot export 'it'\\''s mine')"`,
+    );
+    expect(shellCommands({ ...ADMIN, error: 'profile loop' })).toEqual([]);
+    expect(shellCommands({ ...ADMIN, chain: [] })).toEqual([]);
   });
 });

@@ -225,6 +225,22 @@ export function profileDetails(view: ProfileView): ProfileDetails {
   };
 }
 
+/** A profile name as one shell word: as it is when it is plain, else single-quoted. */
+function shellWord(name: string): string {
+  return /^[A-Za-z0-9._@+-]+$/.test(name) ? name : `'${name.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The lines that give a tool this profile's credentials through its environment, to copy
+ * into a terminal (the credentials themselves never reach the clipboard). None for a profile
+ * Otpilot cannot plan.
+ */
+export function shellCommands(view: ProfileView): string[] {
+  if (view.error !== null || view.chain.length === 0) return [];
+  const p = shellWord(view.profile);
+  return [`otpilot exec ${p} -- aws sts get-caller-identity`, `eval "$(otpilot export ${p})"`];
+}
+
 export type ProfileRowView = {
   badge: { label: string; className: string };
   /** The attention message and the profile's error, as one line; "" for none. */

@@ -23,6 +23,7 @@ import {
   listed,
   profileDetails,
   profileRowView,
+  shellCommands,
   profilesList,
   refreshAnswered,
   refreshFailed,
@@ -128,6 +129,9 @@ export function mountProfiles(root: HTMLElement, deps: ViewDeps): Unmount {
         d.chain !== null ? h('div', { class: 'chain', title: 'Credential chain, base first' }, d.chain) : null,
         h('div', { class: 'meta' }, d.mfa),
         d.wiring !== null ? h('div', { class: 'meta note' }, d.wiring) : null,
+        ...shellCommands(row.view).map((line) =>
+          h('div', { class: 'meta', testid: `profile-shell-${row.view.profile}` }, h('code', {}, line)),
+        ),
       );
     }
     setText(els.message, v.message);

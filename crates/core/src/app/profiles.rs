@@ -20,6 +20,7 @@ const ROLE_KEYS: &[&str] = &[
     "duration_seconds",
     "role_session_name",
     "external_id",
+    "source_identity",
 ];
 
 /// One profile: how Otpilot would get its credentials, and with which device.
@@ -64,6 +65,11 @@ impl Session {
     /// The AWS profiles, read now.
     pub fn profiles(&self) -> Result<Profiles> {
         Profiles::load(&self.aws_files()?)
+    }
+
+    /// The region SDKs should use for `profile` (its own `region`, or its chain's), if any.
+    pub fn profile_region(&self, profile: &str) -> Result<Option<String>> {
+        Ok(self.profiles()?.resolve(profile)?.region)
     }
 
     /// Describes `name`; a profile whose chain cannot be planned is described with the error.

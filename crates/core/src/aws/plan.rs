@@ -269,13 +269,20 @@ fn with_keys(steps: Vec<Step>) -> Vec<PlannedStep> {
                     hop,
                     duration,
                     mfa_serial,
-                } => path.push(format!(
-                    "role:{}:{}:{}:{duration}:{}",
-                    hop.role_arn,
-                    hop.role_session_name.as_deref().unwrap_or(""),
-                    hop.external_id.as_deref().unwrap_or(""),
-                    mfa_serial.as_deref().unwrap_or("")
-                )),
+                } => {
+                    let mut part = format!(
+                        "role:{}:{}:{}:{duration}:{}",
+                        hop.role_arn,
+                        hop.role_session_name.as_deref().unwrap_or(""),
+                        hop.external_id.as_deref().unwrap_or(""),
+                        mfa_serial.as_deref().unwrap_or("")
+                    );
+                    // Only when set, so the keys of existing cache entries stay as they were.
+                    if let Some(identity) = &hop.source_identity {
+                        part.push_str(&format!(":source_identity={identity}"));
+                    }
+                    path.push(part);
+                }
             }
             let parts: Vec<&str> = path.iter().map(String::as_str).collect();
             let key = StepKey::new(&parts, step.describe());

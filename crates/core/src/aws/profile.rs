@@ -199,6 +199,7 @@ impl Profiles {
                 role_arn: role_arn.to_owned(),
                 role_session_name: self.get(&current, "role_session_name").map(str::to_owned),
                 external_id: self.get(&current, "external_id").map(str::to_owned),
+                source_identity: self.get(&current, "source_identity").map(str::to_owned),
                 duration_seconds: self.duration(&current, "duration_seconds")?,
                 mfa_serial: self.get(&current, "mfa_serial").map(str::to_owned),
             });
@@ -264,6 +265,9 @@ pub struct RoleHop {
     pub role_arn: String,
     pub role_session_name: Option<String>,
     pub external_id: Option<String>,
+    /// AssumeRole's `SourceIdentity`: who is behind the session, kept through role chains
+    /// and in CloudTrail.
+    pub source_identity: Option<String>,
     pub duration_seconds: Option<u32>,
     pub mfa_serial: Option<String>,
 }

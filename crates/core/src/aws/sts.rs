@@ -17,6 +17,7 @@ pub struct AssumeRoleInput {
     pub role_arn: String,
     pub session_name: String,
     pub external_id: Option<String>,
+    pub source_identity: Option<String>,
     pub duration: u32,
     /// Serial and code, when this call carries MFA itself.
     pub mfa: Option<(String, String)>,
@@ -236,7 +237,8 @@ impl StsApi for SdkSts {
                     .role_arn(&input.role_arn)
                     .role_session_name(&input.session_name)
                     .duration_seconds(input.duration as i32)
-                    .set_external_id(input.external_id.clone());
+                    .set_external_id(input.external_id.clone())
+                    .set_source_identity(input.source_identity.clone());
                 if let Some((serial, code)) = &input.mfa {
                     request = request.serial_number(serial).token_code(code);
                 }

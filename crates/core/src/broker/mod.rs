@@ -196,8 +196,9 @@ impl Walk<'_, '_> {
                         session_name: hop
                             .role_session_name
                             .clone()
-                            .unwrap_or_else(|| format!("otpilot-{}", unix_now())),
+                            .unwrap_or_else(default_session_name),
                         external_id: hop.external_id.clone(),
+                        source_identity: hop.source_identity.clone(),
                         duration: *duration,
                         mfa: mfa_pair,
                     };
@@ -281,6 +282,26 @@ impl Walk<'_, '_> {
                 ));
             }
         }
+    }
+}
+
+/// The role session name when the profile sets none: `otpilot-` and the local user, so
+/// CloudTrail says who (a name of AWS's alphabet `[\w+=,.@-]`, at most 64 characters);
+/// `otpilot-` and the time when the user's name cannot be told.
+/// <https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html>
+fn default_session_name() -> String {
+    let user: String = ["USER", "LOGNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(*c))
+        .take(56)
+        .collect();
+    if user.is_empty() {
+        format!("otpilot-{}", unix_now())
+    } else {
+        format!("otpilot-{user}")
     }
 }
 

@@ -1,0 +1,146 @@
+//! `otpilot exec PROFILE [--server] [--] CMD [ARGS...]`: runs CMD with the profile's
+//! credentials.
+//!
+//! Without `--server` the credentials go into CMD's environment and Otpilot replaces itself
+//! with CMD (exec(2)), so CMD's stdin, stdout, stderr, signals and exit status are its own,
+//! exactly as if it had been started directly. With `--server` Otpilot stays as CMD's parent
+//! and serves the credentials on a private loopback endpoint (see
+//! `otpilot_core::endpoint`), forwarding signals and passing CMD's exit status through.
+
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::Command;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use otpilot_core::endpoint::CredentialsEndpoint;
+use otpilot_core::env::{self, RECURSION_GUARD};
+use otpilot_core::export::{variables, COMPETING_VARIABLES};
+use otpilot_core::Error;
+use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+
+use super::{obtain, Ctx};
+use crate::cli::ExecArgs;
+
+/// Static variables, then exec(2).
+pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
+    refuse_nesting(&args)?;
+    let creds = obtain::credentials(ctx, &args.profile)?;
+    let region = ctx.session.profile_region(&args.profile)?;
+    let mut command = command(&args);
+    for (name, value) in variables(&creds, region.as_deref()) {
+        command.env(name, value.expose());
+    }
+    // Only returns when the command could not be started.
+    let error = command.exec();
+    cannot_start(&args, &error)
+}
+
+/// The endpoint, CMD as a child, signals forwarded, CMD's exit status.
+pub fn serve(ctx: Ctx, args: ExecArgs) -> Result<()> {
+    refuse_nesting(&args)?;
+    // Any MFA prompt happens now, before CMD owns the terminal.
+    obtain::credentials(&ctx, &args.profile)?;
+    let region = ctx.session.profile_region(&args.profile)?;
+    let ctx = Arc::new(ctx);
+    let profile = args.profile.clone();
+    let served = ctx.clone();
+    let endpoint =
+        CredentialsEndpoint::start(Arc::new(move || served.session.credentials(&profile)))
+            .context("cannot start the credentials endpoint on 127.0.0.1")?;
+    let mut command = command(&args);
+    command
+        .env("AWS_CONTAINER_CREDENTIALS_FULL_URI", endpoint.url())
+        .env(
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+            endpoint.token().expose(),
+        );
+    if let Some(region) = &region {
+        command
+            .env("AWS_REGION", region)
+            .env("AWS_DEFAULT_REGION", region);
+    }
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP, SIGQUIT])
+        .context("cannot watch for signals")?;
+    let mut child = match command.spawn() {
+        Ok(child) => child,
+        Err(error) => cannot_start(&args, &error),
+    };
+    let pid = i32::try_from(child.id())
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+        .context("the command's pid is out of range")?;
+    let signals_handle = signals.handle();
+    let forwarder = std::thread::spawn(move || {
+        for signal in signals.forever() {
+            if let Some(signal) = rustix_signal(signal) {
+                let _ = rustix::process::kill_process(pid, signal);
+            }
+        }
+    });
+    let status = child.wait().context("cannot wait for the command")?;
+    signals_handle.close();
+    let _ = forwarder.join();
+    drop(endpoint);
+    // The shell's convention for a command ended by a signal: 128 + its number.
+    let code = status
+        .code()
+        .unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
+    std::process::exit(code);
+}
+
+/// aws-vault's best-known trap: a nested exec for another profile would silently run with
+/// the outer profile's credentials in some tools and the inner's in others.
+fn refuse_nesting(args: &ExecArgs) -> Result<()> {
+    match std::env::var(env::EXEC_PROFILE) {
+        Ok(outer) if !outer.is_empty() && outer != args.profile && !args.force => {
+            Err(Error::ExecNested {
+                outer,
+                inner: args.profile.clone(),
+            }
+            .into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// CMD with every variable that would make an SDK look elsewhere for credentials removed,
+/// and `OTPILOT_PROFILE` set.
+fn command(args: &ExecArgs) -> Command {
+    let (program, rest) = args.command.split_first().expect("clap requires a command");
+    let mut command = Command::new(program);
+    command.args(rest);
+    for name in COMPETING_VARIABLES {
+        command.env_remove(name);
+    }
+    command.env_remove(RECURSION_GUARD);
+    command.env(env::EXEC_PROFILE, &args.profile);
+    tracing::debug!(
+        "running {program:?} with the credentials of `{}`",
+        args.profile
+    );
+    command
+}
+
+/// One line, and the shell's codes: 127 not found, 126 found but not runnable.
+fn cannot_start(args: &ExecArgs, error: &std::io::Error) -> ! {
+    eprintln!(
+        "otpilot: cannot run `{}`: {error}",
+        args.command[0].to_string_lossy()
+    );
+    std::process::exit(if error.kind() == std::io::ErrorKind::NotFound {
+        127
+    } else {
+        126
+    })
+}
+
+fn rustix_signal(raw: i32) -> Option<rustix::process::Signal> {
+    use rustix::process::Signal;
+    match raw {
+        SIGINT => Some(Signal::INT),
+        SIGTERM => Some(Signal::TERM),
+        SIGHUP => Some(Signal::HUP),
+        SIGQUIT => Some(Signal::QUIT),
+        _ => None,
+    }
+}
