@@ -8,6 +8,7 @@ AWS):
   otpilot credential-process, warm cache (keyring read included)
   otpilot credential-process, cold cache (GetSessionToken + AssumeRole against moto)
   otpilot export, warm cache (the same credentials as shell variables)
+  the `otpilot exec --server` endpoint: 1,000 warm requests from the command, median and p99
   botocore's own role+MFA profile with its warm JSON cache (the anchor):
       boto3.Session(profile_name=P).get_credentials().get_frozen_credentials()
   the AWS CLI v1, `aws sts get-caller-identity`, with its own role+MFA profile (warm
@@ -108,6 +109,24 @@ assert creds.access_key
 """
 
 
+ENDPOINT_CLIENT = """
+import http.client, os, statistics, time, urllib.parse, json
+url = urllib.parse.urlparse(os.environ['AWS_CONTAINER_CREDENTIALS_FULL_URI'])
+token = os.environ['AWS_CONTAINER_AUTHORIZATION_TOKEN']
+times = []
+for _ in range(1000):
+    start = time.perf_counter()
+    conn = http.client.HTTPConnection(url.hostname, url.port)
+    conn.request('GET', url.path, headers={'Authorization': token})
+    body = conn.getresponse().read()
+    times.append((time.perf_counter() - start) * 1000)
+    conn.close()
+    assert b'AccessKeyId' in body
+times.sort()
+print(json.dumps({'median': statistics.median(times), 'p99': times[int(len(times) * 0.99) - 1]}))
+"""
+
+
 def world(tmp, address):
     """moto on loopback, AWS files with a profile wired to otpilot (`wired`) and the same role
     for botocore itself (`boto`), and a stored device. Returns the environment and moto."""
@@ -152,6 +171,10 @@ def main():
         results = {}
         results["otpilot credential-process, warm"] = median_ms(cp, env, 100)
         results["otpilot export, warm"] = median_ms([OTPILOT, "export", "wired"], env, 100)
+        served = subprocess.run([OTPILOT, "exec", "wired", "--server", "--",
+                                 os.path.join(VENV, "bin/python"), "-c", ENDPOINT_CLIENT],
+                                env=env, check=True, capture_output=True)
+        endpoint = json.loads(served.stdout)
 
         def cold():
             # A fresh cache and step ledger each run (moto accepts any code, so no 30 s wait).
@@ -180,6 +203,8 @@ def main():
         print(f"{'what (whole process, median)':{width}}  {'ms':>8}")
         for name, ms in results.items():
             print(f"{name:{width}}  {ms:8.1f}")
+        print(f"exec --server endpoint, 1,000 warm requests: median {endpoint['median']:.2f} ms, "
+              f"p99 {endpoint['p99']:.2f} ms")
         print(f"\notpilot warm vs botocore warm: {anchor / warm:.1f}x faster")
         print(f"goal: otpilot warm <= {GOAL_WARM_MS:.0f} ms: {'met' if warm <= GOAL_WARM_MS else 'NOT met'} ({warm:.1f} ms)")
         print(json.dumps({k: round(v, 2) for k, v in results.items()}))

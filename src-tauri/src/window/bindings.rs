@@ -1,15 +1,22 @@
-//! The TypeScript declarations of every type the window's UI receives from Rust (command
-//! results, events, error kinds), generated from the Rust types with ts-rs into
+//! The TypeScript declarations of every type the window's UI exchanges with Rust (command
+//! arguments and results, events, error kinds), generated from the Rust types with ts-rs into
 //! `ui/src/lib/bindings.ts`, so the UI cannot drift from the shell. The test fails when the
 //! committed file is stale; `OTPILOT_UPDATE_BINDINGS=1 cargo test -p otpilot-tray --bin
 //! otpilot-window bindings` rewrites it.
 
 use ts_rs::{Config, TS};
 
-use crate::commands::devices::{AddResult, CopyResult, DeviceView};
-use crate::commands::mfa::{ActivityEntry, EnrollCandidate, EnrollResult};
-use crate::commands::profiles::{AppStatus, AwsConfigStatus, KeyringStatus};
-use crate::commands::settings::SettingsView;
+use crate::commands::devices::{
+    AddDeviceArgs, AddResult, CopyResult, DeviceArgs, DeviceView, RenameDeviceArgs,
+    SetDeviceSerialArgs,
+};
+use crate::commands::mfa::{
+    ActivityEntry, EnrollCandidate, EnrollResult, MfaEnrollArgs, RecentActivityArgs,
+};
+use crate::commands::profiles::{
+    AppStatus, AwsConfigStatus, KeyringStatus, OpenConsoleArgs, ProfileArgs,
+};
+use crate::commands::settings::{SaveSettingsArgs, SettingsView};
 use crate::tray_client::FailedEvent;
 use otpilot_core::agent::protocol::Freshness;
 use otpilot_core::error::ErrorKind;
@@ -39,6 +46,16 @@ fn generate() -> String {
         EnrollCandidate::decl(&cfg),
         EnrollResult::decl(&cfg),
         ActivityEntry::decl(&cfg),
+        // Command arguments.
+        AddDeviceArgs::decl(&cfg),
+        DeviceArgs::decl(&cfg),
+        RenameDeviceArgs::decl(&cfg),
+        SetDeviceSerialArgs::decl(&cfg),
+        ProfileArgs::decl(&cfg),
+        OpenConsoleArgs::decl(&cfg),
+        SaveSettingsArgs::decl(&cfg),
+        MfaEnrollArgs::decl(&cfg),
+        RecentActivityArgs::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/window/bindings.rs; do not edit.\n\

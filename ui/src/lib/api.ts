@@ -16,14 +16,23 @@ import type { ErrorKind as WireErrorKind, FailedEvent, Freshness } from './bindi
 export type * from './bindings';
 import type {
   ActivityEntry,
+  AddDeviceArgs,
   AddResult,
   AppStatus,
   CodeView,
   CopyResult,
+  DeviceArgs,
   DeviceView,
   EnrollCandidate,
   EnrollResult,
+  MfaEnrollArgs,
+  OpenConsoleArgs,
+  ProfileArgs,
   ProfileView,
+  RecentActivityArgs,
+  RenameDeviceArgs,
+  SaveSettingsArgs,
+  SetDeviceSerialArgs,
   SettingsView,
 } from './bindings';
 
@@ -36,14 +45,6 @@ export type FailedPayload = FailedEvent;
 /** Every error kind the shell can send (generated from the core's `ErrorKind`). */
 export type { WireErrorKind };
 
-export type AddDeviceArgs = {
-  name: string;
-  secret: string | null;
-  qrPath: string | null;
-  awsSeedFile: string | null;
-  serial: string | null;
-  force: boolean;
-};
 
 // ---- errors ----
 
@@ -126,34 +127,34 @@ export const deviceCodes = (): Promise<CodeView[]> => call('device_codes');
 
 export const addDevice = (args: AddDeviceArgs): Promise<AddResult> => call('add_device', args);
 
-export const removeDevice = (name: string): Promise<void> => call('remove_device', { name });
+export const removeDevice = (name: string): Promise<void> => call('remove_device', { name } satisfies DeviceArgs);
 
 export const renameDevice = (oldName: string, newName: string): Promise<DeviceView> =>
-  call('rename_device', { old: oldName, new: newName });
+  call('rename_device', { old: oldName, new: newName } satisfies RenameDeviceArgs);
 
 export const setDeviceSerial = (name: string, serial: string | null): Promise<DeviceView> =>
-  call('set_device_serial', { name, serial });
+  call('set_device_serial', { name, serial } satisfies SetDeviceSerialArgs);
 
 /** An SVG document; show it only after the user has confirmed. */
-export const deviceQrSvg = (name: string): Promise<string> => call('device_qr_svg', { name });
+export const deviceQrSvg = (name: string): Promise<string> => call('device_qr_svg', { name } satisfies DeviceArgs);
 
-export const copyCode = (name: string): Promise<CopyResult> => call('copy_code', { name });
+export const copyCode = (name: string): Promise<CopyResult> => call('copy_code', { name } satisfies DeviceArgs);
 
 export const listProfiles = (): Promise<ProfileView[]> => call('list_profiles');
 
 export const refreshProfile = (profile: string): Promise<ProfileView> =>
-  call('refresh_profile', { profile });
+  call('refresh_profile', { profile } satisfies ProfileArgs);
 
 export const openConsole = (
   profile: string,
   service: string | null,
   region: string | null,
-): Promise<void> => call('open_console', { profile, service, region });
+): Promise<void> => call('open_console', { profile, service, region } satisfies OpenConsoleArgs);
 
 export const getSettings = (): Promise<SettingsView> => call('get_settings');
 
 export const saveSettings = (settings: SettingsView): Promise<SettingsView> =>
-  call('save_settings', { settings });
+  call('save_settings', { settings } satisfies SaveSettingsArgs);
 
 /** Profiles with long-term access keys, which can enroll a new virtual MFA device. */
 export const mfaEnrollCandidates = (): Promise<EnrollCandidate[]> => call('mfa_enroll_candidates');
@@ -164,11 +165,11 @@ export const mfaEnrollCandidates = (): Promise<EnrollCandidate[]> => call('mfa_e
  * few seconds.
  */
 export const mfaEnroll = (profile: string, deviceName: string | null): Promise<EnrollResult> =>
-  call('mfa_enroll', { profile, deviceName });
+  call('mfa_enroll', { profile, deviceName } satisfies MfaEnrollArgs);
 
 /** The latest `limit` activity log entries, newest first. */
 export const recentActivity = (limit: number): Promise<ActivityEntry[]> =>
-  call('recent_activity', { limit });
+  call('recent_activity', { limit } satisfies RecentActivityArgs);
 
 // ---- events ----
 

@@ -32,3 +32,33 @@ export type EnrollCandidate = { profile: string, mfaSerial: string | null, };
 export type EnrollResult = { device: string, serial: string, user: string, profilesUpdated: Array<string>, backup: string | null, };
 
 export type ActivityEntry = { time: number, event: string, summary: string, profile: string | null, device: string | null, source: string, };
+
+export type AddDeviceArgs = { name: string, 
+/**
+ * Pasted text: a base32 seed, an otpauth:// URI or an otpauth-migration:// export.
+ */
+secret: string | null, qrPath: string | null, awsSeedFile: string | null, serial: string | null, force: boolean, };
+
+export type DeviceArgs = { name: string, };
+
+export type RenameDeviceArgs = { old: string, new: string, };
+
+export type SetDeviceSerialArgs = { name: string, serial: string | null, };
+
+export type ProfileArgs = { profile: string, };
+
+export type OpenConsoleArgs = { profile: string, 
+/**
+ * A console service (`s3`), or none for the console home.
+ */
+service: string | null, region: string | null, };
+
+export type SaveSettingsArgs = { settings: SettingsView, };
+
+export type MfaEnrollArgs = { profile: string, 
+/**
+ * An IAM virtual MFA device name; none for the default.
+ */
+deviceName: string | null, };
+
+export type RecentActivityArgs = { limit: number, };

@@ -246,7 +246,7 @@ impl Session {
     /// process's memory while they are fresh by the cache's rule and the files that define
     /// the profile are unchanged, else through the broker (keyring cache, then STS).
     pub fn credentials_with(&self, profile: &str, settings: Settings) -> Result<Issued> {
-        let Some(memory) = self.memory() else {
+        let Some(memory) = &self.memory else {
             return Ok(Issued {
                 credentials: self.broker_with(settings)?.credentials(profile)?,
                 from_memory: false,
@@ -255,7 +255,7 @@ impl Session {
         let margin = settings.refresh_margin_seconds;
         let stamp = self.files_stamp();
         let now = unix_now_i64();
-        if let Some(r) = memory.get(profile) {
+        if let Some(r) = lock(memory).get(profile) {
             let fresh = r
                 .creds
                 .expiration
@@ -267,9 +267,9 @@ impl Session {
                 });
             }
         }
-        drop(memory);
+        // Not under the lock: the broker may wait for STS or a person.
         let creds = self.broker_with(settings)?.credentials(profile)?;
-        self.memory().expect("remembering").insert(
+        lock(memory).insert(
             profile.to_owned(),
             Remembered {
                 creds: creds.clone(),
@@ -286,17 +286,12 @@ impl Session {
     /// New credentials for `profile` now, even if the ones held are fine. The MFA session
     /// behind them is kept: refreshing a role should not cost another code.
     pub fn refresh(&self, profile: &str, settings: Settings) -> Result<Credentials> {
-        if let Some(mut memory) = self.memory() {
-            memory.remove(profile);
+        if let Some(memory) = &self.memory {
+            lock(memory).remove(profile);
         }
         self.broker_with(settings.clone())?.forget(profile)?;
         self.credentials_with(profile, settings)
             .map(|issued| issued.credentials)
-    }
-
-    fn memory(&self) -> Option<std::sync::MutexGuard<'_, HashMap<String, Remembered>>> {
-        let memory = self.memory.as_ref()?;
-        Some(memory.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
     /// Modification times of the AWS files and the device list: a change drops remembered
@@ -312,4 +307,8 @@ impl Session {
             .map(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
             .collect()
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }

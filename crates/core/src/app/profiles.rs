@@ -11,6 +11,7 @@ use crate::aws::plan::{self, CredentialPlan};
 use crate::aws::profile::{Profiles, PREFIX, SELF_RESOLVING_KEYS};
 use crate::cache::CredentialsCache;
 use crate::clock::unix_now_i64;
+use crate::device::{by_serial, Device};
 use crate::error::{Error, Result};
 
 /// Keys moved out of the SDK's sight by wiring, besides the self-resolving ones: the AWS CLI
@@ -49,6 +50,11 @@ pub struct StepStatus {
     pub remaining_seconds: Option<i64>,
 }
 
+struct Describing {
+    session_duration: u32,
+    devices: Vec<Device>,
+}
+
 /// What wiring a profile did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WireOutcome {
@@ -74,6 +80,34 @@ impl Session {
 
     /// Describes `name`; a profile whose chain cannot be planned is described with the error.
     pub fn describe_profile(&self, profiles: &Profiles, name: &str) -> ProfileDescription {
+        self.describe_with(profiles, name, &self.describing())
+    }
+
+    /// Every profile, described.
+    pub fn describe_profiles(&self) -> Result<Vec<ProfileDescription>> {
+        let profiles = self.profiles()?;
+        let context = self.describing();
+        Ok(profiles
+            .names()
+            .iter()
+            .map(|n| self.describe_with(&profiles, n, &context))
+            .collect())
+    }
+
+    /// What describing needs besides the profiles, read once for a whole list.
+    fn describing(&self) -> Describing {
+        Describing {
+            session_duration: self.settings().unwrap_or_default().session_duration_seconds,
+            devices: self.devices().list().unwrap_or_default(),
+        }
+    }
+
+    fn describe_with(
+        &self,
+        profiles: &Profiles,
+        name: &str,
+        context: &Describing,
+    ) -> ProfileDescription {
         let mut description = ProfileDescription {
             profile: name.to_owned(),
             wired: profiles.is_wired(name),
@@ -84,38 +118,23 @@ impl Session {
             error: None,
             plan: None,
         };
-        let session_duration = self.settings().unwrap_or_default().session_duration_seconds;
         match profiles
             .resolve(name)
-            .and_then(|r| plan::build(&r, session_duration).map(|p| (r, p)))
+            .and_then(|r| plan::build(&r, context.session_duration).map(|p| (r, p)))
         {
             Ok((resolved, plan)) => {
                 description.chain = plan.describe();
                 description.source_profile = Some(resolved.source_profile);
                 description.mfa_serial = plan.mfa_serial().map(str::to_owned);
                 if let Some(serial) = &description.mfa_serial {
-                    description.device = self
-                        .devices()
-                        .by_serial(serial)
-                        .ok()
-                        .flatten()
-                        .map(|d| d.name);
+                    description.device =
+                        by_serial(&context.devices, serial).map(|d| d.name.clone());
                 }
                 description.plan = Some(plan);
             }
             Err(e) => description.error = Some(e.to_string()),
         }
         description
-    }
-
-    /// Every profile, described.
-    pub fn describe_profiles(&self) -> Result<Vec<ProfileDescription>> {
-        let profiles = self.profiles()?;
-        Ok(profiles
-            .names()
-            .iter()
-            .map(|n| self.describe_profile(&profiles, n))
-            .collect())
     }
 
     /// What the cache holds for each step of `plan` (metadata only: no keyring read).

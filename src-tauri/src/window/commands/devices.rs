@@ -4,7 +4,9 @@
 use otpilot_core::app::{DeviceImport, ImportSource};
 use otpilot_core::device::Device;
 use otpilot_core::error::ErrorKind;
+use serde::Deserialize;
 use serde::Serialize;
+use tauri::ipc::Request;
 use tauri::{AppHandle, Emitter, State};
 
 use otpilot_tray::control::TrayOp as Op;
@@ -12,7 +14,7 @@ use otpilot_tray::error::{CommandError, CommandResult};
 use otpilot_tray::state::AppState;
 use otpilot_tray::views::{codes, CodeView};
 
-use super::blocking;
+use super::{args, blocking};
 use crate::Shared;
 
 #[derive(Serialize)]
@@ -76,18 +78,53 @@ pub async fn device_codes(state: State<'_, Shared>) -> CommandResult<Vec<CodeVie
     blocking(*state, |s| Ok(codes(s)?)).await
 }
 
-#[tauri::command]
-#[allow(clippy::too_many_arguments)]
-pub async fn add_device(
-    app: AppHandle,
-    state: State<'_, Shared>,
+#[derive(Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AddDeviceArgs {
     name: String,
+    /// Pasted text: a base32 seed, an otpauth:// URI or an otpauth-migration:// export.
     secret: Option<String>,
     qr_path: Option<String>,
     aws_seed_file: Option<String>,
     serial: Option<String>,
     force: bool,
+}
+
+/// The arguments of the commands that name one device.
+#[derive(Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceArgs {
+    name: String,
+}
+
+#[derive(Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RenameDeviceArgs {
+    old: String,
+    new: String,
+}
+
+#[derive(Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SetDeviceSerialArgs {
+    name: String,
+    serial: Option<String>,
+}
+
+#[tauri::command]
+pub async fn add_device(
+    app: AppHandle,
+    state: State<'_, Shared>,
+    request: Request<'_>,
 ) -> CommandResult<AddResult> {
+    let AddDeviceArgs {
+        name,
+        secret,
+        qr_path,
+        aws_seed_file,
+        serial,
+        force,
+    } = args(&request)?;
     let secret = secret.map(otpilot_core::secret::SecretString::new);
     let result = blocking(*state, move |s| {
         let source = match (secret, qr_path, aws_seed_file) {
@@ -121,8 +158,9 @@ pub async fn add_device(
 pub async fn remove_device(
     app: AppHandle,
     state: State<'_, Shared>,
-    name: String,
+    request: Request<'_>,
 ) -> CommandResult<()> {
+    let DeviceArgs { name } = args(&request)?;
     blocking(*state, move |s| {
         Ok(s.devices().remove(&name).map(|_| ())?)
     })
@@ -135,9 +173,9 @@ pub async fn remove_device(
 pub async fn rename_device(
     app: AppHandle,
     state: State<'_, Shared>,
-    old: String,
-    new: String,
+    request: Request<'_>,
 ) -> CommandResult<DeviceView> {
+    let RenameDeviceArgs { old, new } = args(&request)?;
     let d = blocking(*state, move |s| {
         Ok(DeviceView::from(&s.devices().rename(&old, &new)?))
     })
@@ -150,9 +188,9 @@ pub async fn rename_device(
 pub async fn set_device_serial(
     app: AppHandle,
     state: State<'_, Shared>,
-    name: String,
-    serial: Option<String>,
+    request: Request<'_>,
 ) -> CommandResult<DeviceView> {
+    let SetDeviceSerialArgs { name, serial } = args(&request)?;
     let d = blocking(*state, move |s| {
         let serial = serial.filter(|s| !s.trim().is_empty());
         Ok(DeviceView::from(
@@ -167,7 +205,11 @@ pub async fn set_device_serial(
 /// The device's otpauth QR code as an SVG document. The UI shows it only after the person
 /// confirms; the SVG holds the seed.
 #[tauri::command]
-pub async fn device_qr_svg(state: State<'_, Shared>, name: String) -> CommandResult<String> {
+pub async fn device_qr_svg(
+    state: State<'_, Shared>,
+    request: Request<'_>,
+) -> CommandResult<String> {
+    let DeviceArgs { name } = args(&request)?;
     blocking(*state, move |s| {
         let devices = s.devices();
         let device = devices.find(&name)?;
@@ -178,7 +220,11 @@ pub async fn device_qr_svg(state: State<'_, Shared>, name: String) -> CommandRes
 }
 
 #[tauri::command]
-pub async fn copy_code(state: State<'_, Shared>, name: String) -> CommandResult<CopyResult> {
+pub async fn copy_code(
+    state: State<'_, Shared>,
+    request: Request<'_>,
+) -> CommandResult<CopyResult> {
+    let DeviceArgs { name } = args(&request)?;
     blocking(*state, move |s| {
         // The tray copies: the code must stay pasteable after this window closes.
         let clears_in_seconds = crate::tray_client::ask(s, &Op::CopyCode { device: name })?;

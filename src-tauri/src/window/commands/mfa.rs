@@ -1,10 +1,11 @@
 //! MFA set-up and activity commands: the "Set up MFA" wizard (candidates, enrol) and the
 //! recent entries of the audit log.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use tauri::ipc::Request;
 use tauri::{AppHandle, Emitter, State};
 
-use super::blocking;
+use super::{args, blocking};
 use otpilot_tray::error::CommandResult;
 
 use crate::Shared;
@@ -58,13 +59,30 @@ pub async fn mfa_enroll_candidates(
     .await
 }
 
+#[derive(Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MfaEnrollArgs {
+    profile: String,
+    /// An IAM virtual MFA device name; none for the default.
+    device_name: Option<String>,
+}
+
+#[derive(Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RecentActivityArgs {
+    limit: usize,
+}
+
 #[tauri::command]
 pub async fn mfa_enroll(
     app: AppHandle,
     state: State<'_, Shared>,
-    profile: String,
-    device_name: Option<String>,
+    request: Request<'_>,
 ) -> CommandResult<EnrollResult> {
+    let MfaEnrollArgs {
+        profile,
+        device_name,
+    } = args(&request)?;
     let result = blocking(*state, move |s| {
         let broker = s.session.broker_with(s.settings())?;
         let enrolled = s
@@ -88,8 +106,9 @@ pub async fn mfa_enroll(
 #[tauri::command]
 pub async fn recent_activity(
     state: State<'_, Shared>,
-    limit: usize,
+    request: Request<'_>,
 ) -> CommandResult<Vec<ActivityEntry>> {
+    let RecentActivityArgs { limit } = args(&request)?;
     blocking(*state, move |s| {
         Ok(s.session
             .audit()

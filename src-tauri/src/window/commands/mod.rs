@@ -8,8 +8,11 @@ pub mod mfa;
 pub mod profiles;
 pub mod settings;
 
+use otpilot_core::error::ErrorKind;
 use otpilot_tray::error::{CommandError, CommandResult};
 use otpilot_tray::state::AppState;
+use serde::Deserialize;
+use tauri::ipc::{InvokeBody, Request};
 
 use crate::Shared;
 
@@ -26,4 +29,23 @@ pub async fn blocking<T: Send + 'static>(
     rx.recv()
         .await
         .unwrap_or_else(|| Err(CommandError::other("the worker thread stopped")))
+}
+
+/// A command's arguments as one typed object, read from the invoke body exactly as the UI
+/// sends it (`invoke("add_device", { name, ... })`). The UI's TypeScript type for it is
+/// generated from `T` (see `bindings.rs`), so the two sides cannot drift.
+pub fn args<'r, T: Deserialize<'r>>(request: &'r Request<'_>) -> CommandResult<T> {
+    let InvokeBody::Json(value) = request.body() else {
+        return Err(CommandError::new(
+            ErrorKind::InvalidInput,
+            "the window sent its arguments in a form this build cannot read",
+        ));
+    };
+    // By reference: the arguments may hold a pasted seed, which is not copied again here.
+    T::deserialize(value).map_err(|e| {
+        CommandError::new(
+            ErrorKind::InvalidInput,
+            format!("the window's arguments do not match this build: {e}"),
+        )
+    })
 }

@@ -4,10 +4,11 @@ use otpilot_core::aws::profile::Profiles;
 use otpilot_tray::control::TrayOp as Op;
 use otpilot_tray::error::CommandResult;
 use otpilot_tray::views::{describe, list, ProfileView};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use tauri::ipc::Request;
 use tauri::State;
 
-use super::blocking;
+use super::{args, blocking};
 use crate::Shared;
 
 #[tauri::command]
@@ -19,11 +20,27 @@ pub async fn list_profiles(state: State<'_, Shared>) -> CommandResult<Vec<Profil
     .await
 }
 
+#[derive(Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileArgs {
+    profile: String,
+}
+
+#[derive(Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenConsoleArgs {
+    profile: String,
+    /// A console service (`s3`), or none for the console home.
+    service: Option<String>,
+    region: Option<String>,
+}
+
 #[tauri::command]
 pub async fn refresh_profile(
     state: State<'_, Shared>,
-    profile: String,
+    request: Request<'_>,
 ) -> CommandResult<ProfileView> {
+    let ProfileArgs { profile } = args(&request)?;
     blocking(*state, move |s| {
         crate::tray_client::tell(
             s,
@@ -39,12 +56,12 @@ pub async fn refresh_profile(
 }
 
 #[tauri::command]
-pub async fn open_console(
-    state: State<'_, Shared>,
-    profile: String,
-    service: Option<String>,
-    region: Option<String>,
-) -> CommandResult<()> {
+pub async fn open_console(state: State<'_, Shared>, request: Request<'_>) -> CommandResult<()> {
+    let OpenConsoleArgs {
+        profile,
+        service,
+        region,
+    } = args(&request)?;
     blocking(*state, move |s| {
         // Through the tray: signing in may need a code typed into a tray dialog.
         crate::tray_client::tell(

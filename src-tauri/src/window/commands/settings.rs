@@ -4,9 +4,10 @@ use otpilot_tray::control::TrayOp as Op;
 use otpilot_tray::error::CommandResult;
 use otpilot_tray::state::AppState;
 use serde::{Deserialize, Serialize};
+use tauri::ipc::Request;
 use tauri::State;
 
-use super::blocking;
+use super::{args, blocking};
 use crate::Shared;
 
 #[derive(Serialize, Deserialize)]
@@ -20,6 +21,12 @@ pub struct SettingsView {
     ask_before_use: Vec<String>,
     global_shortcut: Option<String>,
     default_device: Option<String>,
+}
+
+#[derive(Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SaveSettingsArgs {
+    settings: SettingsView,
 }
 
 fn view(s: &AppState) -> otpilot_core::Result<SettingsView> {
@@ -49,8 +56,9 @@ pub async fn get_settings(state: State<'_, Shared>) -> CommandResult<SettingsVie
 #[tauri::command]
 pub async fn save_settings(
     state: State<'_, Shared>,
-    settings: SettingsView,
+    request: Request<'_>,
 ) -> CommandResult<SettingsView> {
+    let SaveSettingsArgs { settings } = args(&request)?;
     let saved = blocking(*state, move |s| {
         let mut current = s.settings();
         let shortcut = settings
