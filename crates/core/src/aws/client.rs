@@ -3,7 +3,7 @@
 //! bounded by an operation timeout, and a reading of the clock skew from every response's
 //! `Date` header (TOTP codes fail when the local clock drifts).
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use aws_credential_types::provider::SharedCredentialsProvider;
@@ -143,7 +143,7 @@ pub struct ClockSkew {
 
 impl ClockSkew {
     pub fn get(&self) -> Option<i64> {
-        *self.skew.lock().expect("skew lock")
+        *self.skew.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -161,7 +161,8 @@ impl Intercept for ClockSkew {
         if let Some(date) = context.response().headers().get("date") {
             if let Ok(server) = aws_smithy_types::DateTime::from_str(date, Format::HttpDate) {
                 let local = crate::clock::unix_now() as i64;
-                *self.skew.lock().expect("skew lock") = Some(local - server.secs());
+                *self.skew.lock().unwrap_or_else(PoisonError::into_inner) =
+                    Some(local - server.secs());
             }
         }
         Ok(())

@@ -365,3 +365,71 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + Send + 'static, R: std
         _ => failure(StsErrorKind::Other, error_chain(&err)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use aws_smithy_runtime_api::box_error::BoxError;
+    use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+    use aws_smithy_runtime_api::client::interceptors::Intercept;
+    use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+    use aws_smithy_types::config_bag::ConfigBag;
+
+    use super::*;
+
+    /// Records the URI of the request about to be sent, and stops it there.
+    #[derive(Debug, Clone, Default)]
+    struct Capture(Arc<Mutex<Option<String>>>);
+
+    impl Intercept for Capture {
+        fn name(&self) -> &'static str {
+            "Capture"
+        }
+
+        fn read_before_transmit(
+            &self,
+            context: &BeforeTransmitInterceptorContextRef<'_>,
+            _: &RuntimeComponents,
+            _: &mut ConfigBag,
+        ) -> Result<(), BoxError> {
+            *self.0.lock().unwrap() = Some(context.request().uri().to_owned());
+            Err("captured, not sent".into())
+        }
+    }
+
+    fn uri_for(region: &str) -> String {
+        let target = StsTarget {
+            region: region.into(),
+            endpoint_url: None,
+        };
+        let base = Credentials {
+            access_key_id: "AKIAEXAMPLE".into(),
+            secret_access_key: "s".into(),
+            session_token: None,
+            expiration: None,
+        };
+        let client = SdkSts::default().client(&target, &base, &ClockSkew::default());
+        let capture = Capture::default();
+        let config = client
+            .config()
+            .to_builder()
+            .interceptor(capture.clone())
+            .build();
+        let client = aws_sdk_sts::Client::from_conf(config);
+        let _ = crate::runtime::block_on(client.get_caller_identity().send());
+        let uri = capture.0.lock().unwrap().clone();
+        uri.expect("a request was built")
+    }
+
+    #[test]
+    fn sts_calls_go_to_the_regional_endpoint_never_the_global_one() {
+        assert_eq!(uri_for("eu-west-1"), "https://sts.eu-west-1.amazonaws.com/");
+        // us-east-1 too: the global endpoint (sts.amazonaws.com) is never used.
+        assert_eq!(uri_for("us-east-1"), "https://sts.us-east-1.amazonaws.com/");
+        assert_eq!(
+            uri_for("us-gov-west-1"),
+            "https://sts.us-gov-west-1.amazonaws.com/"
+        );
+    }
+}
