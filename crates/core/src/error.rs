@@ -189,13 +189,28 @@ pub enum Error {
     Recursion,
 }
 
-/// A stable, machine-readable name for a kind of failure, for front ends that branch on it
-/// (the window's UI, the agent protocol). Serialised in snake_case. A kind this build does not
-/// know reads as `Other`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorKind {
+/// Declares [`ErrorKind`] and its list of every kind from one list of names, so reading a
+/// kind by name can never miss one.
+macro_rules! error_kinds {
+    ($($(#[$doc:meta])* $name:ident,)*) => {
+        /// A stable, machine-readable name for a kind of failure, for front ends that branch
+        /// on it (the window's UI, the agent protocol). Serialised in snake_case. A kind this
+        /// build does not know reads as `Other`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorKind {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl ErrorKind {
+            /// Every kind, for reading one by name.
+            pub const ALL: &'static [ErrorKind] = &[$(ErrorKind::$name,)*];
+        }
+    };
+}
+
+error_kinds! {
     NoKeyring,
     KeyringLocked,
     Keyring,
@@ -233,52 +248,14 @@ pub enum ErrorKind {
     Other,
 }
 
-impl ErrorKind {
-    /// Every kind, for reading one by name.
-    pub const ALL: [ErrorKind; 30] = {
-        use ErrorKind::*;
-        [
-            NoKeyring,
-            KeyringLocked,
-            Keyring,
-            NotFound,
-            Exists,
-            SeedMissing,
-            InvalidInput,
-            ProfileLoop,
-            ProfileConfig,
-            Config,
-            NoKeys,
-            NoMfaCode,
-            MfaProcess,
-            Denied,
-            Aws,
-            Lifecycle,
-            NotConfirmed,
-            Timeout,
-            Recursion,
-            NotConsoleCapable,
-            SigninRejected,
-            Unreachable,
-            SigninFailed,
-            Io,
-            NoBrowser,
-            TrayNotRunning,
-            Unsupported,
-            UnsupportedVersion,
-            BadRequest,
-            Other,
-        ]
-    };
-}
-
 /// By name, as serialised; a name this build does not know is `Other` (an agent or tray of
 /// a newer build may send kinds this one cannot branch on).
 impl<'de> serde::Deserialize<'de> for ErrorKind {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let name = String::deserialize(d)?;
         Ok(Self::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|k| serde_json::to_value(k).is_ok_and(|v| v == name.as_str()))
             .unwrap_or(Self::Other))
     }
@@ -366,7 +343,7 @@ mod tests {
 
     #[test]
     fn kinds_round_trip_by_name() {
-        for kind in ErrorKind::ALL {
+        for &kind in ErrorKind::ALL {
             let wire = serde_json::to_value(kind).unwrap();
             assert!(wire.as_str().is_some_and(|w| !w.is_empty()), "{kind:?}");
             assert_eq!(serde_json::from_value::<ErrorKind>(wire).unwrap(), kind);

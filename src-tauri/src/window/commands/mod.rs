@@ -42,10 +42,11 @@ pub fn args<'r, T: Deserialize<'r>>(request: &'r Request<'_>) -> CommandResult<T
         ));
     };
     // By reference: the arguments may hold a pasted seed, which is not copied again here.
-    T::deserialize(value).map_err(|e| {
+    // serde's message may quote a value (a pasted seed in the wrong field): never shown.
+    T::deserialize(value).map_err(|_| {
         CommandError::new(
             ErrorKind::InvalidInput,
-            format!("the window's arguments do not match this build: {e}"),
+            "the window's arguments do not match this build; reinstall Otpilot so the window and the tray are the same version",
         )
     })
 }
