@@ -291,6 +291,26 @@ pub enum ProfileCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Give a wired profile back to the SDKs (the reverse of `setup`).
+    ///
+    /// Removes Otpilot's credential_process and renames the otpilot_* keys back (role_arn,
+    /// source_profile, mfa_serial, ...), after a backup, keeping comments and order. Keys
+    /// moved into the keyring with `keys import` stay there.
+    #[command(after_help = "Example:\n  otpilot profile unwire admin")]
+    Unwire { profile: String },
+    /// Check profiles end to end: credentials through Otpilot, then STS GetCallerIdentity.
+    ///
+    /// Prints the identity each profile acts as (the assumed-role ARN for a role). Exits 1
+    /// when any profile fails, with the error and its fix.
+    #[command(
+        after_help = "Examples:\n  otpilot profile check admin\n  otpilot profile check --json"
+    )]
+    Check {
+        /// One profile; default: every profile wired to Otpilot.
+        profile: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// List profiles with their chain and MFA device.
     #[command(after_help = "Example:\n  otpilot profile list")]
     List {

@@ -6,6 +6,7 @@
 //! engine. All logic lives in otpilot-core; this library holds the state both wire to it and
 //! the few operations the window asks of the tray. It must not depend on a GUI toolkit.
 
+pub mod cli_path;
 pub mod console;
 pub mod control;
 pub mod error;

@@ -2,6 +2,8 @@
 //! freshness, and each device's live code. Kept apart from the window's commands so they can
 //! be tested without a window.
 
+use otpilot_core::app::KeysLocation;
+use otpilot_core::aws::plan::Step;
 use otpilot_core::aws::profile::Profiles;
 use otpilot_core::clock::unix_now;
 use serde::Serialize;
@@ -14,6 +16,12 @@ use crate::state::{AppState, Freshness, ProfileState};
 pub struct ProfileView {
     pub profile: String,
     pub wired: bool,
+    /// The other Otpilot profile it hands out ("uses Otpilot profile OTHER").
+    pub delegates_to: Option<String>,
+    /// It assumes a role (its credentials come from another profile's keys).
+    pub is_role: bool,
+    /// Where its long-term keys are, for a profile that holds keys itself (not a role).
+    pub keys: Option<KeysLocation>,
     pub watched: bool,
     pub chain: Vec<String>,
     pub mfa_serial: Option<String>,
@@ -38,13 +46,22 @@ pub fn describe(state: &AppState, profiles: &Profiles, name: &str) -> ProfileVie
         },
         expires_at: None,
         message: None,
+        is_role: d.delegates_to.is_none()
+            && d.plan
+                .as_ref()
+                .is_some_and(|p| p.actions().any(|s| matches!(s, Step::AssumeRole { .. }))),
+        keys: None,
         profile: d.profile,
         wired: d.wired,
+        delegates_to: d.delegates_to,
         chain: d.chain,
         mfa_serial: d.mfa_serial,
         device: d.device,
         error: d.error,
     };
+    if !view.is_role && view.delegates_to.is_none() && view.error.is_none() {
+        view.keys = state.session.keys_location(name).ok();
+    }
     if let Some(exp) = d.plan.as_ref().and_then(|p| state.session.cached_until(p)) {
         view.state = Freshness::Valid;
         view.expires_at = Some(exp);

@@ -22,10 +22,8 @@ pub fn run(ctx: &Ctx, command: MfaCommand) -> Result<()> {
             check_qr_file(&qr)?;
             let enrolled = lifecycle.enroll(&profile, device_name.as_deref())?;
             report_enrolled(&enrolled, json)?;
-            if enrolled.profiles_updated.is_empty() {
-                eprintln!(
-                    "profile `{profile}` already names an MFA device, so it was left as it is; switch it with `otpilot mfa rotate --profile {profile}`"
-                );
+            if let Some(note) = enrolled.kept_note(&profile) {
+                eprintln!("{note}");
             }
             offer_qr(ctx, &enrolled.device, &qr)
         }

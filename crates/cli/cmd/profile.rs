@@ -1,9 +1,10 @@
-//! `otpilot profile setup|list|status`: wiring AWS profiles to Otpilot and showing their state.
+//! `otpilot profile setup|unwire|check|list|status`: wiring AWS profiles to Otpilot, checking
+//! them end to end and showing their state.
 
 use std::io::Write;
 
 use anyhow::{Context, Result};
-use otpilot_core::app::{ProfileDescription, StepStatus, WireOutcome};
+use otpilot_core::app::{ProfileDescription, StepStatus, UnwireOutcome, WireOutcome};
 use serde::Serialize;
 
 use super::Ctx;
@@ -12,6 +13,8 @@ use crate::cli::ProfileCommand;
 pub fn run(ctx: &Ctx, command: ProfileCommand) -> Result<()> {
     match command {
         ProfileCommand::Setup { profile, force } => setup(ctx, &profile, force),
+        ProfileCommand::Unwire { profile } => unwire(ctx, &profile),
+        ProfileCommand::Check { profile, json } => check(ctx, profile, json),
         ProfileCommand::List { json } => list(ctx, json),
         ProfileCommand::Status { profile, json } => status(ctx, profile, json),
     }
@@ -32,6 +35,92 @@ fn setup(ctx: &Ctx, profile: &str, force: bool) -> Result<()> {
             eprintln!("the previous config is saved as {}", backup.display());
             eprintln!("try it: aws sts get-caller-identity --profile {profile}");
         }
+    }
+    Ok(())
+}
+
+fn unwire(ctx: &Ctx, profile: &str) -> Result<()> {
+    let notes = ctx.session.unwiring_preview(profile)?.notes;
+    match ctx.session.unwire_profile(profile)? {
+        UnwireOutcome::NotWired => eprintln!("profile `{profile}` is not wired to otpilot"),
+        UnwireOutcome::Unwired { restored, backup } => {
+            eprintln!("profile `{profile}` no longer gets its credentials from otpilot");
+            if !restored.is_empty() {
+                eprintln!("restored {}", restored.join(", "));
+            }
+            for note in notes {
+                eprintln!("note: {note}");
+            }
+            eprintln!("the previous config is saved as {}", backup.display());
+        }
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct CheckRow {
+    profile: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    account: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+/// Each profile's credentials the way a caller gets them (the tray's agent when it runs), and
+/// STS's word on who they are.
+fn check(ctx: &Ctx, profile: Option<String>, json: bool) -> Result<()> {
+    let profiles = ctx.session.profiles()?;
+    let names: Vec<String> = match profile {
+        Some(p) => vec![p],
+        None => profiles
+            .names()
+            .into_iter()
+            .filter(|n| profiles.is_wired(n))
+            .collect(),
+    };
+    if names.is_empty() {
+        anyhow::bail!("no profile is wired to otpilot yet; run `otpilot profile setup PROFILE`");
+    }
+    let rows: Vec<CheckRow> = names
+        .into_iter()
+        .map(|name| {
+            let result = ctx
+                .session
+                .check_profile(&name, |target| super::obtain::credentials(ctx, target));
+            match result {
+                Ok(id) => CheckRow {
+                    profile: name,
+                    arn: Some(id.arn),
+                    account: Some(id.account),
+                    error: None,
+                },
+                Err(e) => CheckRow {
+                    profile: name,
+                    arn: None,
+                    account: None,
+                    error: Some(e.to_string()),
+                },
+            }
+        })
+        .collect();
+    let failed = rows.iter().filter(|r| r.error.is_some()).count();
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
+    } else {
+        for r in &rows {
+            match (&r.arn, &r.error) {
+                (Some(arn), _) => writeln!(out, "{}: ok, acts as {arn}", r.profile)?,
+                (None, Some(e)) => writeln!(out, "{}: failed: {e}", r.profile)?,
+                (None, None) => {}
+            }
+        }
+    }
+    if failed > 0 {
+        out.flush()?;
+        std::process::exit(1);
     }
     Ok(())
 }
@@ -127,6 +216,9 @@ fn status(ctx: &Ctx, profile: Option<String>, json: bool) -> Result<()> {
                 " (not wired: run `otpilot profile setup`)"
             }
         )?;
+        if let Some(target) = &r.profile.delegates_to {
+            writeln!(out, "  uses Otpilot profile {target}")?;
+        }
         if let Some(e) = &r.profile.error {
             writeln!(out, "  error: {e}")?;
         }

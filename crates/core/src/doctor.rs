@@ -107,8 +107,27 @@ impl Doctor<'_> {
         }
         let mut sources: Vec<String> = Vec::new();
         for name in &selected {
-            findings.push(self.profile_check(&profiles, name));
-            if let Ok(resolved) = profiles.resolve(name) {
+            // It hands out another profile's credentials: that profile is the one to check,
+            // and this one has no keys or device of its own to advise on.
+            let checked = match profiles.delegates_to(name) {
+                Some(target) => {
+                    findings.push(
+                        Finding::new(
+                            "profile",
+                            Status::Ok,
+                            format!("uses Otpilot profile {target}"),
+                        )
+                        .profile(name),
+                    );
+                    if selected.contains(&target) {
+                        continue;
+                    }
+                    target
+                }
+                None => name.clone(),
+            };
+            findings.push(self.profile_check(&profiles, &checked));
+            if let Ok(resolved) = profiles.resolve(&checked) {
                 if !sources.contains(&resolved.source_profile) {
                     sources.push(resolved.source_profile);
                 }

@@ -117,6 +117,8 @@ pub enum Error {
     ForeignCredentialProcess { profile: String, existing: String },
     #[error("invalid access keys: {0}")]
     InvalidKeys(String),
+    #[error("cannot move the keys of `{profile}` into the keyring: {detail}")]
+    KeysNotMovable { profile: String, detail: String },
 
     // --- MFA codes ------------------------------------------------------------------------
     #[error("no MFA code for {serial} (profile `{profile}`): no device has this serial and there is no terminal to ask on; add it with `otpilot device add NAME --serial {serial}` or set mfa_process")]
@@ -294,7 +296,8 @@ impl Error {
             | Error::KeysInCredentialsFile { .. }
             | Error::NoProfileSection { .. }
             | Error::SecretInConfig { .. }
-            | Error::ForeignCredentialProcess { .. } => ErrorKind::ProfileConfig,
+            | Error::ForeignCredentialProcess { .. }
+            | Error::KeysNotMovable { .. } => ErrorKind::ProfileConfig,
             Error::AwsConfigParse { .. } | Error::ConfigParse { .. } => ErrorKind::Config,
             Error::NoLongTermKeys(_) => ErrorKind::NoKeys,
             Error::NoMfaCode { .. } => ErrorKind::NoMfaCode,

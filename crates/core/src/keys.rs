@@ -70,6 +70,39 @@ pub fn validate(keys: &LongTermKeys) -> Result<()> {
     Ok(())
 }
 
+/// Reads a key pair as people have it: `AKID SECRET` (any whitespace or a comma between),
+/// the secret alone when the id is given, or the CSV with a header line that the IAM console
+/// downloads.
+pub fn parse_keys(text: &str, access_key_id: Option<&str>) -> Result<LongTermKeys> {
+    let mut tokens: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        if line.to_ascii_lowercase().contains("access key id") {
+            continue; // the CSV header
+        }
+        tokens.extend(
+            line.split([',', ' ', '\t'])
+                .map(str::trim)
+                .filter(|t| !t.is_empty()),
+        );
+    }
+    let (id, secret) = match (access_key_id.map(str::trim), tokens.as_slice()) {
+        (Some(id), [secret]) => (id, *secret),
+        (None, [id, secret]) => (*id, *secret),
+        // Never quote what was given: it holds a secret.
+        _ => {
+            return Err(Error::InvalidKeys(
+                "expected the access key id and the secret access key (or the CSV file the IAM console downloads)".into(),
+            ))
+        }
+    };
+    let keys = LongTermKeys {
+        access_key_id: id.to_owned(),
+        secret_access_key: SecretString::from(secret),
+    };
+    validate(&keys)?;
+    Ok(keys)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,5 +128,27 @@ mod tests {
             Err(Error::InvalidKeys(_))
         ));
         assert!(delete(&store, "base").unwrap());
+    }
+
+    #[test]
+    fn parses_the_forms_people_have() {
+        let csv = "Access key ID,Secret access key\nAKIAIOSFODNN7EXAMPLE,wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
+        let k = parse_keys(csv, None).unwrap();
+        assert_eq!(k.access_key_id, "AKIAIOSFODNN7EXAMPLE");
+        assert_eq!(
+            k.secret_access_key.expose(),
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+        );
+        let two_lines = "AKIAIOSFODNN7EXAMPLE\nwJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
+        assert_eq!(
+            parse_keys(two_lines, None).unwrap().access_key_id,
+            "AKIAIOSFODNN7EXAMPLE"
+        );
+        let secret_only = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
+        let k = parse_keys(secret_only, Some(" AKIAIOSFODNN7EXAMPLE ")).unwrap();
+        assert_eq!(k.access_key_id, "AKIAIOSFODNN7EXAMPLE");
+        let e = parse_keys("one two three", None).unwrap_err().to_string();
+        assert!(!e.contains("two"), "{e}");
+        assert!(parse_keys("AKIAIOSFODNN7EXAMPLE short", None).is_err());
     }
 }

@@ -34,6 +34,12 @@ fn run(state: &'static AppState, op: Op) -> CommandResult<Value> {
             service,
             region,
         } => console::open(state, &profile, service, region)?,
+        Op::CheckProfile { profile } => {
+            let identity = state
+                .session
+                .check_profile(&profile, |target| state.credentials(target))?;
+            return Ok(json!(identity));
+        }
         Op::ProfileStates => {
             return Ok(json!(state.profile_states()));
         }

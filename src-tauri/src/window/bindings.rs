@@ -17,8 +17,11 @@ use crate::commands::profiles::{
     AppStatus, AwsConfigStatus, KeyringStatus, OpenConsoleArgs, ProfileArgs,
 };
 use crate::commands::settings::{SaveSettingsArgs, SettingsView};
+use crate::commands::setup::{KeysStored, StoreKeysArgs, SwitchSerialArgs, WireArgs};
 use crate::tray_client::FailedEvent;
 use otpilot_core::agent::protocol::Freshness;
+use otpilot_core::app::{ConfigPreview, KeysLocation, KeysMoved, ProfileIdentity};
+use otpilot_core::aws::config_diff::{DiffLine, LineChange};
 use otpilot_core::error::ErrorKind;
 use otpilot_tray::error::CommandError;
 use otpilot_tray::views::{CodeView, ProfileView};
@@ -33,6 +36,7 @@ fn generate() -> String {
         ErrorKind::decl(&cfg),
         CommandError::decl(&cfg),
         Freshness::decl(&cfg),
+        KeysLocation::decl(&cfg),
         DeviceView::decl(&cfg),
         CodeView::decl(&cfg),
         AddResult::decl(&cfg),
@@ -46,6 +50,12 @@ fn generate() -> String {
         EnrollCandidate::decl(&cfg),
         EnrollResult::decl(&cfg),
         ActivityEntry::decl(&cfg),
+        LineChange::decl(&cfg),
+        DiffLine::decl(&cfg),
+        ConfigPreview::decl(&cfg),
+        KeysMoved::decl(&cfg),
+        KeysStored::decl(&cfg),
+        ProfileIdentity::decl(&cfg),
         // Command arguments.
         AddDeviceArgs::decl(&cfg),
         DeviceArgs::decl(&cfg),
@@ -56,6 +66,9 @@ fn generate() -> String {
         SaveSettingsArgs::decl(&cfg),
         MfaEnrollArgs::decl(&cfg),
         RecentActivityArgs::decl(&cfg),
+        WireArgs::decl(&cfg),
+        StoreKeysArgs::decl(&cfg),
+        SwitchSerialArgs::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/window/bindings.rs; do not edit.\n\

@@ -58,6 +58,14 @@ fn main() {
             commands::mfa::mfa_enroll_candidates,
             commands::mfa::mfa_enroll,
             commands::mfa::recent_activity,
+            commands::setup::keys_move,
+            commands::setup::keys_store,
+            commands::setup::wire_preview,
+            commands::setup::wire_profile,
+            commands::setup::unwire_preview,
+            commands::setup::unwire_profile,
+            commands::setup::check_profile,
+            commands::setup::mfa_switch_serial,
         ])
         .setup(move |app| {
             tauri::WebviewWindowBuilder::new(

@@ -7,6 +7,8 @@ export type CommandError = { kind: ErrorKind, message: string, };
 
 export type Freshness = "valid" | "refreshing" | "attention" | "unknown";
 
+export type KeysLocation = "keyring" | "credentials_file" | "both" | "nowhere";
+
 export type DeviceView = { name: string, serial: string | null, issuer: string | null, account: string | null, algorithm: string, digits: number, period: number, askBeforeUse: boolean, };
 
 export type CodeView = { name: string, code: string, nextCode: string, remainingSeconds: number, period: number, };
@@ -15,7 +17,19 @@ export type AddResult = { added: Array<DeviceView>, warnings: Array<string>, };
 
 export type CopyResult = { clearsInSeconds: number, };
 
-export type ProfileView = { profile: string, wired: boolean, watched: boolean, chain: Array<string>, mfaSerial: string | null, device: string | null, error: string | null, state: Freshness, expiresAt: number | null, message: string | null, };
+export type ProfileView = { profile: string, wired: boolean, 
+/**
+ * The other Otpilot profile it hands out ("uses Otpilot profile OTHER").
+ */
+delegatesTo: string | null, 
+/**
+ * It assumes a role (its credentials come from another profile's keys).
+ */
+isRole: boolean, 
+/**
+ * Where its long-term keys are, for a profile that holds keys itself (not a role).
+ */
+keys: KeysLocation | null, watched: boolean, chain: Array<string>, mfaSerial: string | null, device: string | null, error: string | null, state: Freshness, expiresAt: number | null, message: string | null, };
 
 export type FailedEvent = { profile: string, message: string, };
 
@@ -29,9 +43,57 @@ export type AppStatus = { keyring: KeyringStatus, keyringMessage: string | null,
 
 export type EnrollCandidate = { profile: string, mfaSerial: string | null, };
 
-export type EnrollResult = { device: string, serial: string, user: string, profilesUpdated: Array<string>, backup: string | null, };
+export type EnrollResult = { device: string, serial: string, user: string, profilesUpdated: Array<string>, backup: string | null, 
+/**
+ * The serial the profile already named and kept, with what to say about it.
+ */
+keptSerial: string | null, keptNote: string | null, };
 
 export type ActivityEntry = { time: number, event: string, summary: string, profile: string | null, device: string | null, source: string, };
+
+export type LineChange = "context" | "removed" | "added";
+
+export type DiffLine = { change: LineChange, text: string, };
+
+export type ConfigPreview = { 
+/**
+ * The file that would change.
+ */
+path: string, 
+/**
+ * The removed and added lines under their section header; empty when nothing changes.
+ */
+lines: Array<DiffLine>, 
+/**
+ * What the person should know before confirming.
+ */
+notes: Array<string>, };
+
+export type KeysMoved = { profile: string, 
+/**
+ * The access key id, masked (`AKIA…MPLE`).
+ */
+accessKeyId: string, 
+/**
+ * The credentials file the keys were taken out of.
+ */
+path: string, 
+/**
+ * The keyring item that holds the file as it was (`backup:aws-credentials:<time>`).
+ */
+backupKey: string, };
+
+export type KeysStored = { profile: string, 
+/**
+ * Masked (`AKIA…MPLE`).
+ */
+accessKeyId: string, };
+
+export type ProfileIdentity = { profile: string, 
+/**
+ * `arn:aws:sts::123456789012:assumed-role/Admin/otpilot-alice`, for a role.
+ */
+arn: string, account: string, };
 
 export type AddDeviceArgs = { name: string, 
 /**
@@ -62,3 +124,18 @@ export type MfaEnrollArgs = { profile: string,
 deviceName: string | null, };
 
 export type RecentActivityArgs = { limit: number, };
+
+export type WireArgs = { profile: string, 
+/**
+ * Replace a `credential_process` that runs another tool.
+ */
+force: boolean, };
+
+export type StoreKeysArgs = { profile: string, 
+/**
+ * Pasted: `AKID SECRET`, the secret alone (with `accessKeyId`), or the IAM console's
+ * CSV file's text.
+ */
+text: string, accessKeyId: string | null, };
+
+export type SwitchSerialArgs = { old: string, new: string, };

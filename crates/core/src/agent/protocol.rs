@@ -57,6 +57,9 @@ pub enum TrayOp {
         service: Option<String>,
         region: Option<String>,
     },
+    /// Check a profile end to end (credentials as the agent hands them out, then
+    /// GetCallerIdentity); answers the identity.
+    CheckProfile { profile: String },
     /// What the tray knows of each watched profile.
     ProfileStates,
     /// Make `accelerator` the global shortcut (none when `None`); refused shortcuts are
@@ -72,7 +75,9 @@ impl TrayOp {
     /// typed into a tray dialog.
     pub fn timeout(&self) -> Duration {
         match self {
-            TrayOp::Refresh { .. } | TrayOp::OpenConsole { .. } => Duration::from_secs(180),
+            TrayOp::Refresh { .. } | TrayOp::OpenConsole { .. } | TrayOp::CheckProfile { .. } => {
+                Duration::from_secs(180)
+            }
             TrayOp::ApplyShortcut { .. } => Duration::from_secs(15),
             _ => Duration::from_secs(10),
         }
@@ -320,6 +325,9 @@ mod tests {
                 profile: "prod".into(),
                 service: Some("s3".into()),
                 region: None,
+            },
+            TrayOp::CheckProfile {
+                profile: "admin".into(),
             },
             TrayOp::ProfileStates,
             TrayOp::ApplyShortcut { accelerator: None },

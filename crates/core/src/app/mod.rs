@@ -15,16 +15,22 @@
 //! core::{aws, cache, store, mfa, totp, agent::protocol, platform, clock, env}
 //! ```
 
+mod check;
 mod devices;
+mod keys;
 mod profiles;
+mod wiring;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 use std::time::SystemTime;
 
+pub use check::ProfileIdentity;
 pub use devices::{AddedDevices, DeviceImport, ImportSource};
-pub use profiles::{ProfileDescription, StepStatus, WireOutcome};
+pub use keys::{KeysLocation, KeysMoved};
+pub use profiles::{ProfileDescription, StepStatus};
+pub use wiring::{ConfigPreview, UnwireOutcome, WireOutcome};
 
 use crate::audit::AuditLog;
 use crate::aws::iam::{IamApi, SdkIam};

@@ -1,28 +1,15 @@
 //! AWS profiles as the front ends show them: the one description of a profile (wired or
-//! not, its chain, its device, what the cache holds), and wiring a profile to Otpilot.
-
-use std::path::{Path, PathBuf};
+//! not, its chain, its device, what the cache holds).
 
 use serde::Serialize;
 
 use super::Session;
-use crate::aws::config_edit::{edit_aws_config, IniText};
 use crate::aws::plan::{self, CredentialPlan};
-use crate::aws::profile::{Profiles, PREFIX, SELF_RESOLVING_KEYS};
+use crate::aws::profile::Profiles;
 use crate::cache::CredentialsCache;
 use crate::clock::unix_now_i64;
 use crate::device::{by_serial, Device};
-use crate::error::{Error, Result};
-
-/// Keys moved out of the SDK's sight by wiring, besides the self-resolving ones: the AWS CLI
-/// prompts for MFA on its own when it sees mfa_serial with a role.
-const ROLE_KEYS: &[&str] = &[
-    "mfa_serial",
-    "duration_seconds",
-    "role_session_name",
-    "external_id",
-    "source_identity",
-];
+use crate::error::Result;
 
 /// One profile: how Otpilot would get its credentials, and with which device.
 #[derive(Debug, Clone, Serialize)]
@@ -30,6 +17,9 @@ pub struct ProfileDescription {
     pub profile: String,
     /// The SDKs get its credentials from Otpilot ([`Profiles::is_wired`]).
     pub wired: bool,
+    /// The other Otpilot profile whose credentials it hands out
+    /// (`credential_process = otpilot credential-process OTHER`).
+    pub delegates_to: Option<String>,
     /// Each step of the plan in words.
     pub chain: Vec<String>,
     pub source_profile: Option<String>,
@@ -53,18 +43,6 @@ pub struct StepStatus {
 struct Describing {
     session_duration: u32,
     devices: Vec<Device>,
-}
-
-/// What wiring a profile did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WireOutcome {
-    AlreadyWired,
-    Wired {
-        /// Keys renamed to `otpilot_*`.
-        moved: Vec<&'static str>,
-        /// The AWS config as it was before.
-        backup: PathBuf,
-    },
 }
 
 impl Session {
@@ -108,9 +86,33 @@ impl Session {
         name: &str,
         context: &Describing,
     ) -> ProfileDescription {
+        // A profile that hands out another Otpilot profile's credentials is that profile,
+        // under its own name (one level: the target's own credential_process is not followed,
+        // as Otpilot's credential-process does not follow it either).
+        if let Some(target) = profiles.delegates_to(name) {
+            let mut description = self.describe_plain(profiles, &target, context);
+            description
+                .chain
+                .insert(0, format!("uses Otpilot profile {target}"));
+            description.profile = name.to_owned();
+            description.wired = true;
+            description.delegates_to = Some(target);
+            return description;
+        }
+        self.describe_plain(profiles, name, context)
+    }
+
+    /// Describes `name` by its own chain.
+    fn describe_plain(
+        &self,
+        profiles: &Profiles,
+        name: &str,
+        context: &Describing,
+    ) -> ProfileDescription {
         let mut description = ProfileDescription {
             profile: name.to_owned(),
             wired: profiles.is_wired(name),
+            delegates_to: None,
             chain: Vec::new(),
             source_profile: None,
             mfa_serial: None,
@@ -165,82 +167,5 @@ impl Session {
             .and_then(|k| cache.meta(k))
             .map(|m| m.expiration)
             .filter(|exp| *exp > unix_now_i64())
-    }
-
-    /// Wires `profile` to Otpilot: `credential_process = EXE credential-process PROFILE`,
-    /// and every key that would make an SDK resolve credentials itself renamed to
-    /// `otpilot_*`, in one backed-up, comment-preserving edit of the AWS config. Refuses a
-    /// profile whose chain does not work yet, one with long-term keys the SDKs would use
-    /// without MFA, and (without `force`) one whose `credential_process` is someone else's.
-    pub fn wire_profile(&self, profile: &str, exe: &Path, force: bool) -> Result<WireOutcome> {
-        let files = self.aws_files()?;
-        let profiles = Profiles::load(&files)?;
-        // The chain must work before callers depend on it.
-        profiles.resolve(profile)?;
-        let credentials_text = std::fs::read_to_string(&files.credentials).unwrap_or_default();
-        if IniText::parse(&credentials_text)
-            .get(profile, true, "aws_access_key_id")
-            .is_some()
-        {
-            return Err(Error::KeysInCredentialsFile {
-                profile: profile.to_owned(),
-                path: files.credentials.clone(),
-            });
-        }
-        let original = match std::fs::read_to_string(&files.config) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(source) => {
-                return Err(Error::FileRead {
-                    path: files.config.clone(),
-                    source,
-                })
-            }
-        };
-        let ini = IniText::parse(&original);
-        if !ini.has_section(profile, false) {
-            return Err(Error::NoProfileSection {
-                profile: profile.to_owned(),
-                path: files.config.clone(),
-            });
-        }
-        if ini.get(profile, false, "aws_secret_access_key").is_some() {
-            return Err(Error::SecretInConfig {
-                profile: profile.to_owned(),
-                path: files.config.clone(),
-            });
-        }
-        if let Some(existing) = ini.get(profile, false, "credential_process") {
-            if !profiles.is_wired(profile) && !force {
-                return Err(Error::ForeignCredentialProcess {
-                    profile: profile.to_owned(),
-                    existing: existing.to_owned(),
-                });
-            }
-        }
-        let command = credential_process_command(exe, profile);
-        let mut moved = Vec::new();
-        let backup = edit_aws_config(&files.config, |ini| {
-            for key in SELF_RESOLVING_KEYS.iter().chain(ROLE_KEYS) {
-                if ini.rename_key(profile, false, key, &format!("{PREFIX}{key}")) {
-                    moved.push(*key);
-                }
-            }
-            ini.set_key(profile, false, "credential_process", &command)
-        })?;
-        Ok(match backup {
-            None => WireOutcome::AlreadyWired,
-            Some(backup) => WireOutcome::Wired { moved, backup },
-        })
-    }
-}
-
-/// The `credential_process` line for `profile`, quoted when a path or name has spaces.
-fn credential_process_command(exe: &Path, profile: &str) -> String {
-    let exe = exe.display().to_string();
-    if exe.contains(char::is_whitespace) || profile.contains(char::is_whitespace) {
-        format!("\"{exe}\" credential-process \"{profile}\"")
-    } else {
-        format!("{exe} credential-process {profile}")
     }
 }

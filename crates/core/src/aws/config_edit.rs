@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::config_diff::{changed_lines, DiffLine};
 use crate::atomic::write_private;
 use crate::error::{Error, Result};
 
@@ -220,16 +221,7 @@ pub fn edit_aws_config(
     path: &Path,
     edit: impl FnOnce(&mut IniText) -> Result<()>,
 ) -> Result<Option<PathBuf>> {
-    let original = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(source) => {
-            return Err(Error::FileRead {
-                path: path.to_owned(),
-                source,
-            })
-        }
-    };
+    let original = read_config(path)?;
     let mut ini = IniText::parse(&original);
     edit(&mut ini)?;
     let updated = ini.render();
@@ -253,6 +245,29 @@ pub fn edit_aws_config(
     }
     write_private(path, updated.as_bytes())?;
     Ok(backup)
+}
+
+/// The lines `edit` would change in the AWS config, without writing anything.
+pub fn preview_aws_config(
+    path: &Path,
+    edit: impl FnOnce(&mut IniText) -> Result<()>,
+) -> Result<Vec<DiffLine>> {
+    let original = read_config(path)?;
+    let mut ini = IniText::parse(&original);
+    edit(&mut ini)?;
+    Ok(changed_lines(&original, &ini.render()))
+}
+
+/// The AWS config's text; empty when there is no file yet.
+fn read_config(path: &Path) -> Result<String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(source) => Err(Error::FileRead {
+            path: path.to_owned(),
+            source,
+        }),
+    }
 }
 
 fn section_name(line: &str) -> Option<&str> {

@@ -1,6 +1,7 @@
 //! Everything about AWS: profiles, the credential plan, STS and IAM.
 
 pub mod client;
+pub mod config_diff;
 pub mod config_edit;
 pub mod iam;
 pub mod plan;

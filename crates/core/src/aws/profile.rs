@@ -143,8 +143,20 @@ impl Profiles {
     /// runs `otpilot credential-process` (what `profile setup` writes). The one rule for
     /// "wired", in `profile list`, `profile status`, `doctor` and the window.
     pub fn is_wired(&self, profile: &str) -> bool {
-        self.get_raw(profile, "credential_process")
-            .is_some_and(|c| c.contains("otpilot") && c.contains("credential-process"))
+        self.otpilot_target(profile).is_some()
+    }
+
+    /// The Otpilot profile this profile's `credential_process` asks for, when it runs
+    /// `otpilot credential-process [PROFILE]` (the profile itself when it names none).
+    pub fn otpilot_target(&self, profile: &str) -> Option<String> {
+        otpilot_command_target(self.get_raw(profile, "credential_process")?)
+            .map(|target| target.unwrap_or_else(|| profile.to_owned()))
+    }
+
+    /// The other Otpilot profile this one hands its credentials over from
+    /// (`credential_process = otpilot credential-process OTHER`), if it does.
+    pub fn delegates_to(&self, profile: &str) -> Option<String> {
+        self.otpilot_target(profile).filter(|t| t != profile)
     }
 
     /// Follows the profile's chain down to the profile that holds long-term keys.
@@ -257,6 +269,49 @@ impl Profiles {
     }
 }
 
+/// Reads a `credential_process` command: `Some(target)` when it runs Otpilot's
+/// `credential-process` (with `target` the profile it names, if any), `None` otherwise.
+/// Words are split as the AWS CLI splits them: on spaces, double quotes grouping.
+fn otpilot_command_target(command: &str) -> Option<Option<String>> {
+    let words = command_words(command);
+    let at = words.iter().position(|w| w == "credential-process")?;
+    let program = words.get(at.checked_sub(1)?)?;
+    let name = Path::new(program).file_name()?.to_string_lossy();
+    if !name.starts_with("otpilot") {
+        return None;
+    }
+    Some(words.get(at + 1).filter(|w| !w.starts_with('-')).cloned())
+}
+
+fn command_words(command: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    let mut started = false;
+    for c in command.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                started = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if started {
+                    words.push(std::mem::take(&mut word));
+                    started = false;
+                }
+            }
+            c => {
+                word.push(c);
+                started = true;
+            }
+        }
+    }
+    if started {
+        words.push(word);
+    }
+    words
+}
+
 /// One `AssumeRole` step of a chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoleHop {
@@ -315,6 +370,37 @@ mod tests {
         std::fs::write(&files.credentials, credentials).unwrap();
         let p = Profiles::load(&files).unwrap();
         (dir, p)
+    }
+
+    #[test]
+    fn otpilot_commands_are_recognised_with_their_target() {
+        let t = |c: &str| otpilot_command_target(c);
+        assert_eq!(
+            t("/usr/bin/otpilot credential-process admin"),
+            Some(Some("admin".into()))
+        );
+        assert_eq!(
+            t("\"/opt/my tools/otpilot\" credential-process \"dev ops\""),
+            Some(Some("dev ops".into()))
+        );
+        assert_eq!(t("otpilot credential-process"), Some(None));
+        assert_eq!(t("aws-vault export --format=json admin"), None);
+        assert_eq!(t("/usr/bin/not-otpilot-related credential-process x"), None);
+        assert_eq!(t("credential-process admin"), None);
+    }
+
+    #[test]
+    fn a_profile_that_runs_otpilot_for_another_profile_delegates_to_it() {
+        let (_d, p) = profiles(
+            "[profile admin]\ncredential_process = otpilot credential-process admin\n\
+             [profile ci]\ncredential_process = /usr/local/bin/otpilot credential-process admin\n\
+             [profile plain]\nregion = eu-west-1\n",
+            CREDS,
+        );
+        assert!(p.is_wired("admin") && p.is_wired("ci") && !p.is_wired("plain"));
+        assert_eq!(p.delegates_to("admin"), None);
+        assert_eq!(p.delegates_to("ci").as_deref(), Some("admin"));
+        assert_eq!(p.delegates_to("plain"), None);
     }
 
     const CREDS: &str = "[base]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = s3cr3t\n";

@@ -94,6 +94,22 @@ pub struct Enrolled {
     pub profiles_updated: Vec<String>,
     /// Where the AWS config was saved before it was changed.
     pub backup: Option<PathBuf>,
+    /// Enrolment only: the serial the enrolled profile already named, and so still names
+    /// (see [`Enrolled::kept_note`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kept_serial: Option<String>,
+}
+
+impl Enrolled {
+    /// What to tell the person when `profile` kept the device it named before.
+    pub fn kept_note(&self, profile: &str) -> Option<String> {
+        self.kept_serial.as_ref().map(|old| {
+            format!(
+                "profile `{profile}` already names MFA device {old}, so it was left as it is; to use the new device there, set its mfa_serial to {new} (the window offers this), or replace the old one with `otpilot mfa rotate --profile {profile}`",
+                new = self.serial
+            )
+        })
+    }
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -201,11 +217,9 @@ impl Lifecycle<'_> {
         let profile = account.profile.clone();
         let backup = edit_aws_config(&self.broker.files.config, |ini| {
             ini.ensure_section(&profile, false);
-            if SERIAL_KEYS
-                .iter()
-                .all(|k| ini.get(&profile, false, k).is_none())
-            {
-                ini.set_key(&profile, false, "mfa_serial", &enrolled.serial)?;
+            match SERIAL_KEYS.iter().find_map(|k| ini.get(&profile, false, k)) {
+                Some(old) => enrolled.kept_serial = Some(old),
+                None => ini.set_key(&profile, false, "mfa_serial", &enrolled.serial)?,
             }
             Ok(())
         })?;
@@ -320,6 +334,7 @@ impl Lifecycle<'_> {
             device: local,
             profiles_updated: Vec::new(),
             backup: None,
+            kept_serial: None,
         })
     }
 
@@ -550,8 +565,10 @@ impl Lifecycle<'_> {
         Ok(out.credentials)
     }
 
-    /// Sets every `mfa_serial` naming `old` to `new` in the AWS config.
-    fn switch_serial(&self, old: &str, new: &str) -> Result<(Vec<String>, Option<PathBuf>)> {
+    /// Sets every `mfa_serial` naming `old` to `new` in the AWS config (after a backup):
+    /// the profiles that kept their device at enrolment, switched to the new one. Returns
+    /// the profiles changed and the backup.
+    pub fn switch_serial(&self, old: &str, new: &str) -> Result<(Vec<String>, Option<PathBuf>)> {
         let mut updated = Vec::new();
         let backup = edit_aws_config(&self.broker.files.config, |ini| {
             for profile in ini.config_profiles() {

@@ -27,6 +27,9 @@ pub struct EnrollResult {
     user: String,
     profiles_updated: Vec<String>,
     backup: Option<String>,
+    /// The serial the profile already named and kept, with what to say about it.
+    kept_serial: Option<String>,
+    kept_note: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -90,6 +93,8 @@ pub async fn mfa_enroll(
             .lifecycle(&broker)
             .enroll(&profile, device_name.as_deref().filter(|n| !n.is_empty()))?;
         Ok(EnrollResult {
+            kept_note: enrolled.kept_note(&profile),
+            kept_serial: enrolled.kept_serial,
             device: enrolled.device,
             serial: enrolled.serial,
             user: enrolled.user,

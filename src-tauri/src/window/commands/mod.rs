@@ -7,6 +7,7 @@ pub mod devices;
 pub mod mfa;
 pub mod profiles;
 pub mod settings;
+pub mod setup;
 
 use otpilot_core::error::ErrorKind;
 use otpilot_tray::error::{CommandError, CommandResult};

@@ -23,7 +23,7 @@ pub async fn list_profiles(state: State<'_, Shared>) -> CommandResult<Vec<Profil
 #[derive(Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileArgs {
-    profile: String,
+    pub profile: String,
 }
 
 #[derive(Deserialize, ts_rs::TS)]

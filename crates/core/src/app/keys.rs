@@ -1,0 +1,135 @@
+//! Long-term access keys: where a profile's are, storing new ones in the keyring, and moving
+//! them out of `~/.aws/credentials` into it (`otpilot keys add|import`, the window's guide).
+
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use super::Session;
+use crate::atomic::write_private;
+use crate::aws::config_edit::IniText;
+use crate::clock::unix_now;
+use crate::credentials::{mask_key_id, LongTermKeys};
+use crate::error::{Error, Result};
+use crate::secret::SecretString;
+
+/// Where a profile's long-term access keys are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum KeysLocation {
+    /// In the OS keyring only: what Otpilot recommends.
+    Keyring,
+    /// In `~/.aws/credentials` (a plain file) only.
+    CredentialsFile,
+    /// In both; the file's copy is the one the SDKs use without Otpilot.
+    Both,
+    /// Nowhere Otpilot looks.
+    Nowhere,
+}
+
+/// What moving a profile's keys into the keyring did.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct KeysMoved {
+    pub profile: String,
+    /// The access key id, masked (`AKIA…MPLE`).
+    pub access_key_id: String,
+    /// The credentials file the keys were taken out of.
+    pub path: String,
+    /// The keyring item that holds the file as it was (`backup:aws-credentials:<time>`).
+    pub backup_key: String,
+}
+
+impl Session {
+    /// Where `profile`'s long-term keys are: the keyring, the credentials file, both.
+    pub fn keys_location(&self, profile: &str) -> Result<KeysLocation> {
+        let in_keyring = crate::keys::load(self.store(), profile)?.is_some();
+        let in_file = self.profiles()?.file_keys(profile).is_some();
+        Ok(match (in_keyring, in_file) {
+            (true, false) => KeysLocation::Keyring,
+            (false, true) => KeysLocation::CredentialsFile,
+            (true, true) => KeysLocation::Both,
+            (false, false) => KeysLocation::Nowhere,
+        })
+    }
+
+    /// Stores `keys` for `profile` in the keyring (checked first); returns the masked id.
+    pub fn store_keys(&self, profile: &str, keys: &LongTermKeys) -> Result<String> {
+        crate::keys::save(self.store(), profile, keys)?;
+        Ok(mask_key_id(&keys.access_key_id))
+    }
+
+    /// Moves `[profile]`'s keys from the credentials file into the keyring. The original file
+    /// is kept, but in the keyring: a backup on disk would leave the secret where it was. The
+    /// file keeps its other profiles, comments and order; when writing it fails, the keyring
+    /// copy is taken back, so the keys are in exactly one place either way.
+    pub fn move_keys_to_keyring(&self, profile: &str) -> Result<KeysMoved> {
+        let files = self.aws_files()?;
+        let path = &files.credentials;
+        let original =
+            Zeroizing::new(
+                std::fs::read_to_string(path).map_err(|source| Error::FileRead {
+                    path: path.clone(),
+                    source,
+                })?,
+            );
+        let mut ini = IniText::parse(&original);
+        let refuse = |detail: String| Error::KeysNotMovable {
+            profile: profile.to_owned(),
+            detail,
+        };
+        if !ini.has_section(profile, true) {
+            return Err(refuse(format!(
+                "there is no [{profile}] in {}; add keys directly with `otpilot keys add {profile}`",
+                path.display()
+            )));
+        }
+        if ini.get(profile, true, "aws_session_token").is_some() {
+            return Err(refuse(format!(
+                "[{profile}] in {} holds temporary credentials (aws_session_token), not long-term keys",
+                path.display()
+            )));
+        }
+        let (Some(id), Some(secret)) = (
+            ini.get(profile, true, "aws_access_key_id"),
+            ini.get(profile, true, "aws_secret_access_key")
+                .map(Zeroizing::new),
+        ) else {
+            return Err(refuse(format!(
+                "[{profile}] in {} has no aws_access_key_id/aws_secret_access_key",
+                path.display()
+            )));
+        };
+        let keys = LongTermKeys {
+            access_key_id: id,
+            secret_access_key: SecretString::from(secret.as_str()),
+        };
+        crate::keys::validate(&keys)?;
+
+        let backup_key = format!("backup:aws-credentials:{}", unix_now());
+        self.store().set(
+            &backup_key,
+            "Otpilot backup of ~/.aws/credentials",
+            original.as_bytes(),
+        )?;
+        crate::keys::save(self.store(), profile, &keys)?;
+        ini.remove_key(profile, true, "aws_access_key_id");
+        ini.remove_key(profile, true, "aws_secret_access_key");
+        if ini.section_is_empty(profile, true) {
+            ini.remove_empty_section(profile, true);
+        }
+        let rewritten = Zeroizing::new(ini.render());
+        if let Err(e) = write_private(path, rewritten.as_bytes()) {
+            // The file is as it was; do not leave a second copy of the keys behind.
+            let _ = crate::keys::delete(self.store(), profile);
+            return Err(e);
+        }
+        Ok(KeysMoved {
+            profile: profile.to_owned(),
+            access_key_id: mask_key_id(&keys.access_key_id),
+            path: path.display().to_string(),
+            backup_key,
+        })
+    }
+}

@@ -1,0 +1,248 @@
+//! Wiring a profile to Otpilot and unwiring it: one checked, backed-up, comment-preserving
+//! edit of the AWS config each way, and the lines it will change, shown before it is made.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::Session;
+use crate::aws::config_diff::DiffLine;
+use crate::aws::config_edit::{edit_aws_config, preview_aws_config, IniText};
+use crate::aws::profile::{AwsFiles, Profiles, PREFIX, SELF_RESOLVING_KEYS};
+use crate::error::{Error, Result};
+
+/// Keys moved out of the SDK's sight by wiring, besides the self-resolving ones: the AWS CLI
+/// prompts for MFA on its own when it sees mfa_serial with a role.
+const ROLE_KEYS: &[&str] = &[
+    "mfa_serial",
+    "duration_seconds",
+    "role_session_name",
+    "external_id",
+    "source_identity",
+];
+
+/// What wiring a profile did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WireOutcome {
+    AlreadyWired,
+    Wired {
+        /// Keys renamed to `otpilot_*`.
+        moved: Vec<&'static str>,
+        /// The AWS config as it was before.
+        backup: PathBuf,
+    },
+}
+
+/// What unwiring a profile did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnwireOutcome {
+    NotWired,
+    Unwired {
+        /// Keys given back their own names (`otpilot_role_arn` → `role_arn`).
+        restored: Vec<&'static str>,
+        backup: PathBuf,
+    },
+}
+
+/// The change an edit of the AWS config would make, for the person to confirm.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ConfigPreview {
+    /// The file that would change.
+    pub path: String,
+    /// The removed and added lines under their section header; empty when nothing changes.
+    pub lines: Vec<DiffLine>,
+    /// What the person should know before confirming.
+    pub notes: Vec<String>,
+}
+
+impl Session {
+    /// The lines [`Session::wire_profile`] would change, after the same checks; writes
+    /// nothing.
+    pub fn wiring_preview(&self, profile: &str, exe: &Path, force: bool) -> Result<ConfigPreview> {
+        let (files, command) = self.check_wiring(profile, exe, force)?;
+        let lines = preview_aws_config(&files.config, |ini| {
+            wire_edit(ini, profile, &command).map(drop)
+        })?;
+        Ok(ConfigPreview {
+            path: files.config.display().to_string(),
+            lines,
+            notes: Vec::new(),
+        })
+    }
+
+    /// Wires `profile` to Otpilot: `credential_process = EXE credential-process PROFILE`,
+    /// and every key that would make an SDK resolve credentials itself renamed to
+    /// `otpilot_*`, in one backed-up, comment-preserving edit of the AWS config. Refuses a
+    /// profile whose chain does not work yet, one with long-term keys the SDKs would use
+    /// without MFA, and (without `force`) one whose `credential_process` is someone else's.
+    pub fn wire_profile(&self, profile: &str, exe: &Path, force: bool) -> Result<WireOutcome> {
+        let (files, command) = self.check_wiring(profile, exe, force)?;
+        let mut moved = Vec::new();
+        let backup = edit_aws_config(&files.config, |ini| {
+            moved = wire_edit(ini, profile, &command)?;
+            Ok(())
+        })?;
+        Ok(match backup {
+            None => WireOutcome::AlreadyWired,
+            Some(backup) => WireOutcome::Wired { moved, backup },
+        })
+    }
+
+    /// The lines [`Session::unwire_profile`] would change; writes nothing.
+    pub fn unwiring_preview(&self, profile: &str) -> Result<ConfigPreview> {
+        let files = self.aws_files()?;
+        let profiles = Profiles::load(&files)?;
+        let lines = if profiles.is_wired(profile) {
+            preview_aws_config(&files.config, |ini| {
+                unwire_edit(ini, profile);
+                Ok(())
+            })?
+        } else {
+            Vec::new()
+        };
+        Ok(ConfigPreview {
+            path: files.config.display().to_string(),
+            lines,
+            notes: self.unwiring_notes(&profiles, profile),
+        })
+    }
+
+    /// Gives a wired profile back to the SDKs: removes Otpilot's `credential_process` and
+    /// renames each `otpilot_KEY` back to `KEY` (unless the profile has a `KEY` of its own
+    /// by now), in one backed-up edit. Long-term keys moved into the keyring stay there.
+    pub fn unwire_profile(&self, profile: &str) -> Result<UnwireOutcome> {
+        let files = self.aws_files()?;
+        let profiles = Profiles::load(&files)?;
+        if !profiles.exists(profile) {
+            return Err(Error::NoProfileSection {
+                profile: profile.to_owned(),
+                path: files.config.clone(),
+            });
+        }
+        if !profiles.is_wired(profile) {
+            return Ok(UnwireOutcome::NotWired);
+        }
+        let mut restored = Vec::new();
+        let backup = edit_aws_config(&files.config, |ini| {
+            restored = unwire_edit(ini, profile);
+            Ok(())
+        })?;
+        Ok(match backup {
+            None => UnwireOutcome::NotWired,
+            Some(backup) => UnwireOutcome::Unwired { restored, backup },
+        })
+    }
+
+    /// Refusals shared by the preview and the edit; the `credential_process` line to write.
+    fn check_wiring(&self, profile: &str, exe: &Path, force: bool) -> Result<(AwsFiles, String)> {
+        let files = self.aws_files()?;
+        let profiles = Profiles::load(&files)?;
+        // The chain must work before callers depend on it.
+        profiles.resolve(profile)?;
+        let credentials_text = std::fs::read_to_string(&files.credentials).unwrap_or_default();
+        if IniText::parse(&credentials_text)
+            .get(profile, true, "aws_access_key_id")
+            .is_some()
+        {
+            return Err(Error::KeysInCredentialsFile {
+                profile: profile.to_owned(),
+                path: files.credentials.clone(),
+            });
+        }
+        let original = match std::fs::read_to_string(&files.config) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(source) => {
+                return Err(Error::FileRead {
+                    path: files.config.clone(),
+                    source,
+                })
+            }
+        };
+        let ini = IniText::parse(&original);
+        if !ini.has_section(profile, false) {
+            return Err(Error::NoProfileSection {
+                profile: profile.to_owned(),
+                path: files.config.clone(),
+            });
+        }
+        if ini.get(profile, false, "aws_secret_access_key").is_some() {
+            return Err(Error::SecretInConfig {
+                profile: profile.to_owned(),
+                path: files.config.clone(),
+            });
+        }
+        if let Some(existing) = ini.get(profile, false, "credential_process") {
+            if !profiles.is_wired(profile) && !force {
+                return Err(Error::ForeignCredentialProcess {
+                    profile: profile.to_owned(),
+                    existing: existing.to_owned(),
+                });
+            }
+        }
+        let command = credential_process_command(exe, profile);
+        Ok((files, command))
+    }
+
+    /// What stops working, or keeps working, once `profile` is unwired.
+    fn unwiring_notes(&self, profiles: &Profiles, profile: &str) -> Vec<String> {
+        let Ok(resolved) = profiles.resolve(profile) else {
+            return Vec::new();
+        };
+        let source = &resolved.source_profile;
+        let in_keyring = crate::keys::load(self.store(), source)
+            .ok()
+            .flatten()
+            .is_some();
+        let mut notes = Vec::new();
+        if !resolved.keys_in_files && in_keyring {
+            notes.push(format!(
+                "the access keys of `{source}` are in the OS keyring, where the AWS CLI does not look: without Otpilot it will not find them"
+            ));
+        }
+        if resolved.mfa_serial().is_some() {
+            notes.push(
+                "the AWS CLI will ask for an MFA code itself, and each tool keeps its own session"
+                    .to_owned(),
+            );
+        }
+        notes
+    }
+}
+
+/// The wiring edit of `profile`'s section: returns the keys it renamed.
+fn wire_edit(ini: &mut IniText, profile: &str, command: &str) -> Result<Vec<&'static str>> {
+    let mut moved = Vec::new();
+    for key in SELF_RESOLVING_KEYS.iter().chain(ROLE_KEYS) {
+        if ini.rename_key(profile, false, key, &format!("{PREFIX}{key}")) {
+            moved.push(*key);
+        }
+    }
+    ini.set_key(profile, false, "credential_process", command)?;
+    Ok(moved)
+}
+
+/// The unwiring edit: Otpilot's `credential_process` out, the renamed keys back.
+fn unwire_edit(ini: &mut IniText, profile: &str) -> Vec<&'static str> {
+    ini.remove_key(profile, false, "credential_process");
+    let mut restored = Vec::new();
+    for key in SELF_RESOLVING_KEYS.iter().chain(ROLE_KEYS) {
+        if ini.get(profile, false, key).is_none()
+            && ini.rename_key(profile, false, &format!("{PREFIX}{key}"), key)
+        {
+            restored.push(*key);
+        }
+    }
+    restored
+}
+
+/// The `credential_process` line for `profile`, quoted when a path or name has spaces.
+fn credential_process_command(exe: &Path, profile: &str) -> String {
+    let exe = exe.display().to_string();
+    if exe.contains(char::is_whitespace) || profile.contains(char::is_whitespace) {
+        format!("\"{exe}\" credential-process \"{profile}\"")
+    } else {
+        format!("{exe} credential-process {profile}")
+    }
+}
