@@ -15,7 +15,7 @@ use crate::aws::iam::{
 };
 use crate::aws::profile::{AwsFiles, ResolvedProfile, RoleHop};
 use crate::aws::sts::{
-    AssumeRoleInput, FederationTokenInput, StsApi, StsFailure, StsOutput, StsTarget,
+    AssumeRoleInput, CallerIdentity, FederationTokenInput, StsApi, StsFailure, StsOutput, StsTarget,
 };
 use crate::clock::unix_now_i64;
 use crate::credentials::Credentials;
@@ -239,6 +239,46 @@ impl StsApi for FakeSts {
             role_arn: None,
         };
         self.answer(call, self.role_lifetime.load(Ordering::SeqCst))
+    }
+
+    /// Who the credentials are: the assumed role when this fake issued them for an
+    /// AssumeRole, else the IAM user `alice`.
+    fn get_caller_identity(
+        &self,
+        _: &StsTarget,
+        base: &Credentials,
+    ) -> Result<(CallerIdentity, Option<i64>), StsFailure> {
+        let issued_by = base
+            .access_key_id
+            .strip_prefix("ASIAFAKE")
+            .and_then(|n| n.parse::<usize>().ok());
+        let call = StsCall {
+            op: "GetCallerIdentity",
+            signer: base.access_key_id.clone(),
+            serial: None,
+            code: None,
+            duration: None,
+            role_arn: None,
+        };
+        let answer = self.answer(call, 0)?;
+        let role = issued_by.and_then(|n| {
+            let calls = self.calls.lock().unwrap();
+            calls.get(n - 1).and_then(|c| c.role_arn.clone())
+        });
+        let arn = match role {
+            Some(role) => {
+                let name = role.rsplit('/').next().unwrap_or_default().to_owned();
+                format!("arn:aws:sts::123456789012:assumed-role/{name}/otpilot")
+            }
+            None => "arn:aws:iam::123456789012:user/alice".to_owned(),
+        };
+        Ok((
+            CallerIdentity {
+                arn,
+                account: "123456789012".into(),
+            },
+            answer.clock_skew,
+        ))
     }
 }
 

@@ -47,3 +47,58 @@ impl Session {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::World;
+
+    #[test]
+    fn a_role_is_checked_with_its_own_credentials_and_a_delegating_profile_through_its_target() {
+        let w = World::new();
+        w.add_device();
+        std::fs::write(
+            &w.files.config,
+            format!(
+                "{}[profile ci]\ncredential_process = /usr/bin/otpilot credential-process admin\n",
+                crate::testing::BASE_AND_ADMIN_CONFIG
+            ),
+        )
+        .unwrap();
+        let identity = w
+            .session
+            .check_profile("admin", |p| w.session.credentials(p))
+            .unwrap();
+        assert_eq!(
+            identity.arn,
+            "arn:aws:sts::123456789012:assumed-role/Admin/otpilot"
+        );
+        let mut asked = Vec::new();
+        let identity = w
+            .session
+            .check_profile("ci", |p| {
+                asked.push(p.to_owned());
+                w.session.credentials(p)
+            })
+            .unwrap();
+        assert_eq!(asked, vec!["admin"]);
+        assert_eq!(identity.profile, "ci");
+        assert!(identity.arn.contains("assumed-role/Admin"));
+        // The identity call is signed with the role's credentials.
+        let calls = w.sts.calls.lock().unwrap();
+        let last = calls.last().unwrap();
+        assert_eq!(last.op, "GetCallerIdentity");
+        assert!(last.signer.starts_with("ASIAFAKE"));
+    }
+
+    #[test]
+    fn a_failing_check_says_which_call_failed() {
+        let w = World::new();
+        w.add_device();
+        w.sts.fail_with(crate::error::StsErrorKind::AccessDenied);
+        let e = w
+            .session
+            .check_profile("admin", |p| w.session.credentials(p))
+            .unwrap_err();
+        assert!(e.to_string().contains("admin"), "{e}");
+    }
+}

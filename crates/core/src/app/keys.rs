@@ -133,3 +133,56 @@ impl Session {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{World, BASE_CREDENTIALS};
+
+    #[test]
+    fn moving_keys_leaves_the_other_profiles_and_backs_the_file_up_in_the_keyring() {
+        let w = World::new();
+        let original = format!(
+            "# mine\n{BASE_CREDENTIALS}region = us-east-1\n\n[other]\naws_access_key_id = AKIAOTHER00000000000\naws_secret_access_key = othersecretothersecret00\n"
+        );
+        std::fs::write(&w.files.credentials, &original).unwrap();
+        assert_eq!(
+            w.session.keys_location("base").unwrap(),
+            KeysLocation::CredentialsFile
+        );
+        let moved = w.session.move_keys_to_keyring("base").unwrap();
+        assert_eq!(moved.access_key_id, mask_key_id("AKIAFAKEKEYEXAMPLE01"));
+        assert_eq!(
+            std::fs::read_to_string(&w.files.credentials).unwrap(),
+            "# mine\n[base]\nregion = us-east-1\n\n[other]\naws_access_key_id = AKIAOTHER00000000000\naws_secret_access_key = othersecretothersecret00\n"
+        );
+        assert_eq!(
+            w.session.keys_location("base").unwrap(),
+            KeysLocation::Keyring
+        );
+        let backup = w.session.store().get(&moved.backup_key).unwrap().unwrap();
+        assert_eq!(backup.expose(), original.as_bytes());
+        // Nothing left to move: one clear line, nothing changed.
+        let e = w.session.move_keys_to_keyring("base").unwrap_err();
+        assert!(e.to_string().contains("no aws_access_key_id"), "{e}");
+        assert_eq!(
+            w.session.keys_location("nobody").unwrap(),
+            KeysLocation::Nowhere
+        );
+    }
+
+    #[test]
+    fn temporary_credentials_are_not_moved() {
+        let w = World::new();
+        std::fs::write(
+            &w.files.credentials,
+            "[base]\naws_access_key_id = ASIAFAKEKEYEXAMPLE01\naws_secret_access_key = fakesecretfakesecretfakesecret0001\naws_session_token = tok\n",
+        )
+        .unwrap();
+        let e = w.session.move_keys_to_keyring("base").unwrap_err();
+        assert!(e.to_string().contains("temporary credentials"), "{e}");
+        assert!(crate::keys::load(w.session.store(), "base")
+            .unwrap()
+            .is_none());
+    }
+}

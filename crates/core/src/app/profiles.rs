@@ -169,3 +169,50 @@ impl Session {
             .filter(|exp| *exp > unix_now_i64())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::doctor::Status;
+    use crate::testing::{World, BASE_AND_ADMIN_CONFIG};
+
+    #[test]
+    fn a_profile_that_uses_another_otpilot_profile_is_described_and_checked_as_that() {
+        let w = World::new();
+        w.add_device();
+        std::fs::write(
+            &w.files.config,
+            format!(
+                "{BASE_AND_ADMIN_CONFIG}[profile ci]\ncredential_process = /usr/bin/otpilot credential-process admin\n"
+            ),
+        )
+        .unwrap();
+        let profiles = w.session.profiles().unwrap();
+        let ci = w.session.describe_profile(&profiles, "ci");
+        assert!(ci.wired);
+        assert_eq!(ci.delegates_to.as_deref(), Some("admin"));
+        assert_eq!(ci.chain[0], "uses Otpilot profile admin");
+        assert!(
+            !ci.chain
+                .iter()
+                .any(|s| s.contains("long-term keys of `ci`")),
+            "{:?}",
+            ci.chain
+        );
+        assert_eq!(ci.device.as_deref(), Some("alice"));
+        assert!(ci.error.is_none());
+
+        // doctor says what it is and gives no advice to enrol a device for it.
+        let broker = w.session.broker().unwrap();
+        let findings = w.session.doctor(&broker).run(Some("ci"));
+        let about_ci: Vec<_> = findings
+            .iter()
+            .filter(|f| f.profile.as_deref() == Some("ci"))
+            .collect();
+        assert_eq!(about_ci.len(), 1, "{findings:?}");
+        assert_eq!(about_ci[0].status, Status::Ok);
+        assert_eq!(about_ci[0].message, "uses Otpilot profile admin");
+        assert!(findings
+            .iter()
+            .all(|f| !f.fix.as_deref().unwrap_or("").contains("--profile ci")));
+    }
+}

@@ -246,3 +246,150 @@ fn credential_process_command(exe: &Path, profile: &str) -> String {
         format!("{exe} credential-process {profile}")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::config_diff::LineChange;
+    use crate::testing::World;
+
+    const EXE: &str = "/usr/bin/otpilot";
+
+    fn config(w: &World) -> String {
+        std::fs::read_to_string(&w.files.config).unwrap()
+    }
+
+    fn backups(w: &World) -> usize {
+        std::fs::read_dir(w.files.config.parent().unwrap())
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .contains("otpilot-backup")
+            })
+            .count()
+    }
+
+    #[test]
+    fn the_preview_shows_exactly_the_lines_wiring_then_changes() {
+        let w = World::new();
+        let before = config(&w);
+        let preview = w
+            .session
+            .wiring_preview("admin", Path::new(EXE), false)
+            .unwrap();
+        assert_eq!(config(&w), before, "a preview writes nothing");
+        assert_eq!(backups(&w), 0);
+        let shown: Vec<(LineChange, &str)> = preview
+            .lines
+            .iter()
+            .map(|l| (l.change, l.text.as_str()))
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                (LineChange::Context, "[profile admin]"),
+                (
+                    LineChange::Removed,
+                    "role_arn = arn:aws:iam::123456789012:role/Admin"
+                ),
+                (LineChange::Removed, "source_profile = base"),
+                (
+                    LineChange::Removed,
+                    "mfa_serial = arn:aws:iam::123456789012:mfa/alice"
+                ),
+                (
+                    LineChange::Added,
+                    "otpilot_role_arn = arn:aws:iam::123456789012:role/Admin"
+                ),
+                (LineChange::Added, "otpilot_source_profile = base"),
+                (
+                    LineChange::Added,
+                    "otpilot_mfa_serial = arn:aws:iam::123456789012:mfa/alice"
+                ),
+                (
+                    LineChange::Added,
+                    "credential_process = /usr/bin/otpilot credential-process admin"
+                ),
+            ]
+        );
+        let outcome = w
+            .session
+            .wire_profile("admin", Path::new(EXE), false)
+            .unwrap();
+        assert!(matches!(outcome, WireOutcome::Wired { .. }));
+        assert_eq!(
+            crate::aws::config_diff::changed_lines(&before, &config(&w)),
+            preview.lines
+        );
+    }
+
+    #[test]
+    fn the_preview_refuses_what_wiring_refuses() {
+        let w = World::new();
+        // `base` has keys in the credentials file: the SDKs would use them without MFA.
+        let e = w
+            .session
+            .wiring_preview("base", Path::new(EXE), false)
+            .unwrap_err();
+        assert!(matches!(e, Error::KeysInCredentialsFile { .. }), "{e}");
+    }
+
+    #[test]
+    fn unwiring_gives_the_profile_back_as_it_was() {
+        let w = World::new();
+        let before = config(&w);
+        w.session
+            .wire_profile("admin", Path::new(EXE), false)
+            .unwrap();
+        let preview = w.session.unwiring_preview("admin").unwrap();
+        assert!(preview
+            .lines
+            .iter()
+            .any(|l| l.change == LineChange::Removed && l.text.starts_with("credential_process")));
+        let outcome = w.session.unwire_profile("admin").unwrap();
+        let UnwireOutcome::Unwired { restored, backup } = outcome else {
+            panic!("not unwired: {outcome:?}");
+        };
+        assert_eq!(restored, vec!["role_arn", "source_profile", "mfa_serial"]);
+        assert!(backup.exists());
+        // The same keys with their own names (wiring appended credential_process, so the
+        // order of the renamed keys is as before).
+        assert_eq!(config(&w), before);
+        assert_eq!(
+            w.session.unwire_profile("admin").unwrap(),
+            UnwireOutcome::NotWired
+        );
+        assert!(w
+            .session
+            .unwiring_preview("admin")
+            .unwrap()
+            .lines
+            .is_empty());
+    }
+
+    #[test]
+    fn unwiring_warns_when_the_source_keys_live_only_in_the_keyring() {
+        let w = World::new();
+        w.session.move_keys_to_keyring("base").unwrap();
+        w.session
+            .wire_profile("admin", Path::new(EXE), false)
+            .unwrap();
+        let notes = w.session.unwiring_preview("admin").unwrap().notes;
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("`base`") && n.contains("keyring")),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn unwiring_an_unknown_profile_is_a_clear_error() {
+        let w = World::new();
+        let e = w.session.unwire_profile("ghost").unwrap_err();
+        assert!(e.to_string().contains("ghost"), "{e}");
+    }
+}

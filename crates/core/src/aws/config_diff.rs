@@ -99,12 +99,13 @@ fn line_ops<'t>(a: &[&'t str], b: &[&'t str]) -> Vec<(Option<LineChange>, &'t st
             ops.push((None, a[i]));
             i += 1;
             j += 1;
-        } else if j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j]) {
-            ops.push((Some(LineChange::Added), b[j]));
-            j += 1;
-        } else {
+        } else if i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            // Removals first, as people read a change: what goes, then what comes.
             ops.push((Some(LineChange::Removed), a[i]));
             i += 1;
+        } else {
+            ops.push((Some(LineChange::Added), b[j]));
+            j += 1;
         }
     }
     ops
