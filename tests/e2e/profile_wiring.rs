@@ -173,3 +173,90 @@ fn keys_add_from_stdin_and_remove() {
         .run(&["keys", "add", "solo"], Some("only-one-token"))
         .assert_one_line_error("expected the access key id and the secret access key");
 }
+
+#[test]
+fn check_unwire_and_a_profile_that_uses_another_otpilot_profile() {
+    let w = AwsWorld::new();
+    w.standard_profiles();
+    w.run(&["keys", "import", "base"]).assert_ok();
+    for p in ["admin", "readonly"] {
+        w.run(&["profile", "setup", p]).assert_ok();
+    }
+    let exe = crate::harness::otpilot_bin().display().to_string();
+    let wired = std::fs::read_to_string(w.config_path()).unwrap();
+    std::fs::write(
+        w.config_path(),
+        format!("{wired}\n[profile ci]\ncredential_process = {exe} credential-process admin\n"),
+    )
+    .unwrap();
+
+    // The live check: each wired profile's identity as STS reports it.
+    let rows: serde_json::Value =
+        serde_json::from_str(&w.ok(&["profile", "check", "--json"])).unwrap();
+    let arn = |p: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["profile"] == p)
+            .unwrap_or_else(|| panic!("no row for {p}: {rows}"))["arn"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(arn("admin").contains(&format!("{ACCOUNT}:assumed-role/Admin/")));
+    assert!(arn("readonly").contains(&format!("{ACCOUNT}:assumed-role/ReadOnly/")));
+    assert!(arn("ci").contains(&format!("{ACCOUNT}:assumed-role/Admin/")));
+    assert_eq!(w.gate.count("GetCallerIdentity"), 3);
+
+    // ci is shown as what it is, not as a profile with long-term keys of its own.
+    let list = w.ok(&["profile", "list"]);
+    let ci_line = list.lines().find(|l| l.starts_with("ci ")).unwrap();
+    assert!(ci_line.contains("uses Otpilot profile admin"), "{list}");
+    assert!(!ci_line.contains("long-term keys of `ci`"), "{list}");
+    assert!(w
+        .ok(&["profile", "status", "ci"])
+        .contains("uses Otpilot profile admin"));
+    let doctor: serde_json::Value =
+        serde_json::from_str(&w.run(&["doctor", "--json"]).stdout()).unwrap();
+    let about_ci: Vec<&serde_json::Value> = doctor["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["profile"] == "ci")
+        .collect();
+    assert_eq!(about_ci.len(), 1, "{doctor}");
+    assert_eq!(about_ci[0]["message"], "uses Otpilot profile admin");
+    assert!(!doctor.to_string().contains("--profile ci"), "{doctor}");
+
+    // Unwiring gives readonly back to the AWS CLI, with its keys' new home named.
+    let run = w.run(&["profile", "unwire", "readonly"]);
+    run.assert_ok();
+    assert!(
+        run.stderr()
+            .contains("restored role_arn, source_profile, mfa_serial"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        run.stderr().contains("`base` are in the OS keyring"),
+        "{}",
+        run.stderr()
+    );
+    let config = std::fs::read_to_string(w.config_path()).unwrap();
+    let readonly = config.split("[profile readonly]").nth(1).unwrap();
+    let readonly = readonly.split("\n[").next().unwrap();
+    assert!(!readonly.contains("credential_process"), "{config}");
+    assert!(readonly.contains(&format!(
+        "\nrole_arn = arn:aws:iam::{ACCOUNT}:role/ReadOnly"
+    )));
+    w.run(&["profile", "unwire", "readonly"]).assert_ok();
+    // A failing profile fails the check with its reason, exit 1.
+    let run = w.run(&["profile", "check", "ghost"]);
+    assert_eq!(run.code(), 1, "{}", run.stdout());
+    assert!(
+        run.stdout()
+            .starts_with("ghost: failed: no AWS profile `ghost`"),
+        "{}",
+        run.stdout()
+    );
+}
