@@ -24,6 +24,8 @@ mod exec_export;
 mod profile_wiring;
 // The tray app: window through WebDriver, menu through dbusmenu, clipboard, screenshots.
 mod tray;
+// The window's first-run guide: from keys in a file to a working AWS CLI, with no terminal.
+mod guide;
 // The tray's local agent for credential_process, and prompts for callers with no terminal.
 mod agent;
 // console sign-in: credentials, SessionDuration rules, destinations, browser, no URL leaks.

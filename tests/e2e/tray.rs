@@ -26,7 +26,7 @@ fn wait_until(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
 }
 
 /// Where the test run leaves the screenshots the README shows.
-fn docs(name: &str) -> std::path::PathBuf {
+pub(crate) fn docs(name: &str) -> std::path::PathBuf {
     let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs");
     std::fs::create_dir_all(&dir).unwrap();
     dir.join(name)
@@ -38,6 +38,8 @@ fn window_adds_a_device_shows_the_cli_code_and_copies_it() {
     let (session, env) = desktop(Keyring::Unlocked);
     write_settings(&env, "clipboard_clear_seconds = 5\n");
     let tray = DrivenTray::start(&env, &[]);
+    // With no device the first-run guide opens; this test is about the Devices view.
+    tray.click("nav-devices");
     let seed = random_seed(20);
     tray.fill("add-name", "web");
     tray.click("add-source-secret");
@@ -85,6 +87,8 @@ fn a_code_copied_in_the_window_outlives_the_window() {
     write_settings(&env, "clipboard_clear_seconds = 15\n");
     env.add_device("ops", &random_seed(20), &[]);
     let driven = DrivenTray::start(&env, &[]);
+    // No profile is wired, so the first-run guide opens; the codes are in Devices.
+    driven.click("nav-devices");
     clear_clipboard();
     assert_copies(&env, "ops", || driven.click("copy-ops"));
     let copied = clipboard();

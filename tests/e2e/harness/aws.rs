@@ -28,11 +28,20 @@ impl AwsWorld {
 
     /// The same world in a given environment (a tray test's own desktop session).
     pub fn on(env: TestEnv) -> Self {
+        let world = Self::without_stored_device(env);
+        world
+            .env
+            .add_device("alice", &world.seed, &["--serial", &world.serial]);
+        world
+    }
+
+    /// A world whose device exists at AWS (the gate knows its seed) but is not in Otpilot
+    /// yet: the person has it in an authenticator app, or its seed on paper.
+    pub fn without_stored_device(env: TestEnv) -> Self {
         let gate = Gate::start(&Moto::shared().endpoint);
         let serial = format!("arn:aws:iam::{ACCOUNT}:mfa/alice-{}", rand::random::<u32>());
         let seed = random_seed(20);
         gate.register_device(&serial, &seed);
-        env.add_device("alice", &seed, &["--serial", &serial]);
         std::fs::create_dir_all(env.root.path().join("home/.aws")).unwrap();
         Self {
             env,

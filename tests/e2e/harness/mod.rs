@@ -136,6 +136,11 @@ impl TestEnv {
         secret_tool_lookup(&self.bus, &format!("totp:{id}"))
     }
 
+    /// The keyring item `user` of this test's keyring (`keys:base`, a backup's name).
+    pub fn keyring_item(&self, user: &str) -> Option<String> {
+        secret_tool_lookup(&self.bus, user)
+    }
+
     /// Every file under this test's HOME and XDG dirs that contains `needle`.
     pub fn files_containing(&self, needle: &str) -> Vec<PathBuf> {
         files_containing(self.root.path(), needle.as_bytes())

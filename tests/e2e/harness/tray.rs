@@ -491,6 +491,28 @@ impl DrivenTray {
         });
     }
 
+    /// An attribute of the element (`data-state`, `checked`), if it has it.
+    pub fn attr(&self, testid: &str, name: &str) -> Option<String> {
+        let el = self.wait_testid(testid);
+        self.rt.block_on(el.attr(name)).unwrap()
+    }
+
+    /// Waits until the element's attribute `name` is `value`.
+    pub fn wait_attr(&self, testid: &str, name: &str, value: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let now = self.attr(testid, name);
+            if now.as_deref() == Some(value) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{testid} never had {name}={value:?}; it has {now:?}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
     pub fn text(&self, testid: &str) -> String {
         let el = self.wait_testid(testid);
         self.rt.block_on(el.text()).unwrap()
