@@ -4,7 +4,7 @@
 //! leaves the old file in place. New files are 0600 from the moment they exist.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::paths::ensure_private_dir;
@@ -37,6 +37,48 @@ pub fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// The file a path names, with symbolic links followed: the person's `~/.aws/config` may be
+/// a link into a dotfiles repository, and an edit must change the file the link points at,
+/// not replace the link with a new file (which would leave the old text, secrets included,
+/// where the link pointed).
+pub fn resolve_links(path: &Path) -> Result<PathBuf> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            std::fs::canonicalize(path).map_err(|source| Error::FileWrite {
+                path: path.to_owned(),
+                source: std::io::Error::new(
+                    source.kind(),
+                    format!("it is a symbolic link whose target cannot be reached ({source}); fix or remove the link"),
+                ),
+            })
+        }
+        _ => Ok(path.to_owned()),
+    }
+}
+
+/// [`write_private`] to the file `path` names, following symbolic links (see
+/// [`resolve_links`]); the link stays a link. Returns the file written.
+pub fn write_private_through_links(path: &Path, contents: &[u8]) -> Result<PathBuf> {
+    let real = resolve_links(path)?;
+    write_private(&real, contents)?;
+    Ok(real)
+}
+
+/// Writes a new 0600 file `path` that must not exist yet (a backup must never replace
+/// another backup).
+pub fn create_private_new(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(contents)?;
+    file.sync_all()
+}
+
 /// Like [`write_private`], first creating the parent (one of Otpilot's own directories) 0700.
 pub fn write_private_in_own_dir(path: &Path, contents: &[u8]) -> Result<()> {
     if let Some(dir) = path.parent() {
@@ -48,6 +90,41 @@ pub fn write_private_in_own_dir(path: &Path, contents: &[u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_file_is_written_through_its_link() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("dotfiles/aws-config");
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(&target, "old").unwrap();
+        let link = tmp.path().join("config");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let written = write_private_through_links(&link, b"new").unwrap();
+        assert_eq!(written, std::fs::canonicalize(&target).unwrap());
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read(&target).unwrap(), b"new");
+        // A dangling link is refused, not replaced.
+        let dangling = tmp.path().join("dangling");
+        std::os::unix::fs::symlink(tmp.path().join("nowhere"), &dangling).unwrap();
+        assert!(write_private_through_links(&dangling, b"x").is_err());
+        assert!(std::fs::symlink_metadata(&dangling)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+    }
+
+    #[test]
+    fn a_new_private_file_never_replaces_one() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("backup");
+        create_private_new(&path, b"first").unwrap();
+        assert!(create_private_new(&path, b"second").is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), b"first");
+    }
 
     #[test]
     fn writes_private_files_and_dirs() {

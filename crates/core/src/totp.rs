@@ -250,6 +250,13 @@ impl Totp {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_library_wipes_its_copy_of_the_seed() {
+        // Compiles only while totp-rs is built with its `zeroize` feature.
+        fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        wiped_on_drop::<totp_rs::Totp>();
+    }
     use super::*;
 
     /// RFC 6238 appendix B: the seeds are the ASCII strings below, 8-digit codes, 30 s.

@@ -29,12 +29,34 @@ fn with_clipboard<T>(
         .map_err(|e| CommandError::other(format!("cannot write to the clipboard: {e}")))
 }
 
+/// Offers `text` marked as a secret, so clipboard managers leave it out of their history
+/// (`x-kde-passwordManagerHint: secret` on Linux, the convention KDE's Klipper, GNOME's
+/// clipboard extensions and password managers share).
+#[cfg(target_os = "linux")]
+fn set_excluded_from_history(
+    c: &mut arboard::Clipboard,
+    text: String,
+) -> Result<(), arboard::Error> {
+    use arboard::SetExtLinux;
+    c.set().exclude_from_history().text(text)
+}
+
+/// Elsewhere the platform's own exclusion goes here; until it is built and tested there, a
+/// plain copy.
+#[cfg(not(target_os = "linux"))]
+fn set_excluded_from_history(
+    c: &mut arboard::Clipboard,
+    text: String,
+) -> Result<(), arboard::Error> {
+    c.set_text(text)
+}
+
 /// Copies the current code of `device`; returns the seconds until it is cleared.
 pub fn copy_code(state: &'static AppState, device: &str) -> CommandResult<u64> {
     let devices = state.devices();
     let d = devices.find(device)?;
     let code = devices.totp(&d)?.code_at(unix_now()).code;
-    with_clipboard(|c| c.set_text(code.clone()))?;
+    with_clipboard(|c| set_excluded_from_history(c, code.clone()))?;
     state.session.audit().record(AuditEntry {
         device: Some(d.name.clone()),
         serial: d.serial.clone(),

@@ -66,7 +66,8 @@ impl Session {
     /// copy is taken back, so the keys are in exactly one place either way.
     pub fn move_keys_to_keyring(&self, profile: &str) -> Result<KeysMoved> {
         let files = self.aws_files()?;
-        let path = &files.credentials;
+        // A symlinked credentials file (dotfiles) is edited where it points.
+        let path = &crate::atomic::resolve_links(&files.credentials)?;
         let original =
             Zeroizing::new(
                 std::fs::read_to_string(path).map_err(|source| Error::FileRead {
@@ -125,10 +126,19 @@ impl Session {
             let _ = crate::keys::delete(self.store(), profile);
             return Err(e);
         }
+        // What the SDKs will read now (through any link) must not hold the secret.
+        let read_back = Zeroizing::new(std::fs::read(&files.credentials).unwrap_or_default());
+        let secret = keys.secret_access_key.expose().as_bytes();
+        if read_back.windows(secret.len()).any(|w| w == secret) {
+            return Err(refuse(format!(
+                "the secret key is still in {} after the edit; remove it by hand (the keys are also in the keyring now)",
+                files.credentials.display()
+            )));
+        }
         Ok(KeysMoved {
             profile: profile.to_owned(),
             access_key_id: mask_key_id(&keys.access_key_id),
-            path: path.display().to_string(),
+            path: files.credentials.display().to_string(),
             backup_key,
         })
     }
@@ -184,5 +194,28 @@ mod tests {
         assert!(crate::keys::load(w.session.store(), "base")
             .unwrap()
             .is_none());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_credentials_file_stays_a_link_and_loses_the_secret_where_it_points() {
+        let w = World::new();
+        let target = w.dir.path().join("dotfiles/credentials");
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(&target, BASE_CREDENTIALS).unwrap();
+        std::fs::remove_file(&w.files.credentials).unwrap();
+        std::os::unix::fs::symlink(&target, &w.files.credentials).unwrap();
+        w.session.move_keys_to_keyring("base").unwrap();
+        assert!(std::fs::symlink_metadata(&w.files.credentials)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert!(!std::fs::read_to_string(&target)
+            .unwrap()
+            .contains("fakesecret"));
+        assert_eq!(
+            w.session.keys_location("base").unwrap(),
+            KeysLocation::Keyring
+        );
     }
 }

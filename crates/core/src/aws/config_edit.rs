@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use super::config_diff::{changed_lines, DiffLine};
-use crate::atomic::write_private;
+use crate::atomic::{create_private_new, resolve_links, write_private};
 use crate::error::{Error, Result};
 
 /// A shared file's text, as lines.
@@ -215,36 +215,60 @@ impl IniText {
 }
 
 /// Applies `edit` to the AWS config file and, when that changed it, saves the old text as
-/// `config.otpilot-backup-<unix time>` (0600) before writing the new one atomically.
-/// Returns the backup's path, or `None` when nothing changed or there was no file before.
+/// `<file name>.otpilot-backup-<unix time>` (0600, beside the real file, never replacing an
+/// earlier backup) before writing the new one atomically. A symlinked config is edited where
+/// the link points, and stays a link. Returns the backup's path, or `None` when nothing
+/// changed or there was no file before.
 pub fn edit_aws_config(
     path: &Path,
     edit: impl FnOnce(&mut IniText) -> Result<()>,
 ) -> Result<Option<PathBuf>> {
-    let original = read_config(path)?;
+    let real = resolve_links(path)?;
+    let original = read_config(&real)?;
     let mut ini = IniText::parse(&original);
     edit(&mut ini)?;
     let updated = ini.render();
     if updated == original {
         return Ok(None);
     }
-    let backup = (!original.is_empty()).then(|| {
-        path.with_file_name(format!(
-            "config.otpilot-backup-{}",
-            crate::clock::unix_now()
-        ))
-    });
-    if let Some(backup) = &backup {
-        write_private(backup, original.as_bytes())?;
-    }
-    if let Some(dir) = path.parent() {
+    let backup = if original.is_empty() {
+        None
+    } else {
+        Some(write_backup(&real, original.as_bytes())?)
+    };
+    if let Some(dir) = real.parent() {
         std::fs::create_dir_all(dir).map_err(|source| Error::CreateDir {
             path: dir.to_owned(),
             source,
         })?;
     }
-    write_private(path, updated.as_bytes())?;
+    write_private(&real, updated.as_bytes())?;
     Ok(backup)
+}
+
+/// Saves `contents` as a new `<name>.otpilot-backup-<unix time>[-N]` beside `real`.
+fn write_backup(real: &Path, contents: &[u8]) -> Result<PathBuf> {
+    let name = real
+        .file_name()
+        .map_or_else(|| "config".into(), |n| n.to_string_lossy().into_owned());
+    let stem = format!("{name}.otpilot-backup-{}", crate::clock::unix_now());
+    for n in 0.. {
+        let candidate = real.with_file_name(match n {
+            0 => stem.clone(),
+            n => format!("{stem}-{n}"),
+        });
+        match create_private_new(&candidate, contents) {
+            Ok(()) => return Ok(candidate),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(source) => {
+                return Err(Error::FileWrite {
+                    path: candidate,
+                    source,
+                })
+            }
+        }
+    }
+    unreachable!("some backup name is free")
 }
 
 /// The lines `edit` would change in the AWS config, without writing anything.
@@ -252,7 +276,7 @@ pub fn preview_aws_config(
     path: &Path,
     edit: impl FnOnce(&mut IniText) -> Result<()>,
 ) -> Result<Vec<DiffLine>> {
-    let original = read_config(path)?;
+    let original = read_config(&resolve_links(path)?)?;
     let mut ini = IniText::parse(&original);
     edit(&mut ini)?;
     Ok(changed_lines(&original, &ini.render()))
@@ -298,6 +322,60 @@ mfa_serial = arn:aws:iam::1:mfa/alice
 [profile base]
 region = us-east-1
 ";
+
+    #[test]
+    fn every_edit_keeps_its_own_backup_named_after_the_real_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("work.ini");
+        std::fs::write(&path, "[profile a]\nx = 1\n").unwrap();
+        // Two edits within one second: both earlier texts are kept.
+        let first = edit_aws_config(&path, |ini| ini.set_key("a", false, "x", "2"))
+            .unwrap()
+            .unwrap();
+        let second = edit_aws_config(&path, |ini| ini.set_key("a", false, "x", "3"))
+            .unwrap()
+            .unwrap();
+        assert_ne!(first, second);
+        assert!(first
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("work.ini.otpilot-backup-"));
+        assert_eq!(
+            std::fs::read_to_string(&first).unwrap(),
+            "[profile a]\nx = 1\n"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&second).unwrap(),
+            "[profile a]\nx = 2\n"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_config_is_edited_where_it_points_and_stays_a_link() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("dotfiles/aws-config");
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(&target, "[profile a]\nx = 1\n").unwrap();
+        let link = tmp.path().join("config");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let backup = edit_aws_config(&link, |ini| ini.set_key("a", false, "x", "2"))
+            .unwrap()
+            .unwrap();
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(
+            std::fs::read_to_string(&target).unwrap(),
+            "[profile a]\nx = 2\n"
+        );
+        assert_eq!(
+            backup.parent().unwrap(),
+            std::fs::canonicalize(target.parent().unwrap()).unwrap()
+        );
+    }
 
     #[test]
     fn renames_adds_and_keeps_everything_else() {
