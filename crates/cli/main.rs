@@ -10,8 +10,12 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    let protected = otpilot_core::platform::protect_process_memory();
     let cli = cli::Cli::parse();
     init_logging(cli.debug);
+    if let Err(e) = protected {
+        tracing::debug!("{e}");
+    }
     match cmd::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

@@ -17,6 +17,14 @@ pub mod views;
 #[cfg(test)]
 mod tests;
 
+/// Keeps the secrets this process will hold (issued credentials, seeds while a code is made)
+/// out of core dumps and away from other processes; logged, never fatal, when the OS says no.
+pub fn protect_process_memory() {
+    if let Err(e) = otpilot_core::platform::protect_process_memory() {
+        tracing::info!("{e}");
+    }
+}
+
 /// glibc gives each thread that allocates its own malloc arena, and the agent serves every
 /// connection on a short-lived thread: after a few hundred `credential_process` calls the
 /// tray would hold dozens of mostly empty arenas. Two are plenty for a desktop process.

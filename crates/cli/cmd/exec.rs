@@ -107,6 +107,8 @@ fn refuse_nesting(args: &ExecArgs) -> Result<()> {
 /// and `OTPILOT_PROFILE` set.
 fn command(args: &ExecArgs) -> Command {
     let (program, rest) = args.command.split_first().expect("clap requires a command");
+    // CMD is the person's program, not Otpilot: it gets the core limit it would have had.
+    otpilot_core::platform::unprotected_child_limits();
     let mut command = Command::new(program);
     command.args(rest);
     for name in COMPETING_VARIABLES {

@@ -178,6 +178,8 @@ pub enum Error {
 
     #[error("{0} is not supported on this operating system yet; Otpilot supports Linux")]
     PlatformUnsupported(&'static str),
+    #[error("cannot keep this process out of core dumps ({what}: {detail})")]
+    ProcessProtection { what: &'static str, detail: String },
 
     #[error("the value of {variable} cannot be written safely for {format}; use another --format")]
     ExportUnsafe {
@@ -247,6 +249,8 @@ error_kinds! {
     UnsupportedVersion,
     /// The agent could not read the request.
     BadRequest,
+    /// The agent is serving as many callers as it takes; the caller works on its own.
+    Busy,
     Other,
 }
 
@@ -310,6 +314,7 @@ impl Error {
             Error::Recursion => ErrorKind::Recursion,
             Error::ExportUnsafe { .. } | Error::ExecNested { .. } => ErrorKind::InvalidInput,
             Error::PlatformUnsupported(_) => ErrorKind::Unsupported,
+            Error::ProcessProtection { .. } => ErrorKind::Other,
             Error::ConsoleRequest(_) | Error::ConsoleDuration { .. } => ErrorKind::InvalidInput,
             Error::FederationEndpoint(_) => ErrorKind::Config,
             Error::ProfileNotConsoleCapable { .. } => ErrorKind::NotConsoleCapable,

@@ -57,13 +57,30 @@ pub fn ensure_private_dir(dir: &Path) -> Result<()> {
         source,
     })?;
     // A directory that already existed keeps its mode; tighten ours if someone loosened it.
+    // It must be a directory of ours, not a link to one elsewhere or someone else's.
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        let meta = std::fs::metadata(dir).map_err(|source| Error::CreateDir {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let meta = std::fs::symlink_metadata(dir).map_err(|source| Error::CreateDir {
             path: dir.to_owned(),
             source,
         })?;
+        let refuse = |why: String| Error::CreateDir {
+            path: dir.to_owned(),
+            source: std::io::Error::new(std::io::ErrorKind::PermissionDenied, why),
+        };
+        if meta.file_type().is_symlink() {
+            return Err(refuse(
+                "it is a symbolic link; remove it so Otpilot can create its own directory".into(),
+            ));
+        }
+        let own = crate::platform::current_uid();
+        if meta.uid() != own {
+            return Err(refuse(format!(
+                "it belongs to uid {}, not {own}; remove it or set XDG_RUNTIME_DIR to a directory of yours",
+                meta.uid()
+            )));
+        }
         if meta.permissions().mode() & 0o077 != 0 {
             std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(
                 |source| Error::CreateDir {
@@ -79,6 +96,22 @@ pub fn ensure_private_dir(dir: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_private_dir_is_never_a_link_to_somewhere_else() {
+        let tmp = tempfile::tempdir().unwrap();
+        let elsewhere = tmp.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        let link = tmp.path().join("run");
+        std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+        let e = ensure_private_dir(&link).unwrap_err().to_string();
+        assert!(e.contains("symbolic link"), "{e}");
+        // A real directory of ours is fine, and tightened.
+        let own = tmp.path().join("own");
+        std::fs::create_dir(&own).unwrap();
+        ensure_private_dir(&own).unwrap();
+    }
     use std::collections::HashMap;
 
     fn dirs(vars: &[(&str, &str)]) -> Result<Dirs> {

@@ -29,6 +29,7 @@ fn main() {
     otpilot_tray::limit_malloc_arenas();
     otpilot_tray::skip_gdk_gl_probe();
     otpilot_tray::init_logging();
+    otpilot_tray::protect_process_memory();
     let dirs = otpilot_tray::dirs_or_exit("otpilot-tray");
     let open = std::env::args().any(|a| a == "--open");
 

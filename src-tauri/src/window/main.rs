@@ -22,6 +22,7 @@ fn main() {
     otpilot_tray::limit_malloc_arenas();
     otpilot_tray::skip_gdk_gl_probe();
     otpilot_tray::init_logging();
+    otpilot_tray::protect_process_memory();
     let dirs = otpilot_tray::dirs_or_exit("otpilot-window");
     // GTK names the window's X class after the program; the tray's one, so the desktop files
     // the window under Otpilot's launcher (`StartupWMClass=otpilot-tray`) and its icon.

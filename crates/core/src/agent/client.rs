@@ -104,8 +104,12 @@ pub fn tray<T: DeserializeOwned>(socket: &Path, op: &TrayOp) -> Result<T, TrayFa
     }
 }
 
+/// Answers that mean "this agent cannot serve you": the caller does the work itself.
 fn is_incompatible(kind: ErrorKind) -> bool {
-    matches!(kind, ErrorKind::Unsupported | ErrorKind::UnsupportedVersion)
+    matches!(
+        kind,
+        ErrorKind::Unsupported | ErrorKind::UnsupportedVersion | ErrorKind::Busy
+    )
 }
 
 /// Sends one request and reads the answer.
@@ -127,6 +131,18 @@ fn exchange(socket: &Path, request: &Request, timeout: Duration) -> Result<Reply
         )));
     }
     let stream = UnixStream::connect(socket).map_err(|e| Unavailable::NotRunning(e.to_string()))?;
+    // The path was checked, then connected to by path: between the two the socket could have
+    // been replaced. Who actually answers is what counts.
+    match crate::platform::peer_uid(&stream) {
+        Some(peer) if peer == uid => {}
+        peer => {
+            return Err(Unavailable::Untrusted(format!(
+                "ignoring agent socket {}: the process listening there runs as uid {}, not {uid}",
+                socket.display(),
+                peer.map_or_else(|| "unknown".to_owned(), |p| p.to_string())
+            )))
+        }
+    }
     let broken = |e: std::io::Error| Unavailable::Broken(format!("agent socket: {e}"));
     stream.set_read_timeout(Some(timeout)).map_err(broken)?;
     stream

@@ -1,13 +1,15 @@
-//! The agent server, hosted by the tray: a Unix socket, a thread per connection, a peer uid
-//! check, and a [`Handler`] that produces the credentials.
+//! The agent server, hosted by the tray: a Unix socket, a thread per connection (at most
+//! [`MAX_CONNECTIONS`] at once; beyond that callers hear "busy" and work on their own), a
+//! peer uid check, a deadline for reading each request, and a [`Handler`] that produces the
+//! credentials.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use zeroize::Zeroizing;
 
@@ -15,6 +17,30 @@ use super::protocol::{Incoming, Reply, Request, TrayOp, WireError, MAX_LINE, VER
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind, Result};
 use crate::paths::ensure_private_dir;
+
+/// How much the agent takes on at once.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Connections served at once. Each waits at most for its caller's request and for the
+    /// handler (which may wait for a person); callers beyond this hear "busy".
+    pub max_connections: usize,
+    /// How long a caller has to send its whole request line.
+    pub request_deadline: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_connections: MAX_CONNECTIONS,
+            request_deadline: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The default cap on connections served at once.
+pub const MAX_CONNECTIONS: usize = 32;
+/// Backoff after a failed `accept` (out of file descriptors, say), so the loop cannot spin.
+const ACCEPT_BACKOFF: (Duration, Duration) = (Duration::from_millis(10), Duration::from_secs(1));
 
 /// What the agent does with a request.
 pub trait Handler: Send + Sync + 'static {
@@ -31,12 +57,18 @@ pub trait Handler: Send + Sync + 'static {
 pub struct Agent {
     path: PathBuf,
     stop: Arc<AtomicBool>,
+    active: Arc<AtomicUsize>,
 }
 
 impl Agent {
     /// Listens at `path` (its directory is created 0700; a stale socket is replaced, a live
     /// one, i.e. another tray, is an error).
     pub fn start(path: &Path, handler: Arc<dyn Handler>) -> Result<Agent> {
+        Self::start_with(path, handler, Limits::default())
+    }
+
+    /// [`Agent::start`] with other limits.
+    pub fn start_with(path: &Path, handler: Arc<dyn Handler>, limits: Limits) -> Result<Agent> {
         let dir = path.parent().expect("socket path has a parent");
         ensure_private_dir(dir)?;
         let wrap = |source| Error::FileWrite {
@@ -56,28 +88,27 @@ impl Agent {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(wrap)?;
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
+        let active = Arc::new(AtomicUsize::new(0));
+        let counter = active.clone();
         std::thread::Builder::new()
             .name("otpilot-agent".into())
-            .spawn(move || {
-                for stream in listener.incoming() {
-                    if flag.load(Ordering::SeqCst) {
-                        break;
-                    }
-                    let Ok(stream) = stream else { continue };
-                    let handler = handler.clone();
-                    std::thread::spawn(move || serve(stream, handler.as_ref()));
-                }
-            })
+            .spawn(move || accept_loop(&listener, &flag, &handler, &counter, limits))
             .map_err(wrap)?;
         tracing::info!("agent listening on {}", path.display());
         Ok(Agent {
             path: path.to_owned(),
             stop,
+            active,
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Connections being served now.
+    pub fn active_connections(&self) -> usize {
+        self.active.load(Ordering::SeqCst)
     }
 }
 
@@ -90,7 +121,85 @@ impl Drop for Agent {
     }
 }
 
-fn serve(stream: UnixStream, handler: &dyn Handler) {
+fn accept_loop(
+    listener: &UnixListener,
+    stop: &AtomicBool,
+    handler: &Arc<dyn Handler>,
+    active: &Arc<AtomicUsize>,
+    limits: Limits,
+) {
+    let mut backoff = ACCEPT_BACKOFF.0;
+    for stream in listener.incoming() {
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let stream = match stream {
+            Ok(s) => {
+                backoff = ACCEPT_BACKOFF.0;
+                s
+            }
+            Err(e) => {
+                tracing::warn!("agent: accept failed ({e}); retrying in {backoff:?}");
+                std::thread::sleep(backoff);
+                backoff = (backoff * 2).min(ACCEPT_BACKOFF.1);
+                continue;
+            }
+        };
+        if active.fetch_add(1, Ordering::SeqCst) >= limits.max_connections {
+            active.fetch_sub(1, Ordering::SeqCst);
+            refuse_busy(&stream, limits.max_connections);
+            continue;
+        }
+        let (handler, slot) = (handler.clone(), active.clone());
+        let spawned = std::thread::Builder::new()
+            .name("otpilot-agent-conn".into())
+            .spawn(move || {
+                serve(stream, handler.as_ref(), limits.request_deadline);
+                slot.fetch_sub(1, Ordering::SeqCst);
+            });
+        if spawned.is_err() {
+            active.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// Says "busy" without reading the request: a few bytes, which fit the socket's buffer, so
+/// the accept loop never waits on a caller.
+fn refuse_busy(stream: &UnixStream, max: usize) {
+    let _ = stream.set_nonblocking(true);
+    let reply = Reply::Failed(WireError::new(
+        ErrorKind::Busy,
+        format!("the agent is serving {max} callers already"),
+    ));
+    let _ = (&*stream).write_all(&reply.encode());
+}
+
+/// Reads one request line, up to [`MAX_LINE`] bytes, all of it before `deadline`: a caller
+/// sending a byte now and then cannot hold the connection longer.
+fn read_request(stream: &UnixStream, deadline: Instant) -> Option<Zeroizing<Vec<u8>>> {
+    let mut line = Zeroizing::new(Vec::new());
+    let mut chunk = Zeroizing::new([0u8; 1024]);
+    loop {
+        let left = deadline.checked_duration_since(Instant::now())?;
+        stream
+            .set_read_timeout(Some(left.max(Duration::from_millis(1))))
+            .ok()?;
+        let n = (&*stream).read(&mut chunk[..]).ok()?;
+        if n == 0 {
+            return (!line.is_empty()).then_some(line);
+        }
+        line.extend_from_slice(&chunk[..n]);
+        if let Some(end) = line.iter().position(|b| *b == b'\n') {
+            line.truncate(end + 1);
+            return Some(line);
+        }
+        if line.len() > MAX_LINE {
+            return None;
+        }
+    }
+}
+
+fn serve(stream: UnixStream, handler: &dyn Handler, request_deadline: Duration) {
     let own = crate::platform::current_uid();
     match crate::platform::peer_uid(&stream) {
         Some(uid) if uid == own => {}
@@ -99,15 +208,9 @@ fn serve(stream: UnixStream, handler: &dyn Handler) {
             return;
         }
     }
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut line = Zeroizing::new(Vec::new());
-    if BufReader::new(&stream)
-        .take(MAX_LINE as u64)
-        .read_until(b'\n', &mut line)
-        .is_err()
-    {
+    let Some(line) = read_request(&stream, Instant::now() + request_deadline) else {
         return;
-    }
+    };
     let reply = match Request::decode(&line) {
         Incoming::Malformed => Reply::Failed(WireError::new(
             ErrorKind::BadRequest,
@@ -249,5 +352,58 @@ mod tests {
             _ => panic!("a world-writable socket must be refused"),
         }
         assert_eq!(fake.0.load(Ordering::SeqCst), 0, "nothing was asked");
+    }
+
+    #[test]
+    fn idle_and_dribbling_callers_cannot_starve_the_agent() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("agent.sock");
+        let limits = Limits {
+            max_connections: 4,
+            request_deadline: Duration::from_millis(400),
+        };
+        let agent = Agent::start_with(&path, Arc::new(Fake(AtomicUsize::new(0))), limits).unwrap();
+        // Four callers that never send, one that sends a byte every 100 ms, and more.
+        let idle: Vec<UnixStream> = (0..3)
+            .map(|_| UnixStream::connect(&path).unwrap())
+            .collect();
+        let dribbler = UnixStream::connect(&path).unwrap();
+        let dribbling = std::thread::spawn(move || {
+            let started = Instant::now();
+            for byte in br#"{"v":1,"op":"credentials","profile":"admin"}"# {
+                if (&dribbler).write_all(&[*byte]).is_err() {
+                    break; // the agent hung up
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            started.elapsed()
+        });
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(agent.active_connections() <= 4);
+        // Beyond the cap: "busy" at once, and the client works on its own.
+        match client::credentials(&path, "admin", Duration::from_secs(2)) {
+            Answer::Unavailable(Unavailable::Incompatible(why)) => {
+                assert!(why.contains("serving 4 callers"), "{why}")
+            }
+            _ => panic!("expected busy"),
+        }
+        // The dribbler is cut off at the deadline, long before its 45 bytes are sent.
+        let took = dribbling.join().unwrap();
+        assert!(took < Duration::from_secs(3), "dribbled for {took:?}");
+        // Once the deadline has passed for everyone, a real request is answered.
+        std::thread::sleep(Duration::from_millis(200));
+        let started = Instant::now();
+        match client::credentials(&path, "admin", Duration::from_secs(2)) {
+            Answer::Credentials(c) => assert_eq!(c.access_key_id, "ASIAadmin"),
+            _ => panic!("expected credentials once the idle callers were dropped"),
+        }
+        assert!(started.elapsed() < Duration::from_secs(1));
+        // Every slot comes back (the last one just after its answer went out).
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while agent.active_connections() > 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(agent.active_connections(), 0);
+        drop(idle);
     }
 }

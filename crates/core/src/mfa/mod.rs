@@ -51,6 +51,9 @@ pub struct MfaCode {
     pub origin: CodeOrigin,
 }
 
+/// The furthest ahead of the current step a claim can legitimately record.
+const MAX_STEPS_AHEAD: u64 = 1;
+
 #[derive(Serialize, Deserialize, Default)]
 struct Ledger {
     serial: String,
@@ -144,7 +147,17 @@ impl MfaCodeSource<'_> {
             .and_then(|b| serde_json::from_slice(&b).ok())
             .unwrap_or_default();
         let mut step = unix_now() / period;
-        if ledger.serial == serial && step <= ledger.last_step {
+        // This process records at most one step ahead of now (a two-step claim). A record
+        // further ahead was made by a clock that ran fast: waiting for it could take hours
+        // while holding the device lock, so it is reported and forgotten. The wait is then at
+        // most two periods (one for a single claim).
+        let ahead = ledger.last_step.saturating_sub(step);
+        if ledger.serial == serial && ahead > MAX_STEPS_AHEAD {
+            self.ui.notice(&format!(
+                "the record of used MFA codes for {serial} is {ahead} steps ahead of this computer's clock (was the clock fast?); starting it again from now"
+            ));
+            tracing::warn!(ahead, "MFA step ledger ahead of the clock; reset");
+        } else if ledger.serial == serial && step <= ledger.last_step {
             let next = ledger.last_step + 1;
             let wait = (next * period).saturating_sub(unix_now());
             self.ui.notice(&format!(

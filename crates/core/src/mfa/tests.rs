@@ -127,3 +127,37 @@ fn a_step_is_claimed_once_across_callers() {
         .unwrap();
     assert!(other <= next);
 }
+
+#[test]
+fn a_ledger_far_ahead_of_the_clock_is_reset_not_waited_for() {
+    let w = World::new();
+    let devices = w.session.devices();
+    let notices = Arc::new(Notices::default());
+    let ui: &dyn Interaction = notices.as_ref();
+    let mfa = source(&w, &devices, ui);
+    let first = mfa.claim_steps(SERIAL, 30, 1).unwrap();
+    // As if a clock a day fast had claimed a step: the ledger is 2880 steps ahead.
+    let ledger = std::fs::read_dir(w.dir.path().join("state/mfa-steps"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::write(
+        &ledger,
+        serde_json::json!({ "serial": SERIAL, "last_step": first + 2880 }).to_string(),
+    )
+    .unwrap();
+    let started = Instant::now();
+    let step = mfa.claim_steps(SERIAL, 30, 1).unwrap();
+    assert!(started.elapsed() < Duration::from_secs(2), "no long wait");
+    assert!(
+        step >= first && step <= first + 1,
+        "the current step: {step}"
+    );
+    let notices = notices.notices.lock().unwrap();
+    assert!(
+        notices.iter().any(|n| n.contains("2880 steps ahead")),
+        "{notices:?}"
+    );
+}

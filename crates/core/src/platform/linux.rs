@@ -63,3 +63,63 @@ pub fn peer_uid(stream: &UnixStream) -> Option<u32> {
 pub fn browser_opener() -> &'static str {
     "xdg-open"
 }
+
+/// The core size limit this process started with, given back to the programs it runs.
+static STARTING_CORE_LIMIT: std::sync::OnceLock<rustix::process::Rlimit> =
+    std::sync::OnceLock::new();
+
+/// Keeps the secrets in this process's memory out of core dumps and away from other
+/// processes of the same user: not dumpable (no core file, and `/proc/PID/mem` and ptrace
+/// need root), and a core size limit of 0 for good measure. Seeds, keys and issued
+/// credentials live in memory for as long as the process does. Only the soft limit is
+/// lowered, so [`unprotected_child_limits`] can give a child program its own back.
+pub fn protect_process_memory() -> Result<()> {
+    use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
+    let fail = |what: &'static str| {
+        move |e: rustix::io::Errno| Error::ProcessProtection {
+            what,
+            detail: e.to_string(),
+        }
+    };
+    rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable)
+        .map_err(fail("PR_SET_DUMPABLE"))?;
+    let starting = getrlimit(Resource::Core);
+    let _ = STARTING_CORE_LIMIT.set(starting.clone());
+    setrlimit(
+        Resource::Core,
+        Rlimit {
+            current: Some(0),
+            maximum: starting.maximum,
+        },
+    )
+    .map_err(fail("RLIMIT_CORE"))
+}
+
+/// Before running the person's own program (`otpilot exec`): its core size limit as this
+/// process found it. (Dumpability is reset by the kernel at exec.)
+pub fn unprotected_child_limits() {
+    if let Some(limit) = STARTING_CORE_LIMIT.get() {
+        let _ = rustix::process::setrlimit(rustix::process::Resource::Core, limit.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_protected_process_is_not_dumpable_and_dumps_no_core_but_its_children_may() {
+        protect_process_memory().unwrap();
+        assert_eq!(
+            rustix::process::dumpable_behavior().unwrap(),
+            rustix::process::DumpableBehavior::NotDumpable
+        );
+        let core = rustix::process::getrlimit(rustix::process::Resource::Core);
+        assert_eq!(core.current, Some(0));
+        unprotected_child_limits();
+        assert_eq!(
+            rustix::process::getrlimit(rustix::process::Resource::Core),
+            STARTING_CORE_LIMIT.get().unwrap().clone()
+        );
+    }
+}

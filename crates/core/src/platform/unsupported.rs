@@ -31,3 +31,11 @@ pub fn peer_uid(_stream: &UnixStream) -> Option<u32> {
 pub fn browser_opener() -> &'static str {
     "open"
 }
+
+pub fn protect_process_memory() -> Result<()> {
+    Err(Error::PlatformUnsupported(
+        "keeping secrets out of core dumps",
+    ))
+}
+
+pub fn unprotected_child_limits() {}
