@@ -84,7 +84,7 @@ pub fn protect_process_memory() -> Result<()> {
     rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable)
         .map_err(fail("PR_SET_DUMPABLE"))?;
     let starting = getrlimit(Resource::Core);
-    let _ = STARTING_CORE_LIMIT.set(starting.clone());
+    let _ = STARTING_CORE_LIMIT.set(starting);
     setrlimit(
         Resource::Core,
         Rlimit {
@@ -99,7 +99,7 @@ pub fn protect_process_memory() -> Result<()> {
 /// process found it. (Dumpability is reset by the kernel at exec.)
 pub fn unprotected_child_limits() {
     if let Some(limit) = STARTING_CORE_LIMIT.get() {
-        let _ = rustix::process::setrlimit(rustix::process::Resource::Core, limit.clone());
+        let _ = rustix::process::setrlimit(rustix::process::Resource::Core, *limit);
     }
 }
 
@@ -119,7 +119,7 @@ mod tests {
         unprotected_child_limits();
         assert_eq!(
             rustix::process::getrlimit(rustix::process::Resource::Core),
-            STARTING_CORE_LIMIT.get().unwrap().clone()
+            *STARTING_CORE_LIMIT.get().unwrap()
         );
     }
 }
