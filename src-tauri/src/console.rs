@@ -23,12 +23,16 @@ pub fn open(
         .session
         .broker_with(state.settings())?
         .console_login(profile, &request)?;
-    otpilot_core::console::browser::open(&login.logout_url).map_err(|failures| {
-        CommandError::new(
-            ErrorKind::NoBrowser,
-            format!("no browser could be started ({failures}); set BROWSER or a default browser"),
-        )
-    })?;
+    otpilot_core::console::browser::open(&login.logout_url, &state.dirs.runtime).map_err(
+        |failures| {
+            CommandError::new(
+                ErrorKind::NoBrowser,
+                format!(
+                    "no browser could be started ({failures}); set BROWSER or a default browser"
+                ),
+            )
+        },
+    )?;
     tracing::info!(
         "opened the AWS console for {profile} ({})",
         login.destination

@@ -3,10 +3,11 @@
 //! browser launch, and that the login URL (a bearer secret) lands in no file.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 
 use crate::harness::aws::{AwsWorld, ACCOUNT, BASE_KEY_ID};
+use crate::harness::browser::RecordingBrowser;
 use crate::harness::signin::{Expect, SigninEndpoint, MOTO_FEDERATION_TOKEN_PREFIX};
 use crate::harness::Run;
 
@@ -63,7 +64,7 @@ fn assert_not_in_files(w: &AwsWorld, signin: &SigninEndpoint, url: &str, allowed
             .env
             .files_containing(needle)
             .into_iter()
-            .filter(|p| Some(p.as_path()) != allowed)
+            .filter(|p| !allowed.is_some_and(|dir| p.starts_with(dir)))
             .collect();
         assert!(
             found.is_empty(),
@@ -341,45 +342,13 @@ fn endpoint_failures_are_one_line_errors() {
     );
 }
 
-/// A fake browser: appends its argument count and first argument to a log.
-fn fake_browser(w: &AwsWorld) -> (PathBuf, PathBuf) {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = w.env.root.path().join("browser");
-    std::fs::create_dir_all(&dir).unwrap();
-    let log = dir.join("urls.log");
-    let script = dir.join("record-url");
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\nprintf '%s %s\\n' \"$#\" \"$1\" >> '{}'\n",
-            log.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    (script, log)
-}
-
-/// The URLs the fake browser got, each after checking it was its only argument.
-fn opened(log: &Path) -> Vec<String> {
-    std::fs::read_to_string(log)
-        .unwrap_or_default()
-        .lines()
-        .map(|line| {
-            let (argc, url) = line.split_once(' ').unwrap();
-            assert_eq!(argc, "1", "the URL is the browser's single argument");
-            url.to_owned()
-        })
-        .collect()
-}
-
 #[test]
 fn opens_the_browser_through_the_logout_endpoint() {
     let w = AwsWorld::new();
     w.standard_profiles();
     let signin = SigninEndpoint::start(Expect::ChainedRole);
-    let (script, log) = fake_browser(&w);
-    let browser = script.display().to_string();
+    let recorder = RecordingBrowser::new(&w.env.root.path().join("browser"));
+    let browser = recorder.script.display().to_string();
 
     let run1 = run(&w, &signin, &["console", "admin"], &[("BROWSER", &browser)]);
     run1.assert_ok();
@@ -389,11 +358,16 @@ fn opens_the_browser_through_the_logout_endpoint() {
         "{}",
         run1.stderr()
     );
-    let urls = opened(&log);
-    assert_eq!(urls.len(), 1);
+    let opened = recorder.opened();
+    assert_eq!(opened.len(), 1);
+    // argv holds only a private page's path, never the sign-in token.
+    assert!(opened[0].arg.starts_with("file://"), "{}", opened[0].arg);
+    assert!(!opened[0].arg.contains("SigninToken"));
+    assert!(!opened[0].arg.contains(&signin.token()));
+    assert_eq!(opened[0].page_mode.as_deref(), Some("600"));
     let prefix = "https://signin.aws.amazon.com/oauth?Action=logout&redirect_uri=";
-    assert!(urls[0].starts_with(prefix), "logout first");
-    let login = query(&urls[0])["redirect_uri"].clone();
+    assert!(opened[0].url.starts_with(prefix), "logout first");
+    let login = query(&opened[0].url)["redirect_uri"].clone();
     assert!(login.starts_with(&format!("{}?Action=login&", signin.endpoint())));
     assert_eq!(query(&login)["SigninToken"], signin.token());
 
@@ -404,18 +378,20 @@ fn opens_the_browser_through_the_logout_endpoint() {
         &[("BROWSER", &browser)],
     );
     run2.assert_ok();
-    let urls = opened(&log);
-    assert_eq!(urls.len(), 2);
-    assert!(urls[1].starts_with(&format!("{}?Action=login&", signin.endpoint())));
+    let opened = recorder.opened();
+    assert_eq!(opened.len(), 2);
+    assert!(opened[1]
+        .url
+        .starts_with(&format!("{}?Action=login&", signin.endpoint())));
     assert_eq!(
-        query(&urls[1])["Destination"],
+        query(&opened[1].url)["Destination"],
         "https://console.aws.amazon.com/ec2/home?region=us-east-1"
     );
 
     // xdg-open's conventions: a list tried in order, %s for the URL.
     let list = format!("/nonexistent/browser:{browser} %s");
     run(&w, &signin, &["console", "admin"], &[("BROWSER", &list)]).assert_ok();
-    assert_eq!(opened(&log).len(), 3);
+    assert_eq!(recorder.opened().len(), 3);
 
     let line = run(
         &w,
@@ -428,7 +404,18 @@ fn opens_the_browser_through_the_logout_endpoint() {
     run(&w, &signin, &["console", "admin"], &[("BROWSER", "false")])
         .assert_one_line_error("`false` failed");
 
-    // The browser's log is the one file that may hold the URL and the token.
-    assert_not_in_files(&w, &signin, &login, Some(&log));
-    assert_not_in_files(&w, &signin, &urls[0], Some(&log));
+    // The pages are removed soon after (the otpilot processes have long exited by then).
+    let deadline = std::time::Instant::now()
+        + otpilot_core::console::browser::PAGE_LIFETIME
+        + std::time::Duration::from_secs(10);
+    for o in recorder.opened() {
+        let page = o.page.unwrap();
+        while page.exists() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(250));
+        }
+        assert!(!page.exists(), "{} is still there", page.display());
+    }
+    // Then the browser's own files are the only ones that ever held the URL and the token.
+    assert_not_in_files(&w, &signin, &login, Some(recorder.dir()));
+    assert_not_in_files(&w, &signin, &opened[0].url, Some(recorder.dir()));
 }

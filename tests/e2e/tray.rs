@@ -257,31 +257,27 @@ fn the_tray_never_loads_a_web_engine_and_opens_one_window_process() {
 
 #[test]
 fn open_console_from_the_window_and_the_tray_menu() {
+    use crate::harness::browser::RecordingBrowser;
     use crate::harness::signin::{Expect, SigninEndpoint};
-    use std::os::unix::fs::PermissionsExt;
     let _one = serial();
     let (session, env) = desktop(Keyring::Unlocked);
     let w = AwsWorld::on(env);
     w.standard_profiles();
     write_settings(&w.env, "watched_profiles = [\"admin\"]\n");
     let signin = SigninEndpoint::start(Expect::ChainedRole);
-    // A browser that only records the URL it was asked to open.
-    let log = w.env.root.path().join("browser.log");
-    let script = w.env.root.path().join("browser.sh");
-    std::fs::write(
-        &script,
-        format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", log.display()),
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o700)).unwrap();
+    // A browser that only records what it was asked to open.
+    let recorder = RecordingBrowser::new(&w.env.root.path().join("browser"));
     let mut extra = w.aws_envs();
     extra.push(("OTPILOT_FEDERATION_ENDPOINT".into(), signin.endpoint()));
-    extra.push(("BROWSER".into(), script.display().to_string()));
+    extra.push(("BROWSER".into(), recorder.script.display().to_string()));
     let opened = || -> Vec<String> {
-        std::fs::read_to_string(&log)
-            .unwrap_or_default()
-            .lines()
-            .map(str::to_owned)
+        recorder
+            .opened()
+            .into_iter()
+            .map(|o| {
+                assert!(!o.arg.contains("SigninToken"), "no token in argv");
+                o.url
+            })
             .collect()
     };
     let logout = "https://signin.aws.amazon.com/oauth?Action=logout&redirect_uri=";

@@ -1,10 +1,11 @@
 //! `otpilot console PROFILE`: signs in to the AWS console and opens it in the browser, or
 //! prints the login URL with `--print`.
 //!
-//! The URL is a bearer secret for 15 minutes. It goes to stdout (`--print`) or into the argv
-//! of the browser launcher (see `otpilot_core::console::browser`), and nowhere else.
+//! The URL is a bearer secret for 15 minutes. It goes to stdout (`--print`) or into a private
+//! page the browser is pointed at (see `otpilot_core::console::browser`), and nowhere else.
 
 use std::io::Write;
+use std::path::Path;
 
 use anyhow::{bail, Result};
 use otpilot_core::console::{ConsoleRequest, Destination};
@@ -45,7 +46,7 @@ pub fn run(ctx: &Ctx, args: ConsoleArgs) -> Result<()> {
     } else {
         &login.logout_url
     };
-    open_in_browser(url, &profile)?;
+    open_in_browser(url, &profile, &ctx.session.dirs().runtime)?;
     eprintln!(
         "otpilot: opened the AWS console for `{profile}` in your browser ({})",
         login.destination
@@ -54,8 +55,8 @@ pub fn run(ctx: &Ctx, args: ConsoleArgs) -> Result<()> {
 }
 
 /// Opens the URL in the person's browser.
-fn open_in_browser(url: &SecretString, profile: &str) -> Result<()> {
-    otpilot_core::console::browser::open(url).or_else(|failures| {
+fn open_in_browser(url: &SecretString, profile: &str, private_dir: &Path) -> Result<()> {
+    otpilot_core::console::browser::open(url, private_dir).or_else(|failures| {
         bail!(
             "no browser could be started ({failures}); set BROWSER, or run `otpilot console {profile} --print` and open the URL yourself"
         )

@@ -1,6 +1,7 @@
 //! Shared test harness: isolated homes, the built binary, and real services.
 
 pub mod aws;
+pub mod browser;
 pub mod gate;
 pub mod keyring;
 pub mod moto;

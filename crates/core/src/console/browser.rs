@@ -1,28 +1,74 @@
-//! Opening a URL in the person's browser: `$BROWSER` as xdg-open reads it, else the
-//! platform's opener. The URL (a console sign-in URL is a bearer secret) goes only into the
-//! launcher's argv; the launcher's own output is discarded, since launchers such as xdg-open
-//! quote the URL in their error messages.
+//! Opening a sign-in URL in the person's browser: `$BROWSER` as xdg-open reads it, else the
+//! platform's opener. The URL is a bearer secret for 15 minutes, and a program's argv is
+//! readable by every local user (`/proc/PID/cmdline`) for as long as it runs, a browser's
+//! for hours. So the browser is given a private page instead: a 0600 file in Otpilot's 0700
+//! runtime directory that sends it on to the URL, removed shortly after. Its `file://` path
+//! is all that appears in argv. The launcher's own output is discarded.
 
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::secret::SecretString;
 
+/// How long the page stays for a browser that is slow to start; then it is removed.
+pub const PAGE_LIFETIME: Duration = Duration::from_secs(20);
+
 /// A launcher that fails says so quickly (not found, bad exit status). One still running
 /// after this is taken to be the browser itself, which may run until it is closed.
 const LAUNCH_GRACE: Duration = Duration::from_secs(3);
 
-/// Runs the first browser command that starts and does not fail. On failure, says what was
-/// tried (never the URL).
-pub fn open(url: &SecretString) -> Result<(), String> {
+/// Opens `url` through a private page in `private_dir` (Otpilot's runtime directory) with the
+/// first browser command that starts and does not fail. On failure, says what was tried
+/// (never the URL).
+pub fn open(url: &SecretString, private_dir: &Path) -> Result<(), String> {
+    let page = write_page(private_dir, url)
+        .map_err(|e| format!("the sign-in page could not be written ({e})"))?;
+    let target = format!("file://{}", page.display());
     let mut failures = Vec::new();
     for words in browser_commands() {
-        match launch(&words, url) {
-            Ok(()) => return Ok(()),
+        match launch(&words, &target) {
+            Ok(()) => {
+                crate::platform::remove_file_later(&page, PAGE_LIFETIME);
+                return Ok(());
+            }
             Err(why) => failures.push(format!("`{}` {why}", words[0])),
         }
     }
+    let _ = std::fs::remove_file(&page);
     Err(failures.join("; "))
+}
+
+/// A page that sends the browser on to `url` at once (and names it as a link, for a browser
+/// with scripts and refreshes off), written 0600 under a name nobody can guess.
+fn write_page(dir: &Path, url: &SecretString) -> crate::error::Result<PathBuf> {
+    let name = format!("console-{:016x}.html", rand::random::<u64>());
+    let path = dir.join(name);
+    let html = SecretString::new(page_html(url.expose()));
+    crate::atomic::write_private_in_own_dir(&path, html.expose().as_bytes())?;
+    Ok(path)
+}
+
+fn page_html(url: &str) -> String {
+    let attr = html_attribute(url);
+    // In a script string, `</` could end the script element early.
+    let js = serde_json::to_string(url)
+        .expect("a string serialises")
+        .replace("</", "<\\/");
+    format!(
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><meta name=\"referrer\" content=\"no-referrer\">\n\
+         <meta http-equiv=\"refresh\" content=\"0;url={attr}\">\n\
+         <title>Opening the AWS console</title></head>\n\
+         <body><script>location.replace({js});</script>\n\
+         <p><a id=\"go\" href=\"{attr}\">Open the AWS console</a></p></body></html>\n"
+    )
+}
+
+fn html_attribute(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// `$BROWSER` as xdg-open reads it (a colon-separated list of commands, `%s` for the URL,
@@ -47,20 +93,20 @@ fn browser_commands() -> Vec<Vec<String>> {
     vec![vec![crate::platform::browser_opener().to_owned()]]
 }
 
-/// Starts one browser command with the URL; waits briefly to see whether it failed.
-fn launch(words: &[String], url: &SecretString) -> std::result::Result<(), String> {
+/// Starts one browser command with the page's URL; waits briefly to see whether it failed.
+fn launch(words: &[String], target: &str) -> std::result::Result<(), String> {
     let mut command = Command::new(&words[0]);
     let mut placed = false;
     for word in &words[1..] {
         if word.contains("%s") {
-            command.arg(word.replace("%s", url.expose()));
+            command.arg(word.replace("%s", target));
             placed = true;
         } else {
             command.arg(word);
         }
     }
     if !placed {
-        command.arg(url.expose());
+        command.arg(target);
     }
     command
         .stdin(Stdio::null())
@@ -80,5 +126,37 @@ fn launch(words: &[String], url: &SecretString) -> std::result::Result<(), Strin
             Ok(None) => std::thread::sleep(Duration::from_millis(20)),
             Err(e) => return Err(format!("could not be watched ({e})")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_sends_the_browser_on_with_the_url_escaped() {
+        let url = "https://signin.aws.amazon.com/federation?Action=login&SigninToken=a\"b<c>&Destination=x";
+        let html = page_html(url);
+        assert!(html.contains(
+            "href=\"https://signin.aws.amazon.com/federation?Action=login&amp;SigninToken=a&quot;b&lt;c&gt;&amp;Destination=x\""
+        ));
+        assert!(html.contains("location.replace(\"https://signin"));
+        assert!(!html.contains("</script>\"") && html.matches("</script>").count() == 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_page_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let run = dir.path().join("run");
+        let page = write_page(
+            &run,
+            &SecretString::from("https://example.com/?SigninToken=t"),
+        )
+        .unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&page), 0o600);
+        assert_eq!(mode(&run), 0o700);
     }
 }

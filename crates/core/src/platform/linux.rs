@@ -64,6 +64,23 @@ pub fn browser_opener() -> &'static str {
     "xdg-open"
 }
 
+/// Removes `path` after `delay`, even when this process has exited by then (the CLI opens
+/// the browser and ends): a detached `sh` sleeps and removes it.
+pub fn remove_file_later(path: &Path, delay: std::time::Duration) {
+    let started = std::process::Command::new("sh")
+        .args(["-c", "sleep \"$1\"; rm -f -- \"$2\"", "sh"])
+        .arg(delay.as_secs().max(1).to_string())
+        .arg(path)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if started.is_err() {
+        // No shell: better gone too early than left behind.
+        let _ = std::fs::remove_file(path);
+    }
+}
+
 /// The core size limit this process started with, given back to the programs it runs.
 static STARTING_CORE_LIMIT: std::sync::OnceLock<rustix::process::Rlimit> =
     std::sync::OnceLock::new();
