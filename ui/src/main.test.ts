@@ -8,11 +8,32 @@ vi.mock('@tauri-apps/api/event', () => ({ listen: vi.fn(async () => () => undefi
 
 const STATUS_OK = { keyring: 'ok', keyringMessage: null, awsConfig: 'ok', awsMessage: null };
 
-function answer(status: object): void {
+const DEVICE = { name: 'work', serial: null, issuer: null, account: null, algorithm: 'SHA1', digits: 6, period: 30, askBeforeUse: false };
+const WIRED = {
+  profile: 'admin',
+  wired: true,
+  delegatesTo: null,
+  isRole: true,
+  keys: null,
+  watched: false,
+  chain: ['base', 'admin'],
+  mfaSerial: null,
+  device: null,
+  error: null,
+  state: 'unknown',
+  expiresAt: null,
+  message: null,
+};
+
+function answer(status: object, lists: { devices?: object[]; profiles?: object[] } = {}): void {
   invoke.mockImplementation(async (cmd: string) => {
     switch (cmd) {
       case 'app_status':
         return status;
+      case 'list_devices':
+        return lists.devices ?? [];
+      case 'list_profiles':
+        return lists.profiles ?? [];
       default:
         return [];
     }
@@ -29,16 +50,52 @@ async function boot(hash: string): Promise<void> {
 
 const $ = (id: string): HTMLElement | null => document.querySelector(`[data-testid="${id}"]`);
 
-beforeEach(() => invoke.mockReset());
+// Braces: a function returned from beforeEach (mockReset returns the mock) is run as a cleanup.
+beforeEach(() => {
+  invoke.mockReset();
+});
 
 describe('shell', () => {
   it('shows the devices view with a nav by default and no banner when all is well', async () => {
-    answer(STATUS_OK);
+    answer(STATUS_OK, { devices: [DEVICE], profiles: [WIRED] });
     await boot('#/');
     expect(document.querySelector('nav a[aria-current="page"]')).toBe($('nav-devices'));
     expect($('nav-profiles')?.getAttribute('href')).toBe('#/profiles');
     expect($('status-banner')?.hidden).toBe(true);
+    expect($('device-row-work')).not.toBeNull();
+  });
+
+  it('opens the set-up guide when nothing is set up and no view was asked for', async () => {
+    answer(STATUS_OK);
+    await boot('');
+    expect(location.hash).toBe('#/setup');
+    expect(document.querySelector('nav a[aria-current="page"]')).toBe($('nav-setup'));
+    expect(document.title).toBe('Otpilot: Set up');
+    expect($('guide-device')).not.toBeNull();
+
+    // A device but no wired profile: still the guide.
+    answer(STATUS_OK, { devices: [DEVICE], profiles: [{ ...WIRED, wired: false }] });
+    await boot('#/');
+    expect(location.hash).toBe('#/setup');
+  });
+
+  it('obeys a route in the address even when nothing is set up', async () => {
+    answer(STATUS_OK);
+    await boot('#/devices');
+    expect(document.querySelector('nav a[aria-current="page"]')).toBe($('nav-devices'));
     expect($('devices-empty')?.textContent).toBe('No devices yet — add one below');
+  });
+
+  it('starts on the default view when the lists cannot be read', async () => {
+    invoke.mockImplementation(async (cmd: string) => {
+      if (cmd === 'app_status') return STATUS_OK;
+      if (cmd === 'list_devices' || cmd === 'list_profiles') {
+        throw { kind: 'keyring_locked', message: 'Your keyring is locked' };
+      }
+      return [];
+    });
+    await boot('');
+    expect(document.querySelector('nav a[aria-current="page"]')).toBe($('nav-devices'));
   });
 
   it('shows the keyring and AWS config problems in the banner', async () => {
@@ -55,6 +112,7 @@ describe('shell', () => {
     answer(STATUS_OK);
     await boot('#/mfa');
     expect(Array.from(document.querySelectorAll('nav a')).map((a) => a.textContent)).toEqual([
+      'Set up',
       'Devices',
       'Profiles',
       'Set up MFA',

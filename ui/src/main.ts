@@ -3,10 +3,12 @@
 import './styles.css';
 import { h, replaceChildren } from './lib/dom';
 import { statusMessages } from './lib/format';
-import { parseRoute, type MainView, type Route } from './lib/router';
+import { noRouteChosen, parseRoute, routeHash, type MainView, type Route } from './lib/router';
 import { defaultDeps, type Unmount, type ViewDeps } from './views/context';
 import { mountActivity } from './views/activity';
 import { mountDevices } from './views/devices';
+import { mountGuide } from './views/guide';
+import { needsSetup } from './views/guide.model';
 import { mountMfa } from './views/mfa';
 import { mountProfiles } from './views/profiles';
 import { mountSettings } from './views/settings';
@@ -15,6 +17,7 @@ import { mountSettings } from './views/settings';
 const STATUS_MS = 60_000;
 
 const NAV: { view: MainView; label: string }[] = [
+  { view: 'setup', label: 'Set up' },
   { view: 'devices', label: 'Devices' },
   { view: 'profiles', label: 'Profiles' },
   { view: 'mfa', label: 'Set up MFA' },
@@ -23,6 +26,7 @@ const NAV: { view: MainView; label: string }[] = [
 ];
 
 const MOUNT: Record<MainView, (root: HTMLElement, deps: ViewDeps) => Unmount> = {
+  setup: mountGuide,
   devices: mountDevices,
   profiles: mountProfiles,
   mfa: mountMfa,
@@ -107,7 +111,29 @@ function start(app: HTMLElement): void {
   });
   window.addEventListener('pagehide', off);
 
-  show(parseRoute(location.hash));
+  /**
+   * Where a window opened without a route starts: the guide while nothing is set up (no
+   * device, or no profile wired), else the default view. A route in the address is obeyed.
+   */
+  async function startRoute(): Promise<Route> {
+    const route = parseRoute(location.hash);
+    if (!noRouteChosen(location.hash)) return route;
+    try {
+      const [devices, profiles] = await Promise.all([deps.api.listDevices(), deps.api.listProfiles()]);
+      return needsSetup(devices, profiles) ? { view: 'setup' } : route;
+    } catch {
+      // Cannot tell: the default view, which shows the error itself.
+      return route;
+    }
+  }
+
+  void startRoute().then((route) => {
+    // A view chosen meanwhile (a click, a link from the tray) wins.
+    if (shell) return;
+    // Without firing hashchange: the address then names the view shown.
+    if (route.view === 'setup') history.replaceState(null, '', routeHash(route));
+    show(route);
+  });
 }
 
 const app = document.getElementById('app');

@@ -132,6 +132,30 @@ describe('commands', () => {
     ]);
   });
 
+  it('passes the set-up commands’ arguments under the contract’s names', async () => {
+    invoke.mockResolvedValue(undefined);
+    await api.keysMove('base');
+    await api.keysStore('base', 'AKIDEXAMPLE SECRETEXAMPLE', null);
+    await api.keysStore('base', 'SECRETEXAMPLE', 'AKIDEXAMPLE');
+    await api.wirePreview('admin', false);
+    await api.wireProfile('admin', true);
+    await api.unwirePreview('admin');
+    await api.unwireProfile('admin');
+    await api.checkProfile('admin');
+    await api.mfaSwitchSerial('arn:old', 'arn:new');
+    expect(invoke.mock.calls).toEqual([
+      ['keys_move', { profile: 'base' }],
+      ['keys_store', { profile: 'base', text: 'AKIDEXAMPLE SECRETEXAMPLE', accessKeyId: null }],
+      ['keys_store', { profile: 'base', text: 'SECRETEXAMPLE', accessKeyId: 'AKIDEXAMPLE' }],
+      ['wire_preview', { profile: 'admin', force: false }],
+      ['wire_profile', { profile: 'admin', force: true }],
+      ['unwire_preview', { profile: 'admin' }],
+      ['unwire_profile', { profile: 'admin' }],
+      ['check_profile', { profile: 'admin' }],
+      ['mfa_switch_serial', { old: 'arn:old', new: 'arn:new' }],
+    ]);
+  });
+
   it('calls argument-less commands without arguments and returns their result', async () => {
     invoke.mockResolvedValueOnce([{ name: 'work' }]);
     await expect(api.listDevices()).resolves.toEqual([{ name: 'work' }]);
@@ -175,7 +199,12 @@ describe('events', () => {
     listen.mockResolvedValue(vi.fn());
     api.onCredentialsRefreshed(() => undefined)();
     api.onDevicesChanged(() => undefined)();
-    expect(listen.mock.calls.map((c) => c[0])).toEqual(['credentials://refreshed', 'devices://changed']);
+    api.onProfilesChanged(() => undefined)();
+    expect(listen.mock.calls.map((c) => c[0])).toEqual([
+      'credentials://refreshed',
+      'devices://changed',
+      'profiles://changed',
+    ]);
   });
 
   it('does nothing outside Tauri', () => {

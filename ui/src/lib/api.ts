@@ -20,20 +20,27 @@ import type {
   AddResult,
   AppStatus,
   CodeView,
+  ConfigPreview,
   CopyResult,
   DeviceArgs,
   DeviceView,
   EnrollCandidate,
   EnrollResult,
+  KeysMoved,
+  KeysStored,
   MfaEnrollArgs,
   OpenConsoleArgs,
   ProfileArgs,
+  ProfileIdentity,
   ProfileView,
   RecentActivityArgs,
   RenameDeviceArgs,
   SaveSettingsArgs,
   SetDeviceSerialArgs,
   SettingsView,
+  StoreKeysArgs,
+  SwitchSerialArgs,
+  WireArgs,
 } from './bindings';
 
 /** What the tray knows of a watched profile. */
@@ -171,12 +178,54 @@ export const mfaEnroll = (profile: string, deviceName: string | null): Promise<E
 export const recentActivity = (limit: number): Promise<ActivityEntry[]> =>
   call('recent_activity', { limit } satisfies RecentActivityArgs);
 
+/**
+ * Moves the profile's long-term keys out of ~/.aws/credentials into the keyring; the file
+ * keeps its other profiles, and the file as it was is kept in the keyring (`backupKey`).
+ */
+export const keysMove = (profile: string): Promise<KeysMoved> => call('keys_move', { profile } satisfies ProfileArgs);
+
+/**
+ * Stores pasted keys in the keyring: `text` is "AKID SECRET", the secret alone (then with
+ * `accessKeyId`), or the IAM console's CSV file. It carries a secret: never log it, and
+ * empty the field it came from once this answers.
+ */
+export const keysStore = (profile: string, text: string, accessKeyId: string | null): Promise<KeysStored> =>
+  call('keys_store', { profile, text, accessKeyId } satisfies StoreKeysArgs);
+
+/** The lines wiring would change in the AWS config; writes nothing. */
+export const wirePreview = (profile: string, force: boolean): Promise<ConfigPreview> =>
+  call('wire_preview', { profile, force } satisfies WireArgs);
+
+/** Wires the profile to Otpilot (the AWS config is backed up first). */
+export const wireProfile = (profile: string, force: boolean): Promise<ProfileView> =>
+  call('wire_profile', { profile, force } satisfies WireArgs);
+
+/** The lines unwiring would change in the AWS config; writes nothing. */
+export const unwirePreview = (profile: string): Promise<ConfigPreview> =>
+  call('unwire_preview', { profile } satisfies ProfileArgs);
+
+export const unwireProfile = (profile: string): Promise<ProfileView> =>
+  call('unwire_profile', { profile } satisfies ProfileArgs);
+
+/**
+ * Gets credentials through the tray, as the AWS CLI would, then asks STS who they are.
+ * Can take seconds (the tray may ask for a code); a failure's message says what to do.
+ */
+export const checkProfile = (profile: string): Promise<ProfileIdentity> =>
+  call('check_profile', { profile } satisfies ProfileArgs);
+
+/** Points every profile whose mfa_serial is `old` at `newSerial`; answers the profiles changed. */
+export const mfaSwitchSerial = (old: string, newSerial: string): Promise<string[]> =>
+  call('mfa_switch_serial', { old, new: newSerial } satisfies SwitchSerialArgs);
+
 // ---- events ----
 
 export const EVENTS = {
   refreshed: 'credentials://refreshed',
   failed: 'credentials://failed',
   devicesChanged: 'devices://changed',
+  /** The AWS files changed (keys moved or stored, a profile wired or unwired). */
+  profilesChanged: 'profiles://changed',
 } as const;
 
 /**
@@ -214,3 +263,6 @@ export const onCredentialsFailed = (handler: (payload: FailedPayload) => void): 
 
 export const onDevicesChanged = (handler: () => void): (() => void) =>
   subscribe<null>(EVENTS.devicesChanged, () => handler());
+
+export const onProfilesChanged = (handler: () => void): (() => void) =>
+  subscribe<null>(EVENTS.profilesChanged, () => handler());

@@ -107,6 +107,9 @@ describe('state badge', () => {
   const base: ProfileView = {
     profile: 'admin',
     wired: true,
+    delegatesTo: null,
+    isRole: true,
+    keys: null,
     watched: false,
     chain: ['base', 'admin'],
     mfaSerial: null,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRoute, routeHash } from './router';
+import { noRouteChosen, parseRoute, routeHash } from './router';
 
 describe('router', () => {
   it('defaults to the devices view', () => {
@@ -15,6 +15,7 @@ describe('router', () => {
     expect(parseRoute('#/settings')).toEqual({ view: 'settings' });
     expect(parseRoute('#settings')).toEqual({ view: 'settings' });
     expect(parseRoute('#/mfa')).toEqual({ view: 'mfa' });
+    expect(parseRoute('#/setup')).toEqual({ view: 'setup' });
     expect(parseRoute('#/activity')).toEqual({ view: 'activity' });
     expect(parseRoute('#/activity/')).toEqual({ view: 'activity' });
     expect(parseRoute('#/MFA')).toEqual({ view: 'devices' });
@@ -29,6 +30,7 @@ describe('router', () => {
 
   it('round-trips routes through their hash', () => {
     for (const route of [
+      { view: 'setup' },
       { view: 'devices' },
       { view: 'profiles' },
       { view: 'mfa' },
@@ -37,5 +39,10 @@ describe('router', () => {
     ] as const) {
       expect(parseRoute(routeHash(route))).toEqual(route);
     }
+  });
+
+  it('tells a window opened without a route from one that names a view', () => {
+    for (const hash of ['', '#', '#/', '#//']) expect(noRouteChosen(hash), hash).toBe(true);
+    for (const hash of ['#/devices', '#/setup', '#/nowhere', '#devices']) expect(noRouteChosen(hash), hash).toBe(false);
   });
 });

@@ -1,19 +1,23 @@
-// The hash router: `#/devices` (default), `#/profiles`, `#/mfa`, `#/activity`, `#/settings`.
+// The hash router: `#/devices` (default), `#/setup`, `#/profiles`, `#/mfa`, `#/activity`,
+// `#/settings`.
 
 export type Route =
+  | { view: 'setup' }
   | { view: 'devices' }
   | { view: 'profiles' }
   | { view: 'mfa' }
   | { view: 'activity' }
   | { view: 'settings' };
 
-export type MainView = 'devices' | 'profiles' | 'mfa' | 'activity' | 'settings';
+export type MainView = Route['view'];
 
 /** Parses `location.hash`; anything unknown is the devices view. */
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/^\/+/, '');
   const [head = ''] = path.split('/');
   switch (head) {
+    case 'setup':
+      return { view: 'setup' };
     case 'profiles':
       return { view: 'profiles' };
     case 'mfa':
@@ -25,6 +29,14 @@ export function parseRoute(hash: string): Route {
     default:
       return { view: 'devices' };
   }
+}
+
+/**
+ * Whether `hash` names no view at all (the window opened plainly), as opposed to one that
+ * names a view, known or not: only then may the shell choose where to start.
+ */
+export function noRouteChosen(hash: string): boolean {
+  return hash.replace(/^#/, '').replace(/^\/+/, '') === '';
 }
 
 /** The hash that leads to `route`. */

@@ -10,6 +10,7 @@ export type FakeApi = Api & {
   emitRefreshed: (view: ProfileView) => void;
   emitFailed: (payload: FailedPayload) => void;
   emitDevicesChanged: () => void;
+  emitProfilesChanged: () => void;
 };
 
 export const SETTINGS: SettingsView = {
@@ -27,6 +28,7 @@ export function fakeApi(): FakeApi {
     refreshed: new Set<(v: ProfileView) => void>(),
     failed: new Set<(p: FailedPayload) => void>(),
     devices: new Set<() => void>(),
+    profiles: new Set<() => void>(),
   };
   const subscribe =
     <T>(set: Set<T>) =>
@@ -61,12 +63,33 @@ export function fakeApi(): FakeApi {
       throw new real.CommandError('other', 'not faked');
     }),
     recentActivity: vi.fn(async () => []),
+    keysMove: vi.fn(async (profile: string) => ({
+      profile,
+      accessKeyId: 'AKIA…MPLE',
+      path: '/home/alice/.aws/credentials',
+      backupKey: 'backup:aws-credentials:1700000000',
+    })),
+    keysStore: vi.fn(async (profile: string) => ({ profile, accessKeyId: 'AKIA…MPLE' })),
+    wirePreview: vi.fn(async () => ({ path: '/home/alice/.aws/config', lines: [], notes: [] })),
+    wireProfile: vi.fn(async () => {
+      throw new real.CommandError('other', 'not faked');
+    }),
+    unwirePreview: vi.fn(async () => ({ path: '/home/alice/.aws/config', lines: [], notes: [] })),
+    unwireProfile: vi.fn(async () => {
+      throw new real.CommandError('other', 'not faked');
+    }),
+    checkProfile: vi.fn(async () => {
+      throw new real.CommandError('other', 'not faked');
+    }),
+    mfaSwitchSerial: vi.fn(async () => []),
     onCredentialsRefreshed: subscribe(handlers.refreshed),
     onCredentialsFailed: subscribe(handlers.failed),
     onDevicesChanged: subscribe(handlers.devices),
+    onProfilesChanged: subscribe(handlers.profiles),
     emitRefreshed: (v) => handlers.refreshed.forEach((fn) => fn(v)),
     emitFailed: (p) => handlers.failed.forEach((fn) => fn(p)),
     emitDevicesChanged: () => handlers.devices.forEach((fn) => fn()),
+    emitProfilesChanged: () => handlers.profiles.forEach((fn) => fn()),
   };
 }
 

@@ -18,6 +18,11 @@ import {
   qrFailed,
   qrOffered,
   resultFacts,
+  switchFailed,
+  switchOffered,
+  switchStarted,
+  switched,
+  switchedText,
   type MfaForm,
   type MfaState,
 } from './mfa.model';
@@ -31,6 +36,8 @@ const RESULT: EnrollResult = {
   user: 'alice',
   profilesUpdated: ['admin', 'admin-ro'],
   backup: '/home/alice/.aws/config.otpilot-backup',
+  keptSerial: null,
+  keptNote: null,
 };
 
 function loadedWith(candidates: EnrollCandidate[]): MfaState {
@@ -167,7 +174,12 @@ describe('set up MFA model: enrolling', () => {
   it('shows the result, and a candidate read still on its way no longer counts', () => {
     const started = loadStarted(loadedWith([ADMIN]));
     const result = enrolled(started, RESULT);
-    expect(result.step).toEqual({ kind: 'result', result: RESULT, qrError: '' });
+    expect(result.step).toEqual({
+      kind: 'result',
+      result: RESULT,
+      qrError: '',
+      switching: { busy: false, done: '', error: '' },
+    });
     expect(candidatesLoaded(result, started.seq, [OLD])).toBe(result);
   });
 
@@ -205,5 +217,46 @@ describe('set up MFA model: enrolling', () => {
     const fresh = candidatesLoaded(started, started.seq, [{ profile: 'admin', mfaSerial: RESULT.serial }]);
     expect(existingDevice(formOf(fresh))?.serial).toBe(RESULT.serial);
     expect(formControls(formOf(fresh)).enrollDisabled).toBe(false);
+  });
+});
+
+describe('set up MFA model: a profile that kept its device', () => {
+  const KEPT: EnrollResult = {
+    ...RESULT,
+    profilesUpdated: [],
+    keptSerial: 'arn:aws:iam::111122223333:mfa/old-phone',
+    keptNote: 'admin still uses arn:aws:iam::111122223333:mfa/old-phone.',
+  };
+
+  it('offers the switch only when the profile kept a device', () => {
+    expect(switchOffered(RESULT)).toBe(false);
+    expect(switchOffered(KEPT)).toBe(true);
+    expect(switchOffered({ ...KEPT, keptSerial: null })).toBe(false);
+    expect(switchStarted(enrolled(loadedWith([ADMIN]), RESULT)).request).toBeNull();
+  });
+
+  it('switches the old serial for the new one, once', () => {
+    const result = enrolled(loadedWith([ADMIN]), KEPT);
+    const out = switchStarted(result);
+    expect(out.request).toEqual({ old: KEPT.keptSerial, new: KEPT.serial });
+    expect(out.state.step).toMatchObject({ switching: { busy: true } });
+    expect(switchStarted(out.state).request).toBeNull();
+    const done = switched(out.state, ['admin']);
+    expect(done.step).toMatchObject({
+      switching: { busy: false, done: 'Profile admin now uses the new device.', error: '' },
+    });
+    expect(switchStarted(done).request).toBeNull();
+  });
+
+  it('says why the switch failed, and lets it be tried again', () => {
+    const out = switchStarted(enrolled(loadedWith([ADMIN]), KEPT));
+    const failed = switchFailed(out.state, 'cannot write ~/.aws/config');
+    expect(failed.step).toMatchObject({ switching: { busy: false, done: '', error: 'cannot write ~/.aws/config' } });
+    expect(switchStarted(failed).request).not.toBeNull();
+  });
+
+  it('names the profiles switched', () => {
+    expect(switchedText([])).toBe('No profile named the old device: nothing changed.');
+    expect(switchedText(['admin', 'admin-ro'])).toBe('Profiles admin, admin-ro now use the new device.');
   });
 });

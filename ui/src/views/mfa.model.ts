@@ -31,7 +31,15 @@ export type MfaStep =
   /** No profile has long-term access keys. */
   | { kind: 'empty' }
   | { kind: 'form'; form: MfaForm }
-  | { kind: 'result'; result: EnrollResult; qrError: string };
+  | { kind: 'result'; result: EnrollResult; qrError: string; switching: SwitchState };
+
+/** "Use the new device for this profile", offered when the profile kept its old device. */
+export type SwitchState = {
+  busy: boolean;
+  /** "Profile admin now uses the new device"; "" until switched. */
+  done: string;
+  error: string;
+};
 
 export type MfaState = {
   /** Numbers the candidate reads: only the latest one's answer counts. */
@@ -126,7 +134,11 @@ export function enrollFailed(state: MfaState, message: string): MfaState {
 
 /** Enrolled: the result shows, and a candidate read still on its way no longer counts. */
 export function enrolled(state: MfaState, result: EnrollResult): MfaState {
-  return { ...state, seq: state.seq + 1, step: { kind: 'result', result, qrError: '' } };
+  return {
+    ...state,
+    seq: state.seq + 1,
+    step: { kind: 'result', result, qrError: '', switching: { busy: false, done: '', error: '' } },
+  };
 }
 
 export function qrFailed(state: MfaState, message: string): MfaState {
@@ -138,6 +150,43 @@ export function qrFailed(state: MfaState, message: string): MfaState {
 export function qrOffered(state: MfaState): MfaState {
   if (state.step.kind !== 'result' || state.step.qrError === '') return state;
   return { ...state, step: { ...state.step, qrError: '' } };
+}
+
+/** Whether the result offers to point the profile at the new device (it kept its old one). */
+export function switchOffered(r: EnrollResult): boolean {
+  return r.keptNote !== null && r.keptSerial !== null;
+}
+
+export type SwitchRequest = { old: string; new: string };
+
+/** "Use the new device" pressed: the serials to switch, or null (not offered, busy, or done). */
+export function switchStarted(state: MfaState): { state: MfaState; request: SwitchRequest | null } {
+  const step = state.step;
+  if (step.kind !== 'result' || step.switching.busy || step.switching.done !== '') return { state, request: null };
+  const old = step.result.keptSerial;
+  if (old === null || !switchOffered(step.result)) return { state, request: null };
+  return {
+    state: { ...state, step: { ...step, switching: { busy: true, done: '', error: '' } } },
+    request: { old, new: step.result.serial },
+  };
+}
+
+/** "Profile admin now uses the new device", or "Profiles a, b now use the new device". */
+export function switchedText(profiles: readonly string[]): string {
+  if (profiles.length === 0) return 'No profile named the old device: nothing changed.';
+  return profiles.length === 1
+    ? `Profile ${profiles[0]} now uses the new device.`
+    : `Profiles ${profiles.join(', ')} now use the new device.`;
+}
+
+export function switched(state: MfaState, profiles: readonly string[]): MfaState {
+  if (state.step.kind !== 'result') return state;
+  return { ...state, step: { ...state.step, switching: { busy: false, done: switchedText(profiles), error: '' } } };
+}
+
+export function switchFailed(state: MfaState, message: string): MfaState {
+  if (state.step.kind !== 'result') return state;
+  return { ...state, step: { ...state.step, switching: { busy: false, done: '', error: message } } };
 }
 
 /** Done: back to Loading…, then the candidates as they are now. */

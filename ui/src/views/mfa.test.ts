@@ -14,6 +14,8 @@ const RESULT: EnrollResult = {
   user: 'alice',
   profilesUpdated: ['admin', 'admin-ro'],
   backup: '/home/alice/.aws/config.otpilot-backup',
+  keptSerial: null,
+  keptNote: null,
 };
 
 let root: HTMLElement;
@@ -249,5 +251,52 @@ describe('set up MFA: enrolling', () => {
     expect(byTestId(root, 'mfa-existing').textContent).toContain(RESULT.serial);
     expect(document.activeElement).toBe(byTestId(root, 'mfa-profile'));
     expect(byTestId<HTMLButtonElement>(root, 'mfa-enroll').disabled).toBe(false);
+  });
+});
+
+describe('set up MFA: a profile that kept its device', () => {
+  const KEPT: EnrollResult = {
+    ...RESULT,
+    profilesUpdated: [],
+    keptSerial: 'arn:aws:iam::111122223333:mfa/old-phone',
+    keptNote: 'admin still uses its MFA device arn:aws:iam::111122223333:mfa/old-phone.',
+  };
+
+  it('says so, and points the profile at the new device on request', async () => {
+    api.mfaEnroll = vi.fn(async () => KEPT);
+    api.mfaSwitchSerial = vi.fn(async () => ['admin']);
+    await mount([OLD]);
+    byTestId(root, 'mfa-enroll').click();
+    await settle();
+    expect(byTestId(root, 'mfa-kept-note').textContent).toBe(KEPT.keptNote);
+    expect(api.mfaSwitchSerial).not.toHaveBeenCalled();
+    byTestId(root, 'mfa-switch-serial').click();
+    await settle();
+    expect(api.mfaSwitchSerial).toHaveBeenCalledWith(KEPT.keptSerial, KEPT.serial);
+    expect(byTestId(root, 'mfa-switch-result').textContent).toBe('Profile admin now uses the new device.');
+    expect(byTestId(root, 'mfa-switch-serial').hidden).toBe(true);
+  });
+
+  it('shows why the switch failed', async () => {
+    api.mfaEnroll = vi.fn(async () => KEPT);
+    api.mfaSwitchSerial = vi.fn(async () => {
+      throw new CommandError('io', 'cannot write /home/alice/.aws/config');
+    });
+    await mount([OLD]);
+    byTestId(root, 'mfa-enroll').click();
+    await settle();
+    byTestId(root, 'mfa-switch-serial').click();
+    await settle();
+    expect(byTestId(root, 'mfa-switch-error').textContent).toBe('cannot write /home/alice/.aws/config');
+    expect(byTestId<HTMLButtonElement>(root, 'mfa-switch-serial').disabled).toBe(false);
+  });
+
+  it('offers nothing when the profile took the new device', async () => {
+    api.mfaEnroll = vi.fn(async () => RESULT);
+    await mount([ADMIN]);
+    byTestId(root, 'mfa-enroll').click();
+    await settle();
+    expect(queryTestId(root, 'mfa-kept-note')).toBeNull();
+    expect(queryTestId(root, 'mfa-switch-serial')).toBeNull();
   });
 });

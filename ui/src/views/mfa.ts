@@ -28,6 +28,10 @@ import {
   qrFailed,
   qrOffered,
   resultFacts,
+  switchFailed,
+  switchOffered,
+  switchStarted,
+  switched,
   type MfaForm,
   type MfaState,
   type MfaStep,
@@ -74,6 +78,7 @@ export function mountMfa(root: HTMLElement, deps: ViewDeps): Unmount {
   let formEls: FormEls | null = null;
   let qrError: HTMLElement | null = null;
   let resultHeading: HTMLElement | null = null;
+  let switchEls: { button: HTMLButtonElement; done: HTMLElement; error: HTMLElement } | null = null;
   /** What the body was last built for: the step's data (a new object per step entered). */
   let drawn: unknown = 'loading';
 
@@ -105,10 +110,19 @@ export function mountMfa(root: HTMLElement, deps: ViewDeps): Unmount {
       formEls = null;
       qrError = null;
       resultHeading = null;
+      switchEls = null;
       replaceChildren(body, buildStep(step));
     }
     if (step.kind === 'form' && formEls) paintForm(formEls, step.form);
     if (step.kind === 'result' && qrError) setText(qrError, step.qrError);
+    if (step.kind === 'result' && switchEls) {
+      const s = step.switching;
+      // Gone once switched: the profile uses the new device, there is nothing left to offer.
+      switchEls.button.hidden = s.done !== '';
+      switchEls.button.disabled = s.busy;
+      setText(switchEls.done, s.done);
+      setText(switchEls.error, s.error);
+    }
   }
 
   function buildStep(step: MfaStep): HTMLElement {
@@ -273,6 +287,7 @@ export function mountMfa(root: HTMLElement, deps: ViewDeps): Unmount {
           h('dd', { testid: f.testid, class: f.mono ? 'mono' : null }, f.value),
         ]),
       ),
+      buildKept(r),
       h('h3', {}, 'Back up to your phone (optional)'),
       h(
         'p',
@@ -290,7 +305,37 @@ export function mountMfa(root: HTMLElement, deps: ViewDeps): Unmount {
     );
   }
 
+  /** The profile kept its old device: say so, and offer to point it at the new one. */
+  function buildKept(r: EnrollResult): HTMLElement | null {
+    if (r.keptNote === null) return null;
+    const note = h('p', { testid: 'mfa-kept-note' }, r.keptNote);
+    if (!switchOffered(r)) return h('div', { class: 'info' }, note);
+    const button = h(
+      'button',
+      { type: 'button', class: 'small primary', testid: 'mfa-switch-serial' },
+      'Use the new device for this profile',
+    );
+    button.addEventListener('click', () => void switchSerial());
+    const done = h('p', { class: 'success', testid: 'mfa-switch-result', 'aria-live': 'polite' });
+    const error = h('p', { class: 'error', testid: 'mfa-switch-error', 'aria-live': 'polite' });
+    switchEls = { button, done, error };
+    return h('div', { class: 'info' }, note, h('div', { class: 'buttons' }, button), done, error);
+  }
+
   // ---- effects ----
+
+  async function switchSerial(): Promise<void> {
+    const out = switchStarted(state);
+    update(out.state);
+    if (!out.request) return;
+    try {
+      const profiles = await api.mfaSwitchSerial(out.request.old, out.request.new);
+      if (disposed) return;
+      update(switched(state, profiles));
+    } catch (err) {
+      if (!disposed) update(switchFailed(state, failure(deps, err).message));
+    }
+  }
 
   /** Step 1: the candidates, then the form (focused on request) or the empty state. */
   async function load(focusForm = false): Promise<void> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ProfileView, SettingsView } from '../lib/api';
+import type { ConfigPreview, ProfileView, SettingsView } from '../lib/api';
 import { SETTINGS } from '../test/fakeApi';
 import {
   closeConsoleOptions,
@@ -7,10 +7,18 @@ import {
   consoleOpened,
   consoleRequest,
   consoleStarted,
+  configAsked,
+  configCancelled,
+  configConfirmed,
+  configFailed,
+  configPreviewed,
+  configWritten,
   credentialsFailed,
   credentialsRefreshed,
+  diffRows,
   hasProfile,
   initialProfiles,
+  keysMovedInRow,
   listFailed,
   listed,
   profileDetails,
@@ -20,6 +28,8 @@ import {
   refreshAnswered,
   refreshFailed,
   refreshStarted,
+  relisted,
+  setupActions,
   toggleConsoleOptions,
   watchFailed,
   watchRequest,
@@ -35,6 +45,9 @@ const NOW = at(12, 0);
 const ADMIN: ProfileView = {
   profile: 'admin',
   wired: true,
+  delegatesTo: null,
+  isRole: true,
+  keys: null,
   watched: false,
   chain: ['base', 'admin'],
   mfaSerial: 'arn:aws:iam::111122223333:mfa/alice',
@@ -75,6 +88,7 @@ describe('profiles model: the list', () => {
       refreshDisabled: false,
       consoleDisabled: false,
       optionsOpen: false,
+      setupDisabled: false,
       status: '',
       error: '',
     });
@@ -99,7 +113,13 @@ describe('profiles model: the list', () => {
 
 describe('profiles model: row details', () => {
   it('shows the chain, the device and nothing about wiring when wired', () => {
-    expect(profileDetails(ADMIN)).toEqual({ chain: 'base → admin', mfa: 'Device: work', wiring: null });
+    expect(profileDetails(ADMIN)).toEqual({
+      chain: 'base → admin',
+      mfa: 'Device: work',
+      wiring: null,
+      delegates: null,
+      keys: null,
+    });
   });
 
   it('names the serial when no device is stored, and says when there is no MFA', () => {
@@ -110,10 +130,26 @@ describe('profiles model: row details', () => {
     expect(profileDetails({ ...ADMIN, chain: [] }).chain).toBeNull();
   });
 
-  it('tells how to wire a profile that is not wired', () => {
-    expect(profileDetails({ ...ADMIN, wired: false }).wiring).toBe(
-      'Not wired to Otpilot: run “otpilot profile setup admin”',
+  it('says a profile is not wired, with the terminal’s way to wire it', () => {
+    expect(profileDetails({ ...ADMIN, wired: false }).wiring).toEqual({
+      text: 'Not wired to Otpilot',
+      command: 'otpilot profile setup admin',
+    });
+    expect(profileDetails({ ...ADMIN, wired: false, profile: 'my admin' }).wiring?.command).toBe(
+      "otpilot profile setup 'my admin'",
     );
+  });
+
+  it('says where a key holder’s keys are, and what a delegating profile uses instead', () => {
+    const base: ProfileView = { ...ADMIN, profile: 'base', isRole: false, chain: ['base'] };
+    expect(profileDetails({ ...base, keys: 'keyring' }).keys).toBe('Keys in the keyring');
+    expect(profileDetails({ ...base, keys: 'credentials_file' }).keys).toBe('Keys in ~/.aws/credentials (a plain file)');
+    expect(profileDetails({ ...base, keys: 'both' }).keys).toBe('Keys in the keyring and in ~/.aws/credentials');
+    expect(profileDetails({ ...base, keys: 'nowhere' }).keys).toBe('No keys yet');
+    expect(profileDetails(ADMIN).keys).toBeNull();
+    const ci = profileDetails({ ...base, profile: 'ci', delegatesTo: 'admin', keys: 'keyring' });
+    expect(ci.delegates).toBe('Uses Otpilot profile admin');
+    expect(ci.keys).toBeNull();
   });
 
   it('shows the attention message and the profile’s error as one line', () => {
@@ -250,5 +286,106 @@ describe('shellCommands', () => {
     );
     expect(shellCommands({ ...ADMIN, error: 'profile loop' })).toEqual([]);
     expect(shellCommands({ ...ADMIN, chain: [] })).toEqual([]);
+  });
+});
+
+describe('profiles model: read again after a change', () => {
+  it('keeps the order and what each row says when the names are the same', () => {
+    const s = consoleOpened(consoleStarted(ready(ADMIN, OTHER), 'admin'), 'admin');
+    const again = relisted(s, [{ ...ADMIN, wired: false }, OTHER]);
+    expect(again.order).toBe(s.order);
+    expect(again.rows.get('admin')?.view.wired).toBe(false);
+    expect(shown(again).status).toBe('Console opened in your browser');
+  });
+
+  it('gives a new order when names come or go', () => {
+    const s = ready(ADMIN);
+    const again = relisted(s, [ADMIN, OTHER]);
+    expect(again.order).not.toBe(s.order);
+    expect(profilesList(again)).toEqual({ kind: 'rows', profiles: ['admin', 'other'] });
+    expect(relisted(listFailed(s, 'x'), [ADMIN]).order).toEqual(['admin']);
+  });
+});
+
+describe('profiles model: set-up on the card', () => {
+  const preview: ConfigPreview = {
+    path: '/home/alice/.aws/config',
+    lines: [{ change: 'added', text: 'credential_process = otpilot credential-process admin' }],
+    notes: ['Long-term keys stay in the keyring.'],
+  };
+  const UNWIRED: ProfileView = { ...ADMIN, wired: false };
+  const BASE: ProfileView = { ...ADMIN, profile: 'base', isRole: false, chain: ['base'], keys: 'credentials_file', wired: false };
+
+  it('offers Wire, Unwire and Move as the profile allows', () => {
+    expect(setupActions(ADMIN).map((a) => a.testid)).toEqual(['profile-unwire-admin']);
+    expect(setupActions(UNWIRED).map((a) => [a.testid, a.label])).toEqual([['profile-wire-admin', 'Wire to Otpilot']]);
+    expect(setupActions({ ...UNWIRED, error: 'profile loop' })).toEqual([]);
+    expect(setupActions(BASE).map((a) => a.testid)).toEqual(['profile-wire-base', 'profile-keys-move-base']);
+    expect(setupActions({ ...BASE, keys: 'keyring' }).map((a) => a.kind)).toEqual(['wire']);
+    expect(setupActions({ ...BASE, wired: true, delegatesTo: 'admin' }).map((a) => a.kind)).toEqual(['unwire']);
+  });
+
+  it('previews a wiring, then writes only on Confirm', () => {
+    const asked = configAsked(ready(UNWIRED), 'admin', 'wire');
+    expect(asked.rows.get('admin')?.config).toEqual({ kind: 'wire', phase: 'previewing', preview: null });
+    expect(shown(asked).setupDisabled).toBe(true);
+    // Not confirmable while the lines are read.
+    expect(configConfirmed(asked, 'admin').kind).toBeNull();
+    const previewed = configPreviewed(asked, 'admin', 'wire', preview);
+    expect(previewed.rows.get('admin')?.config?.phase).toBe('confirm');
+    expect(configCancelled(previewed, 'admin').rows.get('admin')?.config).toBeNull();
+    const out = configConfirmed(previewed, 'admin');
+    expect(out.kind).toBe('wire');
+    expect(out.state.rows.get('admin')?.config?.phase).toBe('writing');
+    // No cancel, and no second change, while it is written.
+    expect(configCancelled(out.state, 'admin')).toBe(out.state);
+    expect(configAsked(out.state, 'admin', 'unwire')).toBe(out.state);
+    const done = configWritten(out.state, 'admin', 'wire', ADMIN);
+    expect(done.rows.get('admin')?.view.wired).toBe(true);
+    expect(shown(done).status).toBe('Wired to Otpilot. Your previous config was saved beside it.');
+    expect(shown(done).setupDisabled).toBe(false);
+  });
+
+  it('has nothing to confirm when the preview changes nothing', () => {
+    const asked = configAsked(ready(ADMIN), 'admin', 'unwire');
+    const previewed = configPreviewed(asked, 'admin', 'unwire', { ...preview, lines: [] });
+    expect(configConfirmed(previewed, 'admin').kind).toBeNull();
+    // An answer for another change than the one asked is ignored.
+    expect(configPreviewed(asked, 'admin', 'wire', preview)).toBe(asked);
+  });
+
+  it('asks to confirm a move at once, and says what it did', () => {
+    const asked = configAsked(ready(BASE), 'base', 'move');
+    expect(asked.rows.get('base')?.config).toEqual({ kind: 'move', phase: 'confirm', preview: null });
+    const out = configConfirmed(asked, 'base');
+    expect(out.kind).toBe('move');
+    const moved = keysMovedInRow(out.state, {
+      profile: 'base',
+      accessKeyId: 'AKIA…MPLE',
+      path: '/home/alice/.aws/credentials',
+      backupKey: 'backup:aws-credentials:1',
+    });
+    expect(shown(moved, 'base').status).toContain('Moved AKIA…MPLE into the keyring');
+    expect(shown(moved, 'base').status).toContain('backup:aws-credentials:1');
+  });
+
+  it('shows why a preview or a change failed', () => {
+    const s = configFailed(configAsked(ready(UNWIRED), 'admin', 'wire'), 'admin', 'keys in ~/.aws/credentials');
+    expect(s.rows.get('admin')?.config).toBeNull();
+    expect(shown(s).error).toBe('keys in ~/.aws/credentials');
+  });
+
+  it('marks changed lines as diff does', () => {
+    expect(
+      diffRows([
+        { change: 'context', text: '[profile admin]' },
+        { change: 'removed', text: 'a' },
+        { change: 'added', text: 'b' },
+      ]),
+    ).toEqual([
+      { text: '  [profile admin]', className: 'diff-context' },
+      { text: '- a', className: 'diff-removed' },
+      { text: '+ b', className: 'diff-added' },
+    ]);
   });
 });

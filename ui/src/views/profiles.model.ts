@@ -1,9 +1,9 @@
 // The profiles view's state and decisions: each profile's credential state as the shell and
-// its events report it, what a refresh, a "Keep fresh" toggle or a console open is doing,
-// and what each row shows. No DOM, no api, no timers: `mountProfiles` performs the calls
+// its events report it, what a refresh, a "Keep fresh" toggle, a console open or a change
+// of its set-up (wiring, unwiring, keys into the keyring) is doing, and what each row shows. No DOM, no api, no timers: `mountProfiles` performs the calls
 // and feeds their answers in here.
 
-import type { ProfileView, SettingsView } from '../lib/api';
+import type { ConfigPreview, DiffLine, KeysLocation, KeysMoved, ProfileView, SettingsView } from '../lib/api';
 import { chainText, profileBadge } from '../lib/format';
 import { toggleWatched } from '../lib/validate';
 
@@ -29,10 +29,23 @@ export type ProfileRow = {
   opening: boolean;
   /** The console options (service, region) are open. */
   optionsOpen: boolean;
+  /** A wiring, unwiring or keys move on its way through preview and confirmation; null: none. */
+  config: ConfigAction | null;
   /** The row's success line ("Console opened…"); "" for none. */
   status: string;
   /** The row's error line; "" for none. */
   error: string;
+};
+
+/** A change to the profile's files, which only an explicit confirmation makes. */
+export type ConfigKind = 'wire' | 'unwire' | 'move';
+
+export type ConfigAction = {
+  kind: ConfigKind;
+  /** Reading the lines that will change; waiting for Confirm or Cancel; writing. */
+  phase: 'previewing' | 'confirm' | 'writing';
+  /** The lines wiring or unwiring will change; null while they are read, and for a move. */
+  preview: ConfigPreview | null;
 };
 
 export type ProfilesState = {
@@ -53,7 +66,16 @@ export function initialProfiles(): ProfilesState {
 }
 
 function newRow(view: ProfileView): ProfileRow {
-  return { view, refreshing: false, saving: false, opening: false, optionsOpen: false, status: '', error: '' };
+  return {
+    view,
+    refreshing: false,
+    saving: false,
+    opening: false,
+    optionsOpen: false,
+    config: null,
+    status: '',
+    error: '',
+  };
 }
 
 /** Applies `change` to the row of `profile`; a profile not listed leaves the state alone. */
@@ -78,6 +100,28 @@ export function listed(state: ProfilesState, profiles: readonly ProfileView[]): 
     loadError: '',
     order: profiles.map((p) => p.profile),
     rows: new Map(profiles.map((p) => [p.profile, newRow(p)])),
+  };
+}
+
+/**
+ * The list read again after the AWS files changed (profiles://changed). The same names keep
+ * the same `order`, so the rows are updated in place, and each row keeps what it was doing
+ * and saying (a wiring's result, say); only new or removed names rebuild the list.
+ */
+export function relisted(state: ProfilesState, profiles: readonly ProfileView[]): ProfilesState {
+  const names = profiles.map((p) => p.profile);
+  const same = state.phase === 'ready' && names.length === state.order.length && names.every((n, i) => n === state.order[i]);
+  return {
+    ...state,
+    phase: 'ready',
+    loadError: '',
+    order: same ? state.order : names,
+    rows: new Map(
+      profiles.map((p) => {
+        const row = state.rows.get(p.profile);
+        return [p.profile, row ? { ...row, view: p } : newRow(p)];
+      }),
+    ),
   };
 }
 
@@ -181,6 +225,121 @@ export function consoleFailed(state: ProfilesState, profile: string, message: st
   return withRow(state, profile, () => ({ opening: false, error: message }));
 }
 
+// ---- set-up: wire, unwire, keys into the keyring (preview, then confirm) ----
+
+const WROTE_CONFIG = 'Your previous config was saved beside it.';
+
+/**
+ * Wire, Unwire or Move pressed: wiring and unwiring read their lines first; a move goes
+ * straight to its confirmation. Ignored while another change of the row is on its way.
+ */
+export function configAsked(state: ProfilesState, profile: string, kind: ConfigKind): ProfilesState {
+  const row = state.rows.get(profile);
+  if (!row || row.config?.phase === 'writing' || row.config?.phase === 'previewing') return state;
+  return withRow(state, profile, () => ({
+    config: { kind, phase: kind === 'move' ? 'confirm' : 'previewing', preview: null },
+    status: '',
+    error: '',
+  }));
+}
+
+export function configPreviewed(
+  state: ProfilesState,
+  profile: string,
+  kind: ConfigKind,
+  preview: ConfigPreview,
+): ProfilesState {
+  const c = state.rows.get(profile)?.config;
+  if (c?.kind !== kind || c.phase !== 'previewing') return state;
+  return withRow(state, profile, () => ({ config: { kind, phase: 'confirm', preview } }));
+}
+
+/** Cancel: nothing is written. */
+export function configCancelled(state: ProfilesState, profile: string): ProfilesState {
+  const c = state.rows.get(profile)?.config;
+  if (!c || c.phase === 'writing') return state;
+  return withRow(state, profile, () => ({ config: null }));
+}
+
+/** Whether Confirm does anything: a move always, a wiring or unwiring only with lines to change. */
+export function configConfirmable(action: ConfigAction): boolean {
+  if (action.phase !== 'confirm') return false;
+  return action.kind === 'move' || (action.preview !== null && action.preview.lines.length > 0);
+}
+
+/** Confirm: the change to make, or null when there is none to confirm. */
+export function configConfirmed(
+  state: ProfilesState,
+  profile: string,
+): { state: ProfilesState; kind: ConfigKind | null } {
+  const c = state.rows.get(profile)?.config;
+  if (!c || !configConfirmable(c)) return { state, kind: null };
+  return { state: withRow(state, profile, () => ({ config: { ...c, phase: 'writing' } })), kind: c.kind };
+}
+
+/** Wired or unwired: the row shows the profile as it is now, and says what happened. */
+export function configWritten(
+  state: ProfilesState,
+  profile: string,
+  kind: 'wire' | 'unwire',
+  view: ProfileView,
+): ProfilesState {
+  const status =
+    kind === 'wire'
+      ? `Wired to Otpilot. ${WROTE_CONFIG}`
+      : `Unwired: the AWS tools use this profile’s own settings again. ${WROTE_CONFIG}`;
+  return withRow(state, profile, () => ({ view, config: null, status, error: '' }));
+}
+
+export function keysMovedInRow(state: ProfilesState, moved: KeysMoved): ProfilesState {
+  return withRow(state, moved.profile, () => ({ config: null, status: keysMovedText(moved), error: '' }));
+}
+
+/** Not read or not written: the row says why; what was on screen stays as it was. */
+export function configFailed(state: ProfilesState, profile: string, message: string): ProfilesState {
+  return withRow(state, profile, () => ({ config: null, error: message }));
+}
+
+// ---- long-term keys, in words (shared with the set-up guide) ----
+
+const KEYS_WORDS: Record<KeysLocation, string> = {
+  keyring: 'Keys in the keyring',
+  credentials_file: 'Keys in ~/.aws/credentials (a plain file)',
+  both: 'Keys in the keyring and in ~/.aws/credentials',
+  nowhere: 'No keys yet',
+};
+
+export function keysWords(location: KeysLocation | null): string {
+  return KEYS_WORDS[location ?? 'nowhere'];
+}
+
+/** Keys still in the plain file can be moved into the keyring. */
+export function keysMovable(location: KeysLocation | null): boolean {
+  return location === 'credentials_file' || location === 'both';
+}
+
+/** What moving the keys will do, said before the person confirms. */
+export function moveConfirmText(profile: string): string[] {
+  return [
+    `The keys of [${profile}] leave ~/.aws/credentials and go into your keyring.`,
+    'The file’s other profiles stay as they are.',
+    'The file as it was is first saved inside the keyring, so nothing is lost.',
+  ];
+}
+
+export function keysMovedText(m: KeysMoved): string {
+  return `Moved ${m.accessKeyId} into the keyring. ${m.path} as it was is kept in the keyring as ${m.backupKey}.`;
+}
+
+export type DiffRow = { text: string; className: 'diff-added' | 'diff-removed' | 'diff-context' };
+
+const DIFF_MARKS = { added: '+ ', removed: '- ', context: '  ' } as const;
+
+/** One row per changed line, marked as `diff` marks them. */
+export function diffRows(lines: readonly DiffLine[]): DiffRow[] {
+  return lines.map((l) => ({ text: DIFF_MARKS[l.change] + l.text, className: `diff-${l.change}` }));
+}
+
 // ---- what the view shows ----
 
 export type ProfilesList =
@@ -209,11 +368,16 @@ export type ProfileDetails = {
   chain: string | null;
   /** Which device answers its MFA, or why none does. */
   mfa: string;
-  /** How to wire it to Otpilot; null when it is. */
-  wiring: string | null;
+  /** Says it is not wired, and the terminal's way to wire it; null when it is. */
+  wiring: { text: string; command: string } | null;
+  /** "Uses Otpilot profile OTHER"; null when it hands out no other profile. */
+  delegates: string | null;
+  /** Where the keys of a profile holding its own are; null for any other profile. */
+  keys: string | null;
 };
 
 export function profileDetails(view: ProfileView): ProfileDetails {
+  const ownKeys = view.keys !== null && view.delegatesTo === null;
   return {
     chain: view.chain.length > 0 ? chainText(view.chain) : null,
     mfa: view.device
@@ -221,12 +385,30 @@ export function profileDetails(view: ProfileView): ProfileDetails {
       : view.mfaSerial
         ? `MFA: ${view.mfaSerial} (no device stored)`
         : 'No MFA',
-    wiring: view.wired ? null : `Not wired to Otpilot: run “otpilot profile setup ${view.profile}”`,
+    wiring: view.wired
+      ? null
+      : { text: 'Not wired to Otpilot', command: `otpilot profile setup ${shellWord(view.profile)}` },
+    delegates: view.delegatesTo !== null ? `Uses Otpilot profile ${view.delegatesTo}` : null,
+    keys: ownKeys ? keysWords(view.keys) : null,
   };
 }
 
+export type SetupAction = { kind: ConfigKind; label: string; testid: string };
+
+/** The set-up buttons of a profile's card: what it can be changed to. */
+export function setupActions(view: ProfileView): SetupAction[] {
+  const p = view.profile;
+  const actions: SetupAction[] = [];
+  if (view.wired) actions.push({ kind: 'unwire', label: 'Unwire', testid: `profile-unwire-${p}` });
+  else if (view.error === null) actions.push({ kind: 'wire', label: 'Wire to Otpilot', testid: `profile-wire-${p}` });
+  if (view.delegatesTo === null && keysMovable(view.keys)) {
+    actions.push({ kind: 'move', label: 'Move into the keyring', testid: `profile-keys-move-${p}` });
+  }
+  return actions;
+}
+
 /** A profile name as one shell word: as it is when it is plain, else single-quoted. */
-function shellWord(name: string): string {
+export function shellWord(name: string): string {
   return /^[A-Za-z0-9._@+-]+$/.test(name) ? name : `'${name.replace(/'/g, `'\\''`)}'`;
 }
 
@@ -254,6 +436,8 @@ export type ProfileRowView = {
   refreshDisabled: boolean;
   consoleDisabled: boolean;
   optionsOpen: boolean;
+  /** The set-up buttons are off while a change is previewed, confirmed or written. */
+  setupDisabled: boolean;
   status: string;
   error: string;
 };
@@ -270,6 +454,7 @@ export function profileRowView(row: ProfileRow, nowSeconds: number): ProfileRowV
     refreshDisabled: row.refreshing,
     consoleDisabled: row.opening,
     optionsOpen: row.optionsOpen,
+    setupDisabled: row.config !== null,
     status: row.status,
     error: row.error,
   };

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ProfileView } from '../lib/api';
+import type { ConfigPreview, ProfileView } from '../lib/api';
 import { CommandError } from '../lib/api';
 import { SETTINGS, byTestId, fakeApi, fakeDeps, queryTestId, settle, type FakeApi } from '../test/fakeApi';
 import type { Unmount } from './context';
@@ -11,6 +11,9 @@ const at = (h: number, m: number): number => new Date(2026, 10, 22, h, m).getTim
 const ADMIN: ProfileView = {
   profile: 'admin',
   wired: true,
+  delegatesTo: null,
+  isRole: true,
+  keys: null,
   watched: false,
   chain: ['base', 'admin'],
   mfaSerial: 'arn:aws:iam::111122223333:mfa/alice',
@@ -155,7 +158,145 @@ describe('profiles view', () => {
 
   it('marks profiles not wired to otpilot', async () => {
     await mount([{ ...ADMIN, wired: false }]);
+    expect(byTestId(root, 'profile-wiring-admin').textContent).toContain('Not wired to Otpilot');
     expect(byTestId(root, 'profile-row-admin').textContent).toContain('otpilot profile setup admin');
+    expect(byTestId(root, 'profile-wire-admin').textContent).toBe('Wire to Otpilot');
+    expect(queryTestId(root, 'profile-unwire-admin')).toBeNull();
     expect(queryTestId(root, 'profiles-empty')).toBeNull();
+  });
+});
+
+const PREVIEW: ConfigPreview = {
+  path: '/home/alice/.aws/config',
+  lines: [
+    { change: 'context', text: '[profile admin]' },
+    { change: 'removed', text: 'mfa_serial = arn:aws:iam::111122223333:mfa/alice' },
+    { change: 'added', text: 'otpilot_mfa_serial = arn:aws:iam::111122223333:mfa/alice' },
+    { change: 'added', text: 'credential_process = /usr/bin/otpilot credential-process admin' },
+  ],
+  notes: ['The AWS CLI will no longer prompt for MFA on its own.'],
+};
+
+const BASE: ProfileView = {
+  ...ADMIN,
+  profile: 'base',
+  wired: false,
+  isRole: false,
+  keys: 'credentials_file',
+  chain: ['base'],
+  state: 'unknown',
+  expiresAt: null,
+};
+
+describe('profiles view: set-up', () => {
+  it('wires a profile only after showing the lines and a confirmation', async () => {
+    api.wirePreview = vi.fn(async () => PREVIEW);
+    api.wireProfile = vi.fn(async () => ADMIN);
+    await mount([{ ...ADMIN, wired: false }]);
+    byTestId(root, 'profile-wire-admin').click();
+    await settle();
+    expect(api.wirePreview).toHaveBeenCalledWith('admin', false);
+    const diff = byTestId(root, 'profile-diff-admin');
+    expect(Array.from(diff.children).map((el) => [el.className, el.textContent])).toEqual([
+      ['diff-context', '  [profile admin]'],
+      ['diff-removed', '- mfa_serial = arn:aws:iam::111122223333:mfa/alice'],
+      ['diff-added', '+ otpilot_mfa_serial = arn:aws:iam::111122223333:mfa/alice'],
+      ['diff-added', '+ credential_process = /usr/bin/otpilot credential-process admin'],
+    ]);
+    expect(byTestId(root, 'profile-row-admin').textContent).toContain('The AWS CLI will no longer prompt for MFA on its own.');
+    expect(byTestId<HTMLButtonElement>(root, 'profile-wire-admin').disabled).toBe(true);
+    expect(document.activeElement).toBe(byTestId(root, 'profile-confirm-admin'));
+    expect(api.wireProfile).not.toHaveBeenCalled();
+
+    api.listProfiles = vi.fn(async () => [ADMIN]);
+    byTestId(root, 'profile-confirm-admin').click();
+    await settle();
+    expect(api.wireProfile).toHaveBeenCalledWith('admin', false);
+    expect(queryTestId(root, 'profile-diff-admin')).toBeNull();
+    expect(byTestId(root, 'profile-status-admin').textContent).toBe(
+      'Wired to Otpilot. Your previous config was saved beside it.',
+    );
+    expect(queryTestId(root, 'profile-unwire-admin')).not.toBeNull();
+    expect(queryTestId(root, 'profile-wiring-admin')).toBeNull();
+  });
+
+  it('writes nothing on Cancel', async () => {
+    api.unwirePreview = vi.fn(async () => PREVIEW);
+    await mount([ADMIN]);
+    byTestId(root, 'profile-unwire-admin').click();
+    await settle();
+    expect(queryTestId(root, 'profile-diff-admin')).not.toBeNull();
+    byTestId(root, 'profile-cancel-admin').click();
+    await settle();
+    expect(api.unwireProfile).not.toHaveBeenCalled();
+    expect(queryTestId(root, 'profile-diff-admin')).toBeNull();
+    expect(byTestId<HTMLButtonElement>(root, 'profile-unwire-admin').disabled).toBe(false);
+    expect(document.activeElement).toBe(byTestId(root, 'profile-unwire-admin'));
+  });
+
+  it('unwires after confirmation, with the notes shown first', async () => {
+    api.unwirePreview = vi.fn(async () => ({
+      ...PREVIEW,
+      notes: ['base’s keys stay in the keyring; the AWS CLI cannot use them without Otpilot.'],
+    }));
+    api.unwireProfile = vi.fn(async () => ({ ...ADMIN, wired: false }));
+    await mount([ADMIN]);
+    byTestId(root, 'profile-unwire-admin').click();
+    await settle();
+    expect(byTestId(root, 'profile-row-admin').textContent).toContain('cannot use them without Otpilot');
+    api.listProfiles = vi.fn(async () => [{ ...ADMIN, wired: false }]);
+    byTestId(root, 'profile-confirm-admin').click();
+    await settle();
+    expect(api.unwireProfile).toHaveBeenCalledWith('admin');
+    expect(byTestId(root, 'profile-status-admin').textContent).toContain('Unwired');
+    expect(queryTestId(root, 'profile-wire-admin')).not.toBeNull();
+  });
+
+  it('shows a refused preview as the row’s error, with nothing to confirm', async () => {
+    api.wirePreview = vi.fn(async () => {
+      throw new CommandError('other', 'profile `admin` already has credential_process = aws-vault exec admin');
+    });
+    await mount([{ ...ADMIN, wired: false }]);
+    byTestId(root, 'profile-wire-admin').click();
+    await settle();
+    expect(byTestId(root, 'profile-error-admin').textContent).toContain('aws-vault');
+    expect(queryTestId(root, 'profile-confirm-admin')).toBeNull();
+    expect(api.wireProfile).not.toHaveBeenCalled();
+  });
+
+  it('says where the keys are and moves them only after confirmation', async () => {
+    await mount([BASE]);
+    expect(byTestId(root, 'profile-keys-base').textContent).toBe('Keys in ~/.aws/credentials (a plain file)');
+    byTestId(root, 'profile-keys-move-base').click();
+    await settle();
+    expect(byTestId(root, 'profile-row-base').textContent).toContain('other profiles stay');
+    byTestId(root, 'profile-cancel-base').click();
+    expect(api.keysMove).not.toHaveBeenCalled();
+
+    api.listProfiles = vi.fn(async () => [{ ...BASE, keys: 'keyring' as const }]);
+    byTestId(root, 'profile-keys-move-base').click();
+    byTestId(root, 'profile-confirm-base').click();
+    await settle();
+    expect(api.keysMove).toHaveBeenCalledWith('base');
+    expect(byTestId(root, 'profile-status-base').textContent).toContain('backup:aws-credentials:1700000000');
+    expect(byTestId(root, 'profile-keys-base').textContent).toBe('Keys in the keyring');
+    expect(queryTestId(root, 'profile-keys-move-base')).toBeNull();
+  });
+
+  it('shows a delegating profile as using the other, not as a key holder', async () => {
+    await mount([{ ...BASE, profile: 'ci', wired: true, delegatesTo: 'admin', keys: null }]);
+    expect(byTestId(root, 'profile-delegates-ci').textContent).toBe('Uses Otpilot profile admin');
+    expect(queryTestId(root, 'profile-keys-ci')).toBeNull();
+    expect(queryTestId(root, 'profile-keys-move-ci')).toBeNull();
+  });
+
+  it('reads the profiles again on profiles://changed, rows kept in place', async () => {
+    await mount([{ ...ADMIN, wired: false }]);
+    const row = byTestId(root, 'profile-row-admin');
+    api.listProfiles = vi.fn(async () => [ADMIN]);
+    api.emitProfilesChanged();
+    await settle();
+    expect(byTestId(root, 'profile-row-admin')).toBe(row);
+    expect(queryTestId(root, 'profile-unwire-admin')).not.toBeNull();
   });
 });

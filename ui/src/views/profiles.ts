@@ -1,5 +1,7 @@
 // `#/profiles`: each AWS profile with its chain, device and credential state; keep it
-// fresh (watched), refresh it now, or open its console. Live on credentials:// events.
+// fresh (watched), refresh it now, open its console, wire or unwire it, or move its keys
+// into the keyring (each change shown first, and made only on Confirm). Live on
+// credentials:// events, and read again on profiles://changed.
 //
 // The state and its rules live in `profiles.model.ts`; this file calls the shell, feeds
 // the answers to the model and draws the state. Rows are built once per list and updated
@@ -11,16 +13,26 @@ import { failure, type Unmount, type ViewDeps } from './context';
 import {
   CONSOLE_SERVICES,
   closeConsoleOptions,
+  configAsked,
+  configCancelled,
+  configConfirmable,
+  configConfirmed,
+  configFailed,
+  configPreviewed,
+  configWritten,
   consoleFailed,
   consoleOpened,
   consoleRequest,
   consoleStarted,
   credentialsFailed,
   credentialsRefreshed,
+  diffRows,
   hasProfile,
   initialProfiles,
+  keysMovedInRow,
   listFailed,
   listed,
+  moveConfirmText,
   profileDetails,
   profileRowView,
   shellCommands,
@@ -28,17 +40,32 @@ import {
   refreshAnswered,
   refreshFailed,
   refreshStarted,
+  relisted,
+  setupActions,
   toggleConsoleOptions,
   watchFailed,
   watchRequest,
   watchSaved,
   watchStarted,
+  type ConfigAction,
+  type ConfigKind,
   type ProfileRow,
   type ProfilesList,
   type ProfilesState,
 } from './profiles.model';
 
 export { CONSOLE_SERVICES };
+
+const CONFIRM_LABELS: Record<ConfigKind, string> = {
+  wire: 'Wire',
+  unwire: 'Unwire',
+  move: 'Move the keys',
+};
+
+/** The button that opened a change, to give the focus back to on Cancel. */
+function setupTestId(profile: string, kind: ConfigKind): string {
+  return kind === 'move' ? `profile-keys-move-${profile}` : `profile-${kind}-${profile}`;
+}
 
 /** "valid until 14:05" turns into "expires in 3 min" as time passes: re-render this often. */
 const CLOCK_MS = 15_000;
@@ -53,9 +80,15 @@ type RowEls = {
   consoleButton: HTMLButtonElement;
   toggle: HTMLButtonElement;
   options: HTMLElement;
+  /** The set-up buttons (Wire, Unwire, Move into the keyring), drawn with the details. */
+  setup: HTMLElement;
+  /** Where a change's preview and confirmation show. */
+  panel: HTMLElement;
   status: HTMLElement;
   error: HTMLElement;
   drawnView: ProfileView | null;
+  /** The change the panel was last drawn for; undefined: not drawn yet. */
+  drawnConfig: ConfigAction | null | undefined;
 };
 
 export function mountProfiles(root: HTMLElement, deps: ViewDeps): Unmount {
@@ -123,17 +156,40 @@ export function mountProfiles(root: HTMLElement, deps: ViewDeps): Unmount {
     setText(els.badge, v.badge.label);
     if (els.drawnView !== row.view) {
       els.drawnView = row.view;
+      const p = row.view.profile;
       const d = profileDetails(row.view);
       replaceChildren(
         els.details,
         d.chain !== null ? h('div', { class: 'chain', title: 'Credential chain, base first' }, d.chain) : null,
         h('div', { class: 'meta' }, d.mfa),
-        d.wiring !== null ? h('div', { class: 'meta note' }, d.wiring) : null,
+        d.delegates !== null ? h('div', { class: 'meta', testid: `profile-delegates-${p}` }, d.delegates) : null,
+        d.keys !== null ? h('div', { class: 'meta', testid: `profile-keys-${p}` }, d.keys) : null,
+        d.wiring !== null
+          ? h(
+              'div',
+              { class: 'meta note', testid: `profile-wiring-${p}` },
+              d.wiring.text,
+              h('span', { class: 'muted' }, ' (or in a terminal: ', h('code', {}, d.wiring.command), ')'),
+            )
+          : null,
         ...shellCommands(row.view).map((line) =>
-          h('div', { class: 'meta', testid: `profile-shell-${row.view.profile}` }, h('code', {}, line)),
+          h('div', { class: 'meta', testid: `profile-shell-${p}` }, h('code', {}, line)),
         ),
       );
+      replaceChildren(
+        els.setup,
+        ...setupActions(row.view).map((a) => {
+          const b = h('button', { type: 'button', class: 'small', testid: a.testid, 'aria-label': `${a.label}: ${p}` }, a.label);
+          b.addEventListener('click', () => void askConfig(p, a.kind));
+          return b;
+        }),
+      );
     }
+    if (els.drawnConfig !== row.config) {
+      els.drawnConfig = row.config;
+      replaceChildren(els.panel, ...configPanel(row.view.profile, row.config));
+    }
+    for (const b of els.setup.querySelectorAll('button')) b.disabled = v.setupDisabled;
     setText(els.message, v.message);
     els.message.classList.toggle('error', v.message !== '');
     els.watch.disabled = v.watchDisabled;
@@ -159,6 +215,8 @@ export function mountProfiles(root: HTMLElement, deps: ViewDeps): Unmount {
     );
     const status = h('p', { class: 'success', testid: `profile-status-${p}`, 'aria-live': 'polite' });
     const error = h('p', { class: 'error', testid: `profile-error-${p}`, 'aria-live': 'polite' });
+    const setup = h('div', { class: 'profile-setup' });
+    const panel = h('div', { class: 'panel' });
 
     // Console options: closed by default, so one click opens the console home.
     const serviceId = uid('service');
@@ -252,9 +310,12 @@ export function mountProfiles(root: HTMLElement, deps: ViewDeps): Unmount {
       consoleButton,
       toggle,
       options,
+      setup,
+      panel,
       status,
       error,
       drawnView: null,
+      drawnConfig: undefined,
     });
     return h(
       'li',
@@ -271,9 +332,65 @@ export function mountProfiles(root: HTMLElement, deps: ViewDeps): Unmount {
         toggle,
       ),
       options,
+      setup,
+      panel,
       status,
       error,
     );
+  }
+
+  /** A change's preview and its confirmation: nothing is written before Confirm. */
+  function configPanel(p: string, c: ConfigAction | null): HTMLElement[] {
+    if (c === null) return [];
+    if (c.phase === 'previewing') return [h('p', { class: 'muted', role: 'status' }, 'Reading the changes…')];
+    const confirm = h(
+      'button',
+      { type: 'button', class: 'small primary', testid: `profile-confirm-${p}` },
+      CONFIRM_LABELS[c.kind],
+    );
+    confirm.disabled = !configConfirmable(c);
+    confirm.addEventListener('click', () => void confirmConfig(p));
+    const cancel = h('button', { type: 'button', class: 'small', testid: `profile-cancel-${p}` }, 'Cancel');
+    cancel.disabled = c.phase === 'writing';
+    cancel.addEventListener('click', () => {
+      update(configCancelled(state, p));
+      focusTestId(setupTestId(p, c.kind));
+    });
+    let about: HTMLElement[];
+    if (c.kind === 'move') {
+      about = moveConfirmText(p).map((line) => h('p', {}, line));
+    } else if (c.preview === null || c.preview.lines.length === 0) {
+      about = [h('p', { class: 'muted', testid: `profile-diff-${p}` }, 'Nothing to change.')];
+    } else {
+      about = [
+        h('p', {}, `These lines of ${c.preview.path} will change; a copy of the file is saved beside it first.`),
+        h(
+          'div',
+          { class: 'diff', testid: `profile-diff-${p}`, role: 'group', 'aria-label': `Changes to ${p}` },
+          ...diffRows(c.preview.lines).map((row) => h('div', { class: row.className }, row.text)),
+        ),
+      ];
+    }
+    const notes = c.preview?.notes ?? [];
+    const box = h(
+      'div',
+      { class: 'confirm', role: 'group', 'aria-label': `${CONFIRM_LABELS[c.kind]}: ${p}` },
+      ...about,
+      notes.length > 0 ? h('ul', { class: 'diff-notes' }, ...notes.map((n) => h('li', {}, n))) : null,
+      h('div', { class: 'buttons' }, confirm, cancel),
+      c.phase === 'writing' ? h('p', { class: 'muted', role: 'status' }, 'Saving…') : null,
+    );
+    box.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && c.phase !== 'writing') {
+        e.preventDefault();
+        cancel.click();
+      }
+    });
+    return [box];
+  }
+
+  function focusTestId(id: string): void {
+    root.querySelector<HTMLElement>(`[data-testid="${id.replace(/["\\]/g, '\\$&')}"]`)?.focus();
   }
 
   // ---- effects: each asks the shell and feeds the answer to the model ----
@@ -287,6 +404,67 @@ export function mountProfiles(root: HTMLElement, deps: ViewDeps): Unmount {
       if (disposed) return;
       update(listFailed(state, failure(deps, err).message));
     }
+  }
+
+  /** profiles://changed: the same rows, updated in place, keeping what they say. */
+  let reloadSeq = 0;
+  async function reload(): Promise<void> {
+    const seq = ++reloadSeq;
+    try {
+      const profiles = await api.listProfiles();
+      if (disposed || seq !== reloadSeq) return;
+      update(relisted(state, profiles));
+    } catch (err) {
+      if (disposed || seq !== reloadSeq) return;
+      update(listFailed(state, failure(deps, err).message));
+    }
+  }
+
+  async function askConfig(profile: string, kind: ConfigKind): Promise<void> {
+    const before = state;
+    update(configAsked(state, profile, kind));
+    if (state === before) return;
+    if (kind === 'move') {
+      focusTestId(`profile-confirm-${profile}`);
+      return;
+    }
+    try {
+      const preview = kind === 'wire' ? await api.wirePreview(profile, false) : await api.unwirePreview(profile);
+      if (disposed) return;
+      update(configPreviewed(state, profile, kind, preview));
+      focusTestId(`profile-confirm-${profile}`);
+    } catch (err) {
+      if (!disposed) update(configFailed(state, profile, failure(deps, err).message));
+    }
+  }
+
+  async function confirmConfig(profile: string): Promise<void> {
+    const out = configConfirmed(state, profile);
+    update(out.state);
+    try {
+      switch (out.kind) {
+        case null:
+          return;
+        case 'wire':
+        case 'unwire': {
+          const view = out.kind === 'wire' ? await api.wireProfile(profile, false) : await api.unwireProfile(profile);
+          if (disposed) return;
+          update(configWritten(state, profile, out.kind, view));
+          break;
+        }
+        case 'move': {
+          const moved = await api.keysMove(profile);
+          if (disposed) return;
+          update(keysMovedInRow(state, moved));
+          break;
+        }
+      }
+    } catch (err) {
+      if (!disposed) update(configFailed(state, profile, failure(deps, err).message));
+      return;
+    }
+    // The shell says so too (profiles://changed); reading now does not depend on it.
+    void reload();
   }
 
   async function refreshNow(profile: string): Promise<void> {
@@ -337,6 +515,7 @@ export function mountProfiles(root: HTMLElement, deps: ViewDeps): Unmount {
   const unlistenFailed = api.onCredentialsFailed(({ profile, message }) => {
     update(credentialsFailed(state, profile, message));
   });
+  const unlistenChanged = api.onProfilesChanged(() => void reload());
   const clock = setInterval(render, CLOCK_MS);
 
   void load();
@@ -346,5 +525,6 @@ export function mountProfiles(root: HTMLElement, deps: ViewDeps): Unmount {
     clearInterval(clock);
     unlistenRefreshed();
     unlistenFailed();
+    unlistenChanged();
   };
 }
