@@ -43,9 +43,11 @@ fn the_guide_takes_a_person_from_keys_in_a_file_to_a_working_aws_cli() {
     tray.fill("add-secret", &w.seed);
     tray.fill("add-serial", &w.serial);
     tray.click("add-submit");
-    tray.wait_attr("guide-step-device", "data-state", "done");
+    tray.wait_text("guide-device", "the device added", |t| t.contains("Added"));
+    tray.wait_text("guide-step-note", "the step done", |t| t.contains("done"));
     assert!(w.env.ok(&["device", "list"], None).contains("alice"));
     tray.click("guide-next");
+    tray.wait_attr("guide-step-device", "data-state", "done");
 
     // (b) The keys, out of the plain file. Refusing at the confirmation writes nothing.
     tray.wait_text("guide-keys-row-base", "keys in the file", |t| {
@@ -68,17 +70,21 @@ fn the_guide_takes_a_person_from_keys_in_a_file_to_a_working_aws_cli() {
     // The other profile and the comment stay; the secret is in no file any more.
     assert_eq!(
         std::fs::read_to_string(w.credentials_path()).unwrap(),
-        format!("# my keys\n{OTHER}")
+        format!("# my keys\n[base]\n\n{OTHER}")
     );
     assert!(w.env.files_containing(BASE_SECRET).is_empty());
     assert!(w.env.keyring_item("keys:base").is_some());
     // The original file is backed up, in the keyring: the guide names the item.
     let keys_text = tray.text("guide-keys");
-    let backup = keys_text
-        .split_whitespace()
-        .find(|word| word.contains("backup:aws-credentials:"))
-        .unwrap_or_else(|| panic!("no backup named in {keys_text:?}"))
-        .trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != ':' && c != '-');
+    let at = keys_text
+        .find("backup:aws-credentials:")
+        .unwrap_or_else(|| panic!("no backup named in {keys_text:?}"));
+    let digits: String = keys_text[at + "backup:aws-credentials:".len()..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let backup = format!("backup:aws-credentials:{digits}");
+    let backup = backup.as_str();
     assert_eq!(
         w.env.keyring_item(backup).as_deref(),
         Some(credentials.trim_end())

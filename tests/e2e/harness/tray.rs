@@ -469,12 +469,33 @@ impl DrivenTray {
                     .at_most(Duration::from_secs(20))
                     .for_element(Locator::Css(&css)),
             )
-            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+            .unwrap_or_else(|e| {
+                // What the window showed instead, to tell a slow view from a wrong one.
+                let shown = self
+                    .rt
+                    .block_on(async {
+                        let body = self.client.find(Locator::Css("main")).await?;
+                        body.text().await
+                    })
+                    .unwrap_or_default();
+                panic!("no element {css}: {e}; the window shows: {shown:?}")
+            })
     }
 
     pub fn click(&self, testid: &str) {
-        let el = self.wait_testid(testid);
-        self.rt.block_on(el.click()).unwrap();
+        let mut tries = 0;
+        loop {
+            let el = self.wait_testid(testid);
+            match self.rt.block_on(el.click()) {
+                Ok(()) => return,
+                Err(e) if tries < 20 => {
+                    tries += 1;
+                    assert_stale(&e);
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(e) => panic!("cannot click {testid}: {e}"),
+            }
+        }
     }
 
     /// Chooses the option with `value` in a `<select>`.
@@ -491,10 +512,22 @@ impl DrivenTray {
         });
     }
 
-    /// An attribute of the element (`data-state`, `checked`), if it has it.
+    /// An attribute of the element (`data-state`, `checked`), if it has it (found again when
+    /// the view redrew in between, as for [`Self::text`]).
     pub fn attr(&self, testid: &str, name: &str) -> Option<String> {
-        let el = self.wait_testid(testid);
-        self.rt.block_on(el.attr(name)).unwrap()
+        let mut tries = 0;
+        loop {
+            let el = self.wait_testid(testid);
+            match self.rt.block_on(el.attr(name)) {
+                Ok(value) => return value,
+                Err(e) if tries < 20 => {
+                    tries += 1;
+                    assert_stale(&e);
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(e) => panic!("cannot read {name} of {testid}: {e}"),
+            }
+        }
     }
 
     /// Waits until the element's attribute `name` is `value`.
@@ -513,9 +546,22 @@ impl DrivenTray {
         }
     }
 
+    /// The element's text. A view may redraw between finding the element and reading it
+    /// (the old node is then "stale"): it is found again.
     pub fn text(&self, testid: &str) -> String {
-        let el = self.wait_testid(testid);
-        self.rt.block_on(el.text()).unwrap()
+        let mut tries = 0;
+        loop {
+            let el = self.wait_testid(testid);
+            match self.rt.block_on(el.text()) {
+                Ok(text) => return text,
+                Err(e) if tries < 20 => {
+                    tries += 1;
+                    assert_stale(&e);
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(e) => panic!("cannot read {testid}: {e}"),
+            }
+        }
     }
 
     /// Waits until the element's text satisfies `check`; returns the text.
@@ -533,6 +579,14 @@ impl DrivenTray {
             std::thread::sleep(Duration::from_millis(200));
         }
     }
+}
+
+/// Only a stale element is worth another try; anything else is a real failure.
+fn assert_stale(e: &fantoccini::error::CmdError) {
+    assert!(
+        format!("{e:?}").contains("StaleElementReference"),
+        "WebDriver failed: {e}"
+    );
 }
 
 impl DrivenTray {

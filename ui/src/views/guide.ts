@@ -102,7 +102,7 @@ export function mountGuide(root: HTMLElement, deps: ViewDeps): Unmount {
     root,
     h(
       'section',
-      { class: 'view guide', 'aria-labelledby': 'guide-title' },
+      { class: 'view guide', testid: 'guide', 'aria-labelledby': 'guide-title' },
       h('h1', { id: 'guide-title' }, 'Set up Otpilot'),
       h('nav', { 'aria-label': 'Set-up steps' }, stepList),
       loadError,

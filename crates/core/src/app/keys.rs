@@ -117,7 +117,12 @@ impl Session {
         crate::keys::save(self.store(), profile, &keys)?;
         ini.remove_key(profile, true, "aws_access_key_id");
         ini.remove_key(profile, true, "aws_secret_access_key");
-        if ini.section_is_empty(profile, true) {
+        // An emptied section goes, unless it is all that defines the profile: roles name it
+        // as their source_profile, and a profile that no file mentions does not exist.
+        let in_config = std::fs::read_to_string(&files.config)
+            .map(|text| IniText::parse(&text).has_section(profile, false))
+            .unwrap_or(false);
+        if in_config && ini.section_is_empty(profile, true) {
             ini.remove_empty_section(profile, true);
         }
         let rewritten = Zeroizing::new(ini.render());
@@ -178,6 +183,35 @@ mod tests {
         assert_eq!(
             w.session.keys_location("nobody").unwrap(),
             KeysLocation::Nowhere
+        );
+    }
+
+    #[test]
+    fn a_profile_defined_only_by_its_keys_keeps_its_section() {
+        let w = World::new();
+        std::fs::write(
+            &w.files.config,
+            "[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/Admin\nsource_profile = base\n",
+        )
+        .unwrap();
+        w.session.move_keys_to_keyring("base").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&w.files.credentials).unwrap(),
+            "[base]\n"
+        );
+        // The role's source still exists, now with its keys in the keyring.
+        assert_eq!(
+            w.session
+                .profiles()
+                .unwrap()
+                .resolve("admin")
+                .unwrap()
+                .source_profile,
+            "base"
+        );
+        assert_eq!(
+            w.session.keys_location("base").unwrap(),
+            KeysLocation::Keyring
         );
     }
 
