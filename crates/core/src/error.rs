@@ -249,6 +249,8 @@ error_kinds! {
     UnsupportedVersion,
     /// The agent could not read the request.
     BadRequest,
+    /// Wiring would replace another tool's `credential_process` (allowed when forced).
+    ForeignCredentialProcess,
     /// The agent is serving as many callers as it takes; the caller works on its own.
     Busy,
     Other,
@@ -300,8 +302,8 @@ impl Error {
             | Error::KeysInCredentialsFile { .. }
             | Error::NoProfileSection { .. }
             | Error::SecretInConfig { .. }
-            | Error::ForeignCredentialProcess { .. }
             | Error::KeysNotMovable { .. } => ErrorKind::ProfileConfig,
+            Error::ForeignCredentialProcess { .. } => ErrorKind::ForeignCredentialProcess,
             Error::AwsConfigParse { .. } | Error::ConfigParse { .. } => ErrorKind::Config,
             Error::NoLongTermKeys(_) => ErrorKind::NoKeys,
             Error::NoMfaCode { .. } => ErrorKind::NoMfaCode,
