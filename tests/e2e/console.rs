@@ -419,3 +419,53 @@ fn opens_the_browser_through_the_logout_endpoint() {
     assert_not_in_files(&w, &signin, &login, Some(recorder.dir()));
     assert_not_in_files(&w, &signin, &opened[0].url, Some(recorder.dir()));
 }
+
+#[test]
+fn sign_in_trusts_the_os_certificate_store_like_sts() {
+    // A company's TLS-inspecting proxy: its CA is in the OS store (SSL_CERT_FILE here), not
+    // in any built-in list. Sign-in must trust what the AWS SDK trusts.
+    let w = AwsWorld::new();
+    w.standard_profiles();
+    let signin = SigninEndpoint::start(Expect::ChainedRole);
+    let proxy =
+        crate::harness::tls::TlsProxy::start(&w.env.root.path().join("proxy"), signin.port());
+    let endpoint = format!("https://localhost:{}/federation", proxy.port);
+    let ca = proxy.ca.display().to_string();
+    let print = |extra: &[(&str, &str)]| {
+        let mut vars = vec![("OTPILOT_FEDERATION_ENDPOINT", endpoint.as_str())];
+        vars.extend_from_slice(extra);
+        run(&w, &signin, &["console", "admin", "--print"], &vars)
+    };
+    let trusted = print(&[("SSL_CERT_FILE", &ca)]);
+    trusted.assert_ok();
+    assert_eq!(
+        query(trusted.stdout().trim())["SigninToken"],
+        signin.token()
+    );
+    // The endpoint is not AWS's: said once, on stderr, without the credentials.
+    assert!(
+        trusted
+            .stderr()
+            .contains("sends your role credentials to localhost, which is not an AWS sign-in host"),
+        "{}",
+        trusted.stderr()
+    );
+    // Without the CA in the store the proxy is not trusted, and nothing reaches it.
+    let requests = signin.requests().len();
+    let untrusted = print(&[]);
+    assert_ne!(untrusted.code(), 0);
+    assert!(untrusted.stdout().is_empty());
+    let error = untrusted
+        .stderr()
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        error.starts_with("otpilot: cannot reach the AWS sign-in endpoint localhost:")
+            && error.to_lowercase().contains("certificate"),
+        "{error}"
+    );
+    assert!(!error.contains(&signin.token()));
+    assert_eq!(signin.requests().len(), requests);
+}

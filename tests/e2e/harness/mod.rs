@@ -7,6 +7,7 @@ pub mod keyring;
 pub mod moto;
 pub mod pty;
 pub mod signin;
+pub mod tls;
 pub mod tray;
 
 use std::ffi::OsStr;

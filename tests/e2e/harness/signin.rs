@@ -117,6 +117,11 @@ impl SigninEndpoint {
         format!("http://{}/federation", self.addr)
     }
 
+    /// The port it listens on (loopback), for a proxy in front of it.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
     /// The sign-in token this endpoint hands out.
     pub fn token(&self) -> String {
         self.shared.state().token.clone()

@@ -40,6 +40,7 @@ pub fn request_signin_token(
     sent: &[&str],
 ) -> Result<SecretString, SigninFailure> {
     let agent = ureq::Agent::config_builder()
+        .tls_config(tls_config().map_err(SigninFailure::Unreachable)?)
         .timeout_global(Some(SIGNIN_TIMEOUT))
         // Statuses are sorted below, with the body at hand.
         .http_status_as_error(false)
@@ -76,6 +77,38 @@ pub fn request_signin_token(
         }),
         _ => Err(SigninFailure::BadResponse(format!("HTTP {status}"))),
     }
+}
+
+/// The TLS the AWS SDK uses: rustls with aws-lc-rs, trusting the OS's certificate store
+/// (read once per process).
+fn tls_config() -> Result<ureq::tls::TlsConfig, String> {
+    use std::sync::{Arc, OnceLock};
+    static ROOTS: OnceLock<Result<Arc<Vec<ureq::tls::Certificate<'static>>>, String>> =
+        OnceLock::new();
+    let roots = ROOTS
+        .get_or_init(|| {
+            let found = rustls_native_certs::load_native_certs();
+            if found.certs.is_empty() {
+                let why = found
+                    .errors
+                    .first()
+                    .map_or_else(|| "none found".to_owned(), ToString::to_string);
+                return Err(format!("no trusted certificates in the OS store ({why})"));
+            }
+            Ok(Arc::new(
+                found
+                    .certs
+                    .iter()
+                    .map(|der| ureq::tls::Certificate::from_der(der.as_ref()).to_owned())
+                    .collect(),
+            ))
+        })
+        .clone()?;
+    Ok(ureq::tls::TlsConfig::builder()
+        .provider(ureq::tls::TlsProvider::Rustls)
+        .unversioned_rustls_crypto_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+        .root_certs(ureq::tls::RootCerts::Specific(roots))
+        .build())
 }
 
 fn parse_token(body: &str) -> Result<SecretString, SigninFailure> {
@@ -130,6 +163,14 @@ fn classify(error: ureq::Error) -> SigninFailure {
         E::Timeout(_) => unreachable("no answer within 10 s"),
         E::HostNotFound => unreachable("host not found"),
         E::ConnectionFailed => unreachable("connection failed"),
+        // rustls reports a refused handshake (an untrusted certificate) through io.
+        E::Io(e)
+            if e.get_ref()
+                .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some()) =>
+        {
+            let tls = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>());
+            SigninFailure::Unreachable(format!("TLS error: {}", tls.expect("checked")))
+        }
         E::Io(e) => match e.kind() {
             std::io::ErrorKind::ConnectionRefused => unreachable("connection refused"),
             std::io::ErrorKind::TimedOut => unreachable("no answer within 10 s"),

@@ -165,6 +165,9 @@ impl Broker<'_> {
         let destination = url::destination_url(partition, &request.destination, &region)?;
         let override_url = std::env::var(FEDERATION_ENDPOINT_ENV).ok();
         let endpoint = url::federation_endpoint(partition, override_url.as_deref())?;
+        if let Some(host) = url::foreign_signin_host(&endpoint) {
+            warn_once_about_endpoint(self.ui, &host);
+        }
         tracing::debug!(
             "console: profile `{profile}` signs in to the {} partition at {destination} ({})",
             partition.id(),
@@ -299,3 +302,14 @@ fn signin_error(
 
 #[cfg(test)]
 mod tests;
+
+/// Role credentials go to whatever `OTPILOT_FEDERATION_ENDPOINT` names: say so, once per
+/// process, when that is not an AWS sign-in host (a proxy of the company's, or a mistake).
+fn warn_once_about_endpoint(ui: &dyn crate::mfa::Interaction, host: &str) {
+    static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !WARNED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        ui.warn(&format!(
+            "OTPILOT_FEDERATION_ENDPOINT sends your role credentials to {host}, which is not an AWS sign-in host; unset it unless you trust that host"
+        ));
+    }
+}

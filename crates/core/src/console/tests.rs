@@ -274,6 +274,22 @@ fn federation_endpoints_and_overrides() {
     }
 }
 
+#[test]
+fn only_aws_sign_in_hosts_are_trusted_without_a_word() {
+    let host = |u: &str| super::url::foreign_signin_host(&::url::Url::parse(u).unwrap());
+    assert_eq!(host("https://signin.aws.amazon.com/federation"), None);
+    assert_eq!(host("https://SIGNIN.amazonaws-us-gov.com/federation"), None);
+    assert_eq!(host("https://signin.amazonaws.cn/federation"), None);
+    assert_eq!(
+        host("https://proxy.corp.example/aws/federation").as_deref(),
+        Some("proxy.corp.example")
+    );
+    assert_eq!(
+        host("https://signin.aws.amazon.com.evil.example/f").as_deref(),
+        Some("signin.aws.amazon.com.evil.example")
+    );
+}
+
 fn role_credentials() -> Credentials {
     Credentials {
         access_key_id: "ASIAEXAMPLEKEYID0001".into(),

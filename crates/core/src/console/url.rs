@@ -142,6 +142,15 @@ pub fn federation_endpoint(partition: Partition, override_url: Option<&str>) -> 
     Ok(url)
 }
 
+/// The endpoint's host when it is not one of AWS's sign-in hosts (any partition).
+pub fn foreign_signin_host(endpoint: &Url) -> Option<String> {
+    let host = endpoint.host_str()?.to_ascii_lowercase();
+    let aws = [Partition::Aws, Partition::AwsUsGov, Partition::AwsCn]
+        .iter()
+        .any(|p| p.signin_host() == host);
+    (!aws).then_some(host)
+}
+
 /// Where the browser lands after signing in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Destination {
