@@ -48,6 +48,15 @@ describe('toCommandError', () => {
     });
   });
 
+  it('knows the foreign_credential_process kind, so views can offer to replace it', () => {
+    const message = 'profile `dev` already has credential_process = aws-vault exec dev; pass --force to replace it';
+    expect(toCommandError({ kind: 'foreign_credential_process', message })).toMatchObject({
+      kind: 'foreign_credential_process',
+      rawKind: 'foreign_credential_process',
+      message,
+    });
+  });
+
   it('gives a known kind without a message a readable one', () => {
     expect(toCommandError({ kind: 'not_found' })).toMatchObject({ kind: 'not_found', message: 'not found' });
   });

@@ -75,6 +75,12 @@ export const ERROR_KINDS = [
    * message says to start it.
    */
   'tray_not_running',
+  /**
+   * Wiring would replace a credential_process that runs another tool: wire_preview and
+   * wire_profile refuse unless `force` is true. The message is the CLI's ("…; pass --force
+   * to replace it"), so the window words it itself and offers to replace it.
+   */
+  'foreign_credential_process',
 ] as const satisfies readonly WireErrorKind[];
 
 export type ErrorKind = (typeof ERROR_KINDS)[number];

@@ -9,6 +9,7 @@ import {
   devicesText,
   diffRows,
   doneCommands,
+  forceStarted,
   goTo,
   guideNav,
   initialGuide,
@@ -29,6 +30,7 @@ import {
   pasteSelected,
   pasteTarget,
   previewAnswered,
+  previewRefused,
   previewStarted,
   previewsRead,
   previousStep,
@@ -42,6 +44,7 @@ import {
   storeStarted,
   wireCancelled,
   wireChosen,
+  wireForce,
   wireRows,
   wireTicked,
   wireWritable,
@@ -382,6 +385,64 @@ describe('guide model: wiring', () => {
     t = writeAnswered(writeStarted(t).state, 'admin', { kind: 'failed', message: 'cannot write' });
     expect(t.wire.changedPath).toBeNull();
     expect(backupNote(t.wire.changedPath)).toBe('');
+  });
+
+  const FOREIGN = 'profile `dev` already has credential_process = aws-vault exec dev; pass --force to replace it';
+
+  it('words a refusal to replace another tool’s credential_process itself; other refusals as sent', () => {
+    expect(previewRefused('dev', 'foreign_credential_process', FOREIGN)).toEqual({
+      kind: 'foreign',
+      text: 'dev already gets its credentials from another tool (credential_process = aws-vault exec dev).',
+    });
+    expect(previewRefused('dev', 'other', 'profile loop: a → b → a')).toEqual({
+      kind: 'failed',
+      message: 'profile loop: a → b → a',
+    });
+  });
+
+  it('reads a refused preview again with force, for that profile only, and writes only on Confirm', () => {
+    const s = withProfiles(ADMIN, DEV);
+    let t = previewAnswered(previewStarted(s).state, 'admin', { kind: 'ok', preview: PREVIEW });
+    t = previewsRead(previewAnswered(t, 'dev', previewRefused('dev', 'foreign_credential_process', FOREIGN)));
+    expect(wireWritable(t)).toEqual(['admin']);
+    expect(wireForce(t, 'dev')).toBe(false);
+    // Only a preview refused so can be forced.
+    expect(forceStarted(t, 'admin')).toEqual({ state: t, profile: null });
+
+    const forced = forceStarted(t, 'dev');
+    expect(forced.profile).toBe('dev');
+    expect(forced.state.wire.phase).toBe('previewing');
+    expect(wireForce(forced.state, 'dev')).toBe(true);
+    expect(wireForce(forced.state, 'admin')).toBe(false);
+    // Nothing is written while the lines are read again.
+    expect(writeStarted(forced.state).profiles).toEqual([]);
+    // Not twice.
+    expect(forceStarted(forced.state, 'dev').profile).toBeNull();
+
+    t = previewsRead(previewAnswered(forced.state, 'dev', { kind: 'ok', preview: PREVIEW }));
+    expect([...t.wire.previews.keys()]).toEqual(['admin', 'dev']);
+    expect(wireWritable(t)).toEqual(['admin', 'dev']);
+    const writing = writeStarted(t);
+    expect(writing.profiles).toEqual(['admin', 'dev']);
+    expect(wireForce(writing.state, 'dev')).toBe(true);
+    expect(wireForce(writing.state, 'admin')).toBe(false);
+    const done = writesDone(writeAnswered(writing.state, 'dev', { kind: 'ok' }));
+    expect(wireForce(done, 'dev')).toBe(false);
+  });
+
+  it('forgets the choice to replace on Cancel: the next preview is not forced', () => {
+    const s = withProfiles(DEV);
+    let t = previewsRead(
+      previewAnswered(previewStarted(s).state, 'dev', previewRefused('dev', 'foreign_credential_process', FOREIGN)),
+    );
+    t = previewsRead(previewAnswered(forceStarted(t, 'dev').state, 'dev', { kind: 'ok', preview: PREVIEW }));
+    expect(wireForce(t, 'dev')).toBe(true);
+    const cancelled = wireCancelled(t);
+    expect(cancelled.wire.phase).toBe('choose');
+    expect(wireForce(cancelled, 'dev')).toBe(false);
+    const again = previewStarted(cancelled);
+    expect(again.profiles).toEqual(['dev']);
+    expect(wireForce(again.state, 'dev')).toBe(false);
   });
 
   it('marks each changed line as diff does', () => {

@@ -6,15 +6,25 @@
 import type {
   ConfigPreview,
   DeviceView,
+  ErrorKind,
   KeysMoved,
   KeysStored,
   ProfileIdentity,
   ProfileView,
 } from '../lib/api';
-import { diffRows, keysMovable, keysMovedText, keysWords, moveConfirmText, shellWord } from './profiles.model';
+import {
+  diffRows,
+  foreignText,
+  keysMovable,
+  keysMovedText,
+  keysWords,
+  moveConfirmText,
+  shellWord,
+  wireRefusalText,
+} from './profiles.model';
 
-// The keys in words and the changed lines show on the profile cards too.
-export { diffRows, keysMovable, keysMovedText, keysWords, moveConfirmText };
+// The keys in words, the changed lines and a refused wiring show on the profile cards too.
+export { diffRows, foreignText, keysMovable, keysMovedText, keysWords, moveConfirmText, wireRefusalText };
 export type { DiffRow } from './profiles.model';
 
 export const GUIDE_STEPS = ['device', 'keys', 'wire', 'check', 'done'] as const;
@@ -143,7 +153,11 @@ export type KeysPasteState = {
   error: string;
 };
 
-export type PreviewResult = { kind: 'ok'; preview: ConfigPreview } | { kind: 'failed'; message: string };
+export type PreviewResult =
+  | { kind: 'ok'; preview: ConfigPreview }
+  /** Wiring would replace another tool's credential_process: `text` says so in the window's words. */
+  | { kind: 'foreign'; text: string }
+  | { kind: 'failed'; message: string };
 
 export type WriteResult = { kind: 'ok' } | { kind: 'failed'; message: string };
 
@@ -154,6 +168,11 @@ export type WireState = {
   unticked: ReadonlySet<string>;
   /** The previews of the profiles chosen, in their order. */
   previews: ReadonlyMap<string, PreviewResult>;
+  /**
+   * Profiles whose wiring may replace another tool's credential_process ("Replace it with
+   * Otpilot"), each chosen on its own; forgotten on Cancel, on a new preview and once written.
+   */
+  forced: ReadonlySet<string>;
   /** What the last confirmed wiring did, per profile. */
   results: ReadonlyMap<string, WriteResult>;
   /** The AWS config the last wiring changed; null: none changed. */
@@ -192,7 +211,14 @@ export function initialGuide(progress: GuideProgress): GuideState {
     loadError: '',
     move: { confirming: null, moving: null, results: new Map() },
     paste: { selected: null, storing: false, stored: '', error: '' },
-    wire: { phase: 'choose', unticked: new Set(), previews: new Map(), results: new Map(), changedPath: null },
+    wire: {
+      phase: 'choose',
+      unticked: new Set(),
+      previews: new Map(),
+      forced: new Set(),
+      results: new Map(),
+      changedPath: null,
+    },
     check: { seq: 0, rows: new Map() },
   };
 }
@@ -391,9 +417,38 @@ export function previewStarted(state: GuideState): { state: GuideState; profiles
   const profiles = wireChosen(state);
   if (state.wire.phase !== 'choose' || profiles.length === 0) return { state, profiles: [] };
   return {
-    state: { ...state, wire: { ...state.wire, phase: 'previewing', previews: new Map(), results: new Map(), changedPath: null } },
+    state: {
+      ...state,
+      wire: { ...state.wire, phase: 'previewing', previews: new Map(), forced: new Set(), results: new Map(), changedPath: null },
+    },
     profiles,
   };
+}
+
+/** A preview the shell refused: another tool's credential_process in the window's words, else its message. */
+export function previewRefused(profile: string, kind: ErrorKind, message: string): PreviewResult {
+  return kind === 'foreign_credential_process'
+    ? { kind: 'foreign', text: foreignText(profile, message) }
+    : { kind: 'failed', message };
+}
+
+/**
+ * "Replace it with Otpilot" under a refused preview: that profile's lines are read again,
+ * letting its wiring replace the other tool's credential_process; the other previews stay.
+ * Nothing is written before Confirm. Null when that preview was not refused so.
+ */
+export function forceStarted(state: GuideState, profile: string): { state: GuideState; profile: string | null } {
+  if (state.wire.phase !== 'confirm' || state.wire.previews.get(profile)?.kind !== 'foreign') {
+    return { state, profile: null };
+  }
+  const forced = new Set(state.wire.forced);
+  forced.add(profile);
+  return { state: { ...state, wire: { ...state.wire, phase: 'previewing', forced } }, profile };
+}
+
+/** Whether the wiring of `profile` (its preview, then its write) may replace another tool's credential_process. */
+export function wireForce(state: GuideState, profile: string): boolean {
+  return state.wire.forced.has(profile);
 }
 
 export function previewAnswered(state: GuideState, profile: string, result: PreviewResult): GuideState {
@@ -408,10 +463,10 @@ export function previewsRead(state: GuideState): GuideState {
   return { ...state, wire: { ...state.wire, phase: 'confirm' } };
 }
 
-/** Cancel: back to the list, nothing written. */
+/** Cancel: back to the list, nothing written, and no wiring forced any more. */
 export function wireCancelled(state: GuideState): GuideState {
   if (state.wire.phase !== 'confirm') return state;
-  return { ...state, wire: { ...state.wire, phase: 'choose', previews: new Map() } };
+  return { ...state, wire: { ...state.wire, phase: 'choose', previews: new Map(), forced: new Set() } };
 }
 
 /** The profiles a confirmation would wire: those whose preview shows a change. */
@@ -440,7 +495,7 @@ export function writeAnswered(state: GuideState, profile: string, result: WriteR
 /** Every chosen profile answered: the list shows again, with the results under it. */
 export function writesDone(state: GuideState): GuideState {
   if (state.wire.phase !== 'writing') return state;
-  return { ...state, wire: { ...state.wire, phase: 'choose', previews: new Map() } };
+  return { ...state, wire: { ...state.wire, phase: 'choose', previews: new Map(), forced: new Set() } };
 }
 
 export function writeResultText(profile: string, result: WriteResult): string {

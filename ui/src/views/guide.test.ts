@@ -355,6 +355,108 @@ describe('guide: wire step', () => {
   });
 });
 
+describe('guide: wire step, another tool’s credential_process', () => {
+  async function openWire(profiles: ProfileView[]): Promise<void> {
+    localStorage.setItem(PROGRESS_KEY, JSON.stringify({ current: 'wire', skipped: [] }));
+    await mount([DEVICE], profiles);
+  }
+
+  /** admin previews well; any other profile is refused unless forced. */
+  function refuseUnforced(): void {
+    api.wirePreview = vi.fn(async (profile: string, force: boolean) => {
+      if (profile !== 'admin' && !force) {
+        throw new CommandError(
+          'foreign_credential_process',
+          `profile \`${profile}\` already has credential_process = aws-vault exec ${profile}; pass --force to replace it`,
+        );
+      }
+      return PREVIEW;
+    });
+  }
+
+  it('says so in the window’s words and offers to replace it', async () => {
+    refuseUnforced();
+    await openWire([ADMIN, DEV]);
+    byTestId(root, 'guide-wire-preview').click();
+    await settle();
+    expect(api.wirePreview).toHaveBeenCalledWith('dev', false);
+    expect(byTestId(root, 'guide-wire-refused-dev').textContent).toBe(
+      'dev already gets its credentials from another tool (credential_process = aws-vault exec dev).',
+    );
+    expect(byTestId(root, 'guide-wire').textContent).not.toContain('--force');
+    expect(byTestId(root, 'guide-wire-force-dev').textContent).toBe('Replace it with Otpilot');
+    expect(queryTestId(root, 'guide-wire-force-admin')).toBeNull();
+    expect(byTestId(root, 'guide-confirm').textContent).toBe('Wire 1 profile');
+  });
+
+  it('reads the lines again with force, then wires with force only that profile, on Confirm', async () => {
+    refuseUnforced();
+    api.wireProfile = vi.fn(async (profile: string) => ({ ...ADMIN, profile, wired: true }));
+    await openWire([ADMIN, DEV]);
+    byTestId(root, 'guide-wire-preview').click();
+    await settle();
+    byTestId(root, 'guide-wire-force-dev').click();
+    await settle();
+    expect(api.wirePreview).toHaveBeenCalledTimes(3);
+    expect(api.wirePreview).toHaveBeenLastCalledWith('dev', true);
+    expect(queryTestId(root, 'guide-wire-diff-admin')).not.toBeNull();
+    expect(queryTestId(root, 'guide-wire-diff-dev')).not.toBeNull();
+    expect(queryTestId(root, 'guide-wire-force-dev')).toBeNull();
+    expect(byTestId(root, 'guide-confirm').textContent).toBe('Wire 2 profiles');
+    expect(document.activeElement).toBe(byTestId(root, 'guide-confirm'));
+    expect(api.wireProfile).not.toHaveBeenCalled();
+
+    api.listProfiles = vi.fn(async () => [
+      { ...ADMIN, wired: true },
+      { ...DEV, wired: true },
+    ]);
+    byTestId(root, 'guide-confirm').click();
+    await settle();
+    expect(api.wireProfile).toHaveBeenCalledTimes(2);
+    expect(api.wireProfile).toHaveBeenNthCalledWith(1, 'admin', false);
+    expect(api.wireProfile).toHaveBeenNthCalledWith(2, 'dev', true);
+    expect(byTestId(root, 'guide-wire-result-dev').textContent).toBe('dev is wired to Otpilot.');
+  });
+
+  it('writes nothing on Cancel, and the next preview is not forced', async () => {
+    refuseUnforced();
+    await openWire([DEV]);
+    byTestId(root, 'guide-wire-preview').click();
+    await settle();
+    byTestId(root, 'guide-wire-force-dev').click();
+    await settle();
+    expect(api.wirePreview).toHaveBeenLastCalledWith('dev', true);
+    byTestId(root, 'guide-cancel').click();
+    await settle();
+    expect(api.wireProfile).not.toHaveBeenCalled();
+    expect(queryTestId(root, 'guide-confirm-panel')).toBeNull();
+    expect(byTestId<HTMLInputElement>(root, 'guide-wire-dev').checked).toBe(true);
+
+    byTestId(root, 'guide-wire-preview').click();
+    await settle();
+    expect(api.wirePreview).toHaveBeenLastCalledWith('dev', false);
+    expect(vi.mocked(api.wirePreview).mock.calls).toEqual([
+      ['dev', false],
+      ['dev', true],
+      ['dev', false],
+    ]);
+    expect(queryTestId(root, 'guide-wire-force-dev')).not.toBeNull();
+  });
+
+  it('shows other refusals as before, without the button', async () => {
+    api.wirePreview = vi.fn(async () => {
+      throw new CommandError('invalid_input', 'profile `admin` has no [profile admin] section in ~/.aws/config');
+    });
+    await openWire([ADMIN]);
+    byTestId(root, 'guide-wire-preview').click();
+    await settle();
+    const refused = byTestId(root, 'guide-wire-refused-admin');
+    expect(refused.className).toBe('error');
+    expect(refused.textContent).toBe('profile `admin` has no [profile admin] section in ~/.aws/config');
+    expect(queryTestId(root, 'guide-wire-force-admin')).toBeNull();
+  });
+});
+
 describe('guide: check step', () => {
   it('checks every wired profile on arrival, showing the ARN or what to do', async () => {
     let finish: (v: ProfileIdentity) => void = () => undefined;

@@ -8,6 +8,7 @@ import { failure, type ViewDeps } from './context';
 import {
   backupNote,
   diffRows,
+  forceStarted,
   keysRequest,
   keysRows,
   moveAsked,
@@ -19,6 +20,7 @@ import {
   pasteSelected,
   pasteTarget,
   previewAnswered,
+  previewRefused,
   previewStarted,
   previewsRead,
   storeDone,
@@ -27,6 +29,8 @@ import {
   storeStarted,
   wireCancelled,
   wireChosen,
+  wireForce,
+  wireRefusalText,
   wireRows,
   wireTicked,
   wireWritable,
@@ -374,6 +378,27 @@ export function buildWireStep(ctx: GuideCtx): Built {
   }
 
   function previewEl(p: string, result: PreviewResult): HTMLElement {
+    if (result.kind === 'foreign') {
+      // Said in the window's words; the button reads the lines again before anything is written.
+      const replace = h(
+        'button',
+        {
+          type: 'button',
+          class: 'small',
+          testid: `guide-wire-force-${p}`,
+          disabled: ctx.state().wire.phase !== 'confirm',
+        },
+        'Replace it with Otpilot',
+      );
+      replace.addEventListener('click', () => void forceWiring(ctx, p));
+      return h(
+        'div',
+        { class: 'guide-preview' },
+        h('h3', {}, p),
+        h('p', { class: 'note', testid: `guide-wire-refused-${p}` }, result.text),
+        h('div', { class: 'buttons' }, replace),
+      );
+    }
     if (result.kind === 'failed') {
       return h(
         'div',
@@ -476,16 +501,29 @@ export function buildWireStep(ctx: GuideCtx): Built {
 }
 
 async function previewWiring(ctx: GuideCtx): Promise<void> {
-  const { api } = ctx.deps;
   const out = previewStarted(ctx.state());
   ctx.update(out.state);
   if (out.profiles.length === 0) return;
-  for (const p of out.profiles) {
+  await readPreviews(ctx, out.profiles);
+}
+
+/** "Replace it with Otpilot": that profile's lines again, now replacing the other tool's. */
+async function forceWiring(ctx: GuideCtx, profile: string): Promise<void> {
+  const out = forceStarted(ctx.state(), profile);
+  ctx.update(out.state);
+  if (out.profile === null) return;
+  await readPreviews(ctx, [out.profile]);
+}
+
+async function readPreviews(ctx: GuideCtx, profiles: readonly string[]): Promise<void> {
+  const { api } = ctx.deps;
+  for (const p of profiles) {
     let result: PreviewResult;
     try {
-      result = { kind: 'ok', preview: await api.wirePreview(p, false) };
+      result = { kind: 'ok', preview: await api.wirePreview(p, wireForce(ctx.state(), p)) };
     } catch (err) {
-      result = { kind: 'failed', message: failure(ctx.deps, err).message };
+      const e = failure(ctx.deps, err);
+      result = previewRefused(p, e.kind, e.message);
     }
     if (ctx.disposed()) return;
     ctx.update(previewAnswered(ctx.state(), p, result));
@@ -501,12 +539,13 @@ async function confirmWiring(ctx: GuideCtx): Promise<void> {
   if (out.profiles.length === 0) return;
   for (const p of out.profiles) {
     try {
-      await api.wireProfile(p, false);
+      await api.wireProfile(p, wireForce(ctx.state(), p));
       if (ctx.disposed()) return;
       ctx.update(writeAnswered(ctx.state(), p, { kind: 'ok' }));
     } catch (err) {
       if (ctx.disposed()) return;
-      ctx.update(writeAnswered(ctx.state(), p, { kind: 'failed', message: failure(ctx.deps, err).message }));
+      const e = failure(ctx.deps, err);
+      ctx.update(writeAnswered(ctx.state(), p, { kind: 'failed', message: wireRefusalText(p, e.kind, e.message) }));
     }
   }
   ctx.update(writesDone(ctx.state()));

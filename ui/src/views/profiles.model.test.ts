@@ -11,11 +11,16 @@ import {
   configCancelled,
   configConfirmed,
   configFailed,
+  configForce,
   configPreviewed,
+  configRefused,
   configWritten,
   credentialsFailed,
   credentialsRefreshed,
   diffRows,
+  forceAsked,
+  foreignCommand,
+  foreignText,
   hasProfile,
   initialProfiles,
   keysMovedInRow,
@@ -35,6 +40,7 @@ import {
   watchRequest,
   watchSaved,
   watchStarted,
+  wireRefusalText,
   type ProfilesState,
 } from './profiles.model';
 
@@ -327,7 +333,13 @@ describe('profiles model: set-up on the card', () => {
 
   it('previews a wiring, then writes only on Confirm', () => {
     const asked = configAsked(ready(UNWIRED), 'admin', 'wire');
-    expect(asked.rows.get('admin')?.config).toEqual({ kind: 'wire', phase: 'previewing', preview: null });
+    expect(asked.rows.get('admin')?.config).toEqual({
+      kind: 'wire',
+      phase: 'previewing',
+      preview: null,
+      force: false,
+      refusal: '',
+    });
     expect(shown(asked).setupDisabled).toBe(true);
     // Not confirmable while the lines are read.
     expect(configConfirmed(asked, 'admin').kind).toBeNull();
@@ -356,7 +368,13 @@ describe('profiles model: set-up on the card', () => {
 
   it('asks to confirm a move at once, and says what it did', () => {
     const asked = configAsked(ready(BASE), 'base', 'move');
-    expect(asked.rows.get('base')?.config).toEqual({ kind: 'move', phase: 'confirm', preview: null });
+    expect(asked.rows.get('base')?.config).toEqual({
+      kind: 'move',
+      phase: 'confirm',
+      preview: null,
+      force: false,
+      refusal: '',
+    });
     const out = configConfirmed(asked, 'base');
     expect(out.kind).toBe('move');
     const moved = keysMovedInRow(out.state, {
@@ -373,6 +391,80 @@ describe('profiles model: set-up on the card', () => {
     const s = configFailed(configAsked(ready(UNWIRED), 'admin', 'wire'), 'admin', 'keys in ~/.aws/credentials');
     expect(s.rows.get('admin')?.config).toBeNull();
     expect(shown(s).error).toBe('keys in ~/.aws/credentials');
+  });
+
+  const FOREIGN = 'profile `admin` already has credential_process = aws-vault exec admin --json; pass --force to replace it';
+
+  it('offers to replace another tool’s credential_process, in the window’s words', () => {
+    const asked = configAsked(ready(UNWIRED), 'admin', 'wire');
+    const refused = configRefused(asked, 'admin', 'foreign_credential_process', FOREIGN);
+    expect(refused.rows.get('admin')?.config).toEqual({
+      kind: 'wire',
+      phase: 'foreign',
+      preview: null,
+      force: false,
+      refusal: 'admin already gets its credentials from another tool (credential_process = aws-vault exec admin --json).',
+    });
+    expect(shown(refused).error).toBe('');
+    expect(shown(refused).setupDisabled).toBe(true);
+    // Nothing to confirm until the lines are read again.
+    expect(configConfirmed(refused, 'admin').kind).toBeNull();
+    expect(configForce(refused, 'admin')).toBe(false);
+
+    const forced = forceAsked(refused, 'admin');
+    expect(forced.rows.get('admin')?.config).toMatchObject({ phase: 'previewing', force: true, refusal: '' });
+    expect(configForce(forced, 'admin')).toBe(true);
+    // Only once per refusal.
+    expect(forceAsked(forced, 'admin')).toBe(forced);
+    const previewed = configPreviewed(forced, 'admin', 'wire', preview);
+    expect(previewed.rows.get('admin')?.config).toMatchObject({ phase: 'confirm', force: true });
+    const out = configConfirmed(previewed, 'admin');
+    expect(out).toMatchObject({ kind: 'wire', force: true });
+    expect(out.state.rows.get('admin')?.config).toMatchObject({ phase: 'writing', force: true });
+  });
+
+  it('forgets the choice to replace on Cancel, and keeps it to its own profile', () => {
+    const s = ready(UNWIRED, { ...OTHER, wired: false });
+    let t = configAsked(configAsked(s, 'admin', 'wire'), 'other', 'wire');
+    t = configRefused(t, 'admin', 'foreign_credential_process', FOREIGN);
+    t = forceAsked(t, 'admin');
+    expect(configForce(t, 'admin')).toBe(true);
+    expect(configForce(t, 'other')).toBe(false);
+    t = configCancelled(configPreviewed(t, 'admin', 'wire', preview), 'admin');
+    expect(t.rows.get('admin')?.config).toBeNull();
+    expect(configForce(t, 'admin')).toBe(false);
+    const again = configAsked(t, 'admin', 'wire');
+    expect(again.rows.get('admin')?.config).toMatchObject({ phase: 'previewing', force: false });
+    expect(configConfirmed(configPreviewed(again, 'admin', 'wire', preview), 'admin').force).toBe(false);
+  });
+
+  it('cancels a refused wiring back to the card as it was', () => {
+    const refused = configRefused(configAsked(ready(UNWIRED), 'admin', 'wire'), 'admin', 'foreign_credential_process', FOREIGN);
+    const cancelled = configCancelled(refused, 'admin');
+    expect(cancelled.rows.get('admin')?.config).toBeNull();
+    expect(shown(cancelled).setupDisabled).toBe(false);
+    expect(forceAsked(cancelled, 'admin')).toBe(cancelled);
+  });
+
+  it('shows any other refusal as the row’s error, as before', () => {
+    const asked = configAsked(ready(UNWIRED), 'admin', 'wire');
+    const s = configRefused(asked, 'admin', 'io', 'cannot write /home/alice/.aws/config');
+    expect(s.rows.get('admin')?.config).toBeNull();
+    expect(shown(s).error).toBe('cannot write /home/alice/.aws/config');
+    // The kind counts only for a wiring.
+    const unwire = configRefused(configAsked(ready(ADMIN), 'admin', 'unwire'), 'admin', 'foreign_credential_process', FOREIGN);
+    expect(unwire.rows.get('admin')?.config).toBeNull();
+  });
+
+  it('takes the other tool’s command from the shell’s message, never its --force', () => {
+    expect(foreignCommand(FOREIGN)).toBe('aws-vault exec admin --json');
+    expect(foreignCommand('profile `a` already has credential_process = a; b; pass --force to replace it')).toBe('a; b');
+    expect(foreignCommand('profile `a` already has credential_process = aws-vault exec a')).toBe('aws-vault exec a');
+    expect(foreignCommand('wiring would replace another tool')).toBeNull();
+    expect(foreignText('dev', 'refused; pass --force to replace it')).toBe('dev already gets its credentials from another tool.');
+    expect(foreignText('dev', FOREIGN)).not.toContain('--force');
+    expect(wireRefusalText('admin', 'foreign_credential_process', FOREIGN)).toBe(foreignText('admin', FOREIGN));
+    expect(wireRefusalText('admin', 'io', 'read-only')).toBe('read-only');
   });
 
   it('marks changed lines as diff does', () => {

@@ -3,7 +3,15 @@
 // of its set-up (wiring, unwiring, keys into the keyring) is doing, and what each row shows. No DOM, no api, no timers: `mountProfiles` performs the calls
 // and feeds their answers in here.
 
-import type { ConfigPreview, DiffLine, KeysLocation, KeysMoved, ProfileView, SettingsView } from '../lib/api';
+import type {
+  ConfigPreview,
+  DiffLine,
+  ErrorKind,
+  KeysLocation,
+  KeysMoved,
+  ProfileView,
+  SettingsView,
+} from '../lib/api';
 import { chainText, profileBadge } from '../lib/format';
 import { toggleWatched } from '../lib/validate';
 
@@ -42,10 +50,21 @@ export type ConfigKind = 'wire' | 'unwire' | 'move';
 
 export type ConfigAction = {
   kind: ConfigKind;
-  /** Reading the lines that will change; waiting for Confirm or Cancel; writing. */
-  phase: 'previewing' | 'confirm' | 'writing';
+  /**
+   * Reading the lines that will change; refused because another tool's credential_process
+   * would be replaced (waiting for "Replace it with Otpilot" or Cancel); waiting for Confirm
+   * or Cancel; writing.
+   */
+  phase: 'previewing' | 'foreign' | 'confirm' | 'writing';
   /** The lines wiring or unwiring will change; null while they are read, and for a move. */
   preview: ConfigPreview | null;
+  /**
+   * The wiring may replace another tool's credential_process: chosen with "Replace it with
+   * Otpilot" for this change of this profile only, and forgotten with it.
+   */
+  force: boolean;
+  /** In 'foreign': what the refusal says, in the window's words; "" otherwise. */
+  refusal: string;
 };
 
 export type ProfilesState = {
@@ -237,10 +256,20 @@ export function configAsked(state: ProfilesState, profile: string, kind: ConfigK
   const row = state.rows.get(profile);
   if (!row || row.config?.phase === 'writing' || row.config?.phase === 'previewing') return state;
   return withRow(state, profile, () => ({
-    config: { kind, phase: kind === 'move' ? 'confirm' : 'previewing', preview: null },
+    config: { kind, phase: kind === 'move' ? 'confirm' : 'previewing', preview: null, force: false, refusal: '' },
     status: '',
     error: '',
   }));
+}
+
+/**
+ * "Replace it with Otpilot": the lines are read again, this time letting the wiring replace
+ * the other tool's credential_process. Nothing is written before Confirm.
+ */
+export function forceAsked(state: ProfilesState, profile: string): ProfilesState {
+  const c = state.rows.get(profile)?.config;
+  if (c?.kind !== 'wire' || c.phase !== 'foreign') return state;
+  return withRow(state, profile, () => ({ config: { ...c, phase: 'previewing', force: true, refusal: '' } }));
 }
 
 export function configPreviewed(
@@ -251,7 +280,7 @@ export function configPreviewed(
 ): ProfilesState {
   const c = state.rows.get(profile)?.config;
   if (c?.kind !== kind || c.phase !== 'previewing') return state;
-  return withRow(state, profile, () => ({ config: { kind, phase: 'confirm', preview } }));
+  return withRow(state, profile, () => ({ config: { ...c, phase: 'confirm', preview } }));
 }
 
 /** Cancel: nothing is written. */
@@ -267,14 +296,26 @@ export function configConfirmable(action: ConfigAction): boolean {
   return action.kind === 'move' || (action.preview !== null && action.preview.lines.length > 0);
 }
 
-/** Confirm: the change to make, or null when there is none to confirm. */
+/**
+ * Confirm: the change to make, or null when there is none to confirm, and whether a wiring
+ * may replace another tool's credential_process.
+ */
 export function configConfirmed(
   state: ProfilesState,
   profile: string,
-): { state: ProfilesState; kind: ConfigKind | null } {
+): { state: ProfilesState; kind: ConfigKind | null; force: boolean } {
   const c = state.rows.get(profile)?.config;
-  if (!c || !configConfirmable(c)) return { state, kind: null };
-  return { state: withRow(state, profile, () => ({ config: { ...c, phase: 'writing' } })), kind: c.kind };
+  if (!c || !configConfirmable(c)) return { state, kind: null, force: false };
+  return {
+    state: withRow(state, profile, () => ({ config: { ...c, phase: 'writing' } })),
+    kind: c.kind,
+    force: c.force,
+  };
+}
+
+/** Whether the row's change on its way may replace another tool's credential_process. */
+export function configForce(state: ProfilesState, profile: string): boolean {
+  return state.rows.get(profile)?.config?.force === true;
 }
 
 /** Wired or unwired: the row shows the profile as it is now, and says what happened. */
@@ -298,6 +339,51 @@ export function keysMovedInRow(state: ProfilesState, moved: KeysMoved): Profiles
 /** Not read or not written: the row says why; what was on screen stays as it was. */
 export function configFailed(state: ProfilesState, profile: string, message: string): ProfilesState {
   return withRow(state, profile, () => ({ config: null, error: message }));
+}
+
+/**
+ * A wiring or unwiring refused by the shell. A wiring that would replace another tool's
+ * credential_process waits for "Replace it with Otpilot" or Cancel, said in the window's
+ * words (the shell's speak of the CLI's --force); any other refusal is the row's error.
+ */
+export function configRefused(state: ProfilesState, profile: string, kind: ErrorKind, message: string): ProfilesState {
+  const c = state.rows.get(profile)?.config;
+  if (kind !== 'foreign_credential_process' || c?.kind !== 'wire') return configFailed(state, profile, message);
+  return withRow(state, profile, () => ({
+    config: { ...c, phase: 'foreign', preview: null, force: false, refusal: foreignText(profile, message) },
+    error: '',
+  }));
+}
+
+// ---- another tool's credential_process (shared with the set-up guide) ----
+
+const FOREIGN_MARK = 'already has credential_process = ';
+const FORCE_HINT = '; pass --force';
+
+/**
+ * The command the other tool's credential_process runs, from the shell's refusal
+ * ("profile `X` already has credential_process = CMD; pass --force to replace it"); null
+ * when the message does not say.
+ */
+export function foreignCommand(message: string): string | null {
+  const at = message.indexOf(FOREIGN_MARK);
+  if (at < 0) return null;
+  const rest = message.slice(at + FOREIGN_MARK.length);
+  const end = rest.lastIndexOf(FORCE_HINT);
+  const command = (end < 0 ? rest : rest.slice(0, end)).trim();
+  return command === '' ? null : command;
+}
+
+/** Why wiring `profile` was refused, in the window's words: never the CLI's --force. */
+export function foreignText(profile: string, message: string): string {
+  const command = foreignCommand(message);
+  const what = command === null ? '' : ` (credential_process = ${command})`;
+  return `${profile} already gets its credentials from another tool${what}.`;
+}
+
+/** A refused wiring as the window says it: another tool's credential_process in its words, else the shell's. */
+export function wireRefusalText(profile: string, kind: ErrorKind, message: string): string {
+  return kind === 'foreign_credential_process' ? foreignText(profile, message) : message;
 }
 
 // ---- long-term keys, in words (shared with the set-up guide) ----

@@ -264,6 +264,119 @@ describe('profiles view: set-up', () => {
     expect(api.wireProfile).not.toHaveBeenCalled();
   });
 
+  const FOREIGN = 'profile `admin` already has credential_process = aws-vault exec admin; pass --force to replace it';
+
+  /** Refuses to replace another tool's credential_process unless forced. */
+  function refuseUnforced(): void {
+    api.wirePreview = vi.fn(async (profile: string, force: boolean) => {
+      if (!force) {
+        throw new CommandError(
+          'foreign_credential_process',
+          `profile \`${profile}\` already has credential_process = aws-vault exec ${profile}; pass --force to replace it`,
+        );
+      }
+      return PREVIEW;
+    });
+  }
+
+  it('offers to replace another tool’s credential_process, and wires with force only after Confirm', async () => {
+    refuseUnforced();
+    api.wireProfile = vi.fn(async () => ADMIN);
+    await mount([{ ...ADMIN, wired: false }]);
+    byTestId(root, 'profile-wire-admin').click();
+    await settle();
+    expect(api.wirePreview).toHaveBeenCalledWith('admin', false);
+    expect(byTestId(root, 'profile-foreign-admin').textContent).toBe(
+      'admin already gets its credentials from another tool (credential_process = aws-vault exec admin).',
+    );
+    const row = byTestId(root, 'profile-row-admin');
+    expect(row.textContent).not.toContain('--force');
+    expect(byTestId(root, 'profile-error-admin').textContent).toBe('');
+    expect(queryTestId(root, 'profile-confirm-admin')).toBeNull();
+    const replace = byTestId(root, 'profile-force-admin');
+    expect(replace.textContent).toBe('Replace it with Otpilot');
+    expect(document.activeElement).toBe(replace);
+    expect(byTestId<HTMLButtonElement>(root, 'profile-wire-admin').disabled).toBe(true);
+
+    replace.click();
+    await settle();
+    expect(api.wirePreview).toHaveBeenCalledTimes(2);
+    expect(api.wirePreview).toHaveBeenLastCalledWith('admin', true);
+    expect(queryTestId(root, 'profile-diff-admin')).not.toBeNull();
+    expect(queryTestId(root, 'profile-foreign-admin')).toBeNull();
+    expect(api.wireProfile).not.toHaveBeenCalled();
+
+    api.listProfiles = vi.fn(async () => [ADMIN]);
+    byTestId(root, 'profile-confirm-admin').click();
+    await settle();
+    expect(api.wireProfile).toHaveBeenCalledTimes(1);
+    expect(api.wireProfile).toHaveBeenCalledWith('admin', true);
+    expect(byTestId(root, 'profile-status-admin').textContent).toContain('Wired to Otpilot.');
+  });
+
+  it('writes nothing on Cancel and forgets the choice to replace', async () => {
+    refuseUnforced();
+    await mount([{ ...ADMIN, wired: false }]);
+    // Cancel at the refusal.
+    byTestId(root, 'profile-wire-admin').click();
+    await settle();
+    byTestId(root, 'profile-cancel-admin').click();
+    await settle();
+    expect(queryTestId(root, 'profile-foreign-admin')).toBeNull();
+    expect(byTestId<HTMLButtonElement>(root, 'profile-wire-admin').disabled).toBe(false);
+    expect(document.activeElement).toBe(byTestId(root, 'profile-wire-admin'));
+
+    // Cancel after the forced preview.
+    byTestId(root, 'profile-wire-admin').click();
+    await settle();
+    byTestId(root, 'profile-force-admin').click();
+    await settle();
+    expect(api.wirePreview).toHaveBeenLastCalledWith('admin', true);
+    byTestId(root, 'profile-cancel-admin').click();
+    await settle();
+    expect(api.wireProfile).not.toHaveBeenCalled();
+    expect(queryTestId(root, 'profile-diff-admin')).toBeNull();
+
+    // The next wiring starts without force again.
+    byTestId(root, 'profile-wire-admin').click();
+    await settle();
+    expect(api.wirePreview).toHaveBeenLastCalledWith('admin', false);
+    expect(queryTestId(root, 'profile-force-admin')).not.toBeNull();
+    expect(vi.mocked(api.wirePreview).mock.calls.map((c) => c[1])).toEqual([false, false, true, false]);
+  });
+
+  it('keeps the choice to replace to its own profile', async () => {
+    refuseUnforced();
+    await mount([{ ...ADMIN, wired: false }, { ...ADMIN, profile: 'dev', wired: false }]);
+    byTestId(root, 'profile-wire-admin').click();
+    await settle();
+    byTestId(root, 'profile-force-admin').click();
+    await settle();
+    byTestId(root, 'profile-wire-dev').click();
+    await settle();
+    expect(api.wirePreview).toHaveBeenLastCalledWith('dev', false);
+    expect(byTestId(root, 'profile-foreign-dev').textContent).toContain('aws-vault exec dev');
+    expect(queryTestId(root, 'profile-diff-admin')).not.toBeNull();
+  });
+
+  it('says a write refused for another tool’s credential_process in the window’s words', async () => {
+    api.wirePreview = vi.fn(async () => PREVIEW);
+    api.wireProfile = vi.fn(async () => {
+      throw new CommandError('foreign_credential_process', FOREIGN);
+    });
+    await mount([{ ...ADMIN, wired: false }]);
+    byTestId(root, 'profile-wire-admin').click();
+    await settle();
+    byTestId(root, 'profile-confirm-admin').click();
+    await settle();
+    expect(api.wireProfile).toHaveBeenCalledWith('admin', false);
+    expect(byTestId(root, 'profile-foreign-admin').textContent).toContain('aws-vault exec admin');
+    expect(byTestId(root, 'profile-row-admin').textContent).not.toContain('--force');
+    byTestId(root, 'profile-force-admin').click();
+    await settle();
+    expect(api.wirePreview).toHaveBeenLastCalledWith('admin', true);
+  });
+
   it('says where the keys are and moves them only after confirmation', async () => {
     await mount([BASE]);
     expect(byTestId(root, 'profile-keys-base').textContent).toBe('Keys in ~/.aws/credentials (a plain file)');

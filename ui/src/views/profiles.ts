@@ -17,8 +17,9 @@ import {
   configCancelled,
   configConfirmable,
   configConfirmed,
-  configFailed,
+  configForce,
   configPreviewed,
+  configRefused,
   configWritten,
   consoleFailed,
   consoleOpened,
@@ -27,6 +28,7 @@ import {
   credentialsFailed,
   credentialsRefreshed,
   diffRows,
+  forceAsked,
   hasProfile,
   initialProfiles,
   keysMovedInRow,
@@ -343,6 +345,13 @@ export function mountProfiles(root: HTMLElement, deps: ViewDeps): Unmount {
   function configPanel(p: string, c: ConfigAction | null): HTMLElement[] {
     if (c === null) return [];
     if (c.phase === 'previewing') return [h('p', { class: 'muted', role: 'status' }, 'Reading the changes…')];
+    const cancel = h('button', { type: 'button', class: 'small', testid: `profile-cancel-${p}` }, 'Cancel');
+    cancel.disabled = c.phase === 'writing';
+    cancel.addEventListener('click', () => {
+      update(configCancelled(state, p));
+      focusTestId(setupTestId(p, c.kind));
+    });
+    if (c.phase === 'foreign') return [foreignBox(p, c, cancel)];
     const confirm = h(
       'button',
       { type: 'button', class: 'small primary', testid: `profile-confirm-${p}` },
@@ -350,12 +359,6 @@ export function mountProfiles(root: HTMLElement, deps: ViewDeps): Unmount {
     );
     confirm.disabled = !configConfirmable(c);
     confirm.addEventListener('click', () => void confirmConfig(p));
-    const cancel = h('button', { type: 'button', class: 'small', testid: `profile-cancel-${p}` }, 'Cancel');
-    cancel.disabled = c.phase === 'writing';
-    cancel.addEventListener('click', () => {
-      update(configCancelled(state, p));
-      focusTestId(setupTestId(p, c.kind));
-    });
     let about: HTMLElement[];
     if (c.kind === 'move') {
       about = moveConfirmText(p).map((line) => h('p', {}, line));
@@ -387,6 +390,32 @@ export function mountProfiles(root: HTMLElement, deps: ViewDeps): Unmount {
       }
     });
     return [box];
+  }
+
+  /**
+   * Wiring would replace another tool's credential_process: the window says so in its own
+   * words and offers to replace it, which reads the lines again before anything is written.
+   */
+  function foreignBox(p: string, c: ConfigAction, cancel: HTMLButtonElement): HTMLElement {
+    const replace = h(
+      'button',
+      { type: 'button', class: 'small primary', testid: `profile-force-${p}` },
+      'Replace it with Otpilot',
+    );
+    replace.addEventListener('click', () => void forceConfig(p));
+    const box = h(
+      'div',
+      { class: 'confirm', role: 'group', 'aria-label': `${CONFIRM_LABELS[c.kind]}: ${p}` },
+      h('p', { class: 'note', testid: `profile-foreign-${p}` }, c.refusal),
+      h('div', { class: 'buttons' }, replace, cancel),
+    );
+    box.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        cancel.click();
+      }
+    });
+    return box;
   }
 
   function focusTestId(id: string): void {
@@ -428,13 +457,31 @@ export function mountProfiles(root: HTMLElement, deps: ViewDeps): Unmount {
       focusTestId(`profile-confirm-${profile}`);
       return;
     }
+    await previewConfig(profile, kind);
+  }
+
+  /** "Replace it with Otpilot": the wiring's lines again, now replacing the other tool's. */
+  async function forceConfig(profile: string): Promise<void> {
+    const before = state;
+    update(forceAsked(state, profile));
+    if (state === before) return;
+    await previewConfig(profile, 'wire');
+  }
+
+  async function previewConfig(profile: string, kind: 'wire' | 'unwire'): Promise<void> {
     try {
-      const preview = kind === 'wire' ? await api.wirePreview(profile, false) : await api.unwirePreview(profile);
+      const preview =
+        kind === 'wire'
+          ? await api.wirePreview(profile, configForce(state, profile))
+          : await api.unwirePreview(profile);
       if (disposed) return;
       update(configPreviewed(state, profile, kind, preview));
       focusTestId(`profile-confirm-${profile}`);
     } catch (err) {
-      if (!disposed) update(configFailed(state, profile, failure(deps, err).message));
+      if (disposed) return;
+      const e = failure(deps, err);
+      update(configRefused(state, profile, e.kind, e.message));
+      focusTestId(`profile-force-${profile}`);
     }
   }
 
@@ -447,7 +494,8 @@ export function mountProfiles(root: HTMLElement, deps: ViewDeps): Unmount {
           return;
         case 'wire':
         case 'unwire': {
-          const view = out.kind === 'wire' ? await api.wireProfile(profile, false) : await api.unwireProfile(profile);
+          const view =
+            out.kind === 'wire' ? await api.wireProfile(profile, out.force) : await api.unwireProfile(profile);
           if (disposed) return;
           update(configWritten(state, profile, out.kind, view));
           break;
@@ -460,7 +508,9 @@ export function mountProfiles(root: HTMLElement, deps: ViewDeps): Unmount {
         }
       }
     } catch (err) {
-      if (!disposed) update(configFailed(state, profile, failure(deps, err).message));
+      if (disposed) return;
+      const e = failure(deps, err);
+      update(configRefused(state, profile, e.kind, e.message));
       return;
     }
     // The shell says so too (profiles://changed); reading now does not depend on it.
