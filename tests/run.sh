@@ -2,8 +2,9 @@
 # The whole Otpilot test suite, on a fresh Debian 12 machine or a developer's.
 #
 # Installs what the tests need and is missing (Debian packages, the pinned Python venv with
-# moto and the AWS CLI, the UI's npm packages, tauri-driver), then runs: cargo fmt --check,
-# clippy with -D warnings, the UI's type check and tests, and every Rust test. The end-to-end
+# moto and the AWS CLI, the UI's npm packages, tauri-driver, cargo-deny), then runs: the
+# advisory check of Cargo.lock, cargo fmt --check, clippy with -D warnings, the UI's type check
+# and tests, and every Rust test. The end-to-end
 # tests start their own private D-Bus session, gnome-keyring and X server (Xvfb), so they
 # never touch your real keyring or desktop.
 #
@@ -23,7 +24,7 @@ apt_packages=(
   python3 python3-venv python3-pip
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   webkit2gtk-driver xvfb xauth at-spi2-core xclip xdotool imagemagick x11-utils libglib2.0-bin
-  trayer fish
+  trayer fish git
 )
 missing=()
 for p in "${apt_packages[@]}"; do
@@ -68,7 +69,17 @@ if ! command -v tauri-driver >/dev/null 2>&1; then
   cargo install tauri-driver --version '^2' --locked
 fi
 
+# --- cargo-deny, for the advisory check -------------------------------------------------------
+if ! cargo deny --version 2>/dev/null | grep -q '^cargo-deny 0\.20\.'; then
+  say "cargo install cargo-deny"
+  cargo install cargo-deny --version '=0.20.2' --locked
+fi
+
 # --- Rust -------------------------------------------------------------------------------------
+say "advisories: Cargo.lock against the RustSec database (offline snapshot when present)"
+bash tests/advisories.sh
+bash tests/advisories.sh --self-test
+
 say "cargo fmt --check"
 cargo fmt --all -- --check
 

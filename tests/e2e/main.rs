@@ -32,5 +32,7 @@ mod agent;
 mod console;
 // The MFA device lifecycle (IAM), doctor, policy templates and the audit log.
 mod mfa_lifecycle;
+// A security review's findings, as a user meets them: links kept, no core dumps.
+mod hardening;
 // The MFA gate in front of moto: codes checked as at AWS, faults, the request record.
 mod gate_selftest;

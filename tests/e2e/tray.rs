@@ -7,8 +7,9 @@ use crate::harness::aws::AwsWorld;
 use crate::harness::keyring::Keyring;
 use crate::harness::random_seed;
 use crate::harness::tray::{
-    all_windows, clear_clipboard, click_at, clipboard, desktop, press_keys, screenshot,
-    screenshot_area, serial, top_level_windows, DrivenTray, TrayHost, TrayMenu, TrayProcess,
+    all_windows, clear_clipboard, click_at, clipboard, clipboard_targets, desktop, press_keys,
+    screenshot, screenshot_area, serial, top_level_windows, DrivenTray, TrayHost, TrayMenu,
+    TrayProcess,
 };
 
 fn write_settings(env: &crate::harness::TestEnv, toml: &str) {
@@ -160,6 +161,23 @@ fn tray_menu_copies_codes_and_quits_cleanly() {
     assert!(labels.iter().any(|l| l == "Open Otpilot"), "{labels:?}");
     assert!(labels.iter().any(|l| l == "Quit"), "{labels:?}");
     assert_copies(&env, "ops", || menu.click("Copy code: ops"));
+    // Marked as a secret, so clipboard managers keep it out of their history.
+    let targets = clipboard_targets();
+    assert!(
+        targets.iter().any(|t| t == "x-kde-passwordManagerHint"),
+        "{targets:?}"
+    );
+    // The tray holds credentials and reads seeds: no core dump may carry them off.
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", tray.pid())).unwrap();
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap();
+    assert_eq!(
+        core.split_whitespace().nth(4),
+        Some("0"),
+        "soft core limit: {core}"
+    );
     menu.click("Quit");
     assert_eq!(
         tray.wait_exit(Duration::from_secs(10)),

@@ -110,6 +110,19 @@ pub fn clipboard() -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// The forms the clipboard's owner offers its content in (`TARGETS`), one per line.
+pub fn clipboard_targets() -> Vec<String> {
+    let out = Command::new("xclip")
+        .args(["-o", "-selection", "clipboard", "-t", "TARGETS"])
+        .env("DISPLAY", &Display::shared().name)
+        .output()
+        .expect("xclip");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
 /// A screenshot of the main window's area of the virtual screen.
 pub fn screenshot(path: &Path) {
     // The window opens at the top left; crop to it rather than the empty screen.
