@@ -81,6 +81,29 @@ pub fn remove_file_later(path: &Path, delay: std::time::Duration) {
     }
 }
 
+/// Asks the kernel to keep the pages holding `buf` in RAM (never written to swap), as far as
+/// `RLIMIT_MEMLOCK` allows; beyond it the secret is kept as before. Best effort: a page shared
+/// with another locked secret is unlocked with the first of them to go.
+pub fn keep_out_of_swap(buf: &[u8]) {
+    if buf.is_empty() {
+        return;
+    }
+    // SAFETY: mlock only changes the residency of pages this process owns; the range is a
+    // live allocation of `buf.len()` bytes.
+    let _ = unsafe { libc::mlock(buf.as_ptr().cast(), buf.len()) };
+}
+
+/// Undoes [`keep_out_of_swap`] for the `len` bytes at `start`, a buffer about to be freed
+/// (already wiped, so its length may read 0 by now: the range is given).
+pub fn release_from_ram(start: *const u8, len: usize) {
+    if len == 0 {
+        return;
+    }
+    // SAFETY: munlock only changes the residency of the pages in the range and never reads or
+    // writes them; the range is still allocated by the caller.
+    let _ = unsafe { libc::munlock(start.cast(), len) };
+}
+
 /// The core size limit this process started with, given back to the programs it runs.
 static STARTING_CORE_LIMIT: std::sync::OnceLock<rustix::process::Rlimit> =
     std::sync::OnceLock::new();
@@ -123,6 +146,33 @@ pub fn unprotected_child_limits() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn locked_kib() -> u64 {
+        std::fs::read_to_string("/proc/self/status")
+            .unwrap()
+            .lines()
+            .find_map(|l| l.strip_prefix("VmLck:"))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            .unwrap()
+    }
+
+    #[test]
+    fn a_secret_buffer_is_locked_in_ram_while_it_lives() {
+        let limit = rustix::process::getrlimit(rustix::process::Resource::Memlock);
+        if limit.current.is_some_and(|l| l < 1 << 20) {
+            eprintln!("RLIMIT_MEMLOCK below 1 MiB here: the lock is best effort, not checked");
+            return;
+        }
+        // Big enough for pages of its own (other tests lock and unlock theirs meanwhile).
+        let secret = vec![1u8; 256 * 1024];
+        keep_out_of_swap(&secret);
+        let locked = locked_kib();
+        release_from_ram(secret.as_ptr(), secret.len());
+        assert!(
+            locked >= 252,
+            "VmLck is {locked} kB with a 256 KiB secret locked"
+        );
+    }
 
     #[test]
     fn a_protected_process_is_not_dumpable_and_dumps_no_core_but_its_children_may() {

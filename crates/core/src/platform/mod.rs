@@ -9,6 +9,7 @@
 //! | [`browser_opener`] | `xdg-open` |
 //! | [`protect_process_memory`] | `PR_SET_DUMPABLE` 0, `RLIMIT_CORE` 0 |
 //! | [`remove_file_later`] | a detached `sh` that sleeps, then removes |
+//! | [`keep_out_of_swap`], [`release_from_ram`] | `mlock`, `munlock` |
 //!
 //! File locks need no seam: `std::fs::File::try_lock` is the same on every OS. The tray's
 //! dialogs are GTK, in `src-tauri/src/tray/prompts.rs`. Only Linux is implemented and

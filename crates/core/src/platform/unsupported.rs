@@ -44,3 +44,8 @@ pub fn unprotected_child_limits() {}
 pub fn remove_file_later(path: &std::path::Path, _delay: std::time::Duration) {
     let _ = std::fs::remove_file(path);
 }
+
+/// Nothing yet: the OS's own way to keep pages out of swap goes here.
+pub fn keep_out_of_swap(_buf: &[u8]) {}
+
+pub fn release_from_ram(_start: *const u8, _len: usize) {}
