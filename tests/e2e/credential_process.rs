@@ -433,3 +433,38 @@ fn role_session_name_external_id_and_source_identity_reach_sts() {
     assert_eq!(sent.param("RoleSessionName"), Some("otpilot-tester"));
     assert_eq!(sent.param("SourceIdentity"), None);
 }
+
+#[test]
+fn a_warm_call_is_answered_from_the_kernel_keyring_with_no_d_bus_and_no_agent() {
+    let w = AwsWorld::new();
+    w.standard_profiles();
+    let cold = w.credential_process("admin");
+    let sts_calls = w.gate.requests().len();
+    // No session bus at all, no agent: only the kernel's hot copy can answer.
+    let run = Run(w
+        .otpilot(&["credential-process", "admin"])
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .env("OTPILOT_NO_AGENT", "1")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap());
+    run.assert_ok();
+    let warm: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    assert_eq!(warm["AccessKeyId"], cold["AccessKeyId"]);
+    assert_eq!(warm["Expiration"], cold["Expiration"]);
+    assert_eq!(w.gate.requests().len(), sts_calls, "no STS call");
+    // The kernel holds it until the credentials expire, not longer.
+    let keys = std::fs::read_to_string("/proc/keys").unwrap();
+    assert!(
+        keys.lines()
+            .any(|l| l.contains(" user ") && l.contains("otpilot:cache:")),
+        "a hot copy in the user's keyring"
+    );
+    // Secrets never reach a file on the way.
+    w.assert_no_secret_in_files(
+        &secrets_of(&warm)
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+}

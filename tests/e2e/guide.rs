@@ -115,19 +115,8 @@ fn the_guide_takes_a_person_from_keys_in_a_file_to_a_working_aws_cli() {
     let wired = std::fs::read_to_string(w.config_path()).unwrap();
     assert_eq!(wired.matches(" credential-process ").count(), 2, "{wired}");
     assert!(wired.starts_with("# work\n"), "comments kept: {wired}");
-    let backups: Vec<_> = std::fs::read_dir(w.config_path().parent().unwrap())
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .starts_with("config.otpilot-backup-")
-        })
-        .collect();
-    assert!(!backups.is_empty(), "a backup of the config");
-    assert!(backups
-        .iter()
-        .any(|b| std::fs::read_to_string(b.path()).unwrap() == config));
+    // Backed up before the first edit, as it was.
+    assert_eq!(w.config_backups().first(), Some(&config));
     tray.click("guide-next");
 
     // (d) The live check, through the tray, as STS sees each profile.

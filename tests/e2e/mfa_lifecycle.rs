@@ -112,16 +112,7 @@ fn enroll_enables_with_two_consecutive_codes_of_the_seed_moto_issued() {
         config.contains(&format!("mfa_serial = {serial}")),
         "{config}"
     );
-    let backups: Vec<_> = std::fs::read_dir(world.config_path().parent().unwrap())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().contains("config.otpilot-backup-"))
-        .collect();
-    assert_eq!(backups.len(), 1);
-    assert_eq!(
-        std::fs::read_to_string(&backups[0]).unwrap(),
-        COMMENTED_CONFIG
-    );
+    assert_eq!(world.config_backups(), vec![COMMENTED_CONFIG.to_owned()]);
 
     // list: from ListMFADevices, marked as held.
     let listed: serde_json::Value =

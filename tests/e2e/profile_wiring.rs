@@ -30,20 +30,7 @@ fn setup_keeps_comments_order_and_a_backup() {
         );
     assert_eq!(updated, expected);
     // The base profile is untouched, and a backup of the original exists.
-    let backups: Vec<_> = std::fs::read_dir(w.config_path().parent().unwrap())
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .starts_with("config.otpilot-backup-")
-        })
-        .collect();
-    assert_eq!(backups.len(), 1);
-    assert_eq!(
-        std::fs::read_to_string(backups[0].path()).unwrap(),
-        original
-    );
+    assert_eq!(w.config_backups(), vec![original.clone()]);
     // Running it again changes nothing.
     let run = w.run(&["profile", "setup", "admin"]);
     run.assert_ok();

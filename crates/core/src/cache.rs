@@ -1,18 +1,24 @@
 //! `CredentialsCache`: temporary credentials in the keyring, their non-secret metadata
-//! (expiry, masked key id, what they are for) in 0600 files under the XDG cache dir.
+//! (expiry, masked key id, what they are for) in 0600 files under the XDG cache dir, and a
+//! hot copy in the kernel's keyring where the OS has one ([`crate::platform::hot_get`]).
 //!
 //! The metadata lets status views and the stale path skip the keyring entirely; the
-//! keyring copy is authoritative. A damaged or inconsistent entry is discarded and
-//! refreshed, never fatal.
+//! keyring copy is authoritative. The hot copy is tried first and carries the kernel's own
+//! timeout at the credentials' expiry; it is filled on every store and on every read that
+//! had to go to the keyring, and forgotten with the entry. A damaged or inconsistent entry is
+//! discarded and refreshed, never fatal.
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::atomic::write_private_in_own_dir;
 use crate::aws::plan::StepKey;
 use crate::credentials::{mask_key_id, rfc3339, Credentials};
 use crate::error::Result;
+use crate::platform::{hot_forget, hot_get, hot_put};
+use crate::secret::SecretBytes;
 use crate::store::SecretStore;
 
 /// The one freshness rule, for the keyring cache and the tray's memory alike: credentials
@@ -58,6 +64,40 @@ impl<'s> CredentialsCache<'s> {
         self.dir.join(format!("{}.json", key.id()))
     }
 
+    /// The entry's name in the kernel's keyring: the step and this cache's directory, so two
+    /// homes of one user (or two test runs) never share an entry.
+    fn hot_name(&self, key: &StepKey) -> String {
+        let mut hash = Sha256::new();
+        hash.update(self.dir.as_os_str().as_encoded_bytes());
+        hash.update([0]);
+        hash.update(key.id().as_bytes());
+        let digest = hash.finalize();
+        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        format!("otpilot:cache:{hex}")
+    }
+
+    /// Keeps a copy in the kernel's keyring until `expiration` (best effort).
+    fn warm(&self, key: &StepKey, stored: &[u8], expiration: i64, now: i64) {
+        let ttl = u64::try_from(expiration - now).unwrap_or(0);
+        if !hot_put(&self.hot_name(key), stored, ttl) {
+            tracing::debug!(cache = %key.description, "no hot copy (the kernel keyring said no)");
+        }
+    }
+
+    /// The stored form of the entry: the kernel's hot copy, else the keyring's (which then
+    /// warms the hot copy).
+    fn stored(&self, key: &StepKey, meta: &CacheMeta, now: i64) -> Result<Option<SecretBytes>> {
+        if let Some(hot) = hot_get(&self.hot_name(key)) {
+            tracing::debug!(cache = %key.description, "hot copy from the kernel keyring");
+            return Ok(Some(SecretBytes::from(hot)));
+        }
+        let stored = self.store.get(&keyring_key(key))?;
+        if let Some(bytes) = &stored {
+            self.warm(key, bytes.expose(), meta.expiration, now);
+        }
+        Ok(stored)
+    }
+
     /// The metadata of an entry, if there is a readable one.
     pub fn meta(&self, key: &StepKey) -> Option<CacheMeta> {
         let bytes = std::fs::read(self.meta_path(key)).ok()?;
@@ -78,7 +118,7 @@ impl<'s> CredentialsCache<'s> {
             );
             return Ok(None);
         }
-        let Some(bytes) = self.store.get(&keyring_key(key))? else {
+        let Some(bytes) = self.stored(key, &meta, now)? else {
             tracing::debug!(cache = %key.description, "metadata without a keyring item; discarding");
             self.discard(key);
             return Ok(None);
@@ -110,11 +150,13 @@ impl<'s> CredentialsCache<'s> {
         let Some(expiration) = creds.expiration else {
             return Ok(()); // long-term keys are not cached
         };
+        let stored = creds.to_stored();
         self.store.set(
             &keyring_key(key),
             &format!("Otpilot cached AWS credentials ({})", key.description),
-            creds.to_stored().expose().as_bytes(),
+            stored.expose().as_bytes(),
         )?;
+        self.warm(key, stored.expose().as_bytes(), expiration, now);
         let meta = CacheMeta {
             description: key.description.clone(),
             access_key_id: creds.access_key_id.clone(),
@@ -128,6 +170,7 @@ impl<'s> CredentialsCache<'s> {
 
     /// Forgets an entry (both halves); errors are logged, not returned.
     pub fn discard(&self, key: &StepKey) {
+        hot_forget(&self.hot_name(key));
         let _ = std::fs::remove_file(self.meta_path(key));
         if let Err(e) = self.store.delete(&keyring_key(key)) {
             tracing::debug!("could not delete cached credentials from the keyring: {e}");
@@ -177,8 +220,9 @@ mod tests {
         let key = StepKey::new(&["k"], "test".into());
         cache.put(&key, &creds(10_000), 0).unwrap();
         // The keyring item disappears (crash between the two writes of a refresh, or a user
-        // cleaning the keyring): a miss, and the metadata is gone too.
+        // cleaning the keyring) and so has the hot copy: a miss, and the metadata is gone too.
         store.delete(&keyring_key(&key)).unwrap();
+        hot_forget(&cache.hot_name(&key));
         assert!(cache.get(&key, 0, 900).unwrap().is_none());
         assert!(cache.meta(&key).is_none());
         // Garbage in the metadata file.
@@ -187,6 +231,7 @@ mod tests {
         assert!(cache.get(&key, 0, 900).unwrap().is_none());
         // Metadata that disagrees with the keyring.
         cache.put(&key, &creds(10_000), 0).unwrap();
+        hot_forget(&cache.hot_name(&key));
         store
             .set(
                 &keyring_key(&key),
@@ -204,5 +249,67 @@ mod tests {
         let b = StepKey::new(&["ab", "c"], String::new());
         assert_ne!(a.id(), b.id());
         assert_eq!(a.id().len(), 24);
+    }
+
+    /// The expiry used by the hot tests: an hour from now, so the kernel keeps the copy.
+    fn in_an_hour() -> (i64, i64) {
+        let now = crate::clock::unix_now_i64();
+        (now, now + 3600)
+    }
+
+    #[test]
+    fn a_warm_read_comes_from_the_kernel_not_the_keyring() {
+        let _quota = crate::platform::KERNEL_KEYRING_TEST_LOCK
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let dir = tempfile::tempdir().unwrap();
+        let store = MemoryStore::default();
+        let cache = CredentialsCache::new(dir.path(), &store);
+        let key = StepKey::new(&["hot"], "hot".into());
+        let (now, exp) = in_an_hour();
+        cache.put(&key, &creds(exp), now).unwrap();
+        // With the keyring's copy gone, the hot copy still answers: the keyring was not read.
+        store.delete(&keyring_key(&key)).unwrap();
+        assert_eq!(
+            cache.get(&key, now, 900).unwrap().unwrap().access_key_id,
+            "ASIAEXAMPLEKEY01"
+        );
+        // A read that has to go to the keyring warms the hot copy again.
+        cache.put(&key, &creds(exp), now).unwrap();
+        hot_forget(&cache.hot_name(&key));
+        assert!(cache.get(&key, now, 900).unwrap().is_some());
+        store.delete(&keyring_key(&key)).unwrap();
+        assert!(cache.get(&key, now, 900).unwrap().is_some(), "re-warmed");
+        // Discarding forgets both.
+        cache.discard(&key);
+        assert!(hot_get(&cache.hot_name(&key)).is_none());
+        // Another cache directory (another home) never sees this one's entries.
+        let other_dir = tempfile::tempdir().unwrap();
+        let other = CredentialsCache::new(other_dir.path(), &store);
+        assert_ne!(other.hot_name(&key), cache.hot_name(&key));
+    }
+
+    #[test]
+    fn a_full_kernel_quota_falls_back_to_the_keyring_silently() {
+        let _quota = crate::platform::KERNEL_KEYRING_TEST_LOCK
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let dir = tempfile::tempdir().unwrap();
+        let store = MemoryStore::default();
+        let cache = CredentialsCache::new(dir.path(), &store);
+        let key = StepKey::new(&["full"], "full".into());
+        let (now, exp) = in_an_hour();
+        let filler = crate::platform::fill_kernel_quota();
+        cache.put(&key, &creds(exp), now).unwrap();
+        assert!(
+            hot_get(&cache.hot_name(&key)).is_none(),
+            "no room for a hot copy"
+        );
+        assert!(
+            cache.get(&key, now, 900).unwrap().is_some(),
+            "the keyring answers"
+        );
+        drop(filler);
+        cache.discard(&key);
     }
 }

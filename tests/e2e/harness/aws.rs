@@ -59,6 +59,24 @@ impl AwsWorld {
         self.env.root.path().join("home/.aws/credentials")
     }
 
+    /// The texts of the AWS config's backups (`config.otpilot-backup-*`), oldest first.
+    pub fn config_backups(&self) -> Vec<String> {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(self.config_path().parent().unwrap())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("config.otpilot-backup-"))
+            })
+            .collect();
+        paths.sort();
+        paths
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect()
+    }
+
     /// Writes ~/.aws/config; `{serial}` in the text becomes the device's serial.
     pub fn write_config(&self, text: &str) {
         std::fs::write(self.config_path(), text.replace("{serial}", &self.serial)).unwrap();

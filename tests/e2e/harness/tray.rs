@@ -496,19 +496,7 @@ impl DrivenTray {
     }
 
     pub fn click(&self, testid: &str) {
-        let mut tries = 0;
-        loop {
-            let el = self.wait_testid(testid);
-            match self.rt.block_on(el.click()) {
-                Ok(()) => return,
-                Err(e) if tries < 20 => {
-                    tries += 1;
-                    assert_stale(&e);
-                    std::thread::sleep(Duration::from_millis(100));
-                }
-                Err(e) => panic!("cannot click {testid}: {e}"),
-            }
-        }
+        self.on_element(testid, "click", |el| async move { el.click().await })
     }
 
     /// Chooses the option with `value` in a `<select>`.
@@ -525,22 +513,13 @@ impl DrivenTray {
         });
     }
 
-    /// An attribute of the element (`data-state`, `checked`), if it has it (found again when
-    /// the view redrew in between, as for [`Self::text`]).
+    /// An attribute of the element (`data-state`, `checked`), if it has it.
     pub fn attr(&self, testid: &str, name: &str) -> Option<String> {
-        let mut tries = 0;
-        loop {
-            let el = self.wait_testid(testid);
-            match self.rt.block_on(el.attr(name)) {
-                Ok(value) => return value,
-                Err(e) if tries < 20 => {
-                    tries += 1;
-                    assert_stale(&e);
-                    std::thread::sleep(Duration::from_millis(100));
-                }
-                Err(e) => panic!("cannot read {name} of {testid}: {e}"),
-            }
-        }
+        let name = name.to_owned();
+        self.on_element(testid, "read an attribute of", move |el| {
+            let name = name.clone();
+            async move { el.attr(&name).await }
+        })
     }
 
     /// Waits until the element's attribute `name` is `value`.
@@ -559,20 +538,28 @@ impl DrivenTray {
         }
     }
 
-    /// The element's text. A view may redraw between finding the element and reading it
-    /// (the old node is then "stale"): it is found again.
     pub fn text(&self, testid: &str) -> String {
+        self.on_element(testid, "read", |el| async move { el.text().await })
+    }
+
+    /// Does `act` to the element. A view may redraw between finding the element and acting on
+    /// it (the old node is then "stale"): it is found again.
+    fn on_element<T, F, Fut>(&self, testid: &str, what: &str, act: F) -> T
+    where
+        F: Fn(fantoccini::elements::Element) -> Fut,
+        Fut: std::future::Future<Output = Result<T, fantoccini::error::CmdError>>,
+    {
         let mut tries = 0;
         loop {
             let el = self.wait_testid(testid);
-            match self.rt.block_on(el.text()) {
-                Ok(text) => return text,
+            match self.rt.block_on(act(el)) {
+                Ok(value) => return value,
                 Err(e) if tries < 20 => {
                     tries += 1;
                     assert_stale(&e);
                     std::thread::sleep(Duration::from_millis(100));
                 }
-                Err(e) => panic!("cannot read {testid}: {e}"),
+                Err(e) => panic!("cannot {what} {testid}: {e}"),
             }
         }
     }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::Session;
 use crate::aws::config_diff::DiffLine;
 use crate::aws::config_edit::{edit_aws_config, preview_aws_config, IniText};
-use crate::aws::profile::{AwsFiles, Profiles, PREFIX, SELF_RESOLVING_KEYS};
+use crate::aws::profile::{read_aws_file, AwsFiles, Profiles, PREFIX, SELF_RESOLVING_KEYS};
 use crate::error::{Error, Result};
 
 /// Keys moved out of the SDK's sight by wiring, besides the self-resolving ones: the AWS CLI
@@ -150,17 +150,7 @@ impl Session {
                 path: files.credentials.clone(),
             });
         }
-        let original = match std::fs::read_to_string(&files.config) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(source) => {
-                return Err(Error::FileRead {
-                    path: files.config.clone(),
-                    source,
-                })
-            }
-        };
-        let ini = IniText::parse(&original);
+        let ini = IniText::parse(&read_aws_file(&files.config)?);
         if !ini.has_section(profile, false) {
             return Err(Error::NoProfileSection {
                 profile: profile.to_owned(),

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use super::config_diff::{changed_lines, DiffLine};
+use super::profile::read_aws_file;
 use crate::atomic::{create_private_new, resolve_links, write_private};
 use crate::error::{Error, Result};
 
@@ -224,7 +225,7 @@ pub fn edit_aws_config(
     edit: impl FnOnce(&mut IniText) -> Result<()>,
 ) -> Result<Option<PathBuf>> {
     let real = resolve_links(path)?;
-    let original = read_config(&real)?;
+    let original = read_aws_file(&real)?;
     let mut ini = IniText::parse(&original);
     edit(&mut ini)?;
     let updated = ini.render();
@@ -276,22 +277,10 @@ pub fn preview_aws_config(
     path: &Path,
     edit: impl FnOnce(&mut IniText) -> Result<()>,
 ) -> Result<Vec<DiffLine>> {
-    let original = read_config(&resolve_links(path)?)?;
+    let original = read_aws_file(&resolve_links(path)?)?;
     let mut ini = IniText::parse(&original);
     edit(&mut ini)?;
     Ok(changed_lines(&original, &ini.render()))
-}
-
-/// The AWS config's text; empty when there is no file yet.
-fn read_config(path: &Path) -> Result<String> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
-        Err(source) => Err(Error::FileRead {
-            path: path.to_owned(),
-            source,
-        }),
-    }
 }
 
 fn section_name(line: &str) -> Option<&str> {

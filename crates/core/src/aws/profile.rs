@@ -75,19 +75,22 @@ pub struct Profiles {
     pub files: AwsFiles,
 }
 
+/// An AWS shared file's text; a missing file reads as an empty one, as for the SDKs.
+pub fn read_aws_file(path: &Path) -> Result<String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(source) => Err(Error::FileRead {
+            path: path.to_owned(),
+            source,
+        }),
+    }
+}
+
 impl Profiles {
     /// Reads and parses both files (a missing file is an empty one, as for the SDK).
     pub fn load(files: &AwsFiles) -> Result<Self> {
-        let read = |path: &Path| -> Result<String> {
-            match std::fs::read_to_string(path) {
-                Ok(text) => Ok(text),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
-                Err(source) => Err(Error::FileRead {
-                    path: path.to_owned(),
-                    source,
-                }),
-            }
-        };
+        let read = read_aws_file;
         let config = read(&files.config)?;
         let credentials = read(&files.credentials)?;
         let sources = EnvConfigFiles::builder()

@@ -166,7 +166,7 @@ impl Broker<'_> {
         let override_url = std::env::var(FEDERATION_ENDPOINT_ENV).ok();
         let endpoint = url::federation_endpoint(partition, override_url.as_deref())?;
         if let Some(host) = url::foreign_signin_host(&endpoint) {
-            warn_once_about_endpoint(self.ui, &host);
+            warn_about_endpoint(self.ui, &self.dirs.state, &host);
         }
         tracing::debug!(
             "console: profile `{profile}` signs in to the {} partition at {destination} ({})",
@@ -303,13 +303,20 @@ fn signin_error(
 #[cfg(test)]
 mod tests;
 
-/// Role credentials go to whatever `OTPILOT_FEDERATION_ENDPOINT` names: say so, once per
-/// process, when that is not an AWS sign-in host (a proxy of the company's, or a mistake).
-fn warn_once_about_endpoint(ui: &dyn crate::mfa::Interaction, host: &str) {
-    static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-    if !WARNED.swap(true, std::sync::atomic::Ordering::SeqCst) {
-        ui.warn(&format!(
-            "OTPILOT_FEDERATION_ENDPOINT sends your role credentials to {host}, which is not an AWS sign-in host; unset it unless you trust that host"
-        ));
+/// Role credentials go to whatever `OTPILOT_FEDERATION_ENDPOINT` names: say so the first
+/// time a host that is not AWS's gets them (a proxy of the company's, or a mistake). The hosts
+/// already named are kept in the state dir, so the warning does not become noise.
+fn warn_about_endpoint(ui: &dyn crate::mfa::Interaction, state_dir: &std::path::Path, host: &str) {
+    let path = state_dir.join("federation-endpoints-warned");
+    let known = std::fs::read_to_string(&path).unwrap_or_default();
+    if known.lines().any(|l| l == host) {
+        return;
+    }
+    ui.warn(&format!(
+        "OTPILOT_FEDERATION_ENDPOINT sends your role credentials to {host}, which is not an AWS sign-in host; unset it unless you trust that host (said once per host)"
+    ));
+    let text = format!("{known}{host}\n");
+    if let Err(e) = crate::atomic::write_private_in_own_dir(&path, text.as_bytes()) {
+        tracing::debug!("could not remember the warned endpoint: {e}");
     }
 }

@@ -288,6 +288,23 @@ fn only_aws_sign_in_hosts_are_trusted_without_a_word() {
         host("https://signin.aws.amazon.com.evil.example/f").as_deref(),
         Some("signin.aws.amazon.com.evil.example")
     );
+    // On loopback the credentials stay on this machine.
+    assert_eq!(host("http://127.0.0.1:8080/federation"), None);
+    assert_eq!(host("https://localhost:9443/federation"), None);
+}
+
+#[test]
+fn a_foreign_endpoint_is_warned_about_once_per_host() {
+    let dir = tempfile::tempdir().unwrap();
+    let notices = crate::testing::Notices::default();
+    for _ in 0..3 {
+        super::warn_about_endpoint(&notices, dir.path(), "proxy.corp.example");
+    }
+    super::warn_about_endpoint(&notices, dir.path(), "other.example");
+    let said = notices.warnings.lock().unwrap().clone();
+    assert_eq!(said.len(), 2, "{said:?}");
+    assert!(said[0].contains("proxy.corp.example"));
+    assert!(said[1].contains("other.example"));
 }
 
 fn role_credentials() -> Credentials {

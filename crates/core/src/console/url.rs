@@ -142,13 +142,20 @@ pub fn federation_endpoint(partition: Partition, override_url: Option<&str>) -> 
     Ok(url)
 }
 
-/// The endpoint's host when it is not one of AWS's sign-in hosts (any partition).
+/// The endpoint's host when role credentials sent there leave this machine for a host that
+/// is not one of AWS's sign-in hosts (any partition). A loopback endpoint (a local forwarder,
+/// a test's stand-in) keeps them on this machine.
 pub fn foreign_signin_host(endpoint: &Url) -> Option<String> {
+    let loopback = match endpoint.host()? {
+        url::Host::Ipv4(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => ip.is_loopback(),
+        url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
+    };
     let host = endpoint.host_str()?.to_ascii_lowercase();
     let aws = [Partition::Aws, Partition::AwsUsGov, Partition::AwsCn]
         .iter()
         .any(|p| p.signin_host() == host);
-    (!aws).then_some(host)
+    (!aws && !loopback).then_some(host)
 }
 
 /// Where the browser lands after signing in.

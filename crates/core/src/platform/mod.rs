@@ -10,12 +10,15 @@
 //! | [`protect_process_memory`] | `PR_SET_DUMPABLE` 0, `RLIMIT_CORE` 0 |
 //! | [`remove_file_later`] | a detached `sh` that sleeps, then removes |
 //! | [`keep_out_of_swap`], [`release_from_ram`] | `mlock`, `munlock` |
+//! | [`hot_get`], [`hot_put`], [`hot_forget`] | the kernel keyring (`@u`), with timeouts |
 //!
 //! File locks need no seam: `std::fs::File::try_lock` is the same on every OS. The tray's
 //! dialogs are GTK, in `src-tauri/src/tray/prompts.rs`. Only Linux is implemented and
 //! tested; on any other OS each seam answers [`crate::Error::PlatformUnsupported`] (or
 //! refuses, where it cannot answer), never a silent guess.
 
+#[cfg(target_os = "linux")]
+mod kernel_keyring;
 #[cfg(target_os = "linux")]
 mod linux;
 #[cfg(target_os = "linux")]
@@ -37,3 +40,10 @@ pub struct BaseDirs {
     /// Sockets and locks; `None` when the OS gives none (then Otpilot uses its cache dir).
     pub runtime: Option<PathBuf>,
 }
+
+/// Serialises the tests that need the kernel keyring's quota (one of them fills it).
+#[cfg(test)]
+pub(crate) static KERNEL_KEYRING_TEST_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+#[cfg(all(test, target_os = "linux"))]
+pub(crate) use kernel_keyring::fill_quota as fill_kernel_quota;

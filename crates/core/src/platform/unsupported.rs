@@ -49,3 +49,14 @@ pub fn remove_file_later(path: &std::path::Path, _delay: std::time::Duration) {
 pub fn keep_out_of_swap(_buf: &[u8]) {}
 
 pub fn release_from_ram(_start: *const u8, _len: usize) {}
+
+/// No hot cache: every read goes to the OS keyring.
+pub fn hot_get(_name: &str) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+    None
+}
+
+pub fn hot_put(_name: &str, _secret: &[u8], _ttl_seconds: u64) -> bool {
+    false
+}
+
+pub fn hot_forget(_name: &str) {}
