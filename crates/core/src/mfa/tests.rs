@@ -118,7 +118,13 @@ fn a_step_is_claimed_once_across_callers() {
     let first = mfa.claim_steps(SERIAL, 1, 2).unwrap();
     let started = Instant::now();
     let next = mfa.claim_steps(SERIAL, 1, 1).unwrap();
-    assert_eq!(next, first + 2, "both steps of the first claim are spent");
+    // Both steps of the first claim are spent: the next is the step after them, or a later
+    // one when the wait overshot a one-second step on a busy machine.
+    assert!(
+        next >= first + 2,
+        "step {next} reuses the first claim's {first}..={}",
+        first + 1
+    );
     assert!(started.elapsed() >= Duration::from_millis(200), "it waited");
     assert!(notices.notices.lock().unwrap()[0].contains("AWS accepts each code only once"));
     // A different device has its own ledger.
