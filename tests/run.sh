@@ -76,6 +76,9 @@ if ! cargo deny --version 2>/dev/null | grep -q '^cargo-deny 0\.20\.'; then
 fi
 
 # --- Rust -------------------------------------------------------------------------------------
+say "cargo fetch (the advisory check reads every crate's manifest, offline)"
+cargo fetch --locked
+
 say "advisories: Cargo.lock against the RustSec database (offline snapshot when present)"
 bash tests/advisories.sh
 bash tests/advisories.sh --self-test
