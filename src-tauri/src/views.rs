@@ -60,7 +60,7 @@ pub fn describe(state: &AppState, profiles: &Profiles, name: &str) -> ProfileVie
         error: d.error,
     };
     if !view.is_role && view.delegates_to.is_none() && view.error.is_none() {
-        view.keys = state.session.keys_location(name).ok();
+        view.keys = state.session.keys_location(profiles, name).ok();
     }
     if let Some(exp) = d.plan.as_ref().and_then(|p| state.session.cached_until(p)) {
         view.state = Freshness::Valid;

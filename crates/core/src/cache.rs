@@ -259,9 +259,7 @@ mod tests {
 
     #[test]
     fn a_warm_read_comes_from_the_kernel_not_the_keyring() {
-        let _quota = crate::platform::KERNEL_KEYRING_TEST_LOCK
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _quota = crate::platform::kernel_keyring_test_lock();
         let dir = tempfile::tempdir().unwrap();
         let store = MemoryStore::default();
         let cache = CredentialsCache::new(dir.path(), &store);
@@ -291,9 +289,7 @@ mod tests {
 
     #[test]
     fn a_full_kernel_quota_falls_back_to_the_keyring_silently() {
-        let _quota = crate::platform::KERNEL_KEYRING_TEST_LOCK
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _quota = crate::platform::kernel_keyring_test_lock();
         let dir = tempfile::tempdir().unwrap();
         let store = MemoryStore::default();
         let cache = CredentialsCache::new(dir.path(), &store);

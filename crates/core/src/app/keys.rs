@@ -7,6 +7,7 @@ use zeroize::Zeroizing;
 use super::Session;
 use crate::atomic::write_private;
 use crate::aws::config_edit::IniText;
+use crate::aws::profile::Profiles;
 use crate::clock::unix_now;
 use crate::credentials::{mask_key_id, LongTermKeys};
 use crate::error::{Error, Result};
@@ -42,10 +43,11 @@ pub struct KeysMoved {
 }
 
 impl Session {
-    /// Where `profile`'s long-term keys are: the keyring, the credentials file, both.
-    pub fn keys_location(&self, profile: &str) -> Result<KeysLocation> {
+    /// Where `profile`'s long-term keys are: the keyring, the credentials file (as read into
+    /// `profiles`, once for a whole list), both.
+    pub fn keys_location(&self, profiles: &Profiles, profile: &str) -> Result<KeysLocation> {
         let in_keyring = crate::keys::load(self.store(), profile)?.is_some();
-        let in_file = self.profiles()?.file_keys(profile).is_some();
+        let in_file = profiles.file_keys(profile).is_some();
         Ok(match (in_keyring, in_file) {
             (true, false) => KeysLocation::Keyring,
             (false, true) => KeysLocation::CredentialsFile,
@@ -162,7 +164,9 @@ mod tests {
         );
         std::fs::write(&w.files.credentials, &original).unwrap();
         assert_eq!(
-            w.session.keys_location("base").unwrap(),
+            w.session
+                .keys_location(&w.session.profiles().unwrap(), "base")
+                .unwrap(),
             KeysLocation::CredentialsFile
         );
         let moved = w.session.move_keys_to_keyring("base").unwrap();
@@ -172,7 +176,9 @@ mod tests {
             "# mine\n[base]\nregion = us-east-1\n\n[other]\naws_access_key_id = AKIAOTHER00000000000\naws_secret_access_key = othersecretothersecret00\n"
         );
         assert_eq!(
-            w.session.keys_location("base").unwrap(),
+            w.session
+                .keys_location(&w.session.profiles().unwrap(), "base")
+                .unwrap(),
             KeysLocation::Keyring
         );
         let backup = w.session.store().get(&moved.backup_key).unwrap().unwrap();
@@ -181,7 +187,9 @@ mod tests {
         let e = w.session.move_keys_to_keyring("base").unwrap_err();
         assert!(e.to_string().contains("no aws_access_key_id"), "{e}");
         assert_eq!(
-            w.session.keys_location("nobody").unwrap(),
+            w.session
+                .keys_location(&w.session.profiles().unwrap(), "nobody")
+                .unwrap(),
             KeysLocation::Nowhere
         );
     }
@@ -210,7 +218,9 @@ mod tests {
             "base"
         );
         assert_eq!(
-            w.session.keys_location("base").unwrap(),
+            w.session
+                .keys_location(&w.session.profiles().unwrap(), "base")
+                .unwrap(),
             KeysLocation::Keyring
         );
     }
@@ -248,7 +258,9 @@ mod tests {
             .unwrap()
             .contains("fakesecret"));
         assert_eq!(
-            w.session.keys_location("base").unwrap(),
+            w.session
+                .keys_location(&w.session.profiles().unwrap(), "base")
+                .unwrap(),
             KeysLocation::Keyring
         );
     }

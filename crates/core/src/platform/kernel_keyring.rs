@@ -191,19 +191,13 @@ impl Drop for QuotaFiller {
 mod tests {
     use super::*;
 
-    fn quota() -> std::sync::MutexGuard<'static, ()> {
-        crate::platform::KERNEL_KEYRING_TEST_LOCK
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
     fn name(what: &str) -> String {
         format!("otpilot-test:{what}:{:016x}", rand::random::<u64>())
     }
 
     #[test]
     fn entries_are_kept_read_back_and_forgotten() {
-        let _quota = quota();
+        let _quota = crate::platform::kernel_keyring_test_lock();
         let n = name("round-trip");
         assert!(hot_get(&n).is_none());
         assert!(hot_put(&n, b"{\"AccessKeyId\":\"ASIA...\"}", 60));
@@ -221,7 +215,7 @@ mod tests {
 
     #[test]
     fn the_kernel_forgets_an_entry_when_its_time_is_up() {
-        let _quota = quota();
+        let _quota = crate::platform::kernel_keyring_test_lock();
         let n = name("timeout");
         assert!(hot_put(&n, b"short-lived", 1));
         assert!(hot_get(&n).is_some());

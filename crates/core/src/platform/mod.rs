@@ -43,7 +43,11 @@ pub struct BaseDirs {
 
 /// Serialises the tests that need the kernel keyring's quota (one of them fills it).
 #[cfg(test)]
-pub(crate) static KERNEL_KEYRING_TEST_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+pub(crate) fn kernel_keyring_test_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 #[cfg(all(test, target_os = "linux"))]
 pub(crate) use kernel_keyring::fill_quota as fill_kernel_quota;
