@@ -360,10 +360,18 @@ mod tests {
         let path = dir.path().join("agent.sock");
         let limits = Limits {
             max_connections: 4,
-            request_deadline: Duration::from_millis(400),
+            request_deadline: Duration::from_secs(2),
         };
         let agent = Agent::start_with(&path, Arc::new(Fake(AtomicUsize::new(0))), limits).unwrap();
-        // Four callers that never send, one that sends a byte every 100 ms, and more.
+        let wait_for = |what: &str, done: &dyn Fn() -> bool| {
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while !done() {
+                assert!(Instant::now() < deadline, "timed out waiting for {what}");
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        };
+        // Three callers that never send, one that sends a byte every 200 ms (its 45 bytes
+        // would take 9 s), and more.
         let idle: Vec<UnixStream> = (0..3)
             .map(|_| UnixStream::connect(&path).unwrap())
             .collect();
@@ -374,12 +382,11 @@ mod tests {
                 if (&dribbler).write_all(&[*byte]).is_err() {
                     break; // the agent hung up
                 }
-                std::thread::sleep(Duration::from_millis(100));
+                std::thread::sleep(Duration::from_millis(200));
             }
             started.elapsed()
         });
-        std::thread::sleep(Duration::from_millis(100));
-        assert!(agent.active_connections() <= 4);
+        wait_for("four callers served", &|| agent.active_connections() == 4);
         // Beyond the cap: "busy" at once, and the client works on its own.
         match client::credentials(&path, "admin", Duration::from_secs(2)) {
             Answer::Unavailable(Unavailable::Incompatible(why)) => {
@@ -387,23 +394,22 @@ mod tests {
             }
             _ => panic!("expected busy"),
         }
+        assert!(agent.active_connections() <= 4, "the cap holds");
         // The dribbler is cut off at the deadline, long before its 45 bytes are sent.
         let took = dribbling.join().unwrap();
-        assert!(took < Duration::from_secs(3), "dribbled for {took:?}");
-        // Once the deadline has passed for everyone, a real request is answered.
-        std::thread::sleep(Duration::from_millis(200));
+        assert!(took < Duration::from_secs(6), "dribbled for {took:?}");
+        // Once the deadline has passed for everyone, every slot is back and a real request
+        // is answered.
+        wait_for("the slots to come back", &|| {
+            agent.active_connections() == 0
+        });
         let started = Instant::now();
         match client::credentials(&path, "admin", Duration::from_secs(2)) {
             Answer::Credentials(c) => assert_eq!(c.access_key_id, "ASIAadmin"),
             _ => panic!("expected credentials once the idle callers were dropped"),
         }
         assert!(started.elapsed() < Duration::from_secs(1));
-        // Every slot comes back (the last one just after its answer went out).
-        let deadline = Instant::now() + Duration::from_secs(2);
-        while agent.active_connections() > 0 && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        assert_eq!(agent.active_connections(), 0);
+        wait_for("the last slot", &|| agent.active_connections() == 0);
         drop(idle);
     }
 }
