@@ -335,6 +335,46 @@ fn write_file(path: &Path, file: &DeviceFile) -> Result<()> {
     write_private_in_own_dir(path, text.as_bytes())
 }
 
+/// The one rule that turns a name from elsewhere (an IAM device name, an authenticator's
+/// issuer and account) into a valid device name: characters a name may not hold become `-`,
+/// at most 64 characters, and a name that would start with `-` (or be empty) gets `mfa` in
+/// front.
+pub fn name_from(text: &str) -> String {
+    let mut name: String = text
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-@+".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    name.truncate(64);
+    if validate_name(&name).is_err() {
+        name = format!("mfa{}", name.trim_start_matches('-'));
+        name.truncate(64);
+    }
+    name
+}
+
+/// `base`, or `base-2`, `base-3`, ... : the first that `taken` does not hold, still at most
+/// 64 characters.
+pub fn unique_name(base: &str, taken: impl Fn(&str) -> bool) -> String {
+    if !taken(base) {
+        return base.to_owned();
+    }
+    (2..)
+        .map(|n| {
+            let suffix = format!("-{n}");
+            let mut stem = base.to_owned();
+            stem.truncate(64 - suffix.len());
+            stem + &suffix
+        })
+        .find(|candidate| !taken(candidate))
+        .expect("some suffix is free")
+}
+
 /// Names are used on command lines and in menus: keep them short and shell-friendly.
 pub fn validate_name(name: &str) -> Result<()> {
     let bad = |reason| {

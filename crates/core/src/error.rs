@@ -87,6 +87,26 @@ pub enum Error {
     AwsSeedFile { path: PathBuf, detail: &'static str },
     #[error("{} is damaged ({detail}); fix or remove it (your seeds stay in the OS keyring)", path.display())]
     ConfigParse { path: PathBuf, detail: String },
+    #[error("{} is not an authenticator export Otpilot reads: {hint}", path.display())]
+    ExportNotRecognised { path: PathBuf, hint: &'static str },
+    #[error("cannot read {} ({format}): {detail}; nothing was added; export it again from the app", path.display())]
+    ExportDamaged {
+        path: PathBuf,
+        format: &'static str,
+        detail: String,
+    },
+    #[error("cannot read {} ({format}): {detail}", path.display())]
+    ExportUnsupported {
+        path: PathBuf,
+        format: &'static str,
+        detail: &'static str,
+    },
+    #[error("{} holds no TOTP accounts ({skipped} other entries skipped); nothing was added", path.display())]
+    ExportEmpty { path: PathBuf, skipped: usize },
+    #[error("{} ({format}) is encrypted; give its password on the terminal, or on stdin with --password-stdin", path.display())]
+    ExportPasswordNeeded { path: PathBuf, format: &'static str },
+    #[error("wrong password for {} ({format}); nothing was added; try again with the password chosen when exporting", path.display())]
+    ExportWrongPassword { path: PathBuf, format: &'static str },
     #[error("cannot make a QR code: {0}")]
     QrEncode(String),
     #[error("neither XDG_CONFIG_HOME nor HOME is set to an absolute path; set HOME")]
@@ -253,6 +273,10 @@ error_kinds! {
     ForeignCredentialProcess,
     /// The agent is serving as many callers as it takes; the caller works on its own.
     Busy,
+    /// The input is encrypted and no password was given: ask for one, then try again.
+    PasswordNeeded,
+    /// The password given does not open the input.
+    WrongPassword,
     Other,
 }
 
@@ -295,7 +319,13 @@ impl Error {
             | Error::NoQrCode { .. }
             | Error::QrNotOtpauth { .. }
             | Error::ImageDecode { .. }
-            | Error::AwsSeedFile { .. } => ErrorKind::InvalidInput,
+            | Error::AwsSeedFile { .. }
+            | Error::ExportNotRecognised { .. }
+            | Error::ExportDamaged { .. }
+            | Error::ExportUnsupported { .. }
+            | Error::ExportEmpty { .. } => ErrorKind::InvalidInput,
+            Error::ExportPasswordNeeded { .. } => ErrorKind::PasswordNeeded,
+            Error::ExportWrongPassword { .. } => ErrorKind::WrongPassword,
             Error::ProfileLoop(_) => ErrorKind::ProfileLoop,
             Error::ProfileUnsupported { .. }
             | Error::ProfileIncomplete { .. }

@@ -86,6 +86,14 @@ impl From<&str> for SecretString {
     }
 }
 
+/// Read straight out of a document (an authenticator's export): the string serde builds is
+/// the only copy, and it is wiped with this value. Never `Serialize`.
+impl<'de> serde::Deserialize<'de> for SecretString {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Self::new)
+    }
+}
+
 impl Clone for SecretString {
     fn clone(&self) -> Self {
         Self::new(self.0.clone())

@@ -15,6 +15,7 @@
 //! core::{aws, cache, store, mfa, totp, agent::protocol, platform, clock, env}
 //! ```
 
+mod app_exports;
 mod check;
 mod devices;
 mod keys;
@@ -26,6 +27,7 @@ use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 use std::time::SystemTime;
 
+pub use app_exports::{aws_serial, AppExportImport, AppExportImported, PlannedDevice};
 pub use check::ProfileIdentity;
 pub use devices::{AddedDevices, DeviceImport, ImportSource};
 pub use keys::{KeysLocation, KeysMoved};

@@ -26,7 +26,7 @@ use crate::aws::profile::Profiles;
 use crate::broker::Broker;
 use crate::clock::unix_now;
 use crate::credentials::Credentials;
-use crate::device::{validate_name, Device, Devices, NewDevice};
+use crate::device::{name_from, Device, Devices, NewDevice};
 use crate::error::{Error, Result};
 use crate::import::ImportedAccount;
 use crate::mfa::MfaCodeSource;
@@ -250,10 +250,10 @@ impl Lifecycle<'_> {
                 default_device_name(&account.user.name, unix_now(), true),
             ],
         };
-        let first = local_name(&candidates[0]);
+        let first = name_from(&candidates[0]);
         let mut free = candidates
             .into_iter()
-            .filter(|n| devices.find(&local_name(n)).is_err())
+            .filter(|n| devices.find(&name_from(n)).is_err())
             .peekable();
         let Some(mut name) = free.next() else {
             return Err(Error::Lifecycle(format!(
@@ -271,7 +271,7 @@ impl Lifecycle<'_> {
                 other => break other.map_err(|f| f.into_error("CreateVirtualMFADevice"))?,
             }
         };
-        let local = local_name(&name);
+        let local = name_from(&name);
         let serial = created.serial.clone();
         let params = TotpParams::default();
         let totp = Totp::new(&created.seed, params)?;
@@ -647,24 +647,5 @@ fn default_device_name(user: &str, now: u64, with_time: bool) -> String {
 }
 
 /// Otpilot's device name for an IAM device name: the same where the rules allow.
-fn local_name(iam_name: &str) -> String {
-    let mut name: String = iam_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "._-@+".contains(c) {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    name.truncate(64);
-    if validate_name(&name).is_err() {
-        name = format!("mfa{}", name.trim_start_matches('-'));
-        name.truncate(64);
-    }
-    name
-}
-
 #[cfg(test)]
 mod tests;

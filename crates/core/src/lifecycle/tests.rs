@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::audit::AuditLog;
+use crate::device::validate_name;
 use crate::paths::Dirs;
 use crate::store::MemoryStore;
 use crate::testing::{Enable, FakeIam, World};
@@ -143,13 +144,13 @@ fn default_names_are_dated_and_valid() {
         "alice-otpilot-20261122101503"
     );
     validate_iam_device_name(&day).unwrap();
-    validate_name(&local_name(&day)).unwrap();
+    validate_name(&name_from(&day)).unwrap();
 }
 
 #[test]
 fn local_names_follow_the_device_rules() {
-    assert_eq!(local_name("bob=x,y"), "bob-x-y");
-    assert_eq!(local_name("-lead"), "mfalead");
+    assert_eq!(name_from("bob=x,y"), "bob-x-y");
+    assert_eq!(name_from("-lead"), "mfalead");
     assert!(validate_iam_device_name("a b").is_err());
     assert!(validate_iam_device_name("").is_err());
 }

@@ -3,6 +3,8 @@
 //! Pasted text may be a base32 seed, an `otpauth://totp/` URI or an `otpauth-migration://`
 //! export; the kind is recognised from the text itself, so the user never has to say.
 
+pub mod apps;
+
 use std::path::Path;
 
 use zeroize::Zeroizing;

@@ -1,0 +1,83 @@
+//! A CSV reader (RFC 4180: commas, double-quoted fields with `""` for a quote, CRLF or LF)
+//! whose fields are zeroizing: a Bitwarden CSV holds every password of the vault, not only
+//! the TOTP seeds.
+
+use zeroize::Zeroizing;
+
+pub type Row = Vec<Zeroizing<String>>;
+
+/// The rows of `text`; `Err` holds the line where a quoted field is left open.
+pub fn rows(text: &str) -> Result<Vec<Row>, usize> {
+    let mut rows = Vec::new();
+    let mut row: Row = Vec::new();
+    let mut field = Zeroizing::new(String::new());
+    let mut quoted = false;
+    let mut line = 1;
+    let mut opened_at = 0;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => quoted = false,
+                '\n' => {
+                    line += 1;
+                    field.push(c);
+                }
+                _ => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' if field.is_empty() => {
+                quoted = true;
+                opened_at = line;
+            }
+            ',' => row.push(std::mem::take(&mut field)),
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' => {
+                line += 1;
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            _ => field.push(c),
+        }
+    }
+    if quoted {
+        return Err(opened_at);
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows.retain(|r| !(r.len() == 1 && r[0].is_empty()));
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain(rows: Vec<Row>) -> Vec<Vec<String>> {
+        rows.into_iter()
+            .map(|r| r.iter().map(|f| f.to_string()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn quotes_newlines_and_empty_lines() {
+        let text = "a,b,c\r\n\"x, y\",\"say \"\"hi\"\"\",\"two\nlines\"\n\n1,,3";
+        assert_eq!(
+            plain(rows(text).unwrap()),
+            [
+                vec!["a", "b", "c"],
+                vec!["x, y", "say \"hi\"", "two\nlines"],
+                vec!["1", "", "3"]
+            ]
+        );
+        assert_eq!(rows("a,b\n\"open,c\n").err(), Some(2));
+    }
+}
