@@ -188,6 +188,20 @@ pub enum DeviceCommand {
     )]
     Add(AddArgs),
 
+    /// Add every TOTP account of an authenticator app's export.
+    ///
+    /// Reads exports of Aegis (plain or encrypted), 2FAS (.2fas, plain or encrypted),
+    /// Bitwarden (JSON or CSV, not encrypted), andOTP (plain JSON), FreeOTP+ (JSON), Proton
+    /// Authenticator, Ente Auth (plain text), and text files of otpauth:// URIs, one per line.
+    /// The format is recognised from the contents. Devices are named from each entry's issuer
+    /// and account; HOTP, Steam and other non-TOTP entries are skipped, each with the reason;
+    /// a seed already in Otpilot is not added twice. For an encrypted export the password is
+    /// asked for without echo, or read from stdin with --password-stdin.
+    #[command(
+        after_help = "Examples:\n  otpilot device import ~/Downloads/aegis-export.json --dry-run\n  otpilot device import backup.2fas --prefix phone\n  pass show aegis | otpilot device import aegis-encrypted.json --password-stdin"
+    )]
+    Import(ImportArgs),
+
     /// List devices (never their seeds).
     #[command(
         after_help = "Examples:\n  otpilot device list\n  otpilot device list --json | jq -r '.[].name'"
@@ -345,6 +359,21 @@ pub struct AddArgs {
     /// Replace an existing device of the same name.
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The export file.
+    pub file: PathBuf,
+    /// Read the export's password from stdin (the first line) instead of asking.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// List what would be added, and add nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Put this in front of every device name (`phone` gives phone-GitHub-alice).
+    #[arg(long, value_name = "PREFIX")]
+    pub prefix: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -12,6 +12,15 @@ pub fn stdin_is_terminal() -> bool {
     std::io::stdin().is_terminal()
 }
 
+/// True when this process has a terminal to ask on (`/dev/tty` opens), stdin piped or not.
+pub fn has_terminal() -> bool {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .is_ok()
+}
+
 /// Asks for a secret on the terminal without echo.
 pub fn prompt_secret(prompt: &str) -> Result<SecretString> {
     let answer = rpassword::prompt_password(prompt)

@@ -8,6 +8,8 @@ mod harness;
 
 // Device import paths: stdin, terminal prompt, otpauth URI, migration export, QR, AWS seed file.
 mod device_import;
+// Authenticator apps' exports (Aegis, 2FAS, Bitwarden, ...), written independently, imported.
+mod app_exports;
 // Listing, renaming, removing, serials, QR export for a phone backup.
 mod device_manage;
 // `otpilot code` against RFC 6238 and oathtool.

@@ -18,6 +18,7 @@ use crate::term;
 pub fn run(ctx: &Ctx, command: DeviceCommand) -> Result<()> {
     match command {
         DeviceCommand::Add(args) => add(ctx, args),
+        DeviceCommand::Import(args) => super::device_import::run(ctx, args),
         DeviceCommand::List { json } => list(ctx, json),
         DeviceCommand::Remove { name, yes } => {
             let devices = ctx.devices();

@@ -6,6 +6,7 @@ mod completions;
 mod console;
 mod credential_process;
 mod device;
+mod device_import;
 mod doctor;
 mod exec;
 mod export;
