@@ -7,8 +7,8 @@
 use ts_rs::{Config, TS};
 
 use crate::commands::devices::{
-    AddDeviceArgs, AddResult, CopyResult, DeviceArgs, DeviceView, RenameDeviceArgs,
-    SetDeviceSerialArgs,
+    AddDeviceArgs, AddResult, CopyResult, DeviceArgs, DeviceView, ExportImportResult,
+    ImportExportArgs, PlannedDeviceView, RenameDeviceArgs, SetDeviceSerialArgs, SkippedView,
 };
 use crate::commands::mfa::{
     ActivityEntry, EnrollCandidate, EnrollResult, MfaEnrollArgs, RecentActivityArgs,
@@ -40,6 +40,9 @@ fn generate() -> String {
         DeviceView::decl(&cfg),
         CodeView::decl(&cfg),
         AddResult::decl(&cfg),
+        PlannedDeviceView::decl(&cfg),
+        SkippedView::decl(&cfg),
+        ExportImportResult::decl(&cfg),
         CopyResult::decl(&cfg),
         ProfileView::decl(&cfg),
         FailedEvent::decl(&cfg),
@@ -58,6 +61,7 @@ fn generate() -> String {
         ProfileIdentity::decl(&cfg),
         // Command arguments.
         AddDeviceArgs::decl(&cfg),
+        ImportExportArgs::decl(&cfg),
         DeviceArgs::decl(&cfg),
         RenameDeviceArgs::decl(&cfg),
         SetDeviceSerialArgs::decl(&cfg),

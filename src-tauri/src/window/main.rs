@@ -45,6 +45,7 @@ fn main() {
             commands::devices::list_devices,
             commands::devices::device_codes,
             commands::devices::add_device,
+            commands::devices::import_export,
             commands::devices::remove_device,
             commands::devices::rename_device,
             commands::devices::set_device_serial,

@@ -1,7 +1,7 @@
 // Generated from the Rust types by src-tauri/src/window/bindings.rs; do not edit.
 // Update: OTPILOT_UPDATE_BINDINGS=1 cargo test -p otpilot-tray --bin otpilot-window bindings
 
-export type ErrorKind = "no_keyring" | "keyring_locked" | "keyring" | "not_found" | "exists" | "seed_missing" | "invalid_input" | "profile_loop" | "profile_config" | "config" | "no_keys" | "no_mfa_code" | "mfa_process" | "denied" | "aws" | "lifecycle" | "not_confirmed" | "timeout" | "recursion" | "not_console_capable" | "signin_rejected" | "unreachable" | "signin_failed" | "io" | "no_browser" | "tray_not_running" | "unsupported" | "unsupported_version" | "bad_request" | "foreign_credential_process" | "busy" | "other";
+export type ErrorKind = "no_keyring" | "keyring_locked" | "keyring" | "not_found" | "exists" | "seed_missing" | "invalid_input" | "profile_loop" | "profile_config" | "config" | "no_keys" | "no_mfa_code" | "mfa_process" | "denied" | "aws" | "lifecycle" | "not_confirmed" | "timeout" | "recursion" | "not_console_capable" | "signin_rejected" | "unreachable" | "signin_failed" | "io" | "no_browser" | "tray_not_running" | "unsupported" | "unsupported_version" | "bad_request" | "foreign_credential_process" | "busy" | "password_needed" | "wrong_password" | "other";
 
 export type CommandError = { kind: ErrorKind, message: string, };
 
@@ -14,6 +14,20 @@ export type DeviceView = { name: string, serial: string | null, issuer: string |
 export type CodeView = { name: string, code: string, nextCode: string, remainingSeconds: number, period: number, };
 
 export type AddResult = { added: Array<DeviceView>, warnings: Array<string>, };
+
+export type PlannedDeviceView = { name: string, issuer: string | null, account: string | null, serial: string | null, 
+/**
+ * Built from an AWS account label (`NAME@ACCOUNT`): to be checked.
+ */
+serialGuessed: boolean, algorithm: string, digits: number, period: number, };
+
+export type SkippedView = { label: string, reason: string, };
+
+export type ExportImportResult = { 
+/**
+ * "Aegis export", "2FAS backup", ...
+ */
+format: string, dryRun: boolean, devices: Array<PlannedDeviceView>, skipped: Array<SkippedView>, warnings: Array<string>, };
 
 export type CopyResult = { clearsInSeconds: number, };
 
@@ -100,6 +114,16 @@ export type AddDeviceArgs = { name: string,
  * Pasted text: a base32 seed, an otpauth:// URI or an otpauth-migration:// export.
  */
 secret: string | null, qrPath: string | null, awsSeedFile: string | null, serial: string | null, force: boolean, };
+
+export type ImportExportArgs = { 
+/**
+ * The export file, as typed (`~/` is the home directory).
+ */
+path: string, 
+/**
+ * For an encrypted export; asked for after a `password_needed` error.
+ */
+password: string | null, prefix: string | null, dryRun: boolean, };
 
 export type DeviceArgs = { name: string, };
 

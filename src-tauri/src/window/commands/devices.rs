@@ -1,7 +1,7 @@
 //! Device commands: list, live codes, add, remove, rename, serial, QR for a phone backup,
 //! copy a code to the clipboard.
 
-use otpilot_core::app::{DeviceImport, ImportSource};
+use otpilot_core::app::{AppExportImport, AppExportImported, DeviceImport, ImportSource};
 use otpilot_core::device::Device;
 use otpilot_core::error::ErrorKind;
 use serde::Deserialize;
@@ -14,7 +14,7 @@ use otpilot_tray::error::{CommandError, CommandResult};
 use otpilot_tray::state::AppState;
 use otpilot_tray::views::{codes, CodeView};
 
-use super::{args, blocking};
+use super::{args, blocking, typed_path};
 use crate::Shared;
 
 #[derive(Serialize)]
@@ -129,8 +129,8 @@ pub async fn add_device(
     let result = blocking(*state, move |s| {
         let source = match (secret, qr_path, aws_seed_file) {
             (Some(text), None, None) => ImportSource::Text(text),
-            (None, Some(path), None) => ImportSource::QrImage(path.into()),
-            (None, None, Some(path)) => ImportSource::AwsSeedFile(path.into()),
+            (None, Some(path), None) => ImportSource::QrImage(typed_path(&path)),
+            (None, None, Some(path)) => ImportSource::AwsSeedFile(typed_path(&path)),
             _ => {
                 return Err(CommandError::new(
                     ErrorKind::InvalidInput,
@@ -151,6 +151,113 @@ pub async fn add_device(
     })
     .await?;
     changed(&app, state.0);
+    Ok(result)
+}
+
+#[derive(Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportExportArgs {
+    /// The export file, as typed (`~/` is the home directory).
+    path: String,
+    /// For an encrypted export; asked for after a `password_needed` error.
+    password: Option<String>,
+    prefix: Option<String>,
+    dry_run: bool,
+}
+
+/// A device an import adds, or in a dry run would add.
+#[derive(Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedDeviceView {
+    name: String,
+    issuer: Option<String>,
+    account: Option<String>,
+    serial: Option<String>,
+    /// Built from an AWS account label (`NAME@ACCOUNT`): to be checked.
+    serial_guessed: bool,
+    algorithm: &'static str,
+    digits: u8,
+    period: u64,
+}
+
+#[derive(Serialize, ts_rs::TS)]
+pub struct SkippedView {
+    label: String,
+    reason: String,
+}
+
+#[derive(Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportImportResult {
+    /// "Aegis export", "2FAS backup", ...
+    format: String,
+    dry_run: bool,
+    devices: Vec<PlannedDeviceView>,
+    skipped: Vec<SkippedView>,
+    warnings: Vec<String>,
+}
+
+impl From<AppExportImported> for ExportImportResult {
+    fn from(imported: AppExportImported) -> Self {
+        Self {
+            format: imported.format.to_owned(),
+            dry_run: imported.dry_run,
+            devices: imported
+                .devices
+                .into_iter()
+                .map(|d| PlannedDeviceView {
+                    name: d.name,
+                    issuer: d.issuer,
+                    account: d.account,
+                    serial: d.serial,
+                    serial_guessed: d.serial_guessed,
+                    algorithm: d.params.algorithm.as_str(),
+                    digits: d.params.digits,
+                    period: d.params.period,
+                })
+                .collect(),
+            skipped: imported
+                .skipped
+                .into_iter()
+                .map(|s| SkippedView {
+                    label: s.label,
+                    reason: s.reason,
+                })
+                .collect(),
+            warnings: imported.warnings,
+        }
+    }
+}
+
+/// "From an authenticator app's export": the core's import, the same as `otpilot device
+/// import`. An encrypted export without a password fails with `password_needed`; the UI
+/// then asks for it and calls again.
+#[tauri::command]
+pub async fn import_export(
+    app: AppHandle,
+    state: State<'_, Shared>,
+    request: Request<'_>,
+) -> CommandResult<ExportImportResult> {
+    let ImportExportArgs {
+        path,
+        password,
+        prefix,
+        dry_run,
+    } = args(&request)?;
+    let password = password.map(otpilot_core::secret::SecretString::new);
+    let result = blocking(*state, move |s| {
+        let imported = s.session.import_app_export(AppExportImport {
+            path: typed_path(&path),
+            password,
+            prefix,
+            dry_run,
+        })?;
+        Ok(ExportImportResult::from(imported))
+    })
+    .await?;
+    if !result.dry_run && !result.devices.is_empty() {
+        changed(&app, state.0);
+    }
     Ok(result)
 }
 

@@ -51,3 +51,13 @@ pub fn args<'r, T: Deserialize<'r>>(request: &'r Request<'_>) -> CommandResult<T
         )
     })
 }
+
+/// A path as the person typed it into a field: `~/` is their home directory, as in a shell
+/// (the window has no file dialog, and nothing expands it on the way).
+pub fn typed_path(typed: &str) -> std::path::PathBuf {
+    let typed = typed.trim();
+    match (typed.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => std::path::Path::new(&home).join(rest),
+        _ => std::path::PathBuf::from(typed),
+    }
+}
