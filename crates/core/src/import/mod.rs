@@ -21,6 +21,17 @@ pub struct ImportedAccount {
     pub account: Option<String>,
 }
 
+impl From<migration::MigrationAccount> for ImportedAccount {
+    fn from(a: migration::MigrationAccount) -> Self {
+        Self {
+            seed: a.seed,
+            params: a.params,
+            issuer: a.issuer,
+            account: a.account,
+        }
+    }
+}
+
 /// What an import produced, and anything the user should be told.
 pub struct Import {
     pub accounts: Vec<ImportedAccount>,
@@ -43,16 +54,7 @@ pub fn from_text(text: &str) -> Result<Import> {
     if lower_prefix.starts_with("otpauth-migration:") {
         let export = migration::parse(text)?;
         return Ok(Import {
-            accounts: export
-                .accounts
-                .into_iter()
-                .map(|a| ImportedAccount {
-                    seed: a.seed,
-                    params: a.params,
-                    issuer: a.issuer,
-                    account: a.account,
-                })
-                .collect(),
+            accounts: export.accounts.into_iter().map(Into::into).collect(),
             warnings: export.warnings,
             source: "Google Authenticator export",
         });

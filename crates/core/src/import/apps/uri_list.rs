@@ -5,7 +5,6 @@
 
 use super::Collector;
 use crate::error::{Error, Result};
-use crate::import::ImportedAccount;
 use crate::migration;
 
 pub fn read(text: &str, c: &mut Collector) -> Result<()> {
@@ -50,12 +49,7 @@ fn read_migration(line: &str, number: usize, c: &mut Collector) -> Result<()> {
         c.skip(Some(&format!("line {number}")), Some(label), reason);
     }
     for account in export.accounts {
-        c.accept(ImportedAccount {
-            seed: account.seed,
-            params: account.params,
-            issuer: account.issuer,
-            account: account.account,
-        });
+        c.accept(account.into());
     }
     Ok(())
 }
