@@ -134,6 +134,11 @@ pub enum Command {
     #[command(subcommand)]
     Mfa(MfaCommand),
 
+    /// For administrators: the account's MFA posture, MFA enforcement, the password policy,
+    /// and cleanup of abandoned virtual MFA devices.
+    #[command(subcommand)]
+    Account(AccountCommand),
+
     /// Check what MFA depends on: the keyring, the clock, profiles, seeds, the IAM user's
     /// MFA devices and the account's password policy. Exits 1 when a check fails.
     #[command(
@@ -282,6 +287,76 @@ pub enum KeysCommand {
     /// Delete a profile's keys from the keyring.
     #[command(after_help = "Example:\n  otpilot keys remove base --yes")]
     Remove {
+        profile: String,
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Report the account's MFA posture from IAM's credential report: the root user's MFA,
+    /// console users and key holders without MFA, old or unused access keys, unassigned
+    /// virtual MFA devices, the password policy. Each finding with its severity and fix.
+    /// Exits 1 when a high-severity finding exists, so it can gate CI.
+    #[command(
+        after_help = "Examples:\n  otpilot account report --profile admin\n  otpilot account report --profile admin --json | jq '.findings[] | select(.severity == \"high\")'\n  otpilot account report --profile admin --csv > mfa-report.csv"
+    )]
+    Report {
+        /// The administrator's AWS profile (its credentials come through the normal plan).
+        #[arg(long)]
+        profile: String,
+        /// Print JSON.
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Print CSV: severity, check, subject, detail, fix.
+        #[arg(long)]
+        csv: bool,
+    },
+
+    /// Make MFA mandatory for a group or a user: create (or update) the managed policy of
+    /// `otpilot policy enforce-mfa` as `OtpilotEnforceMFA` and attach it. Lists who would be
+    /// restricted before asking. A second run changes nothing.
+    #[command(
+        after_help = "Examples:\n  otpilot account enforce-mfa --profile admin --group Developers --dry-run\n  otpilot account enforce-mfa --profile admin --user alice --yes"
+    )]
+    EnforceMfa {
+        #[arg(long)]
+        profile: String,
+        /// The IAM group to attach the policy to.
+        #[arg(long, required_unless_present = "user", conflicts_with = "user")]
+        group: Option<String>,
+        /// The IAM user to attach the policy to.
+        #[arg(long)]
+        user: Option<String>,
+        /// Print the plan; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Do not ask for confirmation.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+
+    /// Show the account password policy beside the baseline (14+ characters, every
+    /// character class, 24 remembered passwords, users may change their own); with
+    /// --apply, set the baseline, keeping any setting that is already stricter.
+    #[command(
+        after_help = "Examples:\n  otpilot account password-policy --profile admin\n  otpilot account password-policy --profile admin --apply --yes"
+    )]
+    PasswordPolicy {
+        #[arg(long)]
+        profile: String,
+        #[arg(long)]
+        apply: bool,
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+
+    /// Delete virtual MFA devices assigned to nobody (left by abandoned enrolments), after
+    /// listing them.
+    #[command(after_help = "Example:\n  otpilot account cleanup-mfa --profile admin")]
+    CleanupMfa {
+        #[arg(long)]
         profile: String,
         #[arg(long, short = 'y')]
         yes: bool,

@@ -1,6 +1,7 @@
 //! One file per command. Each takes its parsed arguments and a [`Ctx`], and returns
 //! `anyhow::Result` for `main` to print.
 
+mod account;
 mod code;
 mod completions;
 mod console;
@@ -80,6 +81,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Keys(command) => keys::run(&Ctx::from_env()?, command),
         Command::Profile(command) => profile::run(&Ctx::from_env()?, command),
         Command::Mfa(command) => mfa::run(&Ctx::from_env()?, command),
+        Command::Account(command) => account::run(&Ctx::from_env()?, command),
         Command::Doctor { profile, json } => doctor::run(&Ctx::from_env()?, profile, json),
         Command::Policy(command) => policy::run(command),
         Command::Log { limit, json } => log::run(&Ctx::from_env()?, limit, json),

@@ -35,6 +35,8 @@ pub enum EventKind {
     MfaResynced,
     MfaRemoved,
     ConsoleSignin,
+    /// An administrator's change to the account (`otpilot account ...`).
+    AccountChanged,
 }
 
 impl EventKind {
@@ -47,6 +49,7 @@ impl EventKind {
             EventKind::MfaResynced => "MFA device resynced",
             EventKind::MfaRemoved => "MFA device removed",
             EventKind::ConsoleSignin => "console sign-in",
+            EventKind::AccountChanged => "account changed",
         }
     }
 }
@@ -87,6 +90,9 @@ pub struct AuditEntry {
     /// `mfa_process`, `enable`, `resync`; or a console destination.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purpose: Option<String>,
+    /// What an account change was made to: `group Developers`, a policy ARN, `account`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
 }
 
 impl AuditEntry {
@@ -106,6 +112,7 @@ impl AuditEntry {
             access_key_id: None,
             expires_at: None,
             purpose: None,
+            target: None,
         }
     }
 
@@ -119,6 +126,7 @@ impl AuditEntry {
         };
         push("profile", &self.profile);
         push("via", &self.operation);
+        push("on", &self.target);
         push("role", &self.role_arn);
         push("user", &self.user);
         push("device", &self.device);

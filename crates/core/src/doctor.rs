@@ -10,7 +10,8 @@
 
 use serde::Serialize;
 
-use crate::aws::iam::{IamApi, PasswordPolicy};
+use crate::account::password::policy_gaps;
+use crate::aws::iam::IamApi;
 use crate::aws::plan;
 use crate::aws::profile::Profiles;
 use crate::broker::Broker;
@@ -22,9 +23,6 @@ use crate::lifecycle::AccountKeys;
 const SKEW_OK: i64 = 10;
 /// From here on, codes fail: AWS accepts the codes of one step either side (30 s).
 const SKEW_FAIL: i64 = 30;
-/// The password policy baseline.
-const MIN_PASSWORD_LENGTH: i32 = 14;
-const MIN_REUSE_PREVENTION: i32 = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -364,39 +362,7 @@ impl Doctor<'_> {
     }
 }
 
-const BASELINE_COMMAND: &str = "an administrator can set the baseline with `aws iam update-account-password-policy --minimum-password-length 14 --require-symbols --require-numbers --require-uppercase-characters --require-lowercase-characters --allow-users-to-change-password --password-reuse-prevention 24`";
-
-/// Where a password policy falls short of the baseline, one sentence each.
-pub fn policy_gaps(p: &PasswordPolicy) -> Vec<String> {
-    let mut gaps = Vec::new();
-    let length = p.minimum_length.unwrap_or(8);
-    if length < MIN_PASSWORD_LENGTH {
-        gaps.push(format!(
-            "passwords may be {length} characters; the baseline is at least {MIN_PASSWORD_LENGTH}"
-        ));
-    }
-    for (required, class) in [
-        (p.require_uppercase, "upper-case letters"),
-        (p.require_lowercase, "lower-case letters"),
-        (p.require_numbers, "numbers"),
-        (p.require_symbols, "symbols"),
-    ] {
-        if !required {
-            gaps.push(format!("passwords need not contain {class}"));
-        }
-    }
-    match p.reuse_prevention {
-        Some(n) if n >= MIN_REUSE_PREVENTION => {}
-        Some(n) => gaps.push(format!(
-            "only the last {n} passwords are remembered; the baseline is at least {MIN_REUSE_PREVENTION}"
-        )),
-        None => gaps.push("old passwords may be reused".into()),
-    }
-    if !p.allow_users_to_change {
-        gaps.push("users may not change their own passwords".into());
-    }
-    gaps
-}
+const BASELINE_COMMAND: &str = "an administrator can set the baseline with `otpilot account password-policy --profile PROFILE --apply`";
 
 fn uses_mfa_or_otpilot(profiles: &Profiles, name: &str) -> bool {
     ["mfa_serial", "otpilot_mfa_serial"]
@@ -431,27 +397,5 @@ mod tests {
         assert!(all
             .iter()
             .any(|f| f.check == "profile" && f.status == Status::Skip));
-    }
-
-    #[test]
-    fn a_strong_policy_has_no_gaps_and_a_weak_one_lists_each() {
-        let strong = PasswordPolicy {
-            minimum_length: Some(14),
-            require_symbols: true,
-            require_numbers: true,
-            require_uppercase: true,
-            require_lowercase: true,
-            allow_users_to_change: true,
-            reuse_prevention: Some(24),
-            max_age_days: None,
-        };
-        assert!(policy_gaps(&strong).is_empty());
-        let weak = PasswordPolicy {
-            minimum_length: Some(8),
-            ..Default::default()
-        };
-        let gaps = policy_gaps(&weak);
-        assert_eq!(gaps.len(), 7, "{gaps:?}");
-        assert!(gaps[0].contains("8 characters"));
     }
 }

@@ -191,6 +191,11 @@ pub enum Error {
         code: String,
         message: String,
     },
+    #[error("profile `{profile}` is not allowed iam:{action} (AWS answered AccessDenied); grant it that action, or use an administrator's profile")]
+    AccountDenied {
+        profile: String,
+        action: &'static str,
+    },
     #[error("{0}")]
     Lifecycle(String),
     #[error("{0}; pass --yes to confirm without a terminal")]
@@ -340,6 +345,7 @@ impl Error {
             Error::MfaProcess { .. } => ErrorKind::MfaProcess,
             Error::DeviceUseDenied { .. } => ErrorKind::Denied,
             Error::Sts { .. } | Error::Iam { .. } => ErrorKind::Aws,
+            Error::AccountDenied { .. } => ErrorKind::Denied,
             Error::Lifecycle(_) => ErrorKind::Lifecycle,
             Error::NotConfirmed(_) => ErrorKind::NotConfirmed,
             Error::LockTimeout { .. } => ErrorKind::Timeout,

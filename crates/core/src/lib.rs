@@ -7,6 +7,7 @@
 //! [`Error`]s, whose messages say what to do next.
 
 #[cfg(unix)]
+pub mod account;
 pub mod agent;
 pub mod app;
 pub mod atomic;
@@ -17,6 +18,7 @@ pub mod cache;
 pub mod clock;
 pub mod console;
 pub mod credentials;
+pub mod csv;
 pub mod device;
 pub mod doctor;
 pub mod endpoint;

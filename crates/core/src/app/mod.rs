@@ -15,6 +15,7 @@
 //! core::{aws, cache, store, mfa, totp, agent::protocol, platform, clock, env}
 //! ```
 
+mod account;
 mod app_exports;
 mod check;
 mod devices;
@@ -27,6 +28,7 @@ use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 use std::time::SystemTime;
 
+pub use account::{AccountReport, EnforcePlan, PasswordPolicyReview, PolicyChange};
 pub use app_exports::{aws_serial, AppExportImport, AppExportImported, PlannedDevice};
 pub use check::ProfileIdentity;
 pub use devices::{AddedDevices, DeviceImport, ImportSource};
@@ -36,6 +38,7 @@ pub use wiring::{ConfigPreview, UnwireOutcome, WireOutcome};
 
 use crate::audit::AuditLog;
 use crate::aws::iam::{IamApi, SdkIam};
+use crate::aws::iam_admin::IamAdminApi;
 use crate::aws::profile::AwsFiles;
 use crate::aws::sts::{SdkSts, StsApi};
 use crate::broker::Broker;
@@ -57,6 +60,8 @@ pub struct Session {
     store: Box<dyn SecretStore>,
     sts: Box<dyn StsApi>,
     iam: Box<dyn IamApi>,
+    /// The administrator's IAM calls (`otpilot account`).
+    iam_admin: Box<dyn IamAdminApi>,
     ui: Box<dyn Interaction>,
     /// Set by tests; otherwise the AWS files come from the environment, as for the SDKs.
     aws_files: Option<AwsFiles>,
@@ -132,6 +137,7 @@ impl SessionBuilder {
             store: self.store.unwrap_or_else(|| Box::new(KeyringStore::new())),
             sts: self.sts.unwrap_or_else(|| Box::new(SdkSts::default())),
             iam: self.iam.unwrap_or_else(|| Box::new(SdkIam::default())),
+            iam_admin: Box::new(SdkIam::default()),
             ui: self.ui.unwrap_or_else(|| Box::new(Nobody)),
             aws_files: self.aws_files,
             front_end: self.front_end,

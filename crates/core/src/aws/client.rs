@@ -108,6 +108,21 @@ pub fn sts_target(profile: &ResolvedProfile) -> ServiceTarget {
     }
 }
 
+/// Region and endpoint for IAM, a global service: the home region of the profile's
+/// partition (from its first role, else its region), and the endpoint override for IAM.
+pub fn iam_target(profile: &ResolvedProfile) -> ServiceTarget {
+    let sts = sts_target(profile);
+    let hint = profile
+        .hops
+        .first()
+        .map(|h| h.role_arn.as_str())
+        .unwrap_or(&sts.region);
+    ServiceTarget {
+        region: partition_region(hint).to_owned(),
+        endpoint_url: endpoint_override("IAM", profile.endpoint_url.as_deref()),
+    }
+}
+
 /// The AWS partition's home region for global services (IAM), from an ARN or region.
 pub fn partition_region(hint: &str) -> &'static str {
     if hint.starts_with("us-gov-") || hint.contains(":aws-us-gov:") {

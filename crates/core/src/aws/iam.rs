@@ -204,7 +204,7 @@ pub struct SdkIam {
 }
 
 impl SdkIam {
-    fn run<O, E, R, Fut>(
+    pub(crate) fn run<O, E, R, Fut>(
         &self,
         target: &ServiceTarget,
         creds: &Credentials,

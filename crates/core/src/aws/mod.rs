@@ -4,6 +4,7 @@ pub mod client;
 pub mod config_diff;
 pub mod config_edit;
 pub mod iam;
+pub mod iam_admin;
 pub mod plan;
 pub mod profile;
 pub mod sts;

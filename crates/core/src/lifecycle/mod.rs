@@ -18,8 +18,7 @@
 use std::path::PathBuf;
 
 use crate::audit::{AuditEntry, EventKind};
-use crate::aws::client::sts_target;
-use crate::aws::client::{endpoint_override, partition_region, ServiceTarget};
+use crate::aws::client::{iam_target, sts_target, ServiceTarget};
 use crate::aws::config_edit::edit_aws_config;
 use crate::aws::iam::{EnabledDevice, IamApi, IamUser};
 use crate::aws::profile::Profiles;
@@ -57,15 +56,7 @@ impl AccountKeys {
         let resolved = profiles.resolve(profile)?;
         let keys = Credentials::from_long_term(&broker.long_term_keys(profile)?);
         let sts = sts_target(&resolved);
-        let hint = resolved
-            .hops
-            .first()
-            .map(|h| h.role_arn.as_str())
-            .unwrap_or(&sts.region);
-        let iam = ServiceTarget {
-            region: partition_region(hint).to_owned(),
-            endpoint_url: endpoint_override("IAM", resolved.endpoint_url.as_deref()),
-        };
+        let iam = iam_target(&resolved);
         Ok(Self {
             profile: resolved.source_profile.clone(),
             keys,

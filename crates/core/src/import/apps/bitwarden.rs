@@ -8,7 +8,8 @@
 
 use serde::Deserialize;
 
-use super::{csv, Collector, Params};
+use super::{Collector, Params};
+use crate::csv;
 use crate::error::Result;
 use crate::secret::SecretString;
 

@@ -15,7 +15,6 @@ mod aegis;
 mod andotp;
 mod bitwarden;
 mod crypto;
-mod csv;
 mod freeotp;
 mod proton;
 mod twofas;

@@ -1,6 +1,6 @@
 //! A CSV reader (RFC 4180: commas, double-quoted fields with `""` for a quote, CRLF or LF)
-//! whose fields are zeroizing: a Bitwarden CSV holds every password of the vault, not only
-//! the TOTP seeds.
+//! whose fields are zeroizing: a Bitwarden CSV export holds every password of the vault, not
+//! only the TOTP seeds. IAM's credential report is read with it too.
 
 use zeroize::Zeroizing;
 
