@@ -419,3 +419,69 @@ fn other_files_are_refused() {
     import(&env, &dir.path().join("missing.json"), &[], None).assert_one_line_error("cannot read");
     assert!(env.devices().is_empty());
 }
+
+/// The window's "Add device" → "From an authenticator app's export": the password asked for
+/// when the preview finds the export encrypted, a wrong one refused, the plan shown, then
+/// the devices added; their codes are oathtool's.
+#[test]
+fn the_window_imports_an_encrypted_export_after_a_preview() {
+    use crate::harness::keyring::Keyring;
+    use crate::harness::tray::{desktop, screenshot, serial, DrivenTray};
+
+    let _one = serial();
+    let (_session, env) = desktop(Keyring::Unlocked);
+    let outside = tempfile::tempdir().unwrap();
+    let accounts = accounts(true, true);
+    let path = write_export(outside.path(), "aegis", &accounts, Some("window pass"));
+
+    let tray = DrivenTray::start(&env, &[]);
+    tray.click("nav-devices");
+    tray.click("add-source-export");
+    tray.fill("import-path", path.to_str().unwrap());
+    tray.fill("import-prefix", "phone");
+    tray.click("import-preview");
+    tray.wait_testid("import-password-field");
+    tray.fill("import-password", "not it");
+    tray.click("import-preview");
+    tray.wait_text("import-error", "the wrong-password line", |t| {
+        t.contains("wrong password")
+    });
+    assert!(env.devices().is_empty());
+
+    tray.fill("import-password", "window pass");
+    tray.click("import-preview");
+    tray.wait_text("import-summary", "the plan", |t| {
+        t.contains("3 devices to add, 2 skipped")
+    });
+    let plan = tray.text("import-plan");
+    for name in [
+        "phone-Amazon-Web-Services-alice@123456789012",
+        "phone-GitHub-bob",
+        "phone-GitLab-carol",
+    ] {
+        assert!(plan.contains(name), "{name} not in the plan: {plan}");
+    }
+    assert!(
+        plan.contains("arn:aws:iam::123456789012:mfa/alice"),
+        "{plan}"
+    );
+    assert!(plan.contains("Steam Guard"), "{plan}");
+    assert!(env.devices().is_empty(), "the preview added devices");
+    tray.scroll_to("import-summary");
+    screenshot(&crate::tray::docs("import-preview.png"));
+
+    tray.click("import-confirm");
+    tray.wait_text("import-result", "the added devices", |t| {
+        t.starts_with("Added")
+    });
+    tray.wait_testid("device-row-phone-GitHub-bob");
+    let rows = env.devices();
+    assert_eq!(rows.len(), 3);
+    for (a, row) in accounts.iter().filter(|a| a.kind == "totp").zip(&rows) {
+        let name = row["name"].as_str().unwrap();
+        assert_eq!(name, format!("phone-{}", a.name));
+        let t = 1_234_567_890;
+        let code = env.ok(&["code", name, "--at", &t.to_string()], None);
+        assert_eq!(code.trim(), oathtool(a, t), "{name}");
+    }
+}

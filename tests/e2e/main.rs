@@ -32,6 +32,8 @@ mod guide;
 mod agent;
 // console sign-in: credentials, SessionDuration rules, destinations, browser, no URL leaks.
 mod console;
+// The administrator's side: account report, MFA enforcement, password policy, cleanup.
+mod account_admin;
 // The MFA device lifecycle (IAM), doctor, policy templates and the audit log.
 mod mfa_lifecycle;
 // A security review's findings, as a user meets them: links kept, no core dumps.

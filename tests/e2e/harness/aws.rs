@@ -18,6 +18,8 @@ pub struct AwsWorld {
     pub gate: Gate,
     pub serial: String,
     pub seed: String,
+    /// The moto behind the gate: the shared one, or a test's own.
+    pub moto: &'static Moto,
 }
 
 impl AwsWorld {
@@ -38,7 +40,22 @@ impl AwsWorld {
     /// A world whose device exists at AWS (the gate knows its seed) but is not in Otpilot
     /// yet: the person has it in an authenticator app, or its seed on paper.
     pub fn without_stored_device(env: TestEnv) -> Self {
-        let gate = Gate::start(&Moto::shared().endpoint);
+        Self::behind(env, Moto::shared())
+    }
+
+    /// A world (device `alice` stored) in front of a moto of its own, whose IAM no other
+    /// test changes: for account-wide reports.
+    pub fn with_own_moto() -> Self {
+        let moto: &'static Moto = Box::leak(Box::new(Moto::private()));
+        let world = Self::behind(TestEnv::new(), moto);
+        world
+            .env
+            .add_device("alice", &world.seed, &["--serial", &world.serial]);
+        world
+    }
+
+    fn behind(env: TestEnv, moto: &'static Moto) -> Self {
+        let gate = Gate::start(&moto.endpoint);
         let serial = format!("arn:aws:iam::{ACCOUNT}:mfa/alice-{}", rand::random::<u32>());
         let seed = random_seed(20);
         gate.register_device(&serial, &seed);
@@ -48,6 +65,7 @@ impl AwsWorld {
             gate,
             serial,
             seed,
+            moto,
         }
     }
 
@@ -95,7 +113,7 @@ impl AwsWorld {
     /// profile `base`. moto maps the key back to the user, so GetUser without a name works
     /// as at AWS. Returns the user name.
     pub fn iam_user(&self) -> String {
-        let moto = Moto::shared();
+        let moto = self.moto;
         let user = format!("u{}", rand::random::<u32>());
         moto.aws(&["iam", "create-user", "--user-name", &user]);
         let key: serde_json::Value =

@@ -37,6 +37,12 @@ impl Moto {
         SHARED.get_or_init(Moto::start)
     }
 
+    /// A moto of one test's own, for state no other test may see (IAM's users and reports
+    /// are account-wide). It stops when the test process exits.
+    pub fn private() -> Moto {
+        Self::start()
+    }
+
     fn start() -> Moto {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()

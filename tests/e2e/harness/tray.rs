@@ -499,6 +499,18 @@ impl DrivenTray {
         self.on_element(testid, "click", |el| async move { el.click().await })
     }
 
+    /// Scrolls the element into the window's view (for a screenshot of it).
+    pub fn scroll_to(&self, testid: &str) {
+        let el = self.wait_testid(testid);
+        let arg = serde_json::to_value(&el).unwrap();
+        self.rt
+            .block_on(self.client.execute(
+                "arguments[0].scrollIntoView({block: 'start'});",
+                vec![arg],
+            ))
+            .unwrap();
+    }
+
     /// Chooses the option with `value` in a `<select>`.
     pub fn select(&self, testid: &str, value: &str) {
         let el = self.wait_testid(testid);

@@ -107,6 +107,7 @@ describe('commands', () => {
     await api.mfaEnroll('admin', 'otpilot-laptop');
     await api.mfaEnroll('admin', null);
     await api.recentActivity(100);
+    await api.importExport({ path: '~/aegis.json', password: 'pw', prefix: null, dryRun: true });
     await api.saveSettings({
       refreshMarginSeconds: 1,
       clipboardClearSeconds: 2,
@@ -124,6 +125,7 @@ describe('commands', () => {
       ['mfa_enroll', { profile: 'admin', deviceName: 'otpilot-laptop' }],
       ['mfa_enroll', { profile: 'admin', deviceName: null }],
       ['recent_activity', { limit: 100 }],
+      ['import_export', { path: '~/aegis.json', password: 'pw', prefix: null, dryRun: true }],
       [
         'save_settings',
         {

@@ -26,6 +26,8 @@ import type {
   DeviceView,
   EnrollCandidate,
   EnrollResult,
+  ExportImportResult,
+  ImportExportArgs,
   KeysMoved,
   KeysStored,
   MfaEnrollArgs,
@@ -81,6 +83,13 @@ export const ERROR_KINDS = [
    * to replace it"), so the window words it itself and offers to replace it.
    */
   'foreign_credential_process',
+  /**
+   * import_export was given an encrypted export and no password: the window then asks for
+   * the password and calls again.
+   */
+  'password_needed',
+  /** import_export: the export's password is wrong; nothing was added. */
+  'wrong_password',
 ] as const satisfies readonly WireErrorKind[];
 
 export type ErrorKind = (typeof ERROR_KINDS)[number];
@@ -139,6 +148,14 @@ export const listDevices = (): Promise<DeviceView[]> => call('list_devices');
 export const deviceCodes = (): Promise<CodeView[]> => call('device_codes');
 
 export const addDevice = (args: AddDeviceArgs): Promise<AddResult> => call('add_device', args);
+
+/**
+ * Reads an authenticator app's export (Aegis, 2FAS, Bitwarden, ...) and adds a device for
+ * each TOTP account not already here, all together or none; `dryRun` adds nothing and
+ * answers the plan. `password` is for an encrypted export (`password_needed` without it):
+ * never log it, and drop it once the import is done or cancelled.
+ */
+export const importExport = (args: ImportExportArgs): Promise<ExportImportResult> => call('import_export', args);
 
 export const removeDevice = (name: string): Promise<void> => call('remove_device', { name } satisfies DeviceArgs);
 

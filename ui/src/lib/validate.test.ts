@@ -3,11 +3,13 @@ import type { SettingsView } from './api';
 import {
   deviceNameError,
   globalShortcutError,
+  importPrefixError,
   mfaDeviceNameError,
   normaliseMfaCode,
   serialError,
   toggleWatched,
   validateAddForm,
+  validateImportForm,
   validateSettings,
   type AddFormInput,
   type SettingsFormInput,
@@ -113,6 +115,37 @@ describe('add-device form', () => {
   it('trims the name', () => {
     const r = validateAddForm({ ...form, name: '  work  ' });
     expect(r.ok && r.value.name).toBe('work');
+  });
+
+  it('never sends an app’s export to add_device: its panel imports it', () => {
+    const r = validateAddForm({ ...form, source: 'export', path: '~/aegis.json' });
+    expect(!r.ok && Object.keys(r.errors)).toEqual(['source']);
+  });
+});
+
+describe('import of an app’s export', () => {
+  it('builds a dry run, the path and prefix trimmed, the password as typed', () => {
+    expect(validateImportForm({ path: ' ~/aegis.json ', prefix: ' phone ', password: ' pass word ' })).toEqual({
+      ok: true,
+      value: { path: '~/aegis.json', password: ' pass word ', prefix: 'phone', dryRun: true },
+    });
+    const r = validateImportForm({ path: '/tmp/2fas.2fas', prefix: '   ', password: null });
+    expect(r.ok && r.value).toEqual({ path: '/tmp/2fas.2fas', password: null, prefix: null, dryRun: true });
+  });
+
+  it('needs a path and a prefix a name can start with', () => {
+    const r = validateImportForm({ path: '  ', prefix: 'my phone', password: null });
+    expect(!r.ok && r.errors).toEqual({
+      path: 'Enter the path of the export file',
+      prefix: 'Use letters, digits and . _ - @ + only in the prefix',
+    });
+  });
+
+  it('checks the prefix as the core checks a device name', () => {
+    for (const ok of ['', 'phone', 'a.b_c-d@e+f', 'X'.repeat(64)]) expect(importPrefixError(ok), ok).toBeNull();
+    expect(importPrefixError('X'.repeat(65))).toBe('Use at most 64 characters in the prefix');
+    expect(importPrefixError('-phone')).toBe('The prefix must not start with “-”');
+    for (const bad of ['arn:aws', 'my phone', 'tél']) expect(importPrefixError(bad), bad).not.toBeNull();
   });
 });
 

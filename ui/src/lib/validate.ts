@@ -1,7 +1,7 @@
 // Form validation, mirroring otpilot-core's rules (crates/core/src/device.rs) so mistakes
 // are caught before a round trip; the Rust side checks again and has the last word.
 
-import type { AddDeviceArgs, SettingsView } from './api';
+import type { AddDeviceArgs, ImportExportArgs, SettingsView } from './api';
 
 /** Why `name` is not a valid device name, or null when it is. */
 export function deviceNameError(name: string): string | null {
@@ -41,7 +41,12 @@ export function serialError(serial: string): string | null {
   return 'Use the MFA device ARN (arn:aws:iam::123456789012:mfa/alice) or a hardware serial';
 }
 
-export type AddSource = 'secret' | 'qr' | 'aws';
+/**
+ * Where the add form's seed comes from. 'export' (an authenticator app's export) is not
+ * sent to `add_device`: it has its own panel (views/importExport.ts), which calls
+ * `import_export` instead.
+ */
+export type AddSource = 'secret' | 'qr' | 'aws' | 'export';
 
 export type AddFormInput = {
   name: string;
@@ -90,6 +95,10 @@ export function validateAddForm(input: AddFormInput): Validation<AddDeviceArgs, 
       if (path === '') errors.path = 'Enter the path of the AWS seed file';
       else awsSeedFile = path;
       break;
+    case 'export':
+      // The form hides its Add button for this source; refused should a submit slip through.
+      errors.source = 'Import an export with Preview, below';
+      break;
     default:
       errors.source = 'Choose where the seed comes from';
   }
@@ -97,6 +106,46 @@ export function validateAddForm(input: AddFormInput): Validation<AddDeviceArgs, 
   return {
     ok: true,
     value: { name, secret, qrPath, awsSeedFile, serial: serial === '' ? null : serial, force: input.force },
+  };
+}
+
+/**
+ * Why `prefix` cannot start the imported devices' names, or null when it can (or is empty:
+ * no prefix). The core checks it as a device name (`validate_name`); a colon is already
+ * refused by the character rule, so "arn:" needs no rule of its own.
+ */
+export function importPrefixError(prefix: string): string | null {
+  if (prefix === '') return null;
+  if (prefix.length > 64) return 'Use at most 64 characters in the prefix';
+  if (prefix.startsWith('-')) return 'The prefix must not start with “-”';
+  if (!/^[A-Za-z0-9._\-@+]+$/.test(prefix)) return 'Use letters, digits and . _ - @ + only in the prefix';
+  return null;
+}
+
+export type ImportFormInput = {
+  path: string;
+  prefix: string;
+  /** null: none to send (the export is not known to be encrypted, or nothing was typed). */
+  password: string | null;
+};
+
+export type ImportField = 'path' | 'prefix';
+
+/**
+ * Checks the import panel and builds a dry run of `import_export`. The path and prefix are
+ * trimmed (the shell expands a leading `~/`); the password is sent as typed.
+ */
+export function validateImportForm(input: ImportFormInput): Validation<ImportExportArgs, ImportField> {
+  const errors: Partial<Record<ImportField, string>> = {};
+  const path = input.path.trim();
+  const prefix = input.prefix.trim();
+  if (path === '') errors.path = 'Enter the path of the export file';
+  const prefixErr = importPrefixError(prefix);
+  if (prefixErr) errors.prefix = prefixErr;
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    value: { path, password: input.password, prefix: prefix === '' ? null : prefix, dryRun: true },
   };
 }
 

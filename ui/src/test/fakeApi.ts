@@ -42,6 +42,13 @@ export function fakeApi(): FakeApi {
     listDevices: vi.fn(async () => []),
     deviceCodes: vi.fn(async () => []),
     addDevice: vi.fn(async () => ({ added: [], warnings: [] })),
+    importExport: vi.fn(async (args: real.ImportExportArgs) => ({
+      format: 'Aegis export',
+      dryRun: args.dryRun,
+      devices: [],
+      skipped: [],
+      warnings: [],
+    })),
     removeDevice: vi.fn(async () => undefined),
     renameDevice: vi.fn(async () => {
       throw new real.CommandError('other', 'not faked');

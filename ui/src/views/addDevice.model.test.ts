@@ -41,6 +41,8 @@ const adding = (over: Partial<AddFormInput> = {}): AddState => submitted(initial
 describe('add device model: the seed’s source', () => {
   it('starts with the pasted secret, the path field hidden and labelled for a QR image', () => {
     expect(sourceFields(initialAdd())).toEqual({
+      addFieldsHidden: false,
+      importHidden: true,
       secretHidden: false,
       pathHidden: true,
       pathLabel: 'Path of the QR code image',
@@ -51,6 +53,8 @@ describe('add device model: the seed’s source', () => {
   it('shows only the field of the chosen source, labelled for it', () => {
     const qr = sourceChosen(initialAdd(), 'qr');
     expect(sourceFields(qr)).toEqual({
+      addFieldsHidden: false,
+      importHidden: true,
       secretHidden: true,
       pathHidden: false,
       pathLabel: 'Path of the QR code image',
@@ -63,6 +67,24 @@ describe('add device model: the seed’s source', () => {
       secretHidden: false,
       pathHidden: true,
       pathLabel: 'Path of the AWS seed file',
+    });
+  });
+
+  it('gives an app’s export its own panel in place of the form’s fields, and back', () => {
+    const exported = sourceChosen(sourceChosen(initialAdd(), 'aws'), 'export');
+    expect(sourceFields(exported)).toEqual({
+      addFieldsHidden: true,
+      importHidden: false,
+      secretHidden: true,
+      pathHidden: true,
+      pathLabel: 'Path of the AWS seed file',
+      pathPlaceholder: '~/seed.txt',
+    });
+    expect(sourceFields(sourceChosen(exported, 'qr'))).toMatchObject({
+      addFieldsHidden: false,
+      importHidden: true,
+      pathHidden: false,
+      pathLabel: 'Path of the QR code image',
     });
   });
 

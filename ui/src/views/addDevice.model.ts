@@ -6,7 +6,7 @@
 import type { AddDeviceArgs, AddResult, ErrorKind } from '../lib/api';
 import { validateAddForm, type AddField, type AddFormInput, type AddSource } from '../lib/validate';
 
-type PathSource = Exclude<AddSource, 'secret'>;
+type PathSource = 'qr' | 'aws';
 
 export const PATH_LABELS: Record<PathSource, { label: string; placeholder: string }> = {
   qr: { label: 'Path of the QR code image', placeholder: '~/Downloads/qr.png' },
@@ -111,6 +111,12 @@ export function addFailed(state: AddState, kind: ErrorKind, message: string): Ad
 // ---- what the form shows ----
 
 export type SourceFields = {
+  /**
+   * An app's export is imported by its own panel (importExport.ts): the form's own fields
+   * (name, serial, seed, replace, Add and its lines) make way for it.
+   */
+  addFieldsHidden: boolean;
+  importHidden: boolean;
   secretHidden: boolean;
   pathHidden: boolean;
   pathLabel: string;
@@ -123,8 +129,10 @@ export function sourceFields(state: AddState): SourceFields {
   const s = state.source;
   const p = state.pathSource;
   return {
+    addFieldsHidden: s === 'export',
+    importHidden: s !== 'export',
     secretHidden: s !== 'secret',
-    pathHidden: s === 'secret' || s === null,
+    pathHidden: s !== 'qr' && s !== 'aws',
     pathLabel: PATH_LABELS[p ?? 'qr'].label,
     pathPlaceholder: p ? PATH_LABELS[p].placeholder : null,
   };

@@ -1,11 +1,12 @@
 // The "Add device" form of the devices view: a name, an optional serial, and one source for
 // the seed (pasted secret, QR image path, AWS seed file path). Paths are typed or pasted:
-// the shell has no file-dialog plugin.
+// the shell has no file-dialog plugin. A fourth source, an authenticator app's export,
+// adds many devices at once: its panel (importExport.ts) takes the place of the form's
+// own fields while it is chosen.
 //
 // The form's rules live in `addDevice.model.ts`; this file builds the form, reads it on
 // submit, calls the shell and draws the state.
 
-import type { DeviceView } from '../lib/api';
 import { h, replaceChildren, setText } from '../lib/dom';
 import type { AddField, AddFormInput, AddSource } from '../lib/validate';
 import {
@@ -22,9 +23,12 @@ import {
   type AddState,
 } from './addDevice.model';
 import { failure, type ViewDeps } from './context';
+import { buildImportPanel } from './importExport';
 
-export function buildAddForm(deps: ViewDeps, onAdded: (added: DeviceView[]) => void): HTMLFormElement {
+/** `onAdded` gets the devices just added, by the form or by an import. */
+export function buildAddForm(deps: ViewDeps, onAdded: (added: readonly { name: string }[]) => void): HTMLFormElement {
   let state = initialAdd();
+  const importPanel = buildImportPanel(deps, onAdded);
 
   const name = h('input', {
     id: 'add-name',
@@ -54,7 +58,12 @@ export function buildAddForm(deps: ViewDeps, onAdded: (added: DeviceView[]) => v
         value: source,
         testid: `add-source-${source}`,
         checked: state.source === source,
-        onchange: () => update(sourceChosen(state, checkedSource())),
+        onchange: () => {
+          const next = sourceChosen(state, checkedSource());
+          // Leaving the export: its plan and password are not kept out of sight.
+          if (state.source === 'export' && next.source !== 'export') importPanel.close();
+          update(next);
+        },
       }),
       label,
     );
@@ -94,19 +103,27 @@ export function buildAddForm(deps: ViewDeps, onAdded: (added: DeviceView[]) => v
     ),
   );
   const pathField = h('div', { class: 'field', hidden: true }, pathLabel, path);
+  const nameField = h(
+    'div',
+    { class: 'field' },
+    h('label', { for: 'add-name' }, 'Name'),
+    name,
+    h('p', { class: 'hint', id: 'add-name-hint' }, 'Letters, digits and . _ - @ +, up to 64.'),
+  );
+  const serialField = h('div', { class: 'field' }, h('label', { for: 'add-serial' }, 'MFA serial (optional)'), serial);
+  const forceField = h(
+    'div',
+    { class: 'field' },
+    h('label', { class: 'choice' }, force, 'Replace a device with the same name'),
+  );
+  const submitButtons = h('div', { class: 'buttons' }, submit);
 
   const form = h(
     'form',
     { class: 'card add-form', testid: 'add-form', novalidate: true, 'aria-labelledby': 'add-title' },
     h('h2', { id: 'add-title' }, 'Add device'),
-    h(
-      'div',
-      { class: 'field' },
-      h('label', { for: 'add-name' }, 'Name'),
-      name,
-      h('p', { class: 'hint', id: 'add-name-hint' }, 'Letters, digits and . _ - @ +, up to 64.'),
-    ),
-    h('div', { class: 'field' }, h('label', { for: 'add-serial' }, 'MFA serial (optional)'), serial),
+    nameField,
+    serialField,
     h(
       'fieldset',
       { class: 'field sources' },
@@ -114,11 +131,13 @@ export function buildAddForm(deps: ViewDeps, onAdded: (added: DeviceView[]) => v
       radio('secret', 'Pasted secret'),
       radio('qr', 'QR image'),
       radio('aws', 'AWS seed file'),
+      radio('export', 'Authenticator app’s export'),
     ),
     secretField,
     pathField,
-    h('div', { class: 'field' }, h('label', { class: 'choice' }, force, 'Replace a device with the same name')),
-    h('div', { class: 'buttons' }, submit),
+    importPanel.el,
+    forceField,
+    submitButtons,
     error,
     warnings,
     result,
@@ -160,6 +179,10 @@ export function buildAddForm(deps: ViewDeps, onAdded: (added: DeviceView[]) => v
 
   function render(): void {
     const f = sourceFields(state);
+    for (const el of [nameField, serialField, forceField, submitButtons, error, warnings, result]) {
+      el.hidden = f.addFieldsHidden;
+    }
+    importPanel.el.hidden = f.importHidden;
     secretField.hidden = f.secretHidden;
     pathField.hidden = f.pathHidden;
     setText(pathLabel, f.pathLabel);
@@ -204,6 +227,12 @@ export function buildAddForm(deps: ViewDeps, onAdded: (added: DeviceView[]) => v
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
+    // With the export chosen a submit (Enter on a radio, say: the panel catches Enter in
+    // its own fields) means its Preview, never add_device.
+    if (state.source === 'export') {
+      importPanel.preview();
+      return;
+    }
     const out = submitted(state, read());
     update(out.state);
     if (out.focus) inputs[out.focus].focus();

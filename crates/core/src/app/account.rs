@@ -16,6 +16,10 @@ use crate::aws::profile::Profiles;
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 
+/// How often, and how long, to ask whether the credential report is ready.
+const REPORT_POLL: std::time::Duration = std::time::Duration::from_secs(1);
+const REPORT_ATTEMPTS: u32 = 60;
+
 /// AWS keeps at most five versions of a managed policy.
 const MAX_POLICY_VERSIONS: usize = 5;
 
@@ -129,10 +133,7 @@ impl Session {
     /// MFA devices and the password policy, judged by [`report::findings`].
     pub fn account_report(&self, profile: &str) -> Result<AccountReport> {
         let a = self.admin(profile)?;
-        let csv = self
-            .iam_admin
-            .credential_report(&a.iam, &a.creds)
-            .map_err(a.failed("GetCredentialReport"))?;
+        let csv = self.credential_report(&a)?;
         let users = report::parse_credential_report(&csv).map_err(|why| Error::Iam {
             op: "GetCredentialReport",
             code: "Unreadable".into(),
@@ -162,6 +163,29 @@ impl Session {
             profile: profile.to_owned(),
             users: users.iter().filter(|u| !u.is_root).count(),
             findings,
+        })
+    }
+
+    /// GenerateCredentialReport until IAM says it is complete (seconds, at AWS), then
+    /// GetCredentialReport.
+    fn credential_report(&self, a: &Admin) -> Result<String> {
+        for _ in 0..REPORT_ATTEMPTS {
+            let complete = self
+                .iam_admin
+                .generate_credential_report(&a.iam, &a.creds)
+                .map_err(a.failed("GenerateCredentialReport"))?;
+            if complete {
+                return self
+                    .iam_admin
+                    .get_credential_report(&a.iam, &a.creds)
+                    .map_err(a.failed("GetCredentialReport"));
+            }
+            std::thread::sleep(REPORT_POLL);
+        }
+        Err(Error::Iam {
+            op: "GenerateCredentialReport",
+            code: "Timeout".into(),
+            message: "IAM did not finish the credential report within a minute; try again".into(),
         })
     }
 

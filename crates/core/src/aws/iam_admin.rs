@@ -34,8 +34,10 @@ pub struct ManagedPolicy {
 }
 
 pub trait IamAdminApi: Send + Sync {
-    /// GenerateCredentialReport until it is complete, then GetCredentialReport: the CSV.
-    fn credential_report(&self, t: &ServiceTarget, c: &Credentials) -> IamResult<String>;
+    /// GenerateCredentialReport: whether the report is complete (ask again until it is).
+    fn generate_credential_report(&self, t: &ServiceTarget, c: &Credentials) -> IamResult<bool>;
+    /// GetCredentialReport: the CSV.
+    fn get_credential_report(&self, t: &ServiceTarget, c: &Credentials) -> IamResult<String>;
     /// GetAccountSummary's `AccountMFAEnabled`: whether the root user has MFA.
     fn root_mfa_enabled(&self, t: &ServiceTarget, c: &Credentials) -> IamResult<Option<bool>>;
     /// ListVirtualMFADevices with `Unassigned`: the serials.
@@ -119,30 +121,21 @@ pub trait IamAdminApi: Send + Sync {
     ) -> IamResult<()>;
 }
 
-/// How often, and how long, to ask whether the credential report is ready (AWS: seconds).
-const REPORT_POLL: std::time::Duration = std::time::Duration::from_secs(2);
-const REPORT_ATTEMPTS: u32 = 30;
-
 impl IamAdminApi for SdkIam {
-    fn credential_report(&self, t: &ServiceTarget, c: &Credentials) -> IamResult<String> {
-        for _ in 0..REPORT_ATTEMPTS {
-            let state = self.run(t, c, |c| c.generate_credential_report().send())?;
-            if state.state() == Some(&ReportStateType::Complete) {
-                let out = self.run(t, c, |c| c.get_credential_report().send())?;
-                let content = out.content().ok_or_else(|| IamFailure {
-                    code: "Incomplete".into(),
-                    message: "IAM answered GetCredentialReport without the report".into(),
-                })?;
-                return String::from_utf8(content.as_ref().to_vec()).map_err(|_| IamFailure {
-                    code: "Incomplete".into(),
-                    message: "the credential report is not text".into(),
-                });
-            }
-            std::thread::sleep(REPORT_POLL);
-        }
-        Err(IamFailure {
-            code: "Timeout".into(),
-            message: "IAM did not finish the credential report within a minute; try again".into(),
+    fn generate_credential_report(&self, t: &ServiceTarget, c: &Credentials) -> IamResult<bool> {
+        let out = self.run(t, c, |c| c.generate_credential_report().send())?;
+        Ok(out.state() == Some(&ReportStateType::Complete))
+    }
+
+    fn get_credential_report(&self, t: &ServiceTarget, c: &Credentials) -> IamResult<String> {
+        let out = self.run(t, c, |c| c.get_credential_report().send())?;
+        let content = out.content().ok_or_else(|| IamFailure {
+            code: "Incomplete".into(),
+            message: "IAM answered GetCredentialReport without the report".into(),
+        })?;
+        String::from_utf8(content.as_ref().to_vec()).map_err(|_| IamFailure {
+            code: "Incomplete".into(),
+            message: "the credential report is not text".into(),
         })
     }
 

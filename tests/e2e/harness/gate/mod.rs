@@ -57,6 +57,9 @@ pub enum Fault {
     /// HTTP 400 with `<Code>Throttling</Code><Message>Rate exceeded</Message>`; nothing is
     /// forwarded, so no MFA code is used up (AWS throttles before looking at the request).
     Throttling,
+    /// HTTP 403 with `AccessDenied` naming the action, as IAM answers a caller without the
+    /// permission; nothing is forwarded.
+    AccessDenied,
     /// Wait this long, then handle the request normally.
     Delay(Duration),
     /// Close the connection without answering; nothing is forwarded.
@@ -452,6 +455,16 @@ fn handle(shared: &Shared, request: &Request) -> Option<Response> {
             let mut state = shared.state();
             let response =
                 error_response(&state, 400, xmlns, "Sender", "Throttling", "Rate exceeded");
+            state.requests.push(record);
+            return Some(response);
+        }
+        Some(Fault::AccessDenied) => {
+            let mut state = shared.state();
+            let message = format!(
+                "User: arn:aws:iam::{ACCOUNT}:user/admin is not authorized to perform: iam:{} on resource: *",
+                record.action
+            );
+            let response = error_response(&state, 403, xmlns, "Sender", "AccessDenied", &message);
             state.requests.push(record);
             return Some(response);
         }
