@@ -417,7 +417,7 @@ fn cleanup_deletes_only_unassigned_devices() {
         .iter()
         .filter_map(|r| r.param("SerialNumber").map(str::to_owned))
         .collect();
-    assert_eq!(deleted, [abandoned.clone()]);
+    assert_eq!(deleted, std::slice::from_ref(&abandoned));
     let left: Value =
         serde_json::from_str(&world.moto.aws(&["iam", "list-virtual-mfa-devices"])).unwrap();
     let serials: Vec<&str> = left["VirtualMFADevices"]

@@ -45,7 +45,7 @@ fn report(ctx: &Ctx, profile: &str, json: bool, csv: bool) -> Result<()> {
     } else if csv {
         writeln!(out, "severity,check,subject,detail,fix")?;
         for f in &report.findings {
-            let row = [f.severity.as_str(), f.check, &f.subject, &f.detail, &f.fix];
+            let row = [f.severity.as_str(), &f.check, &f.subject, &f.detail, &f.fix];
             writeln!(out, "{}", row.map(csv_field).join(","))?;
         }
     } else {

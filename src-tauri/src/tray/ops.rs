@@ -40,6 +40,9 @@ fn run(state: &'static AppState, op: Op) -> CommandResult<Value> {
                 .check_profile(&profile, |target| state.credentials(target))?;
             return Ok(json!(identity));
         }
+        Op::AccountReport { profile } => {
+            return Ok(json!(state.session.account_report(&profile)?));
+        }
         Op::ProfileStates => {
             return Ok(json!(state.profile_states()));
         }

@@ -19,8 +19,9 @@ use crate::commands::profiles::{
 use crate::commands::settings::{SaveSettingsArgs, SettingsView};
 use crate::commands::setup::{KeysStored, StoreKeysArgs, SwitchSerialArgs, WireArgs};
 use crate::tray_client::FailedEvent;
+use otpilot_core::account::report::{Finding, Severity};
 use otpilot_core::agent::protocol::Freshness;
-use otpilot_core::app::{ConfigPreview, KeysLocation, KeysMoved, ProfileIdentity};
+use otpilot_core::app::{AccountReport, ConfigPreview, KeysLocation, KeysMoved, ProfileIdentity};
 use otpilot_core::aws::config_diff::{DiffLine, LineChange};
 use otpilot_core::error::ErrorKind;
 use otpilot_tray::error::CommandError;
@@ -59,6 +60,9 @@ fn generate() -> String {
         KeysMoved::decl(&cfg),
         KeysStored::decl(&cfg),
         ProfileIdentity::decl(&cfg),
+        Severity::decl(&cfg),
+        Finding::decl(&cfg),
+        AccountReport::decl(&cfg),
         // Command arguments.
         AddDeviceArgs::decl(&cfg),
         ImportExportArgs::decl(&cfg),

@@ -52,6 +52,7 @@ fn main() {
             commands::devices::device_qr_svg,
             commands::devices::copy_code,
             commands::profiles::list_profiles,
+            commands::account::account_report,
             commands::profiles::refresh_profile,
             commands::profiles::open_console,
             commands::profiles::app_status,

@@ -504,10 +504,10 @@ impl DrivenTray {
         let el = self.wait_testid(testid);
         let arg = serde_json::to_value(&el).unwrap();
         self.rt
-            .block_on(self.client.execute(
-                "arguments[0].scrollIntoView({block: 'start'});",
-                vec![arg],
-            ))
+            .block_on(
+                self.client
+                    .execute("arguments[0].scrollIntoView({block: 'start'});", vec![arg]),
+            )
             .unwrap();
     }
 

@@ -109,6 +109,34 @@ export type ProfileIdentity = { profile: string,
  */
 arn: string, account: string, };
 
+export type Severity = "low" | "medium" | "high";
+
+export type Finding = { 
+/**
+ * Stable id: `root_mfa`, `console_without_mfa`, `keys_without_mfa`, `old_access_key`,
+ * `unused_access_key`, `unassigned_mfa_device`, `no_password_policy`,
+ * `weak_password_policy`.
+ */
+check: string, severity: Severity, 
+/**
+ * Who or what: a user name, `root`, a device serial, `account`.
+ */
+subject: string, detail: string, 
+/**
+ * The exact command that fixes it (or, for the root user, where to do it).
+ */
+fix: string, };
+
+export type AccountReport = { profile: string, 
+/**
+ * IAM users in the credential report (the root user not counted).
+ */
+users: number, 
+/**
+ * Most severe first.
+ */
+findings: Array<Finding>, };
+
 export type AddDeviceArgs = { name: string, 
 /**
  * Pasted text: a base32 seed, an otpauth:// URI or an otpauth-migration:// export.

@@ -6,7 +6,7 @@
 //! (`<root_account>`).
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html>
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::password::policy_gaps;
 use crate::aws::iam::PasswordPolicy;
@@ -15,7 +15,7 @@ use crate::aws::iam::PasswordPolicy;
 pub const KEY_AGE_DAYS: i64 = 90;
 const DAY: i64 = 86_400;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
@@ -34,13 +34,13 @@ impl Severity {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Finding {
     /// Stable id: `root_mfa`, `console_without_mfa`, `keys_without_mfa`, `old_access_key`,
     /// `unused_access_key`, `unassigned_mfa_device`, `no_password_policy`,
     /// `weak_password_policy`.
-    pub check: &'static str,
+    pub check: String,
     pub severity: Severity,
     /// Who or what: a user name, `root`, a device serial, `account`.
     pub subject: String,
@@ -185,7 +185,7 @@ pub fn findings(input: &ReportInput) -> Vec<Finding> {
         .or_else(|| input.users.iter().find(|u| u.is_root).map(|u| u.mfa_active));
     if root_mfa == Some(false) {
         out.push(Finding {
-            check: "root_mfa",
+            check: "root_mfa".into(),
             severity: Severity::High,
             subject: "root".into(),
             detail: "the root user has no MFA device".into(),
@@ -196,7 +196,7 @@ pub fn findings(input: &ReportInput) -> Vec<Finding> {
         let name = &u.user;
         if u.password_enabled && !u.mfa_active {
             out.push(Finding {
-                check: "console_without_mfa",
+                check: "console_without_mfa".into(),
                 severity: Severity::High,
                 subject: name.clone(),
                 detail: format!("`{name}` can sign in to the console with a password and has no active MFA device"),
@@ -204,7 +204,7 @@ pub fn findings(input: &ReportInput) -> Vec<Finding> {
             });
         } else if !u.keys.is_empty() && !u.mfa_active {
             out.push(Finding {
-                check: "keys_without_mfa",
+                check: "keys_without_mfa".into(),
                 severity: Severity::Medium,
                 subject: name.clone(),
                 detail: format!("`{name}` has active access keys and no MFA device, so the keys alone are enough"),
@@ -215,7 +215,7 @@ pub fn findings(input: &ReportInput) -> Vec<Finding> {
             let age_days = key.last_rotated.map(|t| (input.now - t) / DAY);
             if let Some(days) = age_days.filter(|d| *d > KEY_AGE_DAYS) {
                 out.push(Finding {
-                    check: "old_access_key",
+                    check: "old_access_key".into(),
                     severity: Severity::Medium,
                     subject: name.clone(),
                     detail: format!("access key {} of `{name}` is {days} days old (more than {KEY_AGE_DAYS})", key.slot),
@@ -234,7 +234,7 @@ pub fn findings(input: &ReportInput) -> Vec<Finding> {
                     format!("has never been used in its {days} days")
                 };
                 out.push(Finding {
-                    check: "unused_access_key",
+                    check: "unused_access_key".into(),
                     severity: Severity::Low,
                     subject: name.clone(),
                     detail: format!("access key {} of `{name}` {when}", key.slot),
@@ -245,7 +245,7 @@ pub fn findings(input: &ReportInput) -> Vec<Finding> {
     }
     for serial in input.unassigned_devices {
         out.push(Finding {
-            check: "unassigned_mfa_device",
+            check: "unassigned_mfa_device".into(),
             severity: Severity::Low,
             subject: serial.clone(),
             detail: format!(
@@ -256,7 +256,7 @@ pub fn findings(input: &ReportInput) -> Vec<Finding> {
     }
     match input.password_policy {
         None => out.push(Finding {
-            check: "no_password_policy",
+            check: "no_password_policy".into(),
             severity: Severity::Medium,
             subject: "account".into(),
             detail: "the account has no password policy, so AWS's default applies (8 characters, nothing required)".into(),
@@ -266,7 +266,7 @@ pub fn findings(input: &ReportInput) -> Vec<Finding> {
             let gaps = policy_gaps(policy);
             if !gaps.is_empty() {
                 out.push(Finding {
-                    check: "weak_password_policy",
+                    check: "weak_password_policy".into(),
                     severity: Severity::Medium,
                     subject: "account".into(),
                     detail: format!("the password policy is below the baseline: {}", gaps.join("; ")),
@@ -275,7 +275,7 @@ pub fn findings(input: &ReportInput) -> Vec<Finding> {
             }
         }
     }
-    out.sort_by(|a, b| b.severity.cmp(&a.severity));
+    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
     out
 }
 

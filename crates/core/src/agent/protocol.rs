@@ -60,6 +60,9 @@ pub enum TrayOp {
     /// Check a profile end to end (credentials as the agent hands them out, then
     /// GetCallerIdentity); answers the identity.
     CheckProfile { profile: String },
+    /// The account report (`otpilot account report`) through a profile's credentials;
+    /// answers the report.
+    AccountReport { profile: String },
     /// What the tray knows of each watched profile.
     ProfileStates,
     /// Make `accelerator` the global shortcut (none when `None`); refused shortcuts are
@@ -75,9 +78,10 @@ impl TrayOp {
     /// typed into a tray dialog.
     pub fn timeout(&self) -> Duration {
         match self {
-            TrayOp::Refresh { .. } | TrayOp::OpenConsole { .. } | TrayOp::CheckProfile { .. } => {
-                Duration::from_secs(180)
-            }
+            TrayOp::Refresh { .. }
+            | TrayOp::OpenConsole { .. }
+            | TrayOp::CheckProfile { .. }
+            | TrayOp::AccountReport { .. } => Duration::from_secs(180),
             TrayOp::ApplyShortcut { .. } => Duration::from_secs(15),
             _ => Duration::from_secs(10),
         }
@@ -327,6 +331,9 @@ mod tests {
                 region: None,
             },
             TrayOp::CheckProfile {
+                profile: "admin".into(),
+            },
+            TrayOp::AccountReport {
                 profile: "admin".into(),
             },
             TrayOp::ProfileStates,

@@ -24,11 +24,12 @@ const REPORT_ATTEMPTS: u32 = 60;
 const MAX_POLICY_VERSIONS: usize = 5;
 
 /// What the report found.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AccountReport {
     pub profile: String,
     /// IAM users in the credential report (the root user not counted).
-    pub users: usize,
+    pub users: u32,
     /// Most severe first.
     pub findings: Vec<Finding>,
 }
@@ -161,7 +162,7 @@ impl Session {
         });
         Ok(AccountReport {
             profile: profile.to_owned(),
-            users: users.iter().filter(|u| !u.is_root).count(),
+            users: users.iter().filter(|u| !u.is_root).count() as u32,
             findings,
         })
     }

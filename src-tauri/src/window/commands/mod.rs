@@ -3,6 +3,7 @@
 //! (keyring, IAM, the tray waiting for the person), and the main thread must stay free to draw
 //! the window.
 
+pub mod account;
 pub mod devices;
 pub mod mfa;
 pub mod profiles;

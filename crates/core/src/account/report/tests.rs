@@ -46,7 +46,7 @@ fn finds_each_rule_once_most_severe_first() {
     let found = findings(&input(&users, &devices, None));
     let ids: Vec<(&str, &str)> = found
         .iter()
-        .map(|f| (f.check, f.subject.as_str()))
+        .map(|f| (f.check.as_str(), f.subject.as_str()))
         .collect();
     assert_eq!(
         ids,
