@@ -439,3 +439,105 @@ fn cleanup_deletes_only_unassigned_devices() {
         again.stderr()
     );
 }
+
+/// A policy of that name with another document, and AWS's five versions used: the oldest
+/// non-default version goes, Otpilot's document becomes the default, and it is attached.
+#[test]
+fn enforce_mfa_updates_a_policy_whose_document_differs() {
+    let (world, _) = account();
+    let other = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#;
+    let created: Value = serde_json::from_str(&world.moto.aws(&[
+        "iam",
+        "create-policy",
+        "--policy-name",
+        "OtpilotEnforceMFA",
+        "--policy-document",
+        other,
+    ]))
+    .unwrap();
+    let arn = created["Policy"]["Arn"].as_str().unwrap().to_owned();
+    for _ in 0..4 {
+        world.moto.aws(&[
+            "iam",
+            "create-policy-version",
+            "--policy-arn",
+            &arn,
+            "--policy-document",
+            other,
+        ]);
+    }
+    let dry = world.run(&[
+        "account",
+        "enforce-mfa",
+        "--profile",
+        "base",
+        "--user",
+        "key-user",
+        "--dry-run",
+    ]);
+    dry.assert_ok();
+    assert!(
+        dry.stderr()
+            .contains(&format!("will update {arn} to Otpilot's document")),
+        "{}",
+        dry.stderr()
+    );
+    assert!(dry.stderr().contains(": key-user"), "{}", dry.stderr());
+
+    world.ok(&[
+        "account",
+        "enforce-mfa",
+        "--profile",
+        "base",
+        "--user",
+        "key-user",
+        "--yes",
+    ]);
+    assert_eq!(
+        writes(&world),
+        [
+            "DeletePolicyVersion",
+            "CreatePolicyVersion",
+            "AttachUserPolicy"
+        ]
+    );
+    assert_eq!(
+        world.gate.requests_for("DeletePolicyVersion")[0].param("VersionId"),
+        // v1 is the default; v2 the oldest of the others.
+        Some("v2")
+    );
+    let versions: Value = serde_json::from_str(&world.moto.aws(&[
+        "iam",
+        "list-policy-versions",
+        "--policy-arn",
+        &arn,
+    ]))
+    .unwrap();
+    let default = versions["Versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["IsDefaultVersion"] == true)
+        .unwrap()["VersionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let version: Value = serde_json::from_str(&world.moto.aws(&[
+        "iam",
+        "get-policy-version",
+        "--policy-arn",
+        &arn,
+        "--version-id",
+        &default,
+    ]))
+    .unwrap();
+    let printed: Value = serde_json::from_str(&world.ok(&["policy", "enforce-mfa"])).unwrap();
+    assert_eq!(version["PolicyVersion"]["Document"], printed);
+    let attached = world.moto.aws(&[
+        "iam",
+        "list-attached-user-policies",
+        "--user-name",
+        "key-user",
+    ]);
+    assert!(attached.contains(&arn), "{attached}");
+}

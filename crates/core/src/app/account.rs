@@ -300,8 +300,18 @@ impl Session {
             .policy_versions(&a.iam, &a.creds, arn)
             .map_err(a.failed("ListPolicyVersions"))?;
         if versions.len() >= MAX_POLICY_VERSIONS {
-            // The oldest that is not the default: IAM lists versions newest first.
-            if let Some((oldest, _)) = versions.iter().rev().find(|(_, default)| !default) {
+            // The oldest that is not the default, by its number (`v3`): the listing's order
+            // is not documented.
+            let number = |id: &str| {
+                id.trim_start_matches('v')
+                    .parse::<u64>()
+                    .unwrap_or(u64::MAX)
+            };
+            let oldest = versions
+                .iter()
+                .filter(|(_, default)| !default)
+                .min_by_key(|(id, _)| number(id));
+            if let Some((oldest, _)) = oldest {
                 self.iam_admin
                     .delete_policy_version(&a.iam, &a.creds, arn, oldest)
                     .map_err(a.failed("DeletePolicyVersion"))?;
