@@ -24,7 +24,13 @@ const WRITES: [&str; 7] = [
 /// without MFA, a user with an access key and no MFA, a virtual device assigned to nobody,
 /// and no password policy.
 fn account() -> (AwsWorld, String) {
-    let world = AwsWorld::with_own_moto();
+    let world = AwsWorld::with_own_moto(crate::harness::TestEnv::new());
+    let abandoned = populate(&world);
+    (world, abandoned)
+}
+
+/// Writes the admin profile and fills the account; returns the unassigned device's serial.
+fn populate(world: &AwsWorld) -> String {
     world.write_config("[profile base]\nregion = us-east-1\nmfa_serial = {serial}\n");
     world.write_base_credentials();
     let moto = world.moto;
@@ -92,7 +98,7 @@ fn account() -> (AwsWorld, String) {
             user,
         ]);
     }
-    (world, abandoned)
+    abandoned
 }
 
 fn writes(world: &AwsWorld) -> Vec<String> {
@@ -540,4 +546,42 @@ fn enforce_mfa_updates_a_policy_whose_document_differs() {
         "key-user",
     ]);
     assert!(attached.contains(&arn), "{attached}");
+}
+
+/// The window's Account view: the same report for a profile picked in it, made by the tray.
+#[test]
+fn the_window_shows_the_report_for_a_picked_profile() {
+    use crate::harness::keyring::Keyring;
+    use crate::harness::tray::{desktop, screenshot, serial, DrivenTray};
+
+    let _one = serial();
+    let (_session, env) = desktop(Keyring::Unlocked);
+    let world = AwsWorld::with_own_moto(env);
+    populate(&world);
+    let tray = DrivenTray::start(&world.env, &world.aws_envs());
+    tray.click("nav-account");
+    tray.select("account-profile", "base");
+    tray.click("account-run");
+    let summary = tray.wait_text("account-summary", "the report", |t| t.contains("IAM users"));
+    assert!(
+        summary.contains("3 IAM users, 5 findings, 2 of them high"),
+        "{summary}"
+    );
+    let shown = tray.text("account-findings");
+    assert!(
+        shown.contains("otpilot account enforce-mfa --profile base --user console-user"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("otpilot account cleanup-mfa --profile base"),
+        "{shown}"
+    );
+    assert_eq!(
+        tray.attr("account-finding", "data-severity").as_deref(),
+        Some("high")
+    );
+    // The tray made it with the profile's MFA session, and wrote nothing.
+    assert!(world.gate.count("GenerateCredentialReport") >= 1);
+    assert!(writes(&world).is_empty());
+    screenshot(&crate::tray::docs("account.png"));
 }

@@ -117,6 +117,7 @@ describe('shell', () => {
       'Profiles',
       'Set up MFA',
       'Activity',
+      'Account',
       'Settings',
     ]);
     expect($('nav-mfa')?.getAttribute('href')).toBe('#/mfa');
@@ -130,6 +131,28 @@ describe('shell', () => {
     expect(document.querySelector('nav a[aria-current="page"]')).toBe($('nav-activity'));
     expect(invoke).toHaveBeenCalledWith('recent_activity', { limit: 100 });
     expect($('activity-empty')?.textContent).toBe('No activity yet');
+  });
+
+  it('links the account report after the activity log, and shows it', async () => {
+    answer(STATUS_OK, { profiles: [WIRED] });
+    await boot('#/account');
+    const ids = Array.from(document.querySelectorAll('nav a')).map((a) => a.getAttribute('data-testid'));
+    expect(ids.slice(ids.indexOf('nav-activity'))).toEqual(['nav-activity', 'nav-account', 'nav-settings']);
+    expect($('nav-account')?.getAttribute('href')).toBe('#/account');
+    expect($('nav-account')?.textContent).toBe('Account');
+    expect(document.querySelector('nav a[aria-current="page"]')).toBe($('nav-account'));
+    expect(document.title).toBe('Otpilot: Account');
+    expect(($('account-profile') as HTMLSelectElement | null)?.value).toBe('admin');
+
+    invoke.mockImplementation(async (cmd: string) =>
+      cmd === 'account_report' ? { profile: 'admin', users: 1, findings: [] } : STATUS_OK,
+    );
+    $('account-run')?.click();
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    expect(invoke).toHaveBeenCalledWith('account_report', { profile: 'admin' });
+    expect($('account-summary')?.textContent).toBe(
+      'Profile admin: 1 IAM user and no findings: MFA and the password policy meet the baseline.',
+    );
   });
 
   it('shows the devices view for an old prompt window link', async () => {

@@ -5,6 +5,7 @@ import { h, replaceChildren } from './lib/dom';
 import { statusMessages } from './lib/format';
 import { noRouteChosen, parseRoute, routeHash, type MainView, type Route } from './lib/router';
 import { defaultDeps, type Unmount, type ViewDeps } from './views/context';
+import { mountAccount } from './views/account';
 import { mountActivity } from './views/activity';
 import { mountDevices } from './views/devices';
 import { mountGuide } from './views/guide';
@@ -22,6 +23,7 @@ const NAV: { view: MainView; label: string }[] = [
   { view: 'profiles', label: 'Profiles' },
   { view: 'mfa', label: 'Set up MFA' },
   { view: 'activity', label: 'Activity' },
+  { view: 'account', label: 'Account' },
   { view: 'settings', label: 'Settings' },
 ];
 
@@ -31,6 +33,7 @@ const MOUNT: Record<MainView, (root: HTMLElement, deps: ViewDeps) => Unmount> = 
   profiles: mountProfiles,
   mfa: mountMfa,
   activity: mountActivity,
+  account: mountAccount,
   settings: mountSettings,
 };
 

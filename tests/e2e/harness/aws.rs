@@ -45,9 +45,9 @@ impl AwsWorld {
 
     /// A world (device `alice` stored) in front of a moto of its own, whose IAM no other
     /// test changes: for account-wide reports.
-    pub fn with_own_moto() -> Self {
+    pub fn with_own_moto(env: TestEnv) -> Self {
         let moto: &'static Moto = Box::leak(Box::new(Moto::private()));
-        let world = Self::behind(TestEnv::new(), moto);
+        let world = Self::behind(env, moto);
         world
             .env
             .add_device("alice", &world.seed, &["--serial", &world.serial]);

@@ -154,6 +154,7 @@ describe('commands', () => {
     await api.unwireProfile('admin');
     await api.checkProfile('admin');
     await api.mfaSwitchSerial('arn:old', 'arn:new');
+    await api.accountReport({ profile: 'admin' });
     expect(invoke.mock.calls).toEqual([
       ['keys_move', { profile: 'base' }],
       ['keys_store', { profile: 'base', text: 'AKIDEXAMPLE SECRETEXAMPLE', accessKeyId: null }],
@@ -164,6 +165,7 @@ describe('commands', () => {
       ['unwire_profile', { profile: 'admin' }],
       ['check_profile', { profile: 'admin' }],
       ['mfa_switch_serial', { old: 'arn:old', new: 'arn:new' }],
+      ['account_report', { profile: 'admin' }],
     ]);
   });
 

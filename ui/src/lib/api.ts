@@ -15,6 +15,7 @@ import type { ErrorKind as WireErrorKind, FailedEvent, Freshness } from './bindi
 // Every generated type, under its Rust name (the UI's own `ErrorKind` below takes precedence).
 export type * from './bindings';
 import type {
+  AccountReport,
   ActivityEntry,
   AddDeviceArgs,
   AddResult,
@@ -240,6 +241,14 @@ export const checkProfile = (profile: string): Promise<ProfileIdentity> =>
 /** Points every profile whose mfa_serial is `old` at `newSerial`; answers the profiles changed. */
 export const mfaSwitchSerial = (old: string, newSerial: string): Promise<string[]> =>
   call('mfa_switch_serial', { old, new: newSerial } satisfies SwitchSerialArgs);
+
+/**
+ * The MFA posture of the AWS account behind the profile (users without MFA, old or unused
+ * access keys, abandoned MFA devices, the password policy), most severe first. It only
+ * reads; each finding names the CLI command that fixes it. Takes seconds (IAM builds the
+ * credential report; the tray may ask for an MFA code).
+ */
+export const accountReport = (args: ProfileArgs): Promise<AccountReport> => call('account_report', args);
 
 // ---- events ----
 

@@ -18,6 +18,7 @@ describe('router', () => {
     expect(parseRoute('#/setup')).toEqual({ view: 'setup' });
     expect(parseRoute('#/activity')).toEqual({ view: 'activity' });
     expect(parseRoute('#/activity/')).toEqual({ view: 'activity' });
+    expect(parseRoute('#/account')).toEqual({ view: 'account' });
     expect(parseRoute('#/MFA')).toEqual({ view: 'devices' });
   });
 
@@ -35,6 +36,7 @@ describe('router', () => {
       { view: 'profiles' },
       { view: 'mfa' },
       { view: 'activity' },
+      { view: 'account' },
       { view: 'settings' },
     ] as const) {
       expect(parseRoute(routeHash(route))).toEqual(route);

@@ -1,5 +1,5 @@
 // The hash router: `#/devices` (default), `#/setup`, `#/profiles`, `#/mfa`, `#/activity`,
-// `#/settings`.
+// `#/account`, `#/settings`.
 
 export type Route =
   | { view: 'setup' }
@@ -7,6 +7,7 @@ export type Route =
   | { view: 'profiles' }
   | { view: 'mfa' }
   | { view: 'activity' }
+  | { view: 'account' }
   | { view: 'settings' };
 
 export type MainView = Route['view'];
@@ -24,6 +25,8 @@ export function parseRoute(hash: string): Route {
       return { view: 'mfa' };
     case 'activity':
       return { view: 'activity' };
+    case 'account':
+      return { view: 'account' };
     case 'settings':
       return { view: 'settings' };
     default:

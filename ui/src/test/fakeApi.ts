@@ -89,6 +89,7 @@ export function fakeApi(): FakeApi {
       throw new real.CommandError('other', 'not faked');
     }),
     mfaSwitchSerial: vi.fn(async () => []),
+    accountReport: vi.fn(async (args: real.ProfileArgs) => ({ profile: args.profile, users: 0, findings: [] })),
     onCredentialsRefreshed: subscribe(handlers.refreshed),
     onCredentialsFailed: subscribe(handlers.failed),
     onDevicesChanged: subscribe(handlers.devices),
