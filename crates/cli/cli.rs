@@ -157,6 +157,31 @@ pub enum Command {
     #[command(subcommand)]
     Policy(PolicyCommand),
 
+    /// Open the vault (`store = "vault"`) for this session: starts the headless agent if
+    /// it is not running, then gives it the passphrase (asked on the terminal, or the first
+    /// line of stdin with --passphrase-stdin).
+    #[command(
+        after_help = "Examples:\n  otpilot unlock\n  pass show otpilot | otpilot unlock --passphrase-stdin"
+    )]
+    Unlock {
+        #[arg(long)]
+        passphrase_stdin: bool,
+    },
+
+    /// Lock the vault: the agent forgets its contents, and the kernel keyring's copies of
+    /// cached credentials are dropped.
+    Lock,
+
+    /// Create, re-key or fill the vault: Otpilot's secrets in one passphrase-encrypted file,
+    /// for machines with no desktop keyring (WSL, SSH sessions, servers).
+    #[command(subcommand)]
+    Vault(VaultCommand),
+
+    /// Run the headless agent in the foreground (what `otpilot unlock` starts, and what the
+    /// systemd user unit in packaging/ runs): it holds the unlocked vault and answers
+    /// credential_process, code and the vault's requests on the agent socket.
+    Agent,
+
     /// Show the local audit log: credentials issued, codes used, MFA changes, console sign-ins.
     #[command(
         after_help = "Examples:\n  otpilot log\n  otpilot log --limit 200 --json | jq 'select(.event == \"credentials_issued\")'"
@@ -290,6 +315,37 @@ pub enum KeysCommand {
         profile: String,
         #[arg(long, short = 'y')]
         yes: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VaultCommand {
+    /// Create an empty vault (`$XDG_DATA_HOME/otpilot/vault.age`) and make it Otpilot's
+    /// store (`store = "vault"` in config.toml). The passphrase is asked twice on the
+    /// terminal, or read from stdin's first line with --passphrase-stdin.
+    #[command(
+        after_help = "Examples:\n  otpilot vault init && otpilot unlock\n  otpilot vault migrate --to vault    (move what the keyring holds)"
+    )]
+    Init {
+        #[arg(long)]
+        passphrase_stdin: bool,
+    },
+    /// Change the vault's passphrase (the agent must be unlocked). With --passphrase-stdin:
+    /// the current passphrase on the first line, the new one on the second.
+    Passwd {
+        #[arg(long)]
+        passphrase_stdin: bool,
+    },
+    /// Move every item (seeds, keys, cached credentials) to the other store, verifying each
+    /// before deleting it from the source, and make that store Otpilot's. Interrupted, it
+    /// loses nothing; run it again to finish.
+    #[command(
+        after_help = "Examples:\n  otpilot vault migrate --to vault\n  otpilot vault migrate --to keyring"
+    )]
+    Migrate {
+        /// `vault` or `keyring`.
+        #[arg(long, value_name = "STORE")]
+        to: String,
     },
 }
 

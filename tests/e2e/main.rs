@@ -36,6 +36,8 @@ mod console;
 mod account_admin;
 // The MFA device lifecycle (IAM), doctor, policy templates and the audit log.
 mod mfa_lifecycle;
+// No desktop keyring: the vault held by the headless agent, and migration between stores.
+mod vault;
 // A security review's findings, as a user meets them: links kept, no core dumps.
 mod hardening;
 // The MFA gate in front of moto: codes checked as at AWS, faults, the request record.

@@ -17,6 +17,7 @@ mod mfa;
 mod obtain;
 mod policy;
 mod profile;
+mod vault;
 
 use anyhow::Result;
 use otpilot_core::app::Session;
@@ -85,5 +86,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Doctor { profile, json } => doctor::run(&Ctx::from_env()?, profile, json),
         Command::Policy(command) => policy::run(command),
         Command::Log { limit, json } => log::run(&Ctx::from_env()?, limit, json),
+        Command::Unlock { passphrase_stdin } => vault::unlock(&Dirs::from_env()?, passphrase_stdin),
+        Command::Lock => vault::lock(&Dirs::from_env()?),
+        Command::Vault(command) => vault::run(&Dirs::from_env()?, command),
+        Command::Agent => vault::agent(Dirs::from_env()?),
     }
 }

@@ -67,13 +67,34 @@ impl<'s> CredentialsCache<'s> {
     /// The entry's name in the kernel's keyring: the step and this cache's directory, so two
     /// homes of one user (or two test runs) never share an entry.
     fn hot_name(&self, key: &StepKey) -> String {
+        self.hot_name_of(key.id())
+    }
+
+    fn hot_name_of(&self, id: &str) -> String {
         let mut hash = Sha256::new();
         hash.update(self.dir.as_os_str().as_encoded_bytes());
         hash.update([0]);
-        hash.update(key.id().as_bytes());
+        hash.update(id.as_bytes());
         let digest = hash.finalize();
         let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
         format!("otpilot:cache:{hex}")
+    }
+
+    /// Drops every hot copy from the kernel's keyring (`otpilot lock`): the next call reads
+    /// the store, which, locked, answers nothing. Answers how many entries the cache has.
+    pub fn forget_hot_copies(&self) -> usize {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return 0;
+        };
+        let mut count = 0;
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            if let Some(id) = name.to_str().and_then(|n| n.strip_suffix(".json")) {
+                hot_forget(&self.hot_name_of(id));
+                count += 1;
+            }
+        }
+        count
     }
 
     /// Keeps a copy in the kernel's keyring until `expiration` (best effort).

@@ -78,7 +78,7 @@ pub struct Doctor<'a> {
 impl Doctor<'_> {
     /// Every check, for `profile` or for every profile that uses MFA or Otpilot.
     pub fn run(&self, profile: Option<&str>) -> Vec<Finding> {
-        let mut findings = vec![self.keyring()];
+        let mut findings = vec![self.store(), kernel_keyring()];
         let profiles = match Profiles::load(&self.broker.files) {
             Ok(p) => p,
             Err(e) => {
@@ -168,6 +168,54 @@ impl Doctor<'_> {
 
     /// Reading a stored seed proves the keyring is reachable *and* unlocked (a lookup of a
     /// missing item succeeds on a locked keyring too).
+    /// The store in use: the OS keyring, or the vault and the agent that holds it.
+    fn store(&self) -> Finding {
+        use crate::agent::client::{vault, TrayFailure};
+        use crate::agent::vault_ops::VaultOp;
+        let dirs = self.broker.dirs;
+        if crate::settings::StoreKind::configured(&dirs.config)
+            == crate::settings::StoreKind::Keyring
+        {
+            return self.keyring();
+        }
+        let path = crate::vault::path(dirs);
+        if !crate::vault::exists(&path) {
+            return Finding::new(
+                "store",
+                Status::Fail,
+                format!(
+                    "store = \"vault\", but there is no vault at {}",
+                    path.display()
+                ),
+            )
+            .fix("create it with `otpilot vault init`");
+        }
+        let socket = crate::agent::socket_path(&dirs.runtime);
+        match vault(&socket, &VaultOp::VaultStatus) {
+            Ok(s) if s.unlocked => {
+                let lock = if s.locks_in_seconds > 0 {
+                    format!("; it locks after {} s more idle", s.locks_in_seconds)
+                } else {
+                    String::new()
+                };
+                Finding::new(
+                    "store",
+                    Status::Ok,
+                    format!("store: the vault {}, unlocked; the agent answers{lock}", path.display()),
+                )
+            }
+            Ok(_) => Finding::new("store", Status::Fail, "store: the vault; the agent answers, but the vault is locked")
+                .fix("run `otpilot unlock`"),
+            Err(TrayFailure::Unavailable(why)) => Finding::new(
+                "store",
+                Status::Fail,
+                format!("store: the vault; no agent answers ({why})"),
+            )
+            .fix("run `otpilot unlock` (it starts the agent), or enable packaging/otpilot-agent.service"),
+            Err(TrayFailure::Failed(e)) => Finding::new("store", Status::Fail, e.message),
+        }
+    }
+
     fn keyring(&self) -> Finding {
         let devices = Devices::new(&self.broker.dirs.config, self.broker.store);
         let first = devices.list().ok().and_then(|l| l.into_iter().next());
@@ -363,6 +411,28 @@ impl Doctor<'_> {
 }
 
 const BASELINE_COMMAND: &str = "an administrator can set the baseline with `otpilot account password-policy --profile PROFILE --apply`";
+
+/// Whether the kernel keyring takes a hot copy of cached credentials (a short-lived probe).
+fn kernel_keyring() -> Finding {
+    let name = format!("otpilot:doctor-probe:{}", std::process::id());
+    let usable =
+        crate::platform::hot_put(&name, b"probe", 5) && crate::platform::hot_get(&name).is_some();
+    crate::platform::hot_forget(&name);
+    if usable {
+        Finding::new(
+            "kernel_keyring",
+            Status::Ok,
+            "the kernel keyring holds hot copies of cached credentials (a warm call reads no store)",
+        )
+    } else {
+        Finding::new(
+            "kernel_keyring",
+            Status::Warn,
+            "the kernel keyring is not usable here (or its quota is full), so every warm call reads the store",
+        )
+        .fix("nothing is wrong; on Linux check `cat /proc/sys/kernel/keys/maxbytes` and `keyctl show @u`")
+    }
+}
 
 fn uses_mfa_or_otpilot(profiles: &Profiles, name: &str) -> bool {
     ["mfa_serial", "otpilot_mfa_serial"]

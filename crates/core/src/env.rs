@@ -17,6 +17,9 @@ pub const FEDERATION_ENDPOINT: &str = "OTPILOT_FEDERATION_ENDPOINT";
 /// holds (for shell prompts, and to refuse a nested exec for another profile).
 pub const EXEC_PROFILE: &str = "OTPILOT_PROFILE";
 
+/// `keyring` or `vault`: which secret store to use, over `store` in `config.toml`.
+pub const STORE: &str = "OTPILOT_STORE";
+
 /// Whether the variable `name` is set at all (to anything, even empty).
 pub fn is_set(name: &str) -> bool {
     std::env::var_os(name).is_some()

@@ -14,18 +14,34 @@ pub enum Error {
     // --- the OS keyring -------------------------------------------------------------------
     #[error(
         "no D-Bus session bus, so the OS keyring cannot be reached; run otpilot inside your \
-         desktop session, or start one with `dbus-run-session`"
+         desktop session, or, with no desktop (WSL, SSH), keep secrets in a vault: \
+         `otpilot vault init`"
     )]
     NoDbusSession,
     #[error(
         "no Secret Service provider on the D-Bus session; install or start gnome-keyring or \
-         KeePassXC (with its Secret Service integration enabled)"
+         KeePassXC (with its Secret Service integration enabled), or keep secrets in a vault: \
+         `otpilot vault init`"
     )]
     NoSecretService,
     #[error("the OS keyring is locked; unlock it (log in to your desktop, or run `gnome-keyring-daemon --unlock`) and try again")]
     KeyringLocked,
     #[error("the OS keyring failed to {op}: {detail}")]
     Keyring { op: &'static str, detail: String },
+
+    // --- the vault (store = "vault") ----------------------------------------------------------
+    #[error("the vault is locked (or no agent holds it); run `otpilot unlock`")]
+    VaultLocked,
+    #[error("wrong passphrase for the vault; nothing was changed")]
+    VaultWrongPassphrase,
+    #[error("no vault at {}; create one with `otpilot vault init`", path.display())]
+    VaultMissing { path: PathBuf },
+    #[error("a vault exists already at {}; change its passphrase with `otpilot vault passwd`", path.display())]
+    VaultExists { path: PathBuf },
+    #[error("the vault {} cannot be read: {detail}; restore it from a backup, or move it away and run `otpilot vault init`", path.display())]
+    VaultDamaged { path: PathBuf, detail: String },
+    #[error("{0}")]
+    Vault(String),
 
     // --- devices --------------------------------------------------------------------------
     #[error("no MFA device named or with serial `{0}`; see `otpilot device list`, or add one with `otpilot device add NAME`")]
@@ -282,6 +298,8 @@ error_kinds! {
     PasswordNeeded,
     /// The password given does not open the input.
     WrongPassword,
+    /// The vault is locked, or no agent holds it: `otpilot unlock`.
+    VaultLocked,
     Other,
 }
 
@@ -305,6 +323,10 @@ impl Error {
         match self {
             Error::NoDbusSession | Error::NoSecretService => ErrorKind::NoKeyring,
             Error::KeyringLocked => ErrorKind::KeyringLocked,
+            Error::VaultLocked => ErrorKind::VaultLocked,
+            Error::VaultWrongPassphrase => ErrorKind::WrongPassword,
+            Error::VaultMissing { .. } | Error::VaultExists { .. } => ErrorKind::Config,
+            Error::VaultDamaged { .. } | Error::Vault(_) => ErrorKind::Keyring,
             Error::Keyring { .. } => ErrorKind::Keyring,
             Error::DeviceNotFound(_) | Error::ProfileNotFound { .. } => ErrorKind::NotFound,
             Error::DeviceExists(_) => ErrorKind::Exists,

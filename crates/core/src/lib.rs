@@ -44,5 +44,6 @@ pub mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod totp;
+pub mod vault;
 
 pub use error::{Error, Result};

@@ -17,7 +17,11 @@ pub struct Dirs {
     pub config: PathBuf,
     pub cache: PathBuf,
     pub state: PathBuf,
-    /// Runtime directory for sockets and locks (`XDG_RUNTIME_DIR`), falling back to the cache.
+    /// The vault (`XDG_DATA_HOME`).
+    pub data: PathBuf,
+    /// Runtime directory for sockets and locks (`XDG_RUNTIME_DIR/otpilot`); without
+    /// `XDG_RUNTIME_DIR` (an SSH session without systemd-logind, WSL), `otpilot-<uid>` in the
+    /// temporary directory, which `ensure_private_dir` creates 0700 and checks is the user's.
     pub runtime: PathBuf,
 }
 
@@ -30,14 +34,20 @@ impl Dirs {
     /// Resolves the directories from any variable lookup (tests pass a map), as the
     /// platform lays them out (XDG on Linux).
     pub fn from_lookup(var: impl Fn(&str) -> Option<OsString>) -> Result<Self> {
-        let base = crate::platform::base_dirs(var)?;
+        let base = crate::platform::base_dirs(&var)?;
         let cache = base.cache.join(APP);
+        let tmp = var("TMPDIR")
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+            .unwrap_or_else(|| PathBuf::from("/tmp"));
         Ok(Self {
             config: base.config.join(APP),
-            runtime: base
-                .runtime
-                .map_or_else(|| cache.join("run"), |dir| dir.join(APP)),
+            runtime: base.runtime.map_or_else(
+                || tmp.join(format!("{APP}-{}", crate::platform::current_uid())),
+                |dir| dir.join(APP),
+            ),
             state: base.state.join(APP),
+            data: base.data.join(APP),
             cache,
         })
     }
@@ -128,7 +138,9 @@ mod tests {
         assert_eq!(d.config, PathBuf::from("/home/a/.config/otpilot"));
         assert_eq!(d.cache, PathBuf::from("/home/a/.cache/otpilot"));
         assert_eq!(d.state, PathBuf::from("/home/a/.local/state/otpilot"));
-        assert_eq!(d.runtime, PathBuf::from("/home/a/.cache/otpilot/run"));
+        assert_eq!(d.data, PathBuf::from("/home/a/.local/share/otpilot"));
+        let uid = crate::platform::current_uid();
+        assert_eq!(d.runtime, PathBuf::from(format!("/tmp/otpilot-{uid}")));
     }
 
     #[test]

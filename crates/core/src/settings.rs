@@ -9,6 +9,8 @@
 //! start_at_login = false
 //! global_shortcut = "Ctrl+Alt+O"    # the tray copies the default device's code (X11)
 //! default_device = "work"           # which device; without it, the first one
+//! store = "keyring"                 # or "vault": no desktop keyring (WSL, SSH, headless)
+//! vault_idle_lock_seconds = 28800   # the headless agent locks the vault after this idle (0: never)
 //! ```
 
 use std::path::Path;
@@ -34,6 +36,52 @@ pub struct Settings {
     pub global_shortcut: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_device: Option<String>,
+    /// Where secrets live; `OTPILOT_STORE` overrides it.
+    pub store: StoreKind,
+    pub vault_idle_lock_seconds: u64,
+}
+
+/// Which secret store holds Otpilot's secrets.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreKind {
+    /// The OS keyring (the Secret Service on Linux).
+    #[default]
+    Keyring,
+    /// A passphrase-encrypted file held open by the headless agent (`otpilot unlock`).
+    Vault,
+}
+
+impl StoreKind {
+    pub fn parse(name: &str) -> Option<Self> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "keyring" => Some(Self::Keyring),
+            "vault" => Some(Self::Vault),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Keyring => "keyring",
+            Self::Vault => "vault",
+        }
+    }
+
+    /// The store chosen for this process: `OTPILOT_STORE`, else `store` in `config.toml`,
+    /// else the keyring. A damaged `config.toml` is reported where settings are read; here
+    /// it counts as the default.
+    pub fn configured(config_dir: &Path) -> Self {
+        if let Some(kind) = std::env::var(crate::env::STORE)
+            .ok()
+            .and_then(|v| Self::parse(&v))
+        {
+            return kind;
+        }
+        Settings::load(config_dir)
+            .map(|s| s.store)
+            .unwrap_or_default()
+    }
 }
 
 impl Default for Settings {
@@ -47,6 +95,8 @@ impl Default for Settings {
             start_at_login: false,
             global_shortcut: None,
             default_device: None,
+            store: StoreKind::Keyring,
+            vault_idle_lock_seconds: 8 * 3600,
         }
     }
 }

@@ -23,6 +23,8 @@ pub trait SecretStore: Send + Sync {
     fn set(&self, key: &str, label: &str, secret: &[u8]) -> Result<()>;
     /// Deletes the item; `Ok(false)` when there was none.
     fn delete(&self, key: &str) -> Result<bool>;
+    /// Every item's key (for moving them between stores).
+    fn keys(&self) -> Result<Vec<String>>;
 }
 
 /// A shared store is a store (tests keep a handle to the in-memory store a session owns).
@@ -35,6 +37,20 @@ impl<T: SecretStore + ?Sized> SecretStore for std::sync::Arc<T> {
     }
     fn delete(&self, key: &str) -> Result<bool> {
         (**self).delete(key)
+    }
+    fn keys(&self) -> Result<Vec<String>> {
+        (**self).keys()
+    }
+}
+
+/// The store this process should use: the OS keyring, or, with `store = "vault"`, the
+/// vault through the headless agent.
+pub fn configured(dirs: &crate::paths::Dirs) -> Box<dyn SecretStore> {
+    match crate::settings::StoreKind::configured(&dirs.config) {
+        crate::settings::StoreKind::Keyring => Box::new(KeyringStore::new()),
+        crate::settings::StoreKind::Vault => Box::new(crate::vault::client::AgentVault::new(
+            &crate::agent::socket_path(&dirs.runtime),
+        )),
     }
 }
 
@@ -96,6 +112,19 @@ impl SecretStore for KeyringStore {
             Err(KeyringError::NoEntry) => Ok(false),
             Err(e) => Err(map_error(e, "delete a secret")),
         }
+    }
+
+    fn keys(&self) -> Result<Vec<String>> {
+        Self::connect()?;
+        let entries = Entry::search(&HashMap::from([("service", SERVICE)]))
+            .map_err(|e| map_error(e, "list the items"))?;
+        let mut keys: Vec<String> = entries
+            .iter()
+            .filter_map(|e| e.get_attributes().ok()?.get("username").cloned())
+            .collect();
+        keys.sort();
+        keys.dedup();
+        Ok(keys)
     }
 }
 
@@ -219,5 +248,18 @@ impl SecretStore for MemoryStore {
             .expect("memory store poisoned")
             .remove(key)
             .is_some())
+    }
+
+    fn keys(&self) -> Result<Vec<String>> {
+        self.check()?;
+        let mut keys: Vec<String> = self
+            .items
+            .lock()
+            .expect("memory store poisoned")
+            .keys()
+            .cloned()
+            .collect();
+        keys.sort();
+        Ok(keys)
     }
 }

@@ -462,6 +462,7 @@ impl World {
             config: root.join("config"),
             cache: root.join("cache"),
             state: root.join("state"),
+            data: root.join("data"),
             runtime: root.join("run"),
         };
         let store = Arc::new(MemoryStore::default());

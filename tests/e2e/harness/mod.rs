@@ -64,6 +64,14 @@ impl TestEnv {
         }
     }
 
+    /// A machine with no desktop session: no D-Bus address (and no bus socket), no
+    /// `XDG_RUNTIME_DIR`; a private `TMPDIR`, where the agent makes its socket directory.
+    pub fn without_desktop() -> Self {
+        let env = Self::with_bus("");
+        std::fs::create_dir_all(env.root.path().join("tmp")).unwrap();
+        env
+    }
+
     pub fn config_dir(&self) -> PathBuf {
         self.root.path().join("config/otpilot")
     }
@@ -71,16 +79,21 @@ impl TestEnv {
     /// The environment the binary runs in: nothing inherited but PATH.
     pub fn envs(&self) -> Vec<(String, String)> {
         let p = |d: &str| self.root.path().join(d).display().to_string();
-        vec![
+        let mut envs: Vec<(String, String)> = vec![
             ("PATH".into(), std::env::var("PATH").unwrap_or_default()),
             ("HOME".into(), p("home")),
             ("XDG_CONFIG_HOME".into(), p("config")),
             ("XDG_CACHE_HOME".into(), p("cache")),
             ("XDG_STATE_HOME".into(), p("state")),
-            ("XDG_RUNTIME_DIR".into(), p("run")),
-            ("DBUS_SESSION_BUS_ADDRESS".into(), self.bus.clone()),
             ("LANG".into(), "C.UTF-8".into()),
-        ]
+        ];
+        if self.bus.is_empty() {
+            envs.push(("TMPDIR".into(), p("tmp")));
+        } else {
+            envs.push(("XDG_RUNTIME_DIR".into(), p("run")));
+            envs.push(("DBUS_SESSION_BUS_ADDRESS".into(), self.bus.clone()));
+        }
+        envs
     }
 
     /// A `Command` for the binary with this env.

@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
 
 use super::protocol::{Reply, Request, TrayOp, WireError, MAX_LINE};
+use super::vault_ops::{VaultOp, VaultReplyLine, VaultResult};
 use crate::credentials::Credentials;
 use crate::error::ErrorKind;
 
@@ -112,8 +113,44 @@ fn is_incompatible(kind: ErrorKind) -> bool {
     )
 }
 
+/// How long a vault operation may take: opening or writing the vault runs scrypt.
+const VAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Runs one of the vault's operations on the (headless) agent at `socket`.
+pub fn vault(socket: &Path, op: &VaultOp) -> Result<VaultResult, TrayFailure> {
+    let reply =
+        exchange_raw(socket, &op.encode(), VAULT_TIMEOUT).map_err(TrayFailure::Unavailable)?;
+    let line: VaultReplyLine = serde_json::from_slice(&reply).map_err(|_| {
+        TrayFailure::Unavailable(Unavailable::Broken(
+            "the agent's answer to a vault operation is not valid".into(),
+        ))
+    })?;
+    match line {
+        VaultReplyLine { v, .. } if v != super::protocol::VERSION => Err(TrayFailure::Unavailable(
+            Unavailable::Incompatible(format!("the agent speaks protocol version {v}")),
+        )),
+        VaultReplyLine {
+            ok: true, result, ..
+        } => Ok(result.unwrap_or_default()),
+        VaultReplyLine { error: Some(e), .. } => Err(TrayFailure::Failed(e)),
+        _ => Err(TrayFailure::Unavailable(Unavailable::Broken(
+            "the agent's answer has neither a result nor an error".into(),
+        ))),
+    }
+}
+
 /// Sends one request and reads the answer.
 fn exchange(socket: &Path, request: &Request, timeout: Duration) -> Result<Reply, Unavailable> {
+    let reply = exchange_raw(socket, &request.encode(), timeout)?;
+    Reply::decode(&reply).map_err(Unavailable::Broken)
+}
+
+/// Sends one request line and reads the answer line, in a buffer wiped when dropped.
+fn exchange_raw(
+    socket: &Path,
+    request: &[u8],
+    timeout: Duration,
+) -> Result<Zeroizing<Vec<u8>>, Unavailable> {
     let meta = std::fs::symlink_metadata(socket).map_err(|_| Unavailable::NoSocket)?;
     let uid = crate::platform::current_uid();
     if meta.uid() != uid {
@@ -148,11 +185,11 @@ fn exchange(socket: &Path, request: &Request, timeout: Duration) -> Result<Reply
     stream
         .set_write_timeout(Some(Duration::from_secs(2)))
         .map_err(broken)?;
-    (&stream).write_all(&request.encode()).map_err(broken)?;
-    let mut reply = Zeroizing::new(Vec::new());
+    (&stream).write_all(request).map_err(broken)?;
+    let mut reply = Zeroizing::new(Vec::with_capacity(MAX_LINE));
     BufReader::new(&stream)
         .take(MAX_LINE as u64)
         .read_until(b'\n', &mut reply)
         .map_err(broken)?;
-    Reply::decode(&reply).map_err(Unavailable::Broken)
+    Ok(reply)
 }

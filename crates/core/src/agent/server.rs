@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
 use super::protocol::{Incoming, Reply, Request, TrayOp, WireError, MAX_LINE, VERSION};
+use super::vault_ops::{encode_answer, VaultAnswer, VaultOp};
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind, Result};
 use crate::paths::ensure_private_dir;
@@ -49,6 +50,12 @@ pub trait Handler: Send + Sync + 'static {
     /// One of the tray's operations (its window asking); `None`: this agent does not serve
     /// them (a headless agent), and the client hears `unsupported`.
     fn tray(&self, _op: TrayOp) -> Option<std::result::Result<serde_json::Value, WireError>> {
+        None
+    }
+
+    /// One of the vault's operations; `None`: this agent holds no vault (the tray), and the
+    /// client hears `unsupported`.
+    fn vault(&self, _op: VaultOp) -> Option<std::result::Result<VaultAnswer, WireError>> {
         None
     }
 }
@@ -211,7 +218,20 @@ fn serve(stream: UnixStream, handler: &dyn Handler, request_deadline: Duration) 
     let Some(line) = read_request(&stream, Instant::now() + request_deadline) else {
         return;
     };
-    let reply = match Request::decode(&line) {
+    let incoming = Request::decode(&line);
+    if let Incoming::Vault(op) = incoming {
+        let name = op.name();
+        let answer = handler.vault(op).unwrap_or_else(|| {
+            Err(WireError::new(
+                ErrorKind::Unsupported,
+                format!("this agent holds no vault ({name}); start one with `otpilot unlock`"),
+            ))
+        });
+        let _ = (&stream).write_all(&encode_answer(&answer));
+        return;
+    }
+    let reply = match incoming {
+        Incoming::Vault(_) => unreachable!("answered above"),
         Incoming::Malformed => Reply::Failed(WireError::new(
             ErrorKind::BadRequest,
             "the request is not valid JSON",

@@ -52,7 +52,7 @@ use crate::lifecycle::Lifecycle;
 use crate::mfa::Interaction;
 use crate::paths::Dirs;
 use crate::settings::Settings;
-use crate::store::{KeyringStore, SecretStore};
+use crate::store::SecretStore;
 
 /// One front end's view of Otpilot: its files, its secrets, AWS, and the person.
 pub struct Session {
@@ -132,9 +132,12 @@ impl SessionBuilder {
     }
 
     pub fn build(self) -> Session {
+        let store = self
+            .store
+            .unwrap_or_else(|| crate::store::configured(&self.dirs));
         Session {
             dirs: self.dirs,
-            store: self.store.unwrap_or_else(|| Box::new(KeyringStore::new())),
+            store,
             sts: self.sts.unwrap_or_else(|| Box::new(SdkSts::default())),
             iam: self.iam.unwrap_or_else(|| Box::new(SdkIam::default())),
             iam_admin: Box::new(SdkIam::default()),
@@ -231,6 +234,16 @@ impl Session {
             settings,
             audit: self.audit(),
         })
+    }
+
+    /// Forgets the credentials this process remembered (a locked vault serves none).
+    pub fn forget_remembered(&self) {
+        if let Some(memory) = &self.memory {
+            memory
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clear();
+        }
     }
 
     /// The MFA device lifecycle (enrol, list, rotate, resync, remove) through `broker`.

@@ -44,6 +44,7 @@ pub fn base_dirs(var: impl Fn(&str) -> Option<OsString>) -> Result<BaseDirs> {
         config: base("XDG_CONFIG_HOME", &[".config"])?,
         cache: base("XDG_CACHE_HOME", &[".cache"])?,
         state: base("XDG_STATE_HOME", &[".local", "state"])?,
+        data: base("XDG_DATA_HOME", &[".local", "share"])?,
         runtime: absolute("XDG_RUNTIME_DIR"),
     })
 }

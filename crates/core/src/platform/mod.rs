@@ -37,7 +37,10 @@ pub struct BaseDirs {
     pub config: PathBuf,
     pub cache: PathBuf,
     pub state: PathBuf,
-    /// Sockets and locks; `None` when the OS gives none (then Otpilot uses its cache dir).
+    /// User data (the vault).
+    pub data: PathBuf,
+    /// Sockets and locks; `None` when the OS gives none (then Otpilot makes a private
+    /// directory of its own in the temporary directory).
     pub runtime: Option<PathBuf>,
 }
 

@@ -1,0 +1,260 @@
+//! `otpilot unlock|lock|agent` and `otpilot vault init|passwd|migrate`: the vault for
+//! machines with no desktop keyring, held open by the headless agent.
+
+use std::io::BufRead;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use otpilot_core::agent::client::{vault as ask, TrayFailure};
+use otpilot_core::agent::socket_path;
+use otpilot_core::agent::vault_ops::VaultOp;
+use otpilot_core::error::Error;
+use otpilot_core::paths::{ensure_private_dir, Dirs};
+use otpilot_core::secret::SecretString;
+use otpilot_core::settings::{Settings, StoreKind};
+use otpilot_core::store::{KeyringStore, SecretStore};
+use otpilot_core::vault::client::AgentVault;
+use otpilot_core::vault::file::VaultItems;
+use otpilot_core::vault::migrate::migrate;
+use zeroize::Zeroizing;
+
+use crate::cli::VaultCommand;
+use crate::term;
+
+/// Passphrases shorter than this are refused: the vault file may be copied and attacked
+/// offline at leisure.
+const MIN_PASSPHRASE: usize = 8;
+/// How long `unlock` waits for an agent it started to listen.
+const AGENT_START: Duration = Duration::from_secs(10);
+
+pub fn run(dirs: &Dirs, command: VaultCommand) -> Result<()> {
+    match command {
+        VaultCommand::Init { passphrase_stdin } => init(dirs, passphrase_stdin),
+        VaultCommand::Passwd { passphrase_stdin } => passwd(dirs, passphrase_stdin),
+        VaultCommand::Migrate { to } => migrate_to(dirs, &to),
+    }
+}
+
+fn init(dirs: &Dirs, from_stdin: bool) -> Result<()> {
+    let path = otpilot_core::vault::path(dirs);
+    if otpilot_core::vault::exists(&path) {
+        return Err(Error::VaultExists { path }.into());
+    }
+    let passphrase = if from_stdin {
+        stdin_lines(1)?.remove(0)
+    } else {
+        new_passphrase_on_terminal()?
+    };
+    check_strength(&passphrase)?;
+    VaultItems::default().store(&path, &passphrase)?;
+    set_store(dirs, StoreKind::Vault)?;
+    eprintln!(
+        "created the vault {} and made it Otpilot's store (store = \"vault\" in config.toml); open it with `otpilot unlock`",
+        path.display()
+    );
+    Ok(())
+}
+
+fn passwd(dirs: &Dirs, from_stdin: bool) -> Result<()> {
+    let (current, new) = if from_stdin {
+        let mut lines = stdin_lines(2)?;
+        let new = lines.remove(1);
+        (lines.remove(0), new)
+    } else {
+        (
+            term::prompt_secret("Current vault passphrase: ")?,
+            new_passphrase_on_terminal()?,
+        )
+    };
+    check_strength(&new)?;
+    AgentVault::new(&socket_path(&dirs.runtime)).ask(&VaultOp::VaultPasswd { current, new })?;
+    eprintln!("the vault's passphrase is changed");
+    Ok(())
+}
+
+fn migrate_to(dirs: &Dirs, to: &str) -> Result<()> {
+    let Some(target) = StoreKind::parse(to) else {
+        bail!("--to takes `vault` or `keyring`, not `{to}`");
+    };
+    let vault = AgentVault::new(&socket_path(&dirs.runtime));
+    let keyring = KeyringStore::new();
+    // The vault must be open either way: it is the source or the destination.
+    vault.ask(&VaultOp::VaultStatus).and_then(|s| {
+        if s.unlocked {
+            Ok(())
+        } else {
+            Err(Error::VaultLocked)
+        }
+    })?;
+    let (from, into): (&dyn SecretStore, &dyn SecretStore) = match target {
+        StoreKind::Vault => (&keyring, &vault),
+        StoreKind::Keyring => (&vault, &keyring),
+    };
+    let done = migrate(from, into)?;
+    set_store(dirs, target)?;
+    eprintln!(
+        "moved {} items into the {} ({} were there already) and made it Otpilot's store",
+        done.moved,
+        target.as_str(),
+        done.already_there
+    );
+    Ok(())
+}
+
+/// Writes `store` into config.toml, keeping the other settings.
+fn set_store(dirs: &Dirs, store: StoreKind) -> Result<()> {
+    let mut settings = Settings::load(&dirs.config)?;
+    settings.store = store;
+    settings.save(&dirs.config)?;
+    Ok(())
+}
+
+pub fn unlock(dirs: &Dirs, from_stdin: bool) -> Result<()> {
+    let path = otpilot_core::vault::path(dirs);
+    if !otpilot_core::vault::exists(&path) {
+        return Err(Error::VaultMissing { path }.into());
+    }
+    let socket = socket_path(&dirs.runtime);
+    match ask(&socket, &VaultOp::VaultStatus) {
+        Ok(status) if status.unlocked => {
+            eprintln!("the vault is already unlocked");
+            return Ok(());
+        }
+        Ok(_) => {}
+        // No agent (or not one that holds a vault): start ours.
+        Err(TrayFailure::Unavailable(_)) => start_agent(dirs, &socket)?,
+        Err(TrayFailure::Failed(e)) => bail!("{}", e.message),
+    }
+    let passphrase = if from_stdin {
+        stdin_lines(1)?.remove(0)
+    } else {
+        term::prompt_secret("Vault passphrase: ")?
+    };
+    let opened = AgentVault::new(&socket).ask(&VaultOp::VaultUnlock { passphrase })?;
+    if opened.locks_in_seconds > 0 {
+        eprintln!(
+            "unlocked; the agent locks the vault after {} idle",
+            human(opened.locks_in_seconds)
+        );
+    } else {
+        eprintln!("unlocked");
+    }
+    Ok(())
+}
+
+pub fn lock(dirs: &Dirs) -> Result<()> {
+    match ask(&socket_path(&dirs.runtime), &VaultOp::VaultLock) {
+        Ok(_) => eprintln!("locked"),
+        Err(TrayFailure::Unavailable(_)) => eprintln!("no agent is running; nothing to lock"),
+        Err(TrayFailure::Failed(e)) => bail!("{}", e.message),
+    }
+    Ok(())
+}
+
+/// `otpilot agent`: serves until SIGTERM, SIGINT or SIGHUP.
+pub fn agent(dirs: Dirs) -> Result<()> {
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGHUP,
+    ] {
+        signal_hook::flag::register(signal, stop.clone()).context("cannot handle signals")?;
+    }
+    otpilot_core::agent::headless::run(dirs, &stop)?;
+    Ok(())
+}
+
+/// Starts `otpilot agent` in its own session (it outlives this command and the terminal),
+/// its log in the state directory, and waits until it answers.
+fn start_agent(dirs: &Dirs, socket: &Path) -> Result<()> {
+    ensure_private_dir(&dirs.state)?;
+    let log_path = dirs.state.join("agent.log");
+    let log = {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(&log_path)
+            .with_context(|| format!("cannot open {}", log_path.display()))?
+    };
+    let exe = std::env::current_exe().context("cannot find the otpilot binary")?;
+    let mut cmd = Command::new(exe);
+    cmd.arg("agent")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log);
+    unsafe {
+        use std::os::unix::process::CommandExt;
+        cmd.pre_exec(|| {
+            let _ = rustix::process::setsid();
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().context("cannot start the agent")?;
+    let deadline = Instant::now() + AGENT_START;
+    while Instant::now() < deadline {
+        if ask(socket, &VaultOp::VaultStatus).is_ok() {
+            return Ok(());
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            bail!(
+                "the agent stopped at start ({status}); see {}",
+                log_path.display()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    bail!(
+        "the agent did not start listening within {} s; see {}",
+        AGENT_START.as_secs(),
+        log_path.display()
+    )
+}
+
+fn new_passphrase_on_terminal() -> Result<SecretString> {
+    let first = term::prompt_secret("New vault passphrase: ")?;
+    let second = term::prompt_secret("The same passphrase again: ")?;
+    if first.expose() != second.expose() {
+        bail!("the two passphrases differ; nothing was changed");
+    }
+    Ok(first)
+}
+
+fn check_strength(passphrase: &SecretString) -> Result<()> {
+    if passphrase.expose().chars().count() < MIN_PASSPHRASE {
+        bail!("choose a passphrase of at least {MIN_PASSPHRASE} characters; nothing was changed");
+    }
+    Ok(())
+}
+
+/// The first `n` lines of stdin, without their line endings.
+fn stdin_lines(n: usize) -> Result<Vec<SecretString>> {
+    let stdin = std::io::stdin();
+    let mut lock = stdin.lock();
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let mut line = Zeroizing::new(String::new());
+        lock.read_line(&mut line)
+            .context("cannot read the passphrase from stdin")?;
+        let text = line.trim_end_matches(['\n', '\r']);
+        if text.is_empty() {
+            bail!("expected {n} passphrase line(s) on stdin, got {i}; nothing was changed");
+        }
+        out.push(SecretString::from(text));
+    }
+    Ok(out)
+}
+
+fn human(seconds: u64) -> String {
+    match seconds {
+        s if s >= 3600 && s % 3600 == 0 => format!("{} h", s / 3600),
+        s if s >= 60 => format!("{} min", s / 60),
+        s => format!("{s} s"),
+    }
+}

@@ -1,0 +1,310 @@
+//! Otpilot with no desktop keyring: no D-Bus address, no bus socket, no XDG_RUNTIME_DIR.
+//! The vault (an age file) held open by the headless agent, through a whole day's use:
+//! init, unlock, a device, codes (against oathtool), credential_process from a caller with
+//! no terminal against the MFA gate, the AWS CLI, lock, a wrong passphrase, a killed agent;
+//! and `vault migrate` both ways on a desktop keyring.
+
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+
+use crate::harness::aws::{AwsWorld, ACCOUNT};
+use crate::harness::keyring::Keyring;
+use crate::harness::tray::desktop;
+use crate::harness::{otpilot_bin, run_tool, Run, TestEnv};
+
+const PASSPHRASE: &str = "correct horse battery staple";
+
+fn oathtool(seed: &str, t: u64) -> String {
+    run_tool(Command::new("oathtool").args(["--totp", "-b", "-N", &format!("@{t}"), seed]))
+}
+
+/// Runs otpilot in `world` with no controlling terminal (a new session, as an IDE or a
+/// cron job starts it), `stdin` piped in.
+fn detached(world: &AwsWorld, args: &[&str], stdin: Option<&str>) -> Run {
+    let mut cmd = world.otpilot(args);
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::setsid();
+            Ok(())
+        });
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    if let Some(text) = stdin {
+        use std::io::Write;
+        pipe.write_all(text.as_bytes()).unwrap();
+    }
+    drop(pipe);
+    Run(child.wait_with_output().unwrap())
+}
+
+/// The agent's pid, from its own answer.
+fn agent_pid(world: &AwsWorld) -> Option<i32> {
+    let socket = world
+        .env
+        .root
+        .path()
+        .join(format!("tmp/otpilot-{}/agent.sock", unsafe {
+            libc::geteuid()
+        }));
+    let status = otpilot_core::agent::client::vault(
+        &socket,
+        &otpilot_core::agent::vault_ops::VaultOp::VaultStatus,
+    )
+    .ok()?;
+    Some(status.pid as i32)
+}
+
+fn stop_agent(world: &AwsWorld, signal: i32) {
+    if let Some(pid) = agent_pid(world) {
+        unsafe { libc::kill(pid, signal) };
+        for _ in 0..100 {
+            if agent_pid(world).is_none() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("the agent did not stop");
+    }
+}
+
+#[test]
+fn a_whole_day_with_no_dbus_at_all() {
+    let world = AwsWorld::without_stored_device(TestEnv::without_desktop());
+    let envs = world.envs();
+    assert!(envs.iter().all(|(k, _)| k != "DBUS_SESSION_BUS_ADDRESS"));
+    assert!(envs.iter().all(|(k, _)| k != "XDG_RUNTIME_DIR"));
+
+    // No keyring reachable and no vault yet: the error says how to switch.
+    let first = detached(&world, &["device", "add", "x"], Some(&world.seed));
+    first.assert_one_line_error("otpilot vault init");
+
+    let init = detached(
+        &world,
+        &["vault", "init", "--passphrase-stdin"],
+        Some(&format!("{PASSPHRASE}\n")),
+    );
+    init.assert_ok();
+    let config = std::fs::read_to_string(world.env.config_dir().join("config.toml")).unwrap();
+    assert!(config.contains("store = \"vault\""), "{config}");
+    let vault_path = world
+        .env
+        .root
+        .path()
+        .join("home/.local/share/otpilot/vault.age");
+    let sealed = std::fs::read(&vault_path).unwrap();
+    assert!(sealed.starts_with(b"age-encryption.org/v1\n-> scrypt "));
+
+    // Locked: one line that says what to do.
+    detached(
+        &world,
+        &["device", "add", "alice", "--serial", &world.serial],
+        Some(&world.seed),
+    )
+    .assert_one_line_error("otpilot unlock");
+
+    // A wrong passphrase is refused and changes nothing.
+    detached(
+        &world,
+        &["unlock", "--passphrase-stdin"],
+        Some("not the passphrase\n"),
+    )
+    .assert_one_line_error("wrong passphrase");
+    assert_eq!(std::fs::read(&vault_path).unwrap(), sealed);
+
+    let unlocked = detached(
+        &world,
+        &["unlock", "--passphrase-stdin"],
+        Some(&format!("{PASSPHRASE}\n")),
+    );
+    unlocked.assert_ok();
+    assert!(
+        unlocked.stderr().contains("unlocked"),
+        "{}",
+        unlocked.stderr()
+    );
+    let socket_dir = world
+        .env
+        .root
+        .path()
+        .join(format!("tmp/otpilot-{}", unsafe { libc::geteuid() }));
+    {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(&socket_dir).unwrap();
+        assert_eq!(meta.mode() & 0o777, 0o700);
+        assert_eq!(meta.uid(), unsafe { libc::geteuid() });
+    }
+
+    detached(
+        &world,
+        &["device", "add", "alice", "--serial", &world.serial],
+        Some(&world.seed),
+    )
+    .assert_ok();
+    let t = 1_800_000_000;
+    let code = detached(&world, &["code", "alice", "--at", &t.to_string()], None);
+    code.assert_ok();
+    assert_eq!(code.stdout().trim(), oathtool(&world.seed, t));
+
+    // credential_process from a caller with no terminal, against the MFA gate.
+    world.standard_profiles();
+    let cp = detached(&world, &["credential-process", "admin"], None);
+    cp.assert_ok();
+    let creds: serde_json::Value = serde_json::from_str(&cp.stdout()).unwrap();
+    assert!(creds["AccessKeyId"].as_str().unwrap().starts_with("ASIA"));
+    assert_eq!(world.gate.count("GetSessionToken"), 1);
+
+    // The AWS CLI through credential_process.
+    let bin = otpilot_bin();
+    std::fs::write(
+        world.config_path(),
+        format!(
+            "{}\n[profile via-otpilot]\nregion = us-east-1\ncredential_process = {} credential-process admin\n",
+            std::fs::read_to_string(world.config_path()).unwrap(),
+            bin.display()
+        ),
+    )
+    .unwrap();
+    let out = world.aws(&["sts", "get-caller-identity", "--profile", "via-otpilot"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let identity: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        identity["Arn"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{ACCOUNT}:assumed-role/Admin")),
+        "{identity}"
+    );
+
+    // The vault file holds no seed, key or token in any encoding.
+    let raw_seed = data_encoding::BASE32_NOPAD
+        .decode(world.seed.as_bytes())
+        .unwrap();
+    let secret_key = creds["SecretAccessKey"].as_str().unwrap();
+    let token = creds["SessionToken"].as_str().unwrap();
+    let sealed = std::fs::read(&vault_path).unwrap();
+    for needle in [
+        world.seed.as_bytes().to_vec(),
+        raw_seed.clone(),
+        data_encoding::BASE64.encode(&raw_seed).into_bytes(),
+        data_encoding::HEXLOWER.encode(&raw_seed).into_bytes(),
+        secret_key.as_bytes().to_vec(),
+        token.as_bytes()[..32].to_vec(),
+    ] {
+        assert!(
+            !sealed.windows(needle.len()).any(|w| w == needle.as_slice()),
+            "a secret in the vault file"
+        );
+    }
+    world.assert_no_secret_in_files(&[secret_key, token]);
+
+    // Killing the agent loses nothing it acknowledged.
+    stop_agent(&world, libc::SIGKILL);
+    detached(
+        &world,
+        &["unlock", "--passphrase-stdin"],
+        Some(&format!("{PASSPHRASE}\n")),
+    )
+    .assert_ok();
+    let again = detached(&world, &["code", "alice", "--at", &t.to_string()], None);
+    again.assert_ok();
+    assert_eq!(again.stdout().trim(), oathtool(&world.seed, t));
+
+    // Locked: the next call fails in one line that says `otpilot unlock`, even for the
+    // profile whose credentials were cached (the kernel keyring's copy went with the lock).
+    detached(&world, &["lock"], None).assert_ok();
+    detached(&world, &["code", "alice"], None).assert_one_line_error("otpilot unlock");
+    detached(&world, &["credential-process", "admin"], None)
+        .assert_one_line_error("otpilot unlock");
+    stop_agent(&world, libc::SIGTERM);
+}
+
+#[test]
+fn migrate_moves_everything_both_ways() {
+    let (_session, env) = desktop(Keyring::Unlocked);
+    let world = AwsWorld::on(env);
+    world.standard_profiles();
+    world.credential_process("admin");
+    let keyring_items = || {
+        let out = Command::new("secret-tool")
+            .args(["search", "--all", "service", "otpilot"])
+            .env_clear()
+            .envs(world.env.envs())
+            .output()
+            .unwrap();
+        // secret-tool prints each item's attributes on stderr, its secret on stdout.
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .chain(String::from_utf8_lossy(&out.stdout).lines())
+            .filter(|l| l.starts_with("attribute.username = "))
+            .map(|l| l.trim_start_matches("attribute.username = ").to_owned())
+            .collect::<Vec<_>>()
+    };
+    let before = keyring_items();
+    assert!(before.iter().any(|k| k.starts_with("totp:")), "{before:?}");
+    assert!(before.iter().any(|k| k.starts_with("cache:")), "{before:?}");
+
+    detached(
+        &world,
+        &["vault", "init", "--passphrase-stdin"],
+        Some(&format!("{PASSPHRASE}\n")),
+    )
+    .assert_ok();
+    detached(
+        &world,
+        &["unlock", "--passphrase-stdin"],
+        Some(&format!("{PASSPHRASE}\n")),
+    )
+    .assert_ok();
+    let moved = world.run(&["vault", "migrate", "--to", "vault"]);
+    moved.assert_ok();
+    assert!(
+        moved
+            .stderr()
+            .contains(&format!("moved {} items into the vault", before.len())),
+        "{}",
+        moved.stderr()
+    );
+    assert!(keyring_items().is_empty(), "{:?}", keyring_items());
+    let t = 1_900_000_000;
+    assert_eq!(
+        world.ok(&["code", "alice", "--at", &t.to_string()]).trim(),
+        oathtool(&world.seed, t)
+    );
+    world.credential_process("admin");
+
+    let back = world.run(&["vault", "migrate", "--to", "keyring"]);
+    back.assert_ok();
+    let mut after = keyring_items();
+    after.sort();
+    let mut expected = before.clone();
+    expected.sort();
+    assert_eq!(after, expected);
+    assert_eq!(
+        world.ok(&["code", "alice", "--at", &t.to_string()]).trim(),
+        oathtool(&world.seed, t)
+    );
+    world.run(&["lock"]).assert_ok();
+    if let Some(pid) = agent_pid_of(&world) {
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+    }
+}
+
+fn agent_pid_of(world: &AwsWorld) -> Option<i32> {
+    let socket = world.env.root.path().join("run/otpilot/agent.sock");
+    otpilot_core::agent::client::vault(
+        &socket,
+        &otpilot_core::agent::vault_ops::VaultOp::VaultStatus,
+    )
+    .ok()
+    .map(|s| s.pid as i32)
+}
