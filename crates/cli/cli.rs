@@ -443,6 +443,10 @@ pub enum ProfileCommand {
     /// moved into the keyring with `keys import` stay there.
     #[command(after_help = "Example:\n  otpilot profile unwire admin")]
     Unwire { profile: String },
+    /// Forget the credentials cached for a profile (its roles and its MFA session), in the
+    /// store and in the kernel keyring: the next call gets new ones, with a new MFA code.
+    #[command(after_help = "Example:\n  otpilot profile forget admin")]
+    Forget { profile: String },
     /// Check profiles end to end: credentials through Otpilot, then STS GetCallerIdentity.
     ///
     /// Prints the identity each profile acts as (the assumed-role ARN for a role). Exits 1

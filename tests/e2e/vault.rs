@@ -207,6 +207,54 @@ fn a_whole_day_with_no_dbus_at_all() {
     }
     world.assert_no_secret_in_files(&[secret_key, token]);
 
+    // `profile forget`: the cached credentials leave the vault and the cache directory.
+    let vault_keys = || {
+        otpilot_core::agent::client::vault(
+            &socket_dir.join("agent.sock"),
+            &otpilot_core::agent::vault_ops::VaultOp::VaultKeys,
+        )
+        .ok()
+        .unwrap()
+        .keys
+    };
+    assert!(vault_keys().iter().any(|k| k.starts_with("cache:")));
+    let forgot = detached(&world, &["profile", "forget", "admin"], None);
+    forgot.assert_ok();
+    assert!(
+        forgot.stderr().contains("forgot 2 cached credentials"),
+        "{}",
+        forgot.stderr()
+    );
+    assert!(
+        !vault_keys().iter().any(|k| k.starts_with("cache:")),
+        "{:?}",
+        vault_keys()
+    );
+    let cache_dir = world.env.root.path().join("cache/otpilot/credentials");
+    assert_eq!(
+        std::fs::read_dir(&cache_dir)
+            .map(|d| d.count())
+            .unwrap_or(0),
+        0
+    );
+    // The doctor names the store and the agent.
+    let doctor: serde_json::Value =
+        serde_json::from_str(&detached(&world, &["doctor", "--json"], None).stdout()).unwrap();
+    let store = doctor["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "store")
+        .unwrap();
+    assert_eq!(store["status"], "ok", "{store}");
+    assert!(
+        store["message"]
+            .as_str()
+            .unwrap()
+            .contains("unlocked; the agent answers"),
+        "{store}"
+    );
+
     // Killing the agent loses nothing it acknowledged.
     stop_agent(&world, libc::SIGKILL);
     detached(

@@ -14,6 +14,13 @@ pub fn run(ctx: &Ctx, command: ProfileCommand) -> Result<()> {
     match command {
         ProfileCommand::Setup { profile, force } => setup(ctx, &profile, force),
         ProfileCommand::Unwire { profile } => unwire(ctx, &profile),
+        ProfileCommand::Forget { profile } => {
+            let dropped = ctx.session.forget_profile(&profile)?;
+            eprintln!(
+                "forgot {dropped} cached credentials of `{profile}`; the next call gets new ones"
+            );
+            Ok(())
+        }
         ProfileCommand::Check { profile, json } => check(ctx, profile, json),
         ProfileCommand::List { json } => list(ctx, json),
         ProfileCommand::Status { profile, json } => status(ctx, profile, json),

@@ -36,7 +36,8 @@ pub enum Status {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
-    /// Stable id: `keyring`, `clock`, `profile`, `mfa_enabled`, `password_policy`.
+    /// Stable id: `keyring` or `store`, `kernel_keyring`, `clock`, `profile`, `mfa_enabled`,
+    /// `password_policy`.
     pub check: &'static str,
     pub status: Status,
     /// The profile (or source profile) the finding is about.

@@ -236,6 +236,19 @@ impl Session {
         })
     }
 
+    /// `otpilot profile forget`: every credential cached for the profile's chain goes (store,
+    /// kernel keyring, this process's memory); the next call fetches new ones.
+    pub fn forget_profile(&self, profile: &str) -> Result<usize> {
+        let dropped = self.broker()?.forget_all(profile)?;
+        if let Some(memory) = &self.memory {
+            memory
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .remove(profile);
+        }
+        Ok(dropped)
+    }
+
     /// Forgets the credentials this process remembered (a locked vault serves none).
     pub fn forget_remembered(&self) {
         if let Some(memory) = &self.memory {

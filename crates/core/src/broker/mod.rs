@@ -87,6 +87,22 @@ impl Broker<'_> {
         }
         Ok(())
     }
+
+    /// Drops every credential cached for the profile's chain, the MFA session included (the
+    /// next call asks for a code), from the store and from the kernel keyring. Answers how
+    /// many steps had a cache entry to drop.
+    pub fn forget_all(&self, profile: &str) -> Result<usize> {
+        let (_, plan) = self.plan(profile)?;
+        let cache = CredentialsCache::new(&self.dirs.cache, self.store);
+        let mut dropped = 0;
+        for key in plan.steps.iter().filter_map(|s| s.key.as_ref()) {
+            if cache.meta(key).is_some() {
+                dropped += 1;
+            }
+            cache.discard(key);
+        }
+        Ok(dropped)
+    }
 }
 
 struct Walk<'b, 'a> {
