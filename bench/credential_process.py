@@ -12,6 +12,9 @@ AWS):
   otpilot credential-process, cold cache (GetSessionToken + AssumeRole against moto)
   otpilot export, warm cache (the same credentials as shell variables)
   the `otpilot exec --server` endpoint: 1,000 warm requests from the command, median and p99
+  with `store = "vault"` and no D-Bus at all: credential-process answered by the headless
+      agent (`otpilot agent`) from memory, direct with the kernel keyring's hot copy, and
+      direct with the hot copy forgotten (the item read through the agent)
   botocore's own role+MFA profile with its warm JSON cache (the anchor):
       boto3.Session(profile_name=P).get_credentials().get_frozen_credentials()
   the AWS CLI v1, `aws sts get-caller-identity`, with its own role+MFA profile (warm
@@ -182,6 +185,38 @@ def world(tmp, address):
     return env, moto
 
 
+def headless(tmp, keyring_env, procs):
+    """The same profile with `store = "vault"`, no D-Bus and no XDG_RUNTIME_DIR: the vault held
+    by `otpilot agent`. Returns the medians."""
+    env = {k: v for k, v in keyring_env.items()
+           if k not in ("DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR")}
+    for d in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        env[d] = os.path.join(tmp, "vault-" + d.lower())
+    env["TMPDIR"] = os.path.join(tmp, "vault-tmp")
+    env["XDG_DATA_HOME"] = os.path.join(tmp, "vault-data")
+    env["OTPILOT_STORE"] = "vault"
+    os.makedirs(env["TMPDIR"])
+    passphrase = b"benchmark passphrase\n"
+    subprocess.run([OTPILOT, "vault", "init", "--passphrase-stdin"], env=env, input=passphrase,
+                   check=True, capture_output=True)
+    agent = subprocess.Popen([OTPILOT, "agent"], env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    procs.append(agent)
+    subprocess.run([OTPILOT, "unlock", "--passphrase-stdin"], env=env, input=passphrase,
+                   check=True, capture_output=True)
+    subprocess.run([OTPILOT, "device", "add", "bench", "--serial", SERIAL], env=env,
+                   input=SEED.encode(), check=True, capture_output=True)
+    cp = [OTPILOT, "credential-process", "wired"]
+    subprocess.run(cp, env=env, check=True, capture_output=True)
+    direct = dict(env, OTPILOT_NO_AGENT="1")
+    return {
+        "vault: credential-process via the headless agent": median_ms(cp, env, 100),
+        "vault: credential-process direct, warm (hot copy)": median_ms(cp, direct, 100),
+        "vault: credential-process direct, no hot copy (read through the agent)": median_ms(
+            cp, direct, 50, before=forget_hot_copies),
+    }
+
+
 def main():
     if not os.path.exists(OTPILOT):
         sys.exit(f"no release binary at {OTPILOT}; run `bash bench/run.sh`")
@@ -212,6 +247,8 @@ def main():
                 shutil.rmtree(env[d], ignore_errors=True)
         results["otpilot credential-process, cold (GetSessionToken + AssumeRole)"] = median_ms(cp, env, 15, before=cold)
         subprocess.run(cp, env=env, check=True, capture_output=True)
+
+        results.update(headless(tmp, env, procs))
 
         python = os.path.join(VENV, "bin/python")
         boto_cache = os.path.join(tmp, "boto-cache")
