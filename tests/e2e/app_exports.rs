@@ -3,7 +3,6 @@
 //! Python's `cryptography`), imported, and checked by the codes oathtool makes from the same
 //! seeds, the keyring items an independent client reads, and files that hold no seed.
 
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -11,7 +10,7 @@ use serde_json::json;
 
 use crate::harness::moto::venv;
 use crate::harness::pty::Pty;
-use crate::harness::{random_seed, run_tool, Run, TestEnv};
+use crate::harness::{random_seed, run_detached, run_tool, Run, TestEnv};
 
 struct Account {
     secret: String,
@@ -136,26 +135,8 @@ fn import(env: &TestEnv, path: &Path, extra: &[&str], password: Option<&str>) ->
     if password.is_some() {
         args.push("--password-stdin");
     }
-    let mut cmd = env.command(&args);
-    unsafe {
-        cmd.pre_exec(|| {
-            libc::setsid();
-            Ok(())
-        });
-    }
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    if let Some(password) = password {
-        use std::io::Write;
-        writeln!(pipe, "{password}").unwrap();
-    }
-    drop(pipe);
-    Run(child.wait_with_output().unwrap())
+    let password = password.map(|p| format!("{p}\n"));
+    run_detached(env.command(&args), password.as_deref())
 }
 
 /// The whole round: refused without (or with a wrong) password, a dry run that adds

@@ -4,13 +4,12 @@
 //! no terminal against the MFA gate, the AWS CLI, lock, a wrong passphrase, a killed agent;
 //! and `vault migrate` both ways on a desktop keyring.
 
-use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 
 use crate::harness::aws::{AwsWorld, ACCOUNT};
 use crate::harness::keyring::Keyring;
 use crate::harness::tray::desktop;
-use crate::harness::{otpilot_bin, run_tool, Run, TestEnv};
+use crate::harness::{otpilot_bin, run_detached, run_tool, Run, TestEnv};
 
 const PASSPHRASE: &str = "correct horse battery staple";
 
@@ -18,29 +17,9 @@ fn oathtool(seed: &str, t: u64) -> String {
     run_tool(Command::new("oathtool").args(["--totp", "-b", "-N", &format!("@{t}"), seed]))
 }
 
-/// Runs otpilot in `world` with no controlling terminal (a new session, as an IDE or a
-/// cron job starts it), `stdin` piped in.
+/// Runs otpilot in `world` with no controlling terminal, `stdin` piped in.
 fn detached(world: &AwsWorld, args: &[&str], stdin: Option<&str>) -> Run {
-    let mut cmd = world.otpilot(args);
-    unsafe {
-        cmd.pre_exec(|| {
-            libc::setsid();
-            Ok(())
-        });
-    }
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    if let Some(text) = stdin {
-        use std::io::Write;
-        pipe.write_all(text.as_bytes()).unwrap();
-    }
-    drop(pipe);
-    Run(child.wait_with_output().unwrap())
+    run_detached(world.otpilot(args), stdin)
 }
 
 /// The agent's pid, from its own answer.
@@ -158,6 +137,22 @@ fn a_whole_day_with_no_dbus_at_all() {
     let creds: serde_json::Value = serde_json::from_str(&cp.stdout()).unwrap();
     assert!(creds["AccessKeyId"].as_str().unwrap().starts_with("ASIA"));
     assert_eq!(world.gate.count("GetSessionToken"), 1);
+
+    // A warm direct call reads no store: with the agent frozen, the kernel keyring's hot
+    // copy answers (a read through the agent would time out and fail).
+    let pid = agent_pid(&world).expect("the agent answers");
+    unsafe { libc::kill(pid, libc::SIGSTOP) };
+    let mut direct = world.otpilot(&["credential-process", "admin"]);
+    direct.env("OTPILOT_NO_AGENT", "1").stdin(Stdio::null());
+    let warm = direct.output().unwrap();
+    unsafe { libc::kill(pid, libc::SIGCONT) };
+    assert!(
+        warm.status.success(),
+        "{}",
+        String::from_utf8_lossy(&warm.stderr)
+    );
+    let again: serde_json::Value = serde_json::from_slice(&warm.stdout).unwrap();
+    assert_eq!(again["AccessKeyId"], creds["AccessKeyId"]);
 
     // The AWS CLI through credential_process.
     let bin = otpilot_bin();
@@ -281,6 +276,7 @@ fn migrate_moves_everything_both_ways() {
     let (_session, env) = desktop(Keyring::Unlocked);
     let world = AwsWorld::on(env);
     world.standard_profiles();
+    world.ok(&["keys", "import", "base"]);
     world.credential_process("admin");
     let keyring_items = || {
         let out = Command::new("secret-tool")
@@ -300,6 +296,7 @@ fn migrate_moves_everything_both_ways() {
     let before = keyring_items();
     assert!(before.iter().any(|k| k.starts_with("totp:")), "{before:?}");
     assert!(before.iter().any(|k| k.starts_with("cache:")), "{before:?}");
+    assert!(before.iter().any(|k| k == "keys:base"), "{before:?}");
 
     detached(
         &world,
@@ -328,6 +325,19 @@ fn migrate_moves_everything_both_ways() {
         world.ok(&["code", "alice", "--at", &t.to_string()]).trim(),
         oathtool(&world.seed, t)
     );
+    // Every item is in the vault now, the long-term keys among them.
+    let socket = world.env.root.path().join("run/otpilot/agent.sock");
+    let mut in_vault = otpilot_core::agent::client::vault(
+        &socket,
+        &otpilot_core::agent::vault_ops::VaultOp::VaultKeys,
+    )
+    .ok()
+    .unwrap()
+    .keys;
+    in_vault.sort();
+    let mut expected_keys = before.clone();
+    expected_keys.sort();
+    assert_eq!(in_vault, expected_keys);
     world.credential_process("admin");
 
     let back = world.run(&["vault", "migrate", "--to", "keyring"]);

@@ -299,6 +299,11 @@ mod tests {
         assert!(cache.get(&key, now, 900).unwrap().is_some());
         store.delete(&keyring_key(&key)).unwrap();
         assert!(cache.get(&key, now, 900).unwrap().is_some(), "re-warmed");
+        // `otpilot lock` forgets every hot copy; the keyring's stays.
+        cache.put(&key, &creds(exp), now).unwrap();
+        assert_eq!(cache.forget_hot_copies(), 1);
+        assert!(hot_get(&cache.hot_name(&key)).is_none());
+        assert!(store.get(&keyring_key(&key)).unwrap().is_some());
         // Discarding forgets both.
         cache.discard(&key);
         assert!(hot_get(&cache.hot_name(&key)).is_none());

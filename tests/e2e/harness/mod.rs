@@ -251,6 +251,30 @@ impl Run {
     }
 }
 
+/// Runs `cmd` with no controlling terminal (a session of its own, as an IDE, a cron job or
+/// a CI runner starts it, and so a developer's terminal is never asked), `stdin` piped in.
+pub fn run_detached(mut cmd: Command, stdin: Option<&str>) -> Run {
+    use std::os::unix::process::CommandExt;
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::setsid();
+            Ok(())
+        });
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn otpilot");
+    let mut pipe = child.stdin.take().unwrap();
+    if let Some(text) = stdin {
+        pipe.write_all(text.as_bytes()).unwrap();
+    }
+    drop(pipe);
+    Run(child.wait_with_output().unwrap())
+}
+
 /// Runs a command, returning trimmed stdout, panicking on failure.
 pub fn run_tool(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));

@@ -152,27 +152,22 @@ impl IamAdminApi for SdkIam {
         t: &ServiceTarget,
         c: &Credentials,
     ) -> IamResult<Vec<String>> {
-        let mut serials = Vec::new();
-        let mut marker: Option<String> = None;
-        loop {
+        all_pages(|marker| {
             let out = self.run(t, c, |c| {
                 c.list_virtual_mfa_devices()
                     .assignment_status(AssignmentStatusType::Unassigned)
-                    .set_marker(marker.clone())
+                    .set_marker(marker)
                     .send()
             })?;
-            serials.extend(
-                out.virtual_mfa_devices()
-                    .iter()
-                    // moto ignores the filter; AWS leaves the user out of unassigned ones.
-                    .filter(|d| d.user().is_none())
-                    .map(|d| d.serial_number().to_owned()),
-            );
-            match out.marker().filter(|_| out.is_truncated()) {
-                Some(next) => marker = Some(next.to_owned()),
-                None => return Ok(serials),
-            }
-        }
+            let serials = out
+                .virtual_mfa_devices()
+                .iter()
+                // moto ignores the filter; AWS leaves the user out of unassigned ones.
+                .filter(|d| d.user().is_none())
+                .map(|d| d.serial_number().to_owned())
+                .collect();
+            Ok((serials, next_marker(out.is_truncated(), out.marker())))
+        })
     }
 
     fn group_members(
@@ -181,21 +176,17 @@ impl IamAdminApi for SdkIam {
         c: &Credentials,
         group: &str,
     ) -> IamResult<Vec<String>> {
-        let mut users = Vec::new();
-        let mut marker: Option<String> = None;
-        loop {
+        all_pages(|marker| {
             let out = self.run(t, c, |c| {
-                c.get_group()
-                    .group_name(group)
-                    .set_marker(marker.clone())
-                    .send()
+                c.get_group().group_name(group).set_marker(marker).send()
             })?;
-            users.extend(out.users().iter().map(|u| u.user_name().to_owned()));
-            match out.marker().filter(|_| out.is_truncated()) {
-                Some(next) => marker = Some(next.to_owned()),
-                None => return Ok(users),
-            }
-        }
+            let users = out
+                .users()
+                .iter()
+                .map(|u| u.user_name().to_owned())
+                .collect();
+            Ok((users, next_marker(out.is_truncated(), out.marker())))
+        })
     }
 
     fn find_local_policy(
@@ -204,29 +195,25 @@ impl IamAdminApi for SdkIam {
         c: &Credentials,
         name: &str,
     ) -> IamResult<Option<ManagedPolicy>> {
-        let mut marker: Option<String> = None;
-        loop {
+        let policies = all_pages(|marker| {
             let out = self.run(t, c, |c| {
                 c.list_policies()
                     .scope(PolicyScopeType::Local)
-                    .set_marker(marker.clone())
+                    .set_marker(marker)
                     .send()
             })?;
             let found = out
                 .policies()
                 .iter()
-                .find(|p| p.policy_name() == Some(name));
-            if let Some(p) = found {
-                return Ok(Some(ManagedPolicy {
+                .filter(|p| p.policy_name() == Some(name))
+                .map(|p| ManagedPolicy {
                     arn: p.arn().unwrap_or_default().to_owned(),
                     default_version: p.default_version_id().unwrap_or("v1").to_owned(),
-                }));
-            }
-            match out.marker().filter(|_| out.is_truncated()) {
-                Some(next) => marker = Some(next.to_owned()),
-                None => return Ok(None),
-            }
-        }
+                })
+                .collect();
+            Ok((found, next_marker(out.is_truncated(), out.marker())))
+        })?;
+        Ok(policies.into_iter().next())
     }
 
     fn policy_document(
@@ -396,4 +383,25 @@ impl IamAdminApi for SdkIam {
         })
         .map(drop)
     }
+}
+
+/// Every page of a listing: `page(marker)` answers one page and the next marker.
+fn all_pages<T>(
+    mut page: impl FnMut(Option<String>) -> IamResult<(Vec<T>, Option<String>)>,
+) -> IamResult<Vec<T>> {
+    let mut all = Vec::new();
+    let mut marker = None;
+    loop {
+        let (items, next) = page(marker)?;
+        all.extend(items);
+        match next {
+            Some(next) => marker = Some(next),
+            None => return Ok(all),
+        }
+    }
+}
+
+/// IAM's `Marker`, only when the page says it is truncated.
+fn next_marker(truncated: bool, marker: Option<&str>) -> Option<String> {
+    marker.filter(|_| truncated).map(str::to_owned)
 }
