@@ -165,7 +165,7 @@ pub fn agent(dirs: Dirs) -> Result<()> {
     ] {
         signal_hook::flag::register(signal, stop.clone()).context("cannot handle signals")?;
     }
-    otpilot_core::agent::headless::run(dirs, &stop)?;
+    otpilot_core::app::headless::run(dirs, &stop)?;
     Ok(())
 }
 

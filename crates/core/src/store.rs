@@ -43,17 +43,6 @@ impl<T: SecretStore + ?Sized> SecretStore for std::sync::Arc<T> {
     }
 }
 
-/// The store this process should use: the OS keyring, or, with `store = "vault"`, the
-/// vault through the headless agent.
-pub fn configured(dirs: &crate::paths::Dirs) -> Box<dyn SecretStore> {
-    match crate::settings::StoreKind::configured(&dirs.config) {
-        crate::settings::StoreKind::Keyring => Box::new(KeyringStore::new()),
-        crate::settings::StoreKind::Vault => Box::new(crate::vault::client::AgentVault::new(
-            &crate::agent::socket_path(&dirs.runtime),
-        )),
-    }
-}
-
 /// The OS keyring. Connecting costs a D-Bus round trip or two, so it happens on first use:
 /// commands that need no secret (listing devices) never touch the keyring.
 #[derive(Default)]

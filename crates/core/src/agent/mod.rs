@@ -8,7 +8,6 @@
 //! that others could write to, falling back to doing the work itself.
 
 pub mod client;
-pub mod headless;
 pub mod protocol;
 pub mod server;
 pub mod vault_ops;

@@ -141,9 +141,6 @@ impl From<&crate::Error> for WireError {
 /// How a request line was understood by the server.
 pub enum Incoming {
     Request(Request),
-    /// One of the headless agent's vault operations (read without an intermediate JSON
-    /// value: they carry secrets).
-    Vault(super::vault_ops::VaultOp),
     /// Not valid JSON, or not a request of any version.
     Malformed,
     /// A request of another protocol version.
@@ -222,19 +219,6 @@ impl Request {
 
     /// Reads a request line as the server receives it.
     pub fn decode(line: &[u8]) -> Incoming {
-        #[derive(Deserialize)]
-        struct Head {
-            v: u32,
-            op: String,
-        }
-        if let Ok(head) = serde_json::from_slice::<Head>(line) {
-            if head.v == VERSION && head.op.starts_with("vault_") {
-                return match super::vault_ops::VaultOp::decode(line) {
-                    Some(op) => Incoming::Vault(op),
-                    None => Incoming::Unknown(head.op),
-                };
-            }
-        }
         let Ok(line) = serde_json::from_slice::<RequestLine>(line) else {
             return Incoming::Malformed;
         };

@@ -218,20 +218,29 @@ fn serve(stream: UnixStream, handler: &dyn Handler, request_deadline: Duration) 
     let Some(line) = read_request(&stream, Instant::now() + request_deadline) else {
         return;
     };
-    let incoming = Request::decode(&line);
-    if let Incoming::Vault(op) = incoming {
-        let name = op.name();
-        let answer = handler.vault(op).unwrap_or_else(|| {
-            Err(WireError::new(
+    // The vault's lines carry secrets: read and answered without an intermediate JSON value.
+    if let Some(vault_op) = VaultOp::peek(&line) {
+        let answer = match vault_op {
+            Ok(op) => {
+                let name = op.name();
+                handler.vault(op).unwrap_or_else(|| {
+                    Err(WireError::new(
+                        ErrorKind::Unsupported,
+                        format!(
+                            "this agent holds no vault ({name}); start one with `otpilot unlock`"
+                        ),
+                    ))
+                })
+            }
+            Err(op) => Err(WireError::new(
                 ErrorKind::Unsupported,
-                format!("this agent holds no vault ({name}); start one with `otpilot unlock`"),
-            ))
-        });
+                format!("unknown operation `{op}`"),
+            )),
+        };
         let _ = (&stream).write_all(&encode_answer(&answer));
         return;
     }
-    let reply = match incoming {
-        Incoming::Vault(_) => unreachable!("answered above"),
+    let reply = match Request::decode(&line) {
         Incoming::Malformed => Reply::Failed(WireError::new(
             ErrorKind::BadRequest,
             "the request is not valid JSON",

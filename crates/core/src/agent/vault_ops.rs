@@ -162,6 +162,22 @@ impl VaultOp {
         bytes
     }
 
+    /// A request line for the vault: `None` when its `op` does not start with `vault_` (a
+    /// request of [`super::protocol`]), `Some(Err(op))` for a vault operation this build does
+    /// not know.
+    pub fn peek(line: &[u8]) -> Option<Result<Self, String>> {
+        #[derive(Deserialize)]
+        struct Head {
+            v: u32,
+            op: String,
+        }
+        let head = serde_json::from_slice::<Head>(line).ok()?;
+        if head.v != VERSION || !head.op.starts_with("vault_") {
+            return None;
+        }
+        Some(Self::decode(line).ok_or(head.op))
+    }
+
     /// Reads a request line whose `op` starts with `vault_`; `None` when it is not one this
     /// build knows.
     pub fn decode(line: &[u8]) -> Option<Self> {

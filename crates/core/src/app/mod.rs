@@ -19,6 +19,7 @@ mod account;
 mod app_exports;
 mod check;
 mod devices;
+pub mod headless;
 mod keys;
 mod profiles;
 mod wiring;
@@ -132,9 +133,7 @@ impl SessionBuilder {
     }
 
     pub fn build(self) -> Session {
-        let store = self
-            .store
-            .unwrap_or_else(|| crate::store::configured(&self.dirs));
+        let store = self.store.unwrap_or_else(|| configured_store(&self.dirs));
         Session {
             dirs: self.dirs,
             store,
@@ -146,6 +145,17 @@ impl SessionBuilder {
             front_end: self.front_end,
             memory: self.remember.then(|| Mutex::new(HashMap::new())),
         }
+    }
+}
+
+/// The store a session uses unless given one: the OS keyring, or, with `store = "vault"`
+/// (or `OTPILOT_STORE=vault`), the vault through the headless agent.
+fn configured_store(dirs: &Dirs) -> Box<dyn SecretStore> {
+    match crate::settings::StoreKind::configured(&dirs.config) {
+        crate::settings::StoreKind::Keyring => Box::new(crate::store::KeyringStore::new()),
+        crate::settings::StoreKind::Vault => Box::new(crate::vault::client::AgentVault::new(
+            &crate::agent::socket_path(&dirs.runtime),
+        )),
     }
 }
 

@@ -12,10 +12,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::protocol::WireError;
-use super::server::{Agent, Handler};
-use super::vault_ops::{VaultAnswer, VaultOp};
-use crate::app::Session;
+use super::Session;
+use crate::agent::protocol::WireError;
+use crate::agent::server::{Agent, Handler};
+use crate::agent::vault_ops::{VaultAnswer, VaultOp};
 use crate::cache::CredentialsCache;
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
@@ -162,7 +162,7 @@ pub fn run(dirs: Dirs, stop: &AtomicBool) -> Result<()> {
         holder: holder.clone(),
         dirs: dirs.clone(),
     });
-    let agent = Agent::start(&super::socket_path(&dirs.runtime), headless.clone())?;
+    let agent = Agent::start(&crate::agent::socket_path(&dirs.runtime), headless.clone())?;
     tracing::info!("headless agent on {}", agent.path().display());
     while !stop.load(Ordering::SeqCst) {
         std::thread::sleep(IDLE_CHECK);
