@@ -268,6 +268,40 @@ fn a_whole_day_with_no_dbus_at_all() {
     detached(&world, &["code", "alice"], None).assert_one_line_error("otpilot unlock");
     detached(&world, &["credential-process", "admin"], None)
         .assert_one_line_error("otpilot unlock");
+
+    // The idle lock: after `vault_idle_lock_seconds` without use, the agent locks itself.
+    let config = world.env.config_dir().join("config.toml");
+    let text: String = std::fs::read_to_string(&config)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("vault_idle_lock_seconds"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&config, format!("{text}vault_idle_lock_seconds = 1\n")).unwrap();
+    detached(
+        &world,
+        &["unlock", "--passphrase-stdin"],
+        Some(&format!("{PASSPHRASE}\n")),
+    )
+    .assert_ok();
+    detached(&world, &["code", "alice"], None).assert_ok();
+    let mut locked = false;
+    for _ in 0..50 {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let socket = socket_dir.join("agent.sock");
+        let status = otpilot_core::agent::client::vault(
+            &socket,
+            &otpilot_core::agent::vault_ops::VaultOp::VaultStatus,
+        )
+        .ok()
+        .unwrap();
+        if !status.unlocked {
+            locked = true;
+            break;
+        }
+    }
+    assert!(locked, "the agent never locked the idle vault");
+    detached(&world, &["code", "alice"], None).assert_one_line_error("otpilot unlock");
     stop_agent(&world, libc::SIGTERM);
 }
 

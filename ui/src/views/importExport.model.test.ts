@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExportImportResult, ImportExportArgs, PlannedDeviceView } from '../lib/api';
 import {
+  DELETE_EXPORT_HINT,
   ENCRYPTED_NOTICE,
   GUESSED_SERIAL_NOTE,
   cancelled,
@@ -279,7 +280,7 @@ describe('import model: confirming', () => {
     const busy = confirmed(previewAnswered(p.state, p.request, answer())).state;
     const names = ['phone-GitHub-alice', 'phone-GitLab-bob', 'phone-AWS-alice'].map((name) => device({ name }));
     const out = imported(busy, answer({ dryRun: false, devices: names, warnings: ['check the guessed serial'] }));
-    expect(out.state.result).toBe('Added phone-GitHub-alice, phone-GitLab-bob and phone-AWS-alice.');
+    expect(out.state.result).toBe(`Added phone-GitHub-alice, phone-GitLab-bob and phone-AWS-alice. ${DELETE_EXPORT_HINT}`);
     expect(out.state.warnings).toEqual(['check the guessed serial']);
     expect(out.state.text).toEqual({ path: '', prefix: '', password: '' });
     const after = out.state;
@@ -289,7 +290,7 @@ describe('import model: confirming', () => {
   });
 
   it('words the result for one, two and none', () => {
-    expect(importedText(answer())).toBe('Added GitHub-alice.');
+    expect(importedText(answer())).toBe(`Added GitHub-alice. ${DELETE_EXPORT_HINT}`);
     expect(listText(['a', 'b'])).toBe('a and b');
     expect(importedText(answer({ devices: [] }))).toBe(
       'Nothing was added from the Aegis export: every entry was skipped.',

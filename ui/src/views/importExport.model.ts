@@ -248,10 +248,16 @@ export function skippedText(s: SkippedView): string {
   return `${s.label === '' ? 'An entry without a name' : s.label} — ${s.reason}`;
 }
 
-/** "Added a, b and c."; the import can find nothing left to add if the devices changed since the preview. */
+/** Said after every import that added something: the file is the one copy left outside the keyring. */
+export const DELETE_EXPORT_HINT = 'The export file still holds every seed: delete it once you no longer need it.';
+
+/**
+ * "Added a, b and c. The export file still holds …"; the import can find nothing left to add
+ * if the devices changed since the preview.
+ */
 export function importedText(answer: ExportImportResult): string {
   if (answer.devices.length === 0) return `Nothing was added from the ${answer.format}: every entry was skipped.`;
-  return `Added ${listText(answer.devices.map((d) => d.name))}.`;
+  return `Added ${listText(answer.devices.map((d) => d.name))}. ${DELETE_EXPORT_HINT}`;
 }
 
 /** Each checked field's aria-invalid; null before the first Preview (no attribute). */

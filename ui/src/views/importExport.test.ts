@@ -4,6 +4,7 @@ import { CommandError } from '../lib/api';
 import { byTestId, fakeApi, fakeDeps, queryTestId, settle, type FakeApi } from '../test/fakeApi';
 import type { Unmount } from './context';
 import { mountDevices } from './devices';
+import { DELETE_EXPORT_HINT } from './importExport.model';
 
 const ALICE: PlannedDeviceView = {
   name: 'phone-GitHub-alice',
@@ -208,7 +209,9 @@ describe('add form: an authenticator app’s export', () => {
       dryRun: false,
     });
     const result = byTestId(root, 'import-result');
-    expect(result.textContent).toBe('Added phone-GitHub-alice and phone-Amazon-Web-Services-alice-111122223333.');
+    expect(result.textContent).toBe(
+      `Added phone-GitHub-alice and phone-Amazon-Web-Services-alice-111122223333. ${DELETE_EXPORT_HINT}`,
+    );
     expect(result.classList.contains('success')).toBe(true);
     expect(result.getAttribute('aria-live')).toBe('polite');
     // Nothing of the export stays in the page.
