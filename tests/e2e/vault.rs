@@ -138,6 +138,31 @@ fn a_whole_day_with_no_dbus_at_all() {
     assert!(creds["AccessKeyId"].as_str().unwrap().starts_with("ASIA"));
     assert_eq!(world.gate.count("GetSessionToken"), 1);
 
+    // `exec` and `export` hand out the same credentials from the vault.
+    let exec = detached(
+        &world,
+        &[
+            "exec",
+            "admin",
+            "--",
+            "sh",
+            "-c",
+            "printf %s \"$AWS_ACCESS_KEY_ID\"",
+        ],
+        None,
+    );
+    exec.assert_ok();
+    assert_eq!(exec.stdout(), creds["AccessKeyId"].as_str().unwrap());
+    let export = detached(&world, &["export", "admin"], None);
+    export.assert_ok();
+    assert!(
+        export
+            .stdout()
+            .contains(creds["AccessKeyId"].as_str().unwrap()),
+        "{}",
+        export.stdout()
+    );
+
     // A warm direct call reads no store: with the agent frozen, the kernel keyring's hot
     // copy answers (a read through the agent would time out and fail).
     let pid = agent_pid(&world).expect("the agent answers");
