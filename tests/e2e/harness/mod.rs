@@ -109,19 +109,7 @@ impl TestEnv {
 
     /// Runs the binary with `stdin` piped in (empty when `None`).
     pub fn run(&self, args: &[&str], stdin: Option<&str>) -> Run {
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn otpilot");
-        let mut pipe = child.stdin.take().unwrap();
-        if let Some(input) = stdin {
-            pipe.write_all(input.as_bytes()).unwrap();
-        }
-        drop(pipe);
-        Run(child.wait_with_output().unwrap())
+        run_piped(self.command(args), stdin)
     }
 
     /// Runs and asserts success, returning stdout.
@@ -261,6 +249,11 @@ pub fn run_detached(mut cmd: Command, stdin: Option<&str>) -> Run {
             Ok(())
         });
     }
+    run_piped(cmd, stdin)
+}
+
+/// Runs `cmd` with `stdin` piped in (empty when `None`), collecting its output.
+fn run_piped(mut cmd: Command, stdin: Option<&str>) -> Run {
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

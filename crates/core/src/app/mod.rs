@@ -133,7 +133,9 @@ impl SessionBuilder {
     }
 
     pub fn build(self) -> Session {
-        let store = self.store.unwrap_or_else(|| configured_store(&self.dirs));
+        let store = self
+            .store
+            .unwrap_or_else(|| Box::new(ConfiguredStore::new(&self.dirs)));
         Session {
             dirs: self.dirs,
             store,
@@ -149,13 +151,52 @@ impl SessionBuilder {
 }
 
 /// The store a session uses unless given one: the OS keyring, or, with `store = "vault"`
-/// (or `OTPILOT_STORE=vault`), the vault through the headless agent.
-fn configured_store(dirs: &Dirs) -> Box<dyn SecretStore> {
-    match crate::settings::StoreKind::configured(&dirs.config) {
-        crate::settings::StoreKind::Keyring => Box::new(crate::store::KeyringStore::new()),
-        crate::settings::StoreKind::Vault => Box::new(crate::vault::client::AgentVault::new(
-            &crate::agent::socket_path(&dirs.runtime),
-        )),
+/// (or `OTPILOT_STORE=vault`), the vault through the headless agent. Chosen on first use, so a
+/// command that reads no secret (a warm `credential-process` answered by the kernel keyring's
+/// hot copy) never reads `config.toml` for it.
+struct ConfiguredStore {
+    config_dir: std::path::PathBuf,
+    socket: std::path::PathBuf,
+    chosen: std::sync::OnceLock<Box<dyn SecretStore>>,
+}
+
+impl ConfiguredStore {
+    fn new(dirs: &Dirs) -> Self {
+        Self {
+            config_dir: dirs.config.clone(),
+            socket: crate::agent::socket_path(&dirs.runtime),
+            chosen: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn store(&self) -> &dyn SecretStore {
+        self.chosen
+            .get_or_init(
+                || match crate::settings::StoreKind::configured(&self.config_dir) {
+                    crate::settings::StoreKind::Keyring => {
+                        Box::new(crate::store::KeyringStore::new())
+                    }
+                    crate::settings::StoreKind::Vault => {
+                        Box::new(crate::vault::client::AgentVault::new(&self.socket))
+                    }
+                },
+            )
+            .as_ref()
+    }
+}
+
+impl SecretStore for ConfiguredStore {
+    fn get(&self, key: &str) -> Result<Option<crate::secret::SecretBytes>> {
+        self.store().get(key)
+    }
+    fn set(&self, key: &str, label: &str, secret: &[u8]) -> Result<()> {
+        self.store().set(key, label, secret)
+    }
+    fn delete(&self, key: &str) -> Result<bool> {
+        self.store().delete(key)
+    }
+    fn keys(&self) -> Result<Vec<String>> {
+        self.store().keys()
     }
 }
 
