@@ -337,22 +337,7 @@ fn migrate_moves_everything_both_ways() {
     world.standard_profiles();
     world.ok(&["keys", "import", "base"]);
     world.credential_process("admin");
-    let keyring_items = || {
-        let out = Command::new("secret-tool")
-            .args(["search", "--all", "service", "otpilot"])
-            .env_clear()
-            .envs(world.env.envs())
-            .output()
-            .unwrap();
-        // secret-tool prints each item's attributes on stderr, its secret on stdout.
-        String::from_utf8_lossy(&out.stderr)
-            .lines()
-            .chain(String::from_utf8_lossy(&out.stdout).lines())
-            .filter(|l| l.starts_with("attribute.username = "))
-            .map(|l| l.trim_start_matches("attribute.username = ").to_owned())
-            .collect::<Vec<_>>()
-    };
-    let before = keyring_items();
+    let before = keyring_items(&world);
     assert!(before.iter().any(|k| k.starts_with("totp:")), "{before:?}");
     assert!(before.iter().any(|k| k.starts_with("cache:")), "{before:?}");
     assert!(before.iter().any(|k| k == "keys:base"), "{before:?}");
@@ -378,34 +363,23 @@ fn migrate_moves_everything_both_ways() {
         "{}",
         moved.stderr()
     );
-    assert!(keyring_items().is_empty(), "{:?}", keyring_items());
+    assert!(
+        keyring_items(&world).is_empty(),
+        "{:?}",
+        keyring_items(&world)
+    );
     let t = 1_900_000_000;
     assert_eq!(
         world.ok(&["code", "alice", "--at", &t.to_string()]).trim(),
         oathtool(&world.seed, t)
     );
     // Every item is in the vault now, the long-term keys among them.
-    let socket = world.env.root.path().join("run/otpilot/agent.sock");
-    let mut in_vault = otpilot_core::agent::client::vault(
-        &socket,
-        &otpilot_core::agent::vault_ops::VaultOp::VaultKeys,
-    )
-    .ok()
-    .unwrap()
-    .keys;
-    in_vault.sort();
-    let mut expected_keys = before.clone();
-    expected_keys.sort();
-    assert_eq!(in_vault, expected_keys);
+    assert_eq!(vault_items(&world), before);
     world.credential_process("admin");
 
     let back = world.run(&["vault", "migrate", "--to", "keyring"]);
     back.assert_ok();
-    let mut after = keyring_items();
-    after.sort();
-    let mut expected = before.clone();
-    expected.sort();
-    assert_eq!(after, expected);
+    assert_eq!(keyring_items(&world), before);
     assert_eq!(
         world.ok(&["code", "alice", "--at", &t.to_string()]).trim(),
         oathtool(&world.seed, t)
@@ -424,4 +398,119 @@ fn agent_pid_of(world: &AwsWorld) -> Option<i32> {
     )
     .ok()
     .map(|s| s.pid as i32)
+}
+
+/// The keys of this test's keyring items (service `otpilot`), sorted, read with secret-tool.
+fn keyring_items(world: &AwsWorld) -> Vec<String> {
+    let out = Command::new("secret-tool")
+        .args(["search", "--all", "service", "otpilot"])
+        .env_clear()
+        .envs(world.env.envs())
+        .output()
+        .unwrap();
+    // secret-tool prints each item's attributes on stderr, its secret on stdout.
+    let mut keys: Vec<String> = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .chain(String::from_utf8_lossy(&out.stdout).lines())
+        .filter(|l| l.starts_with("attribute.username = "))
+        .map(|l| l.trim_start_matches("attribute.username = ").to_owned())
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// The keys of the items in the vault, sorted, asked of the agent.
+fn vault_items(world: &AwsWorld) -> Vec<String> {
+    let socket = world.env.root.path().join("run/otpilot/agent.sock");
+    let mut keys = otpilot_core::agent::client::vault(
+        &socket,
+        &otpilot_core::agent::vault_ops::VaultOp::VaultKeys,
+    )
+    .ok()
+    .unwrap()
+    .keys;
+    keys.sort();
+    keys
+}
+
+/// `vault migrate` killed (SIGKILL) while it writes, then run again: every item ends in one
+/// place, and every seed still makes oathtool's codes.
+#[test]
+fn a_migration_killed_halfway_loses_nothing_and_a_second_run_finishes() {
+    let (_session, env) = desktop(Keyring::Unlocked);
+    let world = AwsWorld::on(env);
+    let outside = tempfile::tempdir().unwrap();
+    let seeds: Vec<String> = (0..24).map(|_| crate::harness::random_seed(20)).collect();
+    let list: String = seeds
+        .iter()
+        .enumerate()
+        .map(|(i, seed)| format!("otpauth://totp/Bulk:user{i}?secret={seed}&issuer=Bulk\n"))
+        .collect();
+    let path = outside.path().join("codes.txt");
+    std::fs::write(&path, list).unwrap();
+    world.ok(&["device", "import", path.to_str().unwrap()]);
+    let before = keyring_items(&world);
+    assert_eq!(before.len(), 25, "{before:?}");
+
+    detached(
+        &world,
+        &["vault", "init", "--passphrase-stdin"],
+        Some(&format!("{PASSPHRASE}\n")),
+    )
+    .assert_ok();
+    detached(
+        &world,
+        &["unlock", "--passphrase-stdin"],
+        Some(&format!("{PASSPHRASE}\n")),
+    )
+    .assert_ok();
+    let mut migrating = world
+        .otpilot(&["vault", "migrate", "--to", "vault"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Each write re-encrypts the vault (scrypt): a few items in, the migration is mid-way.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while vault_items(&world).len() < 3 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the migration never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    migrating.kill().unwrap();
+    let status = migrating.wait().unwrap();
+    assert!(
+        !status.success(),
+        "the migration finished before it could be stopped"
+    );
+
+    // Nothing lost: each item is in the keyring, in the vault, or (killed between the write
+    // and the delete) in both; and some are still to move.
+    let (in_keyring, in_vault) = (keyring_items(&world), vault_items(&world));
+    let mut union: Vec<String> = in_keyring.iter().chain(&in_vault).cloned().collect();
+    union.sort();
+    union.dedup();
+    assert_eq!(union, before);
+    assert!(!in_keyring.is_empty() && !in_vault.is_empty());
+
+    detached(&world, &["vault", "migrate", "--to", "vault"], None).assert_ok();
+    assert!(keyring_items(&world).is_empty());
+    assert_eq!(vault_items(&world), before);
+    let t = 1_700_000_030;
+    for (i, seed) in seeds.iter().enumerate().step_by(5) {
+        let code = detached(
+            &world,
+            &["code", &format!("Bulk-user{i}"), "--at", &t.to_string()],
+            None,
+        );
+        code.assert_ok();
+        assert_eq!(code.stdout().trim(), oathtool(seed, t));
+    }
+    detached(&world, &["lock"], None).assert_ok();
+    if let Some(pid) = agent_pid_of(&world) {
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+    }
 }
