@@ -271,6 +271,22 @@ pub enum DeviceCommand {
         clear: bool,
     },
 
+    /// Move a device's seed from the keyring into this machine's TPM.
+    ///
+    /// The TPM's code is checked against the seed's before the keyring copy is deleted; a
+    /// failure at any point leaves the device as it was. Afterwards the seed cannot be read
+    /// out again (no QR code): make a phone backup first with `otpilot device qr NAME`.
+    #[command(
+        after_help = "Examples:\n  otpilot device qr work && otpilot device protect work\n  otpilot device protect work --tpm-pin"
+    )]
+    Protect {
+        /// Device name or serial ARN.
+        name: String,
+        /// Protect the sealed key with a PIN, asked twice on the terminal.
+        #[arg(long)]
+        tpm_pin: bool,
+    },
+
     /// Show a device's QR code, to add the same device to a phone as a backup.
     ///
     /// The QR code holds the seed: anyone who sees it can make your codes.
@@ -494,6 +510,20 @@ pub struct AddArgs {
     /// Replace an existing device of the same name.
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub tpm: TpmArgs,
+}
+
+/// Sealing a seed in this machine's TPM.
+#[derive(Debug, Args)]
+pub struct TpmArgs {
+    /// Seal the seed in this machine's TPM (OTPILOT_TPM_TCTI, default /dev/tpmrm0): codes are
+    /// computed inside the TPM and the seed is kept nowhere else, not even in the keyring.
+    #[arg(long)]
+    pub tpm: bool,
+    /// Protect the sealed key with a PIN, asked twice on the terminal (and at every use).
+    #[arg(long, requires = "tpm")]
+    pub tpm_pin: bool,
 }
 
 #[derive(Debug, Args)]
@@ -565,6 +595,10 @@ pub enum MfaCommand {
         device_name: Option<String>,
         #[command(flatten)]
         qr: QrChoice,
+        /// Seal the new seed in this machine's TPM (the phone-backup QR code is offered
+        /// first, as it cannot be shown after).
+        #[command(flatten)]
+        tpm: TpmArgs,
         /// Print the result as JSON on stdout.
         #[arg(long)]
         json: bool,

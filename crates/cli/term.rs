@@ -124,4 +124,40 @@ impl Interaction for TerminalInteraction {
         ))
         .unwrap_or(false))
     }
+
+    fn tpm_pin(&self, device: &str) -> otpilot_core::Result<Option<SecretString>> {
+        if !has_tty() {
+            return Ok(None);
+        }
+        Ok(rpassword::prompt_password(format!("TPM PIN of `{device}`: "))
+            .ok()
+            .map(SecretString::new))
+    }
+}
+
+/// A new TPM PIN, asked twice on the terminal and checked by the core's rule.
+pub fn prompt_new_pin() -> Result<SecretString> {
+    if !has_tty() {
+        bail!("no terminal to ask for the TPM PIN on; run this in a terminal, or leave out --tpm-pin");
+    }
+    let pin = prompt_secret("New TPM PIN (at least 4 characters): ")?;
+    otpilot_core::device::validate_pin(&pin)?;
+    let again = prompt_secret("The same PIN again: ")?;
+    if again.expose() != pin.expose() {
+        bail!("the two PINs differ; nothing was changed");
+    }
+    Ok(pin)
+}
+
+/// The `Seal` that `--tpm` / `--tpm-pin` ask for, or `None` without `--tpm`.
+pub fn seal_from(tpm: bool, tpm_pin: bool) -> Result<Option<otpilot_core::device::Seal>> {
+    if !tpm {
+        return Ok(None);
+    }
+    let pin = if tpm_pin {
+        Some(prompt_new_pin()?)
+    } else {
+        None
+    };
+    Ok(Some(otpilot_core::device::Seal { pin }))
 }

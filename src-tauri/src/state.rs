@@ -31,6 +31,10 @@ pub trait Desktop: Send + Sync {
     fn approve(&self, _profile: &str, _device: &str) -> bool {
         false
     }
+    /// Asks the person for the TPM PIN of the sealed device `device`.
+    fn ask_pin(&self, _device: &str) -> Option<SecretString> {
+        None
+    }
 }
 
 /// A desktop that does nothing: the window process, and tests.
@@ -135,6 +139,11 @@ impl AppState {
         self.desktop.profiles_changed(self);
     }
 
+    /// Asks the person (through the desktop) for a sealed device's TPM PIN.
+    pub fn ask_pin(&self, device: &str) -> otpilot_core::Result<Option<SecretString>> {
+        Ok(self.desktop.ask_pin(device))
+    }
+
     pub fn profile_state(&self, profile: &str) -> Option<ProfileState> {
         self.profiles().get(profile).cloned()
     }
@@ -174,5 +183,9 @@ impl Interaction for DesktopInteraction {
 
     fn approve_device(&self, profile: &str, device: &str) -> otpilot_core::Result<bool> {
         Ok(self.0.approve(profile, device))
+    }
+
+    fn tpm_pin(&self, device: &str) -> otpilot_core::Result<Option<SecretString>> {
+        Ok(self.0.ask_pin(device))
     }
 }

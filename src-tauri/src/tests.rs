@@ -105,6 +105,7 @@ fn codes_leave_out_a_device_whose_seed_is_unreadable_but_not_the_others() {
                 name: "bob".into(),
                 serial: None,
                 account,
+                seal: None,
             }],
             false,
         )

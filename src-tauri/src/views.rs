@@ -6,6 +6,7 @@ use otpilot_core::app::KeysLocation;
 use otpilot_core::aws::plan::Step;
 use otpilot_core::aws::profile::Profiles;
 use otpilot_core::clock::unix_now;
+use otpilot_core::device::{no_pin, Location};
 use serde::Serialize;
 
 use crate::state::{AppState, Freshness, ProfileState};
@@ -99,25 +100,28 @@ pub struct CodeView {
     next_code: String,
     remaining_seconds: u64,
     period: u64,
+    /// The seed is sealed in the TPM (the window shows a badge).
+    sealed: bool,
 }
 
-/// The current code of every device whose seed can be read.
+/// The current code of every device whose seed can be read. A sealed device whose key has a
+/// PIN is left out: showing its code would mean asking for the PIN every second.
 pub fn codes(s: &AppState) -> otpilot_core::Result<Vec<CodeView>> {
     let devices = s.devices();
     let now = unix_now();
     let list = devices.list()?;
     let mut views = Vec::with_capacity(list.len());
     let mut first_error = None;
-    for d in &list {
-        match devices.totp(d) {
-            Ok(totp) => {
-                let code = totp.code_at(now);
+    for d in list.iter().filter(|d| !d.tpm_pin) {
+        match devices.totp(d, &no_pin).and_then(|totp| totp.code_at(now)) {
+            Ok(code) => {
                 views.push(CodeView {
                     name: d.name.clone(),
                     code: code.code,
                     next_code: code.next_code,
                     remaining_seconds: code.remaining_seconds,
                     period: d.params.period,
+                    sealed: d.location == Location::Tpm,
                 });
             }
             // One unreadable seed leaves that device out (the window shows it without

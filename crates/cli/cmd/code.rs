@@ -5,7 +5,10 @@ use otpilot_core::audit::{AuditEntry, EventKind};
 use otpilot_core::clock::unix_now;
 use serde::Serialize;
 
+use otpilot_core::mfa::Interaction;
+
 use super::Ctx;
+use crate::term::TerminalInteraction;
 use crate::cli::CodeArgs;
 
 #[derive(Serialize)]
@@ -19,8 +22,8 @@ pub fn run(ctx: &Ctx, args: CodeArgs) -> Result<()> {
     let devices = ctx.devices();
     let device = devices.find(&args.device)?;
     let code = devices
-        .totp(&device)?
-        .code_at(args.at.unwrap_or_else(unix_now));
+        .totp(&device, &|name| TerminalInteraction.tpm_pin(name))?
+        .code_at(args.at.unwrap_or_else(unix_now))?;
     ctx.audit().record(AuditEntry {
         device: Some(device.name.clone()),
         serial: device.serial.clone(),

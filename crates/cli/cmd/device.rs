@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use otpilot_core::app::{DeviceImport, ImportSource};
-use otpilot_core::device::Device;
+use otpilot_core::device::{Device, Location};
 use otpilot_core::qr;
 use otpilot_core::secret::SecretString;
 use serde::Serialize;
@@ -52,6 +52,20 @@ pub fn run(ctx: &Ctx, command: DeviceCommand) -> Result<()> {
             Ok(())
         }
         DeviceCommand::Qr { name, png, yes } => show_qr(ctx, &name, png.as_deref(), yes),
+        DeviceCommand::Protect { name, tpm_pin } => {
+            let device = ctx.devices().find(&name)?;
+            if device.location == Location::Tpm {
+                bail!("`{}` is sealed in the TPM already", device.name);
+            }
+            let seal = term::seal_from(true, tpm_pin)?.expect("asked for the TPM");
+            let device = ctx.session.protect_device(&device.name, &seal)?;
+            eprintln!(
+                "sealed `{}` in the TPM{}: its codes are computed there, and Otpilot keeps only the TPM-wrapped key",
+                device.name,
+                if device.tpm_pin { " with a PIN" } else { "" }
+            );
+            Ok(())
+        }
     }
 }
 
@@ -63,18 +77,27 @@ fn add(ctx: &Ctx, args: AddArgs) -> Result<()> {
     } else {
         ImportSource::Text(read_secret_text()?)
     };
+    let seal = term::seal_from(args.tpm.tpm, args.tpm.tpm_pin)?;
     let added = ctx.session.import_devices(DeviceImport {
         name: args.name,
         source,
         serial: args.serial,
         force: args.force,
+        seal,
     })?;
     for warning in &added.warnings {
         eprintln!("otpilot: warning: {warning}");
     }
     for d in &added.devices {
         let about = describe(d);
-        eprintln!("added device `{}` from the {}{about}", d.name, added.source);
+        let sealed = match d.location {
+            Location::Tpm => ", sealed in the TPM",
+            Location::Store => "",
+        };
+        eprintln!(
+            "added device `{}` from the {}{about}{sealed}",
+            d.name, added.source
+        );
     }
     if added.devices.iter().all(|d| d.serial.is_none()) {
         eprintln!(
@@ -128,10 +151,14 @@ struct DeviceJson<'a> {
     digits: u8,
     period: u64,
     added: u64,
+    /// Where the seed lives: `keyring`, `vault` or `tpm`.
+    location: &'static str,
+    tpm_pin: bool,
 }
 
 fn list(ctx: &Ctx, json: bool) -> Result<()> {
     let devices = ctx.devices().list()?;
+    let store = ctx.session.settings()?.store;
     let mut out = std::io::stdout().lock();
     if json {
         let rows: Vec<DeviceJson> = devices
@@ -146,6 +173,8 @@ fn list(ctx: &Ctx, json: bool) -> Result<()> {
                 digits: d.params.digits,
                 period: d.params.period,
                 added: d.added,
+                location: d.seed_home(store),
+                tpm_pin: d.tpm_pin,
             })
             .collect();
         writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
@@ -163,8 +192,8 @@ fn list(ctx: &Ctx, json: bool) -> Result<()> {
         .max(4);
     writeln!(
         out,
-        "{:width$}  {:14}  {:44}  ISSUER / ACCOUNT",
-        "NAME", "TYPE", "SERIAL"
+        "{:width$}  {:14}  {:9}  {:44}  ISSUER / ACCOUNT",
+        "NAME", "TYPE", "SEED IN", "SERIAL"
     )?;
     for d in &devices {
         let kind = format!(
@@ -176,11 +205,16 @@ fn list(ctx: &Ctx, json: bool) -> Result<()> {
             .flatten()
             .collect::<Vec<_>>()
             .join(" / ");
+        let home = match (d.seed_home(store), d.tpm_pin) {
+            ("tpm", true) => "tpm+PIN",
+            (home, _) => home,
+        };
         writeln!(
             out,
-            "{:width$}  {:14}  {:44}  {}",
+            "{:width$}  {:14}  {:9}  {:44}  {}",
             d.name,
             kind,
+            home,
             d.serial.as_deref().unwrap_or("-"),
             if who.is_empty() { "-" } else { &who }
         )?;
@@ -191,6 +225,8 @@ fn list(ctx: &Ctx, json: bool) -> Result<()> {
 pub(super) fn show_qr(ctx: &Ctx, name: &str, png: Option<&Path>, yes: bool) -> Result<()> {
     let devices = ctx.devices();
     let device = devices.find(name)?;
+    // Read first: a sealed seed is refused before anyone is asked anything.
+    let uri = devices.otpauth_uri(&device)?;
     if let Some(path) = png {
         if path.exists() {
             bail!("{} already exists; choose a new file name", path.display());
@@ -203,7 +239,11 @@ pub(super) fn show_qr(ctx: &Ctx, name: &str, png: Option<&Path>, yes: bool) -> R
             device.name
         ),
     )?;
-    let uri = devices.otpauth_uri(&device)?;
+    show_uri_qr(&uri, png)
+}
+
+/// Draws (or writes as a PNG) the QR code of an otpauth URI, for a phone backup.
+pub(super) fn show_uri_qr(uri: &SecretString, png: Option<&Path>) -> Result<()> {
     match png {
         Some(path) => {
             let bytes = qr::to_png(uri.expose())?;

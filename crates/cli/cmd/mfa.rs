@@ -3,7 +3,8 @@
 use std::io::Write;
 
 use anyhow::{bail, Result};
-use otpilot_core::lifecycle::Enrolled;
+use otpilot_core::lifecycle::{Enrolled, SealAtEnrol};
+use otpilot_core::secret::SecretString;
 
 use super::Ctx;
 use crate::cli::{MfaCommand, QrChoice};
@@ -17,13 +18,34 @@ pub fn run(ctx: &Ctx, command: MfaCommand) -> Result<()> {
             profile,
             device_name,
             qr,
+            tpm,
             json,
         } => {
             check_qr_file(&qr)?;
-            let enrolled = lifecycle.enroll(&profile, device_name.as_deref())?;
+            let enrolled = match term::seal_from(tpm.tpm, tpm.tpm_pin)? {
+                None => lifecycle.enroll(&profile, device_name.as_deref())?,
+                Some(seal) => {
+                    let backup = |device: &str, uri: &SecretString| {
+                        offer_backup_before_sealing(device, uri, &qr)
+                            .map_err(|e| otpilot_core::Error::NotConfirmed(e.to_string()))
+                    };
+                    lifecycle.enroll_sealed(
+                        &profile,
+                        device_name.as_deref(),
+                        &SealAtEnrol {
+                            seal,
+                            backup: &backup,
+                        },
+                    )?
+                }
+            };
             report_enrolled(&enrolled, json)?;
             if let Some(note) = enrolled.kept_note(&profile) {
                 eprintln!("{note}");
+            }
+            if tpm.tpm {
+                eprintln!("its seed is sealed in the TPM: codes are computed there");
+                return Ok(());
             }
             offer_qr(ctx, &enrolled.device, &qr)
         }
@@ -143,6 +165,29 @@ fn check_qr_file(qr: &QrChoice) -> Result<()> {
             bail!("{} already exists; choose a new file name", path.display());
         }
     }
+    Ok(())
+}
+
+/// The phone backup of a device about to be sealed: the last chance to see its QR code.
+fn offer_backup_before_sealing(device: &str, uri: &SecretString, qr: &QrChoice) -> Result<()> {
+    if qr.no_qr {
+        return Ok(());
+    }
+    if qr.qr || qr.qr_png.is_some() {
+        return super::device::show_uri_qr(uri, qr.qr_png.as_deref());
+    }
+    if term::has_terminal()
+        && term::confirm(&format!(
+            "`{device}` is about to be sealed in the TPM, after which its QR code cannot be shown. Show it now, to add the same device to a phone as a backup?"
+        ))?
+    {
+        super::device::show_uri_qr(uri, None)?;
+        if !term::confirm("Has your phone saved it? (no cancels the enrolment)")? {
+            bail!("cancelled before sealing; the new device was deleted again");
+        }
+        return Ok(());
+    }
+    eprintln!("otpilot: no phone backup of `{device}` was made; it will exist only in this TPM");
     Ok(())
 }
 

@@ -37,6 +37,8 @@ pub enum EventKind {
     ConsoleSignin,
     /// An administrator's change to the account (`otpilot account ...`).
     AccountChanged,
+    /// A device's seed moved from the store into the TPM (`otpilot device protect`).
+    DeviceSealed,
 }
 
 impl EventKind {
@@ -50,6 +52,7 @@ impl EventKind {
             EventKind::MfaRemoved => "MFA device removed",
             EventKind::ConsoleSignin => "console sign-in",
             EventKind::AccountChanged => "account changed",
+            EventKind::DeviceSealed => "MFA device sealed in the TPM",
         }
     }
 }

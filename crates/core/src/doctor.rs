@@ -15,8 +15,8 @@ use crate::aws::iam::IamApi;
 use crate::aws::plan;
 use crate::aws::profile::Profiles;
 use crate::broker::Broker;
-use crate::device::Devices;
-use crate::error::StsErrorKind;
+use crate::device::{tpm_location, tpm_manufacturer, Device, Devices, Location};
+use crate::error::{Error, StsErrorKind};
 use crate::lifecycle::AccountKeys;
 
 /// Within this, the clock is fine.
@@ -36,7 +36,7 @@ pub enum Status {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
-    /// Stable id: `keyring` or `store`, `kernel_keyring`, `clock`, `profile`, `mfa_enabled`,
+    /// Stable id: `keyring` or `store`, `kernel_keyring`, `tpm`, `clock`, `profile`, `mfa_enabled`,
     /// `password_policy`.
     pub check: &'static str,
     pub status: Status,
@@ -79,7 +79,7 @@ pub struct Doctor<'a> {
 impl Doctor<'_> {
     /// Every check, for `profile` or for every profile that uses MFA or Otpilot.
     pub fn run(&self, profile: Option<&str>) -> Vec<Finding> {
-        let mut findings = vec![self.store(), kernel_keyring()];
+        let mut findings = vec![self.store(), kernel_keyring(), self.tpm()];
         let profiles = match Profiles::load(&self.broker.files) {
             Ok(p) => p,
             Err(e) => {
@@ -221,7 +221,11 @@ impl Doctor<'_> {
         let devices = Devices::new(&self.broker.dirs.config, self.broker.store);
         let first = devices.list().ok().and_then(|l| l.into_iter().next());
         let result = match &first {
-            Some(device) => devices.seed(device).map(drop),
+            Some(device) => devices.secret_present(device).and_then(|present| {
+                present
+                    .then_some(())
+                    .ok_or_else(|| Error::SeedMissing(device.name.clone()))
+            }),
             None => self.broker.store.get("doctor-probe").map(drop),
         };
         match (result, first) {
@@ -263,11 +267,24 @@ impl Doctor<'_> {
         let devices = Devices::new(&self.broker.dirs.config, self.broker.store);
         let device = devices.by_serial(serial).ok().flatten();
         match device {
-            Some(d) => match devices.seed(&d) {
-                Ok(_) => Finding::new(
+            Some(d) => match devices.secret_present(&d) {
+                Ok(true) => Finding::new(
                     "profile",
                     Status::Ok,
-                    format!("chain resolves; device `{}` holds the seed of {serial}", d.name),
+                    format!(
+                        "chain resolves; device `{}` holds the seed of {serial}{}",
+                        d.name,
+                        match d.location {
+                            Location::Tpm => " (sealed in the TPM)",
+                            Location::Store => "",
+                        }
+                    ),
+                )
+                .profile(name),
+                Ok(false) => Finding::new(
+                    "profile",
+                    Status::Fail,
+                    Error::SeedMissing(d.name.clone()).to_string(),
                 )
                 .profile(name),
                 Err(e) => Finding::new("profile", Status::Fail, e.to_string()).profile(name),
@@ -412,6 +429,51 @@ impl Doctor<'_> {
 }
 
 const BASELINE_COMMAND: &str = "an administrator can set the baseline with `otpilot account password-policy --profile PROFILE --apply`";
+
+impl Doctor<'_> {
+    /// Whether a TPM answers, and whether it can load every sealed device's key.
+    fn tpm(&self) -> Finding {
+        let devices = Devices::new(&self.broker.dirs.config, self.broker.store);
+        let sealed: Vec<Device> = devices
+            .list()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|d| d.location == Location::Tpm)
+            .collect();
+        let at = match tpm_location() {
+            Ok(at) => at,
+            Err(e) => return Finding::new("tpm", Status::Fail, e.to_string()),
+        };
+        let vendor = match tpm_manufacturer() {
+            Ok(vendor) => vendor,
+            Err(e) if sealed.is_empty() => {
+                return Finding::new(
+                    "tpm",
+                    Status::Skip,
+                    format!("no usable TPM ({e}); it is only needed for devices sealed with --tpm"),
+                )
+            }
+            Err(e) => return Finding::new("tpm", Status::Fail, e.to_string()),
+        };
+        let failed: Vec<String> = sealed
+            .iter()
+            .filter_map(|d| devices.check_sealed(d).err().map(|e| e.to_string()))
+            .collect();
+        if let Some(first) = failed.into_iter().next() {
+            return Finding::new("tpm", Status::Fail, first);
+        }
+        let names: Vec<&str> = sealed.iter().map(|d| d.name.as_str()).collect();
+        Finding::new(
+            "tpm",
+            Status::Ok,
+            if names.is_empty() {
+                format!("the TPM at {at} ({vendor}) answers; no device is sealed in it (`otpilot device protect NAME` seals one)")
+            } else {
+                format!("the TPM at {at} ({vendor}) answers and holds the seeds of: {}", names.join(", "))
+            },
+        )
+    }
+}
 
 /// Whether the kernel keyring takes a hot copy of cached credentials (a short-lived probe).
 fn kernel_keyring() -> Finding {

@@ -61,6 +61,48 @@ pub enum Error {
     )]
     InvalidSerial(String),
 
+    // --- the TPM (devices sealed with --tpm) -------------------------------------------------
+    #[error("{variable} is not usable: {detail}")]
+    TpmConfig {
+        variable: &'static str,
+        detail: String,
+    },
+    #[error("no TPM answers at {at} ({detail}); this machine may have none, or it is turned off in the firmware settings; keep the seed in the keyring (leave out --tpm), or point OTPILOT_TPM_TCTI at the TPM")]
+    NoTpm { at: String, detail: String },
+    #[error("no permission to use the TPM at {}; add yourself to the `tss` group (`sudo usermod -aG tss $USER`), then log out and in again", path.display())]
+    TpmPermission { path: PathBuf },
+    #[error("the seed of `{device}` was sealed by another TPM (another machine's, or this machine's before its TPM was cleared), so no code can be made here; add the device again from your phone backup with `otpilot device add {device} --force --tpm`, or re-enrol it with `otpilot mfa enroll`")]
+    TpmForeign { device: String },
+    #[error("wrong TPM PIN for `{device}`{}", tries_left.map(|n| format!("; after {n} more wrong PINs the TPM locks PIN use for a while (dictionary-attack protection)")).unwrap_or_default())]
+    TpmWrongPin {
+        device: String,
+        tries_left: Option<u32>,
+    },
+    #[error("the TPM refuses the PIN of `{device}` for now: too many wrong PINs tripped its dictionary-attack lockout{}; wait, or have the TPM's owner run `tpm2_dictionarylockout --clear-lockout`", interval.map(|s| format!(" (it allows one more try every {s} s)")).unwrap_or_default())]
+    TpmLockout {
+        device: String,
+        interval: Option<u32>,
+    },
+    #[error("the MFA device `{0}` needs its TPM PIN, and there is no terminal or tray to ask; run the command in a terminal, or start otpilot-tray")]
+    TpmPinNeeded(String),
+    #[error("invalid TPM PIN: {0}")]
+    InvalidPin(&'static str),
+    #[error("the TPM cannot hold this seed: {0}; keep it in the keyring (leave out --tpm)")]
+    TpmUnsupported(String),
+    #[error("the TPM's owner hierarchy has a password, so Otpilot cannot make its storage key; make a persistent one at 0x81000001 with tpm2-tools (`tpm2_createprimary -C o -G ecc -c srk.ctx -P OWNERPASS`, then `tpm2_evictcontrol -C o -c srk.ctx 0x81000001 -P OWNERPASS`)")]
+    TpmOwnerAuth,
+    #[error("the sealed key of `{device}` cannot be read ({detail}); add the device again from your phone backup with `otpilot device add {device} --force --tpm`")]
+    TpmBlobDamaged {
+        device: String,
+        detail: &'static str,
+    },
+    #[error("the TPM failed to {op}: {detail}")]
+    Tpm { op: &'static str, detail: String },
+    #[error("`{0}` is sealed in the TPM already")]
+    AlreadySealed(String),
+    #[error("the seed of `{0}` is sealed in the TPM and cannot be read out (that is what sealing is for); a phone backup can only be made before sealing")]
+    SeedSealed(String),
+
     // --- secrets as people paste them ------------------------------------------------------
     #[error("no secret was given; paste the base32 seed, an otpauth:// URI or an otpauth-migration:// export")]
     EmptySecret,
@@ -300,6 +342,20 @@ error_kinds! {
     WrongPassword,
     /// The vault is locked, or no agent holds it: `otpilot unlock`.
     VaultLocked,
+    /// No TPM can be reached (none, no permission, a bad OTPILOT_TPM_TCTI).
+    NoTpm,
+    /// A sealed device belongs to another TPM (or this one was cleared).
+    TpmForeign,
+    /// The TPM PIN was wrong.
+    WrongPin,
+    /// The TPM locked PIN use after too many wrong PINs.
+    TpmLockout,
+    /// A TPM PIN is needed and nobody can be asked.
+    PinNeeded,
+    /// The seed is sealed in the TPM and cannot be read out.
+    SeedSealed,
+    /// Any other TPM failure.
+    Tpm,
     Other,
 }
 
@@ -329,7 +385,7 @@ impl Error {
             Error::VaultDamaged { .. } | Error::Vault(_) => ErrorKind::Keyring,
             Error::Keyring { .. } => ErrorKind::Keyring,
             Error::DeviceNotFound(_) | Error::ProfileNotFound { .. } => ErrorKind::NotFound,
-            Error::DeviceExists(_) => ErrorKind::Exists,
+            Error::DeviceExists(_) | Error::AlreadySealed(_) => ErrorKind::Exists,
             Error::SeedMissing(_) => ErrorKind::SeedMissing,
             Error::InvalidDeviceName { .. }
             | Error::AmbiguousSerial { .. }
@@ -374,6 +430,19 @@ impl Error {
             Error::Recursion => ErrorKind::Recursion,
             Error::ExportUnsafe { .. } | Error::ExecNested { .. } => ErrorKind::InvalidInput,
             Error::PlatformUnsupported(_) => ErrorKind::Unsupported,
+            Error::TpmConfig { .. } | Error::NoTpm { .. } | Error::TpmPermission { .. } => {
+                ErrorKind::NoTpm
+            }
+            Error::TpmForeign { .. } => ErrorKind::TpmForeign,
+            Error::TpmWrongPin { .. } => ErrorKind::WrongPin,
+            Error::TpmLockout { .. } => ErrorKind::TpmLockout,
+            Error::TpmPinNeeded(_) => ErrorKind::PinNeeded,
+            Error::SeedSealed(_) => ErrorKind::SeedSealed,
+            Error::InvalidPin(_) => ErrorKind::InvalidInput,
+            Error::TpmUnsupported(_)
+            | Error::TpmOwnerAuth
+            | Error::TpmBlobDamaged { .. }
+            | Error::Tpm { .. } => ErrorKind::Tpm,
             Error::ProcessProtection { .. } => ErrorKind::Other,
             Error::ConsoleRequest(_) | Error::ConsoleDuration { .. } => ErrorKind::InvalidInput,
             Error::FederationEndpoint(_) => ErrorKind::Config,

@@ -44,6 +44,7 @@ pub mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod totp;
+pub mod tpm;
 pub mod vault;
 
 pub use error::{Error, Result};

@@ -1,4 +1,5 @@
-//! TOTP seeds and codes (RFC 6238), computed with totp-rs.
+//! TOTP seeds and codes (RFC 6238), computed with totp-rs, or by the TPM for a sealed seed
+//! (the TPM computes the HMAC; the truncation of RFC 4226 is done here).
 //!
 //! Seeds are accepted the way people paste them: any case, with spaces or dashes between
 //! groups, with or without `=` padding. AWS virtual MFA devices use SHA-1, 6 digits and 30 s
@@ -10,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::secret::{SecretBytes, SecretString};
+use crate::tpm::{SealedKey, Tcti, Tpm};
 
 /// RFC 4226 asks for at least 128 bits; some services still issue 80-bit seeds, which work.
 const RECOMMENDED_SEED_BITS: usize = 128;
@@ -45,6 +47,14 @@ impl Algorithm {
             Self::Sha1 => "SHA1",
             Self::Sha256 => "SHA256",
             Self::Sha512 => "SHA512",
+        }
+    }
+
+    pub(crate) fn to_tpm(self) -> crate::tpm::Hash {
+        match self {
+            Self::Sha1 => crate::tpm::Hash::Sha1,
+            Self::Sha256 => crate::tpm::Hash::Sha256,
+            Self::Sha512 => crate::tpm::Hash::Sha512,
         }
     }
 
@@ -202,10 +212,24 @@ pub struct Code {
     pub step: u64,
 }
 
-/// A TOTP generator: a seed with its parameters.
+/// A TOTP generator: a seed (or a TPM key sealed from one) with its parameters.
 pub struct Totp {
     params: TotpParams,
-    inner: totp_rs::Totp,
+    mac: Mac,
+}
+
+enum Mac {
+    Software(totp_rs::Totp),
+    Sealed(Sealed),
+}
+
+/// A seed sealed in a TPM: where the TPM is, its wrapped key, and the key's PIN if it has
+/// one. The device's name is for error messages.
+struct Sealed {
+    device: String,
+    at: Tcti,
+    key: SealedKey,
+    pin: Option<SecretString>,
 }
 
 impl Totp {
@@ -219,11 +243,39 @@ impl Totp {
             .with_skew(0)
             .with_secret(seed.expose().to_vec())
             .build_noncompliant();
-        Ok(Self { params, inner })
+        Ok(Self {
+            params,
+            mac: Mac::Software(inner),
+        })
+    }
+
+    /// Codes from the TPM at `at`, for the device `device` whose seed it sealed as `key`.
+    pub fn sealed(
+        device: &str,
+        at: Tcti,
+        key: SealedKey,
+        pin: Option<SecretString>,
+        params: TotpParams,
+    ) -> Result<Self> {
+        params.validate()?;
+        Ok(Self {
+            params,
+            mac: Mac::Sealed(Sealed {
+                device: device.to_owned(),
+                at,
+                key,
+                pin,
+            }),
+        })
     }
 
     pub fn params(&self) -> TotpParams {
         self.params
+    }
+
+    /// Whether the TPM computes this generator's codes.
+    pub fn is_sealed(&self) -> bool {
+        matches!(self.mac, Mac::Sealed(_))
     }
 
     /// The time step that `unix_time` falls in.
@@ -232,20 +284,64 @@ impl Totp {
     }
 
     /// The code for one time step.
-    pub fn code_for_step(&self, step: u64) -> String {
-        self.inner.generate(step * self.params.period).to_string()
+    pub fn code_for_step(&self, step: u64) -> Result<String> {
+        Ok(self.codes_for_steps(&[step])?.remove(0))
+    }
+
+    /// The codes for several steps; a sealed seed opens the TPM once for all of them.
+    pub fn codes_for_steps(&self, steps: &[u64]) -> Result<Vec<String>> {
+        match &self.mac {
+            Mac::Software(inner) => Ok(steps
+                .iter()
+                .map(|step| inner.generate(step * self.params.period).to_string())
+                .collect()),
+            Mac::Sealed(sealed) => {
+                let counters: Vec<[u8; 8]> = steps.iter().map(|s| s.to_be_bytes()).collect();
+                let messages: Vec<&[u8]> = counters.iter().map(|c| &c[..]).collect();
+                let pin = sealed.pin.as_ref().map(|p| p.expose().as_bytes());
+                let macs = Tpm::open(&sealed.at)
+                    .and_then(|mut tpm| {
+                        tpm.hmac_each(
+                            &sealed.key,
+                            self.params.algorithm.to_tpm(),
+                            pin,
+                            &messages,
+                        )
+                    })
+                    .map_err(|e| e.for_device(&sealed.device))?;
+                macs.iter()
+                    .map(|mac| truncate(mac, self.params.digits))
+                    .collect()
+            }
+        }
     }
 
     /// The code at `unix_time`, seconds until it changes, and the code after it.
-    pub fn code_at(&self, unix_time: u64) -> Code {
+    pub fn code_at(&self, unix_time: u64) -> Result<Code> {
         let step = self.step_at(unix_time);
-        Code {
-            code: self.code_for_step(step),
+        let mut codes = self.codes_for_steps(&[step, step + 1])?;
+        let next_code = codes.pop().expect("two codes");
+        Ok(Code {
+            code: codes.pop().expect("two codes"),
             remaining_seconds: self.params.period - unix_time % self.params.period,
-            next_code: self.code_for_step(step + 1),
+            next_code,
             step,
-        }
+        })
     }
+}
+
+/// RFC 4226 §5.3 dynamic truncation of an HMAC into a `digits`-digit code.
+pub(crate) fn truncate(mac: &[u8], digits: u8) -> Result<String> {
+    let offset = (mac.last().copied().unwrap_or_default() & 0x0F) as usize;
+    let Some(window) = mac.get(offset..offset + 4) else {
+        return Err(Error::Tpm {
+            op: "compute the code",
+            detail: format!("its HMAC is {} bytes, too short", mac.len()),
+        });
+    };
+    let binary = u32::from_be_bytes([window[0] & 0x7F, window[1], window[2], window[3]]);
+    let code = binary % 10u32.pow(digits as u32);
+    Ok(format!("{code:0width$}", width = digits as usize))
 }
 
 #[cfg(test)]
@@ -287,34 +383,44 @@ mod tests {
     }
 
     #[test]
+    fn truncation_follows_rfc4226() {
+        // RFC 4226 appendix D: HMAC-SHA1("12345678901234567890", counter 0) and its code.
+        let mac = data_encoding::HEXLOWER
+            .decode(b"cc93cf18508d94934c64b65d8ba7667fb7cde4b0")
+            .unwrap();
+        assert_eq!(truncate(&mac, 6).unwrap(), "755224");
+        assert!(truncate(&mac[..4], 6).is_err());
+    }
+
+    #[test]
     fn rfc6238_vectors() {
         let sha1 = totp(RFC_SEED_SHA1, Algorithm::Sha1, 8);
         let sha256 = totp(RFC_SEED_SHA256, Algorithm::Sha256, 8);
         let sha512 = totp(RFC_SEED_SHA512, Algorithm::Sha512, 8);
         for &(t, c1, c256, c512) in RFC_VECTORS {
-            assert_eq!(sha1.code_at(t).code, c1, "SHA1 at {t}");
-            assert_eq!(sha256.code_at(t).code, c256, "SHA256 at {t}");
-            assert_eq!(sha512.code_at(t).code, c512, "SHA512 at {t}");
+            assert_eq!(sha1.code_at(t).unwrap().code, c1, "SHA1 at {t}");
+            assert_eq!(sha256.code_at(t).unwrap().code, c256, "SHA256 at {t}");
+            assert_eq!(sha512.code_at(t).unwrap().code, c512, "SHA512 at {t}");
         }
     }
 
     #[test]
     fn six_digit_codes_are_the_low_digits_of_the_eight_digit_ones() {
         let six = totp(RFC_SEED_SHA1, Algorithm::Sha1, 6);
-        assert_eq!(six.code_at(59).code, "287082");
-        assert_eq!(six.code_at(1111111109).code, "081804");
+        assert_eq!(six.code_at(59).unwrap().code, "287082");
+        assert_eq!(six.code_at(1111111109).unwrap().code, "081804");
     }
 
     #[test]
     fn remaining_and_next() {
         let t = totp(RFC_SEED_SHA1, Algorithm::Sha1, 8);
-        let c = t.code_at(1111111109);
+        let c = t.code_at(1111111109).unwrap();
         assert_eq!(c.remaining_seconds, 30 - 1111111109 % 30);
-        assert_eq!(c.next_code, t.code_at(1111111109 + 30).code);
+        assert_eq!(c.next_code, t.code_at(1111111109 + 30).unwrap().code);
         assert_eq!(c.step, 1111111109 / 30);
         // The last second of a step still has 1 second left, the first has the full period.
-        assert_eq!(t.code_at(59).remaining_seconds, 1);
-        assert_eq!(t.code_at(60).remaining_seconds, 30);
+        assert_eq!(t.code_at(59).unwrap().remaining_seconds, 1);
+        assert_eq!(t.code_at(60).unwrap().remaining_seconds, 30);
     }
 
     #[test]
@@ -375,7 +481,7 @@ mod tests {
             ..TotpParams::default()
         };
         let t = Totp::new(&seed, sixty).unwrap();
-        assert_eq!(t.code_at(60).code, t.code_at(119).code);
-        assert_ne!(t.code_at(60).code, t.code_at(120).code);
+        assert_eq!(t.code_at(60).unwrap().code, t.code_at(119).unwrap().code);
+        assert_ne!(t.code_at(60).unwrap().code, t.code_at(120).unwrap().code);
     }
 }

@@ -55,7 +55,10 @@ fn set_excluded_from_history(
 pub fn copy_code(state: &'static AppState, device: &str) -> CommandResult<u64> {
     let devices = state.devices();
     let d = devices.find(device)?;
-    let code = devices.totp(&d)?.code_at(unix_now()).code;
+    let code = devices
+        .totp(&d, &|name| state.ask_pin(name))?
+        .code_at(unix_now())?
+        .code;
     with_clipboard(|c| set_excluded_from_history(c, code.clone()))?;
     state.session.audit().record(AuditEntry {
         device: Some(d.name.clone()),

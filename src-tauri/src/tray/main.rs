@@ -129,4 +129,8 @@ impl Desktop for TrayDesktop {
     fn approve(&self, profile: &str, device: &str) -> bool {
         prompts::approve(profile, device)
     }
+
+    fn ask_pin(&self, device: &str) -> Option<otpilot_core::secret::SecretString> {
+        prompts::ask_pin(device)
+    }
 }

@@ -70,6 +70,15 @@ fn item(id: MenuId, text: &str, enabled: bool) -> MenuItem {
     MenuItem::with_id(id.to_id(), text, enabled, None)
 }
 
+/// A sealed device's badge: the seed is in the TPM (and its key asks for a PIN).
+fn badge(d: &otpilot_core::device::Device) -> &'static str {
+    match (d.location, d.tpm_pin) {
+        (otpilot_core::device::Location::Tpm, true) => "  [TPM, PIN]",
+        (otpilot_core::device::Location::Tpm, false) => "  [TPM]",
+        _ => "",
+    }
+}
+
 /// The whole menu for the current devices and watched profiles.
 fn build_menu(state: &AppState) -> tray_icon::menu::Result<Menu> {
     let menu = Menu::new();
@@ -85,7 +94,7 @@ fn build_menu(state: &AppState) -> tray_icon::menu::Result<Menu> {
     for d in &devices {
         menu.append(&item(
             MenuId::Copy(d.name.clone()),
-            &format!("Copy code: {}", d.name),
+            &format!("Copy code: {}{}", d.name, badge(d)),
             true,
         ))?;
     }

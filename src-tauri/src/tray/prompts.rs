@@ -1,5 +1,5 @@
-//! Asking the person from the tray: a small GTK dialog per question (an MFA code, or "allow
-//! this profile to use this device?"), for callers that have no terminal (Terraform, IDEs)
+//! Asking the person from the tray: a small GTK dialog per question (an MFA code, "allow
+//! this profile to use this device?", or a sealed device's TPM PIN), for callers that have no terminal (Terraform, IDEs)
 //! and reach Otpilot through the agent. Native dialogs open at once and cost no web engine.
 //! The asking thread blocks until the dialog is answered, closed, or the wait times out.
 
@@ -37,6 +37,16 @@ pub fn approve(profile: &str, device: &str) -> bool {
          device {device}. Allow it this once?"
     );
     ask(move |answer| approve_dialog(&title, &text, answer)).is_some_and(|a| a.is_some())
+}
+
+/// Asks for the TPM PIN of the sealed device `device`.
+pub fn ask_pin(device: &str) -> Option<SecretString> {
+    let title = format!("Otpilot: TPM PIN of {device}");
+    let text = format!(
+        "The MFA device {device} is sealed in this computer's TPM with a PIN. Enter the PIN to \
+         make a code. Wrong PINs count towards the TPM's lockout."
+    );
+    ask(move |answer| pin_dialog(&title, &text, answer))?.map(SecretString::new)
 }
 
 /// Shows the dialog `build` makes on the main thread and waits for what it sends.
@@ -114,6 +124,39 @@ fn code_dialog(title: &str, text: &str, answer: Sender<Option<String>>) -> gtk::
         let code = (response == gtk::ResponseType::Accept).then(|| entry.text().to_string());
         entry.set_text("");
         let _ = answer.send(code);
+        // SAFETY: as in `ask`: our dialog, on its own thread.
+        unsafe { dialog.destroy() };
+    });
+    dialog
+}
+
+/// A hidden PIN field and Cancel / Use PIN; Enter answers once the PIN is 4 characters.
+fn pin_dialog(title: &str, text: &str, answer: Sender<Option<String>>) -> gtk::Dialog {
+    let dialog = dialog(
+        title,
+        text,
+        &[
+            ("_Cancel", gtk::ResponseType::Cancel),
+            ("_Use PIN", gtk::ResponseType::Accept),
+        ],
+    );
+    let entry = gtk::Entry::new();
+    entry.set_visibility(false);
+    entry.set_input_purpose(gtk::InputPurpose::Pin);
+    entry.set_max_length(32);
+    entry.set_activates_default(true);
+    dialog.content_area().add(&entry);
+    dialog.set_focus(Some(&entry));
+    dialog.set_default_response(gtk::ResponseType::Accept);
+    dialog.set_response_sensitive(gtk::ResponseType::Accept, false);
+    let d = dialog.clone();
+    entry.connect_changed(move |e| {
+        d.set_response_sensitive(gtk::ResponseType::Accept, e.text().chars().count() >= 4);
+    });
+    dialog.connect_response(move |dialog, response| {
+        let pin = (response == gtk::ResponseType::Accept).then(|| entry.text().to_string());
+        entry.set_text("");
+        let _ = answer.send(pin);
         // SAFETY: as in `ask`: our dialog, on its own thread.
         unsafe { dialog.destroy() };
     });

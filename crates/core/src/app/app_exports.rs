@@ -156,6 +156,7 @@ impl Session {
                 name,
                 serial,
                 account,
+                seal: None,
             });
         }
         if !request.dry_run && !new.is_empty() {

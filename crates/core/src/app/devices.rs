@@ -5,7 +5,8 @@
 use std::path::PathBuf;
 
 use super::Session;
-use crate::device::{Device, NewDevice};
+use crate::audit::{AuditEntry, EventKind};
+use crate::device::{Device, NewDevice, Seal};
 use crate::error::{Error, Result};
 use crate::import;
 use crate::secret::SecretString;
@@ -29,6 +30,8 @@ pub struct DeviceImport {
     pub serial: Option<String>,
     /// Replace devices of the same name.
     pub force: bool,
+    /// Seal the seed in the TPM instead of keeping it in the store.
+    pub seal: Option<Seal>,
 }
 
 /// What an import added, and what the person should be told.
@@ -40,6 +43,18 @@ pub struct AddedDevices {
 }
 
 impl Session {
+    /// Moves a device's seed into the TPM (see [`crate::device::Devices::protect`]) and
+    /// records it in the audit log.
+    pub fn protect_device(&self, name_or_serial: &str, seal: &Seal) -> Result<Device> {
+        let device = self.devices().protect(name_or_serial, seal)?;
+        self.audit().record(AuditEntry {
+            device: Some(device.name.clone()),
+            serial: device.serial.clone(),
+            ..AuditEntry::new(EventKind::DeviceSealed)
+        });
+        Ok(device)
+    }
+
     /// Adds every account in the input, all together or not at all. One account is named
     /// `name`; several (an authenticator's export) are named `name-1` .. `name-N` in the
     /// export's order.
@@ -68,6 +83,7 @@ impl Session {
                 },
                 serial: serial.clone(),
                 account,
+                seal: request.seal.clone(),
             })
             .collect();
         let devices = self.devices().add(new, request.force)?;
@@ -101,6 +117,7 @@ mod tests {
                 source: text(SEED),
                 serial: Some(SERIAL.into()),
                 force: false,
+                seal: None,
             })
             .unwrap();
         assert_eq!(added.source, "base32 seed");
@@ -114,6 +131,7 @@ mod tests {
                 source: text(SEED),
                 serial: Some("  ".into()),
                 force: false,
+                seal: None,
             })
             .unwrap();
         assert_eq!(added.devices[0].serial, None);
@@ -136,6 +154,7 @@ mod tests {
             source: text(&export),
             serial: Some(SERIAL.into()),
             force: false,
+            seal: None,
         });
         assert!(matches!(
             refused,
@@ -149,6 +168,7 @@ mod tests {
                 source: text(&export),
                 serial: None,
                 force: false,
+                seal: None,
             })
             .unwrap();
         let names: Vec<&str> = added.devices.iter().map(|d| d.name.as_str()).collect();

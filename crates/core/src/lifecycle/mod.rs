@@ -25,7 +25,8 @@ use crate::aws::profile::Profiles;
 use crate::broker::Broker;
 use crate::clock::unix_now;
 use crate::credentials::Credentials;
-use crate::device::{name_from, Device, Devices, NewDevice};
+use crate::device::{name_from, Device, Devices, NewDevice, Seal};
+use crate::secret::SecretString;
 use crate::error::{Error, Result};
 use crate::import::ImportedAccount;
 use crate::mfa::MfaCodeSource;
@@ -73,6 +74,14 @@ struct Account {
     user: IamUser,
     iam: ServiceTarget,
     sts: ServiceTarget,
+}
+
+/// Sealing a new device's seed in the TPM at enrolment. `backup` is given the device's name
+/// and otpauth URI before sealing (to show a QR code for a phone); an error from it cancels
+/// the enrolment.
+pub struct SealAtEnrol<'a> {
+    pub seal: Seal,
+    pub backup: &'a dyn Fn(&str, &SecretString) -> Result<()>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -203,8 +212,28 @@ impl Lifecycle<'_> {
     /// Creates, stores and enables a new virtual MFA device for `profile`'s IAM user, and
     /// writes its serial into the profile when the profile has none.
     pub fn enroll(&self, profile: &str, device_name: Option<&str>) -> Result<Enrolled> {
+        self.enroll_with(profile, device_name, None)
+    }
+
+    /// [`Self::enroll`], with the new seed sealed in the TPM instead of kept in the store;
+    /// the phone backup is offered before sealing, as it cannot be made after.
+    pub fn enroll_sealed(
+        &self,
+        profile: &str,
+        device_name: Option<&str>,
+        seal: &SealAtEnrol<'_>,
+    ) -> Result<Enrolled> {
+        self.enroll_with(profile, device_name, Some(seal))
+    }
+
+    fn enroll_with(
+        &self,
+        profile: &str,
+        device_name: Option<&str>,
+        seal: Option<&SealAtEnrol<'_>>,
+    ) -> Result<Enrolled> {
         let account = self.account(profile)?;
-        let mut enrolled = self.create_and_enable(&account, device_name)?;
+        let mut enrolled = self.create_and_enable(&account, device_name, seal)?;
         let profile = account.profile.clone();
         let backup = edit_aws_config(&self.broker.files.config, |ini| {
             ini.ensure_section(&profile, false);
@@ -227,7 +256,12 @@ impl Lifecycle<'_> {
 
     /// Steps 1-3 of enrolment: create, store the seed, enable (undoing the first two when
     /// the third fails).
-    fn create_and_enable(&self, account: &Account, device_name: Option<&str>) -> Result<Enrolled> {
+    fn create_and_enable(
+        &self,
+        account: &Account,
+        device_name: Option<&str>,
+        seal: Option<&SealAtEnrol<'_>>,
+    ) -> Result<Enrolled> {
         let devices = self.devices();
         // The name asked for, or a dated default with the time of day as a fallback for a
         // second device on one day (taken in IAM or among Otpilot's devices).
@@ -266,7 +300,18 @@ impl Lifecycle<'_> {
         let serial = created.serial.clone();
         let params = TotpParams::default();
         let totp = Totp::new(&created.seed, params)?;
-        // The seed goes to the keyring before anything else can fail.
+        let issuer = "Amazon Web Services";
+        let label = format!("{}@{}", account.user.name, account.user.account());
+        if let Some(seal) = seal {
+            // The last moment a phone backup can be made: after sealing, no one can read the
+            // seed. Refusing it undoes the creation.
+            let uri = crate::otpauth::to_uri(&created.seed, params, Some(issuer), &label);
+            if let Err(e) = (seal.backup)(&local, &uri) {
+                self.delete_virtual_device(account, &serial);
+                return Err(e);
+            }
+        }
+        // The seed goes to the keyring (or the TPM) before anything else can fail.
         let stored = devices.add(
             vec![NewDevice {
                 name: local.clone(),
@@ -274,9 +319,10 @@ impl Lifecycle<'_> {
                 account: ImportedAccount {
                     seed: created.seed,
                     params,
-                    issuer: Some("Amazon Web Services".into()),
-                    account: Some(format!("{}@{}", account.user.name, account.user.account())),
+                    issuer: Some(issuer.into()),
+                    account: Some(label),
                 },
+                seal: seal.map(|s| s.seal.clone()),
             }],
             false,
         );
@@ -287,7 +333,10 @@ impl Lifecycle<'_> {
         let step = self
             .code_source(&devices)
             .claim_steps(&serial, params.period, 2)?;
-        let (code1, code2) = (totp.code_for_step(step), totp.code_for_step(step + 1));
+        let [code1, code2]: [String; 2] = totp
+            .codes_for_steps(&[step, step + 1])?
+            .try_into()
+            .expect("two codes");
         let enabled = self.iam.enable_mfa_device(
             &account.iam,
             &account.keys,
@@ -355,7 +404,7 @@ impl Lifecycle<'_> {
             .map(|EnabledDevice { serial, enabled_at }| {
                 let device = crate::device::by_serial(&local, &serial);
                 ListedDevice {
-                    seed_held: device.is_some_and(|d| devices.seed(d).is_ok()),
+                    seed_held: device.is_some_and(|d| devices.secret_present(d).unwrap_or(false)),
                     device: device.map(|d| d.name.clone()),
                     serial,
                     enabled_at,
@@ -371,11 +420,14 @@ impl Lifecycle<'_> {
         let (stored, serial) = self.stored_device(&devices, device)?;
         let profile = self.profile_for(profile, &serial)?;
         let account = self.account(&profile)?;
-        let totp = devices.totp(&stored)?;
+        let totp = devices.totp(&stored, &|name| self.broker.ui.tpm_pin(name))?;
         let step = self
             .code_source(&devices)
             .claim_steps(&serial, stored.params.period, 2)?;
-        let (code1, code2) = (totp.code_for_step(step), totp.code_for_step(step + 1));
+        let [code1, code2]: [String; 2] = totp
+            .codes_for_steps(&[step, step + 1])?
+            .try_into()
+            .expect("two codes");
         self.iam
             .resync_mfa_device(
                 &account.iam,
@@ -408,7 +460,7 @@ impl Lifecycle<'_> {
             ))
         })?;
         let account = self.account(profile)?;
-        let mut new = self.create_and_enable(&account, device_name)?;
+        let mut new = self.create_and_enable(&account, device_name, None)?;
         // The new device must work before the old one goes: one real MFA session with it.
         self.broker.ui.notice(
             "checking the new device with AWS (its first two codes went to enabling it, so this waits for the next one)",

@@ -36,6 +36,12 @@ pub trait Interaction: Send + Sync {
     /// Asks whether `profile` may use the stored device `device` (for devices marked "ask
     /// before use"); `false` when nobody can be asked.
     fn approve_device(&self, profile: &str, device: &str) -> Result<bool>;
+    /// Asks for the TPM PIN of the sealed device `device`; `Ok(None)` when nobody can be
+    /// asked.
+    fn tpm_pin(&self, device: &str) -> Result<Option<SecretString>> {
+        let _ = device;
+        Ok(None)
+    }
 }
 
 /// Where a code came from; decides whether a rejected code is worth one retry.
@@ -82,7 +88,7 @@ impl MfaCodeSource<'_> {
                     profile: profile.to_owned(),
                 });
             }
-            let totp = self.devices.totp(&device)?;
+            let totp = self.devices.totp(&device, &|name| self.ui.tpm_pin(name))?;
             let code = self.unused_step(serial, device.params.period, |step| {
                 totp.code_for_step(step)
             })?;
@@ -124,10 +130,10 @@ impl MfaCodeSource<'_> {
         &self,
         serial: &str,
         period: u64,
-        code_for: impl Fn(u64) -> String,
+        code_for: impl Fn(u64) -> Result<String>,
     ) -> Result<SecretString> {
         let step = self.claim_steps(serial, period, 1)?;
-        Ok(SecretString::new(code_for(step)))
+        Ok(SecretString::new(code_for(step)?))
     }
 
     /// Claims `count` consecutive steps of `serial`, starting with the current one (or, when

@@ -192,3 +192,10 @@ mod tests {
         );
     }
 }
+
+/// The TPM's character device, opened for commands (`/dev/tpmrm0`: the kernel's resource
+/// manager flushes what this process loaded when the file is closed). Close-on-exec, so no
+/// child inherits the TPM.
+pub fn open_tpm_device(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new().read(true).write(true).open(path)
+}

@@ -143,6 +143,9 @@ pub async fn add_device(
             source,
             serial,
             force,
+            // Sealing asks for a new PIN twice and offers nothing the CLI does not; the
+            // window adds to the store, and `otpilot device protect` seals afterwards.
+            seal: None,
         })?;
         Ok(AddResult {
             added: added.devices.iter().map(DeviceView::from).collect(),

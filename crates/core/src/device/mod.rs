@@ -1,5 +1,6 @@
 //! MFA devices: non-secret metadata in `devices.toml` under the config dir, seeds in the
-//! `SecretStore`.
+//! `SecretStore` (or, for a device sealed in the TPM, the TPM-wrapped key in its place:
+//! [`sealing`]).
 //!
 //! Every change keeps the two in step: the keyring is written first and the metadata file
 //! second (atomically), and when the second step fails the first is undone, so a failed
@@ -17,6 +18,9 @@ use crate::lock::RefreshLock;
 use crate::secret::SecretString;
 use crate::store::SecretStore;
 use crate::totp::{Totp, TotpParams, TotpSeed};
+
+mod sealing;
+pub use sealing::{no_pin, tpm_location, tpm_manufacturer, validate_pin, PinPrompt, Seal};
 
 const FILE_NAME: &str = "devices.toml";
 
@@ -43,15 +47,51 @@ pub struct Device {
     pub ask_before_use: bool,
     /// Unix seconds when the device was added.
     pub added: u64,
+    /// Where the seed lives.
+    #[serde(default, skip_serializing_if = "Location::is_store")]
+    pub location: Location,
+    /// A sealed device whose TPM key has a PIN.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tpm_pin: bool,
+}
+
+/// Where a device's seed lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Location {
+    /// In Otpilot's secret store (the OS keyring, or the vault).
+    #[default]
+    Store,
+    /// Sealed in this machine's TPM; the store holds only the TPM-wrapped key.
+    Tpm,
+}
+
+impl Location {
+    fn is_store(&self) -> bool {
+        *self == Self::Store
+    }
 }
 
 impl Device {
+    /// Where the seed lives, as people call it: `keyring` or `vault` (the store Otpilot
+    /// uses), or `tpm`.
+    pub fn seed_home(&self, store: crate::settings::StoreKind) -> &'static str {
+        match (self.location, store) {
+            (Location::Tpm, _) => "tpm",
+            (Location::Store, crate::settings::StoreKind::Keyring) => "keyring",
+            (Location::Store, crate::settings::StoreKind::Vault) => "vault",
+        }
+    }
+
     pub fn keyring_key(&self) -> String {
         format!("totp:{}", self.id)
     }
 
     fn keyring_label(&self) -> String {
-        format!("Otpilot TOTP seed ({})", self.name)
+        match self.location {
+            Location::Store => format!("Otpilot TOTP seed ({})", self.name),
+            Location::Tpm => format!("Otpilot TPM-sealed TOTP key ({})", self.name),
+        }
     }
 }
 
@@ -61,11 +101,13 @@ struct DeviceFile {
     devices: Vec<Device>,
 }
 
-/// A new device to add: a name, an optional AWS serial, and what was imported.
+/// A new device to add: a name, an optional AWS serial, what was imported, and whether to
+/// seal its seed in the TPM.
 pub struct NewDevice {
     pub name: String,
     pub serial: Option<String>,
     pub account: ImportedAccount,
+    pub seal: Option<Seal>,
 }
 
 /// Devices on disk and in the keyring.
@@ -133,17 +175,48 @@ impl<'s> Devices<'s> {
                 params: n.account.params,
                 ask_before_use: false,
                 added: now,
+                location: if n.seal.is_some() {
+                    Location::Tpm
+                } else {
+                    Location::Store
+                },
+                tpm_pin: n.seal.as_ref().is_some_and(|s| s.pin.is_some()),
             });
         }
 
-        // Seeds first: if the keyring refuses, nothing has changed yet.
-        let mut stored: Vec<&Device> = Vec::new();
+        // Sealing next: a TPM that refuses changes nothing either.
+        let mut secrets = Vec::with_capacity(new.len());
+        let mut tpm = None;
         for (device, n) in added.iter().zip(&new) {
-            let seed = n.account.seed.to_base32();
+            secrets.push(match &n.seal {
+                None => crate::secret::SecretBytes::new(
+                    n.account.seed.to_base32().expose().as_bytes().to_vec(),
+                ),
+                Some(seal) => {
+                    let tpm = match &mut tpm {
+                        Some(tpm) => tpm,
+                        None => tpm.insert(sealing::open_tpm(&device.name)?),
+                    };
+                    let key = sealing::seal_verified(
+                        tpm,
+                        &device.name,
+                        &n.account.seed,
+                        n.account.params,
+                        seal,
+                    )?;
+                    crate::secret::SecretBytes::new(key.to_bytes())
+                }
+            });
+        }
+        drop(tpm);
+
+        // Then the store: if the keyring refuses, nothing has changed yet.
+        let mut stored: Vec<&Device> = Vec::new();
+        for (device, secret) in added.iter().zip(&secrets) {
             if let Err(e) = self.store.set(
                 &device.keyring_key(),
                 &device.keyring_label(),
-                seed.expose().as_bytes(),
+                secret.expose(),
             ) {
                 self.forget(&stored);
                 return Err(e);
@@ -243,8 +316,11 @@ impl<'s> Devices<'s> {
         Ok(device)
     }
 
-    /// The device's seed from the keyring.
+    /// The device's seed from the keyring; a seed sealed in the TPM cannot be read.
     pub fn seed(&self, device: &Device) -> Result<TotpSeed> {
+        if device.location == Location::Tpm {
+            return Err(Error::SeedSealed(device.name.clone()));
+        }
         let bytes = self
             .store
             .get(&device.keyring_key())?
@@ -256,9 +332,18 @@ impl<'s> Devices<'s> {
         Ok(TotpSeed::from_base32(text)?.0)
     }
 
-    /// A code generator for the device.
-    pub fn totp(&self, device: &Device) -> Result<Totp> {
-        Totp::new(&self.seed(device)?, device.params)
+    /// A code generator for the device; `pin` is asked for the PIN of a sealed device whose
+    /// key has one.
+    pub fn totp(&self, device: &Device, pin: PinPrompt<'_>) -> Result<Totp> {
+        match device.location {
+            Location::Store => Totp::new(&self.seed(device)?, device.params),
+            Location::Tpm => self.sealed_totp(device, pin),
+        }
+    }
+
+    /// Whether the device's secret (its seed, or its sealed key) is in the store.
+    pub fn secret_present(&self, device: &Device) -> Result<bool> {
+        Ok(self.store.get(&device.keyring_key())?.is_some())
     }
 
     /// The otpauth URI of a device, for a phone backup. Holds the seed.
@@ -449,6 +534,7 @@ mod tests {
             name: name.into(),
             serial: None,
             account: import::from_text(seed).unwrap().accounts.remove(0),
+            seal: None,
         }
     }
 
@@ -463,7 +549,7 @@ mod tests {
         assert!(!text.contains(SEED), "seed leaked into the metadata file");
         assert_eq!(devices.list().unwrap(), added);
 
-        let code = devices.totp(&added[0]).unwrap().code_at(59).code;
+        let code = devices.totp(&added[0], &no_pin).unwrap().code_at(59).unwrap().code;
         assert_eq!(code.len(), 6);
 
         devices.rename("work", "prod").unwrap();
@@ -473,9 +559,10 @@ mod tests {
         ));
         assert_eq!(
             devices
-                .totp(&devices.find("prod").unwrap())
+                .totp(&devices.find("prod").unwrap(), &no_pin)
                 .unwrap()
                 .code_at(59)
+                .unwrap()
                 .code,
             code
         );
