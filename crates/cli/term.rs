@@ -129,16 +129,20 @@ impl Interaction for TerminalInteraction {
         if !has_tty() {
             return Ok(None);
         }
-        Ok(rpassword::prompt_password(format!("TPM PIN of `{device}`: "))
-            .ok()
-            .map(SecretString::new))
+        Ok(
+            rpassword::prompt_password(format!("TPM PIN of `{device}`: "))
+                .ok()
+                .map(SecretString::new),
+        )
     }
 }
 
 /// A new TPM PIN, asked twice on the terminal and checked by the core's rule.
 pub fn prompt_new_pin() -> Result<SecretString> {
     if !has_tty() {
-        bail!("no terminal to ask for the TPM PIN on; run this in a terminal, or leave out --tpm-pin");
+        bail!(
+            "no terminal to ask for the TPM PIN on; run this in a terminal, or leave out --tpm-pin"
+        );
     }
     let pin = prompt_secret("New TPM PIN (at least 4 characters): ")?;
     otpilot_core::device::validate_pin(&pin)?;

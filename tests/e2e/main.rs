@@ -36,6 +36,8 @@ mod console;
 mod account_admin;
 // The MFA device lifecycle (IAM), doctor, policy templates and the audit log.
 mod mfa_lifecycle;
+// Seeds sealed in a software TPM: codes against oathtool, another TPM, PINs, no TPM.
+mod tpm;
 // No desktop keyring: the vault held by the headless agent, and migration between stores.
 mod vault;
 // A security review's findings, as a user meets them: links kept, no core dumps.

@@ -8,8 +8,8 @@ use serde::Serialize;
 use otpilot_core::mfa::Interaction;
 
 use super::Ctx;
-use crate::term::TerminalInteraction;
 use crate::cli::CodeArgs;
+use crate::term::TerminalInteraction;
 
 #[derive(Serialize)]
 struct CodeJson<'a> {

@@ -440,12 +440,9 @@ impl Doctor<'_> {
             .into_iter()
             .filter(|d| d.location == Location::Tpm)
             .collect();
-        let at = match tpm_location() {
-            Ok(at) => at,
-            Err(e) => return Finding::new("tpm", Status::Fail, e.to_string()),
-        };
-        let vendor = match tpm_manufacturer() {
-            Ok(vendor) => vendor,
+        let probe = tpm_location().and_then(|at| tpm_manufacturer().map(|vendor| (at, vendor)));
+        let (at, vendor) = match probe {
+            Ok(found) => found,
             Err(e) if sealed.is_empty() => {
                 return Finding::new(
                     "tpm",
@@ -469,7 +466,10 @@ impl Doctor<'_> {
             if names.is_empty() {
                 format!("the TPM at {at} ({vendor}) answers; no device is sealed in it (`otpilot device protect NAME` seals one)")
             } else {
-                format!("the TPM at {at} ({vendor}) answers and holds the seeds of: {}", names.join(", "))
+                format!(
+                    "the TPM at {at} ({vendor}) answers and holds the seeds of: {}",
+                    names.join(", ")
+                )
             },
         )
     }

@@ -496,6 +496,7 @@ impl World {
                 source: ImportSource::Text(SecretString::from(SEED)),
                 serial: Some(SERIAL.into()),
                 force: false,
+                seal: None,
             })
             .expect("the fixture device is added");
         added.devices.into_iter().next().unwrap()

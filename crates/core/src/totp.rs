@@ -301,12 +301,7 @@ impl Totp {
                 let pin = sealed.pin.as_ref().map(|p| p.expose().as_bytes());
                 let macs = Tpm::open(&sealed.at)
                     .and_then(|mut tpm| {
-                        tpm.hmac_each(
-                            &sealed.key,
-                            self.params.algorithm.to_tpm(),
-                            pin,
-                            &messages,
-                        )
+                        tpm.hmac_each(&sealed.key, self.params.algorithm.to_tpm(), pin, &messages)
                     })
                     .map_err(|e| e.for_device(&sealed.device))?;
                 macs.iter()

@@ -8,6 +8,7 @@ pub mod moto;
 pub mod pty;
 pub mod signin;
 pub mod tls;
+pub mod tpm;
 pub mod tray;
 
 use std::ffi::OsStr;
@@ -32,6 +33,8 @@ pub fn random_seed(len: usize) -> String {
 pub struct TestEnv {
     pub root: tempfile::TempDir,
     bus: String,
+    /// More variables for the binary (where the TPM is, say).
+    extra: Vec<(String, String)>,
 }
 
 impl TestEnv {
@@ -61,6 +64,7 @@ impl TestEnv {
         Self {
             root,
             bus: bus.to_owned(),
+            extra: Vec::new(),
         }
     }
 
@@ -70,6 +74,12 @@ impl TestEnv {
         let env = Self::with_bus("");
         std::fs::create_dir_all(env.root.path().join("tmp")).unwrap();
         env
+    }
+
+    /// Sets (or replaces) a variable for every later run of the binary.
+    pub fn set_env(&mut self, name: &str, value: &str) {
+        self.extra.retain(|(k, _)| k != name);
+        self.extra.push((name.to_owned(), value.to_owned()));
     }
 
     pub fn config_dir(&self) -> PathBuf {
@@ -93,6 +103,7 @@ impl TestEnv {
             envs.push(("XDG_RUNTIME_DIR".into(), p("run")));
             envs.push(("DBUS_SESSION_BUS_ADDRESS".into(), self.bus.clone()));
         }
+        envs.extend(self.extra.iter().cloned());
         envs
     }
 

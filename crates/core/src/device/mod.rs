@@ -549,7 +549,12 @@ mod tests {
         assert!(!text.contains(SEED), "seed leaked into the metadata file");
         assert_eq!(devices.list().unwrap(), added);
 
-        let code = devices.totp(&added[0], &no_pin).unwrap().code_at(59).unwrap().code;
+        let code = devices
+            .totp(&added[0], &no_pin)
+            .unwrap()
+            .code_at(59)
+            .unwrap()
+            .code;
         assert_eq!(code.len(), 6);
 
         devices.rename("work", "prod").unwrap();

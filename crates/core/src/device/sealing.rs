@@ -82,7 +82,12 @@ pub(super) fn seal_verified(
     // TPM serves one link at a time); two steps, so a match is no coincidence.
     let counters = [step.to_be_bytes(), (step + 1).to_be_bytes()];
     let macs = tpm
-        .hmac_each(&key, params.algorithm.to_tpm(), pin, &[&counters[0], &counters[1]])
+        .hmac_each(
+            &key,
+            params.algorithm.to_tpm(),
+            pin,
+            &[&counters[0], &counters[1]],
+        )
         .map_err(|e| e.for_device(device))?;
     let sealed: Vec<String> = macs
         .iter()

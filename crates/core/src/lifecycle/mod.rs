@@ -26,10 +26,10 @@ use crate::broker::Broker;
 use crate::clock::unix_now;
 use crate::credentials::Credentials;
 use crate::device::{name_from, Device, Devices, NewDevice, Seal};
-use crate::secret::SecretString;
 use crate::error::{Error, Result};
 use crate::import::ImportedAccount;
 use crate::mfa::MfaCodeSource;
+use crate::secret::SecretString;
 use crate::totp::{Totp, TotpParams};
 
 /// Shortest session STS issues: enough to deactivate a device.

@@ -145,6 +145,16 @@ pub fn unprotected_child_limits() {
     }
 }
 
+/// The TPM's character device, opened for commands (`/dev/tpmrm0`: the kernel's resource
+/// manager flushes what this process loaded when the file is closed). Close-on-exec, so no
+/// child inherits the TPM.
+pub fn open_tpm_device(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,11 +201,4 @@ mod tests {
             *STARTING_CORE_LIMIT.get().unwrap()
         );
     }
-}
-
-/// The TPM's character device, opened for commands (`/dev/tpmrm0`: the kernel's resource
-/// manager flushes what this process loaded when the file is closed). Close-on-exec, so no
-/// child inherits the TPM.
-pub fn open_tpm_device(path: &Path) -> std::io::Result<std::fs::File> {
-    std::fs::OpenOptions::new().read(true).write(true).open(path)
 }

@@ -15,8 +15,8 @@ mod wire;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-pub use tcti::Tcti;
 use tcti::Link;
+pub use tcti::Tcti;
 use wire::{Command, Response};
 
 const CC_CREATE_PRIMARY: u32 = 0x131;
@@ -110,13 +110,25 @@ impl Hash {
 /// names the device.
 #[derive(Debug)]
 pub enum TpmError {
-    Config { variable: &'static str, detail: String },
-    Unavailable { at: String, detail: String },
-    Permission { path: std::path::PathBuf },
+    Config {
+        variable: &'static str,
+        detail: String,
+    },
+    Unavailable {
+        at: String,
+        detail: String,
+    },
+    Permission {
+        path: std::path::PathBuf,
+    },
     /// The key's PIN was wrong; `tries_left` before the TPM locks, when it says.
-    WrongPin { tries_left: Option<u32> },
+    WrongPin {
+        tries_left: Option<u32>,
+    },
     /// Dictionary-attack lockout: `interval` seconds until one more try is allowed.
-    Lockout { interval: Option<u32> },
+    Lockout {
+        interval: Option<u32>,
+    },
     /// The blob was not made by this TPM (or this TPM was cleared since).
     Foreign,
     Unsupported(String),
@@ -124,7 +136,10 @@ pub enum TpmError {
     OwnerAuth,
     /// The stored blob cannot be read.
     Damaged(&'static str),
-    Failed { op: &'static str, detail: String },
+    Failed {
+        op: &'static str,
+        detail: String,
+    },
 }
 
 impl TpmError {
@@ -218,7 +233,12 @@ impl Tpm {
     /// Imports `key` as an HMAC key with `hash` under this TPM's storage root key, with
     /// `pin` as its authValue. Dictionary-attack protection is on exactly when there is a
     /// PIN (an empty authValue has nothing to guess, and must keep working in a lockout).
-    pub fn seal(&mut self, key: &[u8], hash: Hash, pin: Option<&[u8]>) -> Result<SealedKey, TpmError> {
+    pub fn seal(
+        &mut self,
+        key: &[u8],
+        hash: Hash,
+        pin: Option<&[u8]>,
+    ) -> Result<SealedKey, TpmError> {
         if key.len() > 128 {
             return Err(TpmError::Unsupported(
                 "a TPM holds HMAC keys of at most 128 bytes".into(),
@@ -254,7 +274,10 @@ impl Tpm {
         let want = data_encoding::HEXLOWER
             .decode(sealed.parent.as_bytes())
             .map_err(|_| TpmError::Damaged("its parent's name is not hex"))?;
-        let (public, private) = (SealedKey::part(&sealed.public)?, SealedKey::part(&sealed.private)?);
+        let (public, private) = (
+            SealedKey::part(&sealed.public)?,
+            SealedKey::part(&sealed.private)?,
+        );
         let parent = self.parent_named(&want)?;
         let loaded = self.load(parent.handle, &private, &public);
         self.release(&parent);
@@ -289,7 +312,10 @@ impl Tpm {
         let want = data_encoding::HEXLOWER
             .decode(sealed.parent.as_bytes())
             .map_err(|_| TpmError::Damaged("its parent's name is not hex"))?;
-        let (public, private) = (SealedKey::part(&sealed.public)?, SealedKey::part(&sealed.private)?);
+        let (public, private) = (
+            SealedKey::part(&sealed.public)?,
+            SealedKey::part(&sealed.private)?,
+        );
         let parent = self.parent_named(&want)?;
         let loaded = self.load(parent.handle, &private, &public);
         self.release(&parent);
@@ -330,7 +356,8 @@ impl Tpm {
     /// made from the standard template (the same key every time, from the owner's seed).
     fn storage_parent(&mut self) -> Result<Parent, TpmError> {
         if let Some((attributes, name)) = self.read_public(PERSISTENT_SRK)? {
-            if attributes & (RESTRICTED | DECRYPT) == RESTRICTED | DECRYPT && attributes & SIGN == 0 {
+            if attributes & (RESTRICTED | DECRYPT) == RESTRICTED | DECRYPT && attributes & SIGN == 0
+            {
                 return Ok(Parent {
                     handle: PERSISTENT_SRK,
                     name,
@@ -375,24 +402,32 @@ impl Tpm {
         });
         c.sized(|c| {
             c.u16(ALG_ECC).u16(ALG_SHA256);
-            c.u32(FIXED_TPM | FIXED_PARENT | SENSITIVE_DATA_ORIGIN | USER_WITH_AUTH | NO_DA | RESTRICTED | DECRYPT);
+            c.u32(
+                FIXED_TPM
+                    | FIXED_PARENT
+                    | SENSITIVE_DATA_ORIGIN
+                    | USER_WITH_AUTH
+                    | NO_DA
+                    | RESTRICTED
+                    | DECRYPT,
+            );
             c.b2(&[]);
             c.u16(ALG_AES).u16(128).u16(ALG_CFB);
             c.u16(ALG_NULL).u16(ECC_NIST_P256).u16(ALG_NULL);
             c.b2(&[0; 32]).b2(&[0; 32]);
         });
         c.b2(&[]).u32(0);
-        let r = match self.call(c)? {
-            r if rc::base(r.code) == rc::AUTH_FAIL || rc::base(r.code) == rc::BAD_AUTH => {
-                return Err(TpmError::OwnerAuth)
-            }
-            r if rc::base(r.code) == rc::HIERARCHY => {
-                return Err(TpmError::Unsupported(
-                    "the TPM's storage hierarchy is disabled (turn it on in the firmware settings)".into(),
-                ))
-            }
-            r => checked(r, "make its storage key")?,
-        };
+        let r =
+            match self.call(c)? {
+                r if rc::base(r.code) == rc::AUTH_FAIL || rc::base(r.code) == rc::BAD_AUTH => {
+                    return Err(TpmError::OwnerAuth)
+                }
+                r if rc::base(r.code) == rc::HIERARCHY => return Err(TpmError::Unsupported(
+                    "the TPM's storage hierarchy is disabled (turn it on in the firmware settings)"
+                        .into(),
+                )),
+                r => checked(r, "make its storage key")?,
+            };
         let (handles, mut p) = r.reader(1).map_err(bad_answer)?;
         let read = (|| {
             p.b2()?; // outPublic
@@ -477,7 +512,13 @@ impl Tpm {
         Ok(handles[0])
     }
 
-    fn hmac(&mut self, key: u32, pin: &[u8], message: &[u8], hash: Hash) -> Result<Zeroizing<Vec<u8>>, TpmError> {
+    fn hmac(
+        &mut self,
+        key: u32,
+        pin: &[u8],
+        message: &[u8],
+        hash: Hash,
+    ) -> Result<Zeroizing<Vec<u8>>, TpmError> {
         let mut c = Command::new(CC_HMAC, &[key], Some(pin));
         c.b2(message).u16(hash.id());
         let r = self.call(c)?;
@@ -514,7 +555,8 @@ impl Tpm {
     }
 
     fn tries_left(&mut self) -> Option<u32> {
-        self.lockout_state().map(|[count, max, ..]| max.saturating_sub(count))
+        self.lockout_state()
+            .map(|[count, max, ..]| max.saturating_sub(count))
     }
 
     fn lockout_interval(&mut self) -> Option<u32> {
@@ -559,10 +601,13 @@ impl Tpm {
                     self.started = true;
                     let mut s = Command::new(CC_STARTUP, &[], None);
                     s.u16(0); // TPM_SU_CLEAR
-                    let answer = self.link.transact(&s.finish()).map_err(|e| TpmError::Failed {
-                        op: "start",
-                        detail: e.to_string(),
-                    })?;
+                    let answer = self
+                        .link
+                        .transact(&s.finish())
+                        .map_err(|e| TpmError::Failed {
+                            op: "start",
+                            detail: e.to_string(),
+                        })?;
                     checked(Response::parse(answer).map_err(bad_answer)?, "start")?;
                 }
                 rc::RETRY | rc::YIELDED | rc::TESTING if tries < 20 => {

@@ -84,16 +84,14 @@ impl Tcti {
     pub(super) fn connect(&self) -> Result<Box<dyn Link>, TpmError> {
         match self {
             Self::Device(path) => {
-                let file = crate::platform::open_tpm_device(path).map_err(|e| {
-                    match e.kind() {
-                        std::io::ErrorKind::PermissionDenied => {
-                            TpmError::Permission { path: path.clone() }
-                        }
-                        _ => TpmError::Unavailable {
-                            at: self.to_string(),
-                            detail: e.to_string(),
-                        },
+                let file = crate::platform::open_tpm_device(path).map_err(|e| match e.kind() {
+                    std::io::ErrorKind::PermissionDenied => {
+                        TpmError::Permission { path: path.clone() }
                     }
+                    _ => TpmError::Unavailable {
+                        at: self.to_string(),
+                        detail: e.to_string(),
+                    },
                 })?;
                 Ok(Box::new(DeviceLink { file }))
             }

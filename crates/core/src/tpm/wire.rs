@@ -201,7 +201,7 @@ mod tests {
         c.b2(&[1, 2]).u16(0x0004);
         let bytes = c.finish();
         let expected: Vec<u8> = [
-            &[0x80, 0x02][..],               // TPM_ST_SESSIONS
+            &[0x80, 0x02][..], // TPM_ST_SESSIONS
             &(bytes.len() as u32).to_be_bytes(),
             &[0, 0, 0x01, 0x55],             // TPM_CC_HMAC
             &[0x80, 0, 0, 1],                // the key's handle

@@ -282,7 +282,7 @@ impl Gate {
             .devices
             .get(serial)
             .unwrap_or_else(|| panic!("no device {serial} registered with the gate"));
-        totp.code_for_step(step)
+        totp.code_for_step(step).expect("a software code")
     }
 
     /// Marks a step as used, as if another process had just spent that code at AWS.
@@ -584,7 +584,7 @@ fn check_mfa(
             // AWS accepts the code of the previous, current and next step.
             let step = [now_step, now_step.saturating_sub(1), now_step + 1]
                 .into_iter()
-                .find(|&step| totp.code_for_step(step) == *code)
+                .find(|&step| totp.code_for_step(step).expect("a software code") == *code)
                 .ok_or((Rejection::InvalidCode, None))?;
             if !state.used_steps.insert((serial.clone(), step)) {
                 return Err((Rejection::ReusedCode, Some(step)));
@@ -610,7 +610,10 @@ fn check_mfa(
             // Two consecutive codes: typed a step apart (now-1, now), computed at once from
             // the seed (now, now+1), or typed slowly (now-2, now-1).
             let first = (now_step.saturating_sub(2)..=now_step)
-                .find(|&t| totp.code_for_step(t) == *code1 && totp.code_for_step(t + 1) == *code2)
+                .find(|&t| {
+                    totp.code_for_step(t).expect("a software code") == *code1
+                        && totp.code_for_step(t + 1).expect("a software code") == *code2
+                })
                 .ok_or((Rejection::InvalidCode, None))?;
             let (a, b) = ((serial.clone(), first), (serial.clone(), first + 1));
             if state.used_steps.contains(&a) || state.used_steps.contains(&b) {

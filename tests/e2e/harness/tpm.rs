@@ -1,0 +1,89 @@
+//! A software TPM (swtpm) of a test's own, on loopback, with its own state directory: a fresh
+//! TPM per test, so a second one is "another machine's TPM" (see ../../../../shared/TESTING.md).
+//! No resource manager sits in front of it: Otpilot flushes what it loads, as on a real one
+//! behind /dev/tpmrm0.
+
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Swtpm {
+    child: Child,
+    _state: tempfile::TempDir,
+    pub port: u16,
+}
+
+impl Swtpm {
+    pub fn start() -> Self {
+        for _ in 0..20 {
+            let port = free_port_pair();
+            let state = tempfile::Builder::new()
+                .prefix("otpilot-tpm-")
+                .tempdir()
+                .unwrap();
+            let child = Command::new("swtpm")
+                .args([
+                    "socket",
+                    "--tpm2",
+                    "--tpmstate",
+                    &format!("dir={}", state.path().display()),
+                    "--server",
+                    &format!("type=tcp,port={port},bindaddr=127.0.0.1"),
+                    "--ctrl",
+                    &format!("type=tcp,port={},bindaddr=127.0.0.1", port + 1),
+                    "--flags",
+                    "not-need-init,startup-clear",
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("swtpm (Debian package swtpm)");
+            let mut tpm = Self {
+                child,
+                _state: state,
+                port,
+            };
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = tpm.child.try_wait() {
+                    break; // the port was taken after all: try another
+                }
+                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return tpm;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        panic!("swtpm did not start on any free port");
+    }
+
+    /// The TCTI configuration, as tpm2-tools and Otpilot read it.
+    pub fn tcti(&self) -> String {
+        format!("swtpm:host=127.0.0.1,port={}", self.port)
+    }
+
+    /// tpm2-tools against this TPM (an independent client).
+    pub fn tool(&self, name: &str) -> Command {
+        let mut cmd = Command::new(name);
+        cmd.env("TPM2TOOLS_TCTI", self.tcti());
+        cmd
+    }
+}
+
+impl Drop for Swtpm {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A port P with P+1 free too (swtpm's control channel).
+fn free_port_pair() -> u16 {
+    loop {
+        let a = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = a.local_addr().unwrap().port();
+        if port < 65535 && TcpListener::bind(("127.0.0.1", port + 1)).is_ok() {
+            return port;
+        }
+    }
+}

@@ -1,0 +1,404 @@
+//! Seeds sealed in a software TPM (swtpm, one per test, on loopback): codes computed by the
+//! TPM against oathtool for random seeds, parameters and times; the seed in no keyring item
+//! and no file; a second TPM refusing the first one's key; PINs and the dictionary-attack
+//! lockout; no TPM at all; credential_process through the MFA gate; enrolment with --tpm.
+
+use std::process::Command;
+
+use crate::harness::aws::AwsWorld;
+use crate::harness::pty::Pty;
+use crate::harness::tpm::Swtpm;
+use crate::harness::{random_seed, run_detached, run_tool, TestEnv};
+
+/// oathtool's code for a base32 seed at unix time `t`.
+fn oathtool(seed: &str, algorithm: &str, digits: u8, period: u64, t: u64) -> String {
+    run_tool(Command::new("oathtool").args([
+        &format!("--totp={}", algorithm.to_lowercase()),
+        "-b",
+        "-N",
+        &format!("@{t}"),
+        "-d",
+        &digits.to_string(),
+        "-s",
+        &format!("{period}s"),
+        seed,
+    ]))
+}
+
+fn env_on(tpm: &Swtpm) -> TestEnv {
+    let mut env = TestEnv::new();
+    env.set_env("OTPILOT_TPM_TCTI", &tpm.tcti());
+    env
+}
+
+/// Every encoding of a seed the suite looks for: base32 (as pasted), raw, hex, base64.
+fn encodings(seed: &str) -> Vec<Vec<u8>> {
+    let raw = data_encoding::BASE32_NOPAD.decode(seed.as_bytes()).unwrap();
+    vec![
+        seed.as_bytes().to_vec(),
+        data_encoding::HEXLOWER.encode(&raw).into_bytes(),
+        data_encoding::BASE64.encode(&raw).into_bytes(),
+        raw,
+    ]
+}
+
+/// The keyring items of every device of `env`, read with `secret-tool`: each a sealed key
+/// (the keyring is shared with other tests, so only this test's items are read).
+fn keyring_dump(env: &TestEnv) -> Vec<u8> {
+    let mut dump = Vec::new();
+    for d in env.devices() {
+        let item = env
+            .secret_tool_lookup(d["name"].as_str().unwrap())
+            .expect("every device has its keyring item");
+        let key: serde_json::Value = serde_json::from_str(&item).expect("a sealed key is JSON");
+        assert!(
+            key["private"].is_string() && key["parent"].is_string(),
+            "{item}"
+        );
+        dump.extend_from_slice(item.as_bytes());
+    }
+    dump
+}
+
+/// No keyring item of `env` and no file under its root holds any of `seeds`, in any encoding.
+fn assert_seeds_nowhere(env: &TestEnv, seeds: &[String]) {
+    let dump = keyring_dump(env);
+    assert!(
+        !dump.is_empty(),
+        "no item to search: the check would prove nothing"
+    );
+    let files = all_files(env.root.path());
+    assert!(!files.is_empty());
+    for seed in seeds {
+        for needle in encodings(seed) {
+            let found = |hay: &[u8]| hay.windows(needle.len()).any(|w| w == needle.as_slice());
+            assert!(!found(&dump), "a keyring item holds a sealed seed");
+            for (path, bytes) in &files {
+                assert!(!found(bytes), "{} holds a sealed seed", path.display());
+            }
+        }
+    }
+}
+
+/// Every file under `dir`, read.
+fn all_files(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => stack.push(path),
+                Ok(t) if t.is_file() => {
+                    if let Ok(bytes) = std::fs::read(&path) {
+                        out.push((path, bytes));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+fn device_row(env: &TestEnv, name: &str) -> serde_json::Value {
+    env.devices()
+        .into_iter()
+        .find(|d| d["name"] == name)
+        .unwrap_or_else(|| panic!("no device {name}"))
+}
+
+/// The algorithms this swtpm's TPM implements, as tpm2-tools (an independent client) lists.
+fn hmac_algorithms(tpm: &Swtpm) -> Vec<&'static str> {
+    let listed = run_tool(tpm.tool("tpm2_getcap").arg("algorithms"));
+    ["SHA1", "SHA256", "SHA512"]
+        .into_iter()
+        .filter(|a| listed.contains(&format!("{}:", a.to_lowercase())))
+        .collect()
+}
+
+#[test]
+fn sealed_codes_match_oathtool_for_100_random_seeds_parameters_and_times() {
+    let tpm = Swtpm::start();
+    let env = env_on(&tpm);
+    let algorithms = hmac_algorithms(&tpm);
+    assert!(
+        algorithms.contains(&"SHA1") && algorithms.contains(&"SHA256"),
+        "{algorithms:?}"
+    );
+    let mut seeds = Vec::new();
+    for i in 0..100u64 {
+        let algorithm = algorithms[i as usize % algorithms.len()];
+        let digits = [6u8, 8][(i / 3 % 2) as usize];
+        let period = [30u64, 60][(i / 6 % 2) as usize];
+        // 10 to 64 bytes: 80-bit seeds some services still issue, up to a SHA-512 block.
+        let seed = random_seed(10 + (rand::random::<u32>() % 55) as usize);
+        let uri = format!(
+            "otpauth://totp/Test:d{i}?secret={seed}&issuer=Test&algorithm={algorithm}&digits={digits}&period={period}"
+        );
+        let name = format!("d{i}");
+        // Half sealed as they are added, half moved into the TPM afterwards.
+        if i % 2 == 0 {
+            env.ok(&["device", "add", &name, "--tpm"], Some(&uri));
+        } else {
+            env.ok(&["device", "add", &name], Some(&uri));
+            env.ok(&["device", "protect", &name], None);
+        }
+        let row = device_row(&env, &name);
+        assert_eq!(row["location"], "tpm", "{row}");
+        assert_eq!(row["algorithm"], algorithm);
+        let t = 1_000_000_000 + rand::random::<u64>() % 3_000_000_000;
+        let code = env.ok(&["code", &name, "--at", &t.to_string()], None);
+        assert_eq!(
+            code.trim(),
+            oathtool(&seed, algorithm, digits, period, t),
+            "device {name}: {algorithm} {digits} digits {period} s at {t}"
+        );
+        seeds.push(seed);
+    }
+    assert_seeds_nowhere(&env, &seeds);
+    // Nothing was left loaded in a TPM that has no resource manager (tpm2-tools' view).
+    let transient = run_tool(tpm.tool("tpm2_getcap").arg("handles-transient"));
+    assert!(transient.trim().is_empty(), "left loaded: {transient}");
+    // doctor names the TPM and every sealed device.
+    let doctor = env.run(&["doctor"], None);
+    let out = doctor.stdout() + &doctor.stderr();
+    let line = out.lines().find(|l| l.contains("tpm:")).unwrap_or_default();
+    assert!(
+        line.contains("answers and holds the seeds of: d0, d1"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_key_sealed_by_one_tpm_gives_no_code_in_another() {
+    let first = Swtpm::start();
+    let second = Swtpm::start();
+    let mut env = env_on(&first);
+    let seed = random_seed(20);
+    env.ok(&["device", "add", "laptop", "--tpm"], Some(&seed));
+    let t = "1800000000";
+    let code = env.ok(&["code", "laptop", "--at", t], None);
+
+    // The same keyring item, on a machine whose TPM has its own state (a restored backup).
+    env.set_env("OTPILOT_TPM_TCTI", &second.tcti());
+    let refused = env.run(&["code", "laptop", "--at", t], None);
+    let line = refused.assert_one_line_error("sealed by another TPM");
+    assert!(
+        line.contains("otpilot device add laptop --force --tpm"),
+        "{line}"
+    );
+    assert!(!line.contains(&seed));
+    let doctor = env.run(&["doctor"], None);
+    assert!(
+        (doctor.stdout() + &doctor.stderr()).contains("sealed by another TPM"),
+        "{}",
+        doctor.stdout()
+    );
+
+    // Its own TPM still makes the code.
+    env.set_env("OTPILOT_TPM_TCTI", &first.tcti());
+    assert_eq!(env.ok(&["code", "laptop", "--at", t], None), code);
+}
+
+#[test]
+fn credential_process_uses_a_sealed_device_against_the_mfa_gate() {
+    let tpm = Swtpm::start();
+    let world = AwsWorld::without_stored_device(env_on(&tpm));
+    world.env.ok(
+        &["device", "add", "alice", "--serial", &world.serial, "--tpm"],
+        Some(&world.seed),
+    );
+    world.standard_profiles();
+    let creds = world.credential_process("admin");
+    assert!(creds["AccessKeyId"].as_str().unwrap().starts_with("ASIA"));
+    let sessions = world.gate.requests_for("GetSessionToken");
+    assert_eq!(sessions.len(), 1);
+    // The gate checked the code against the seed it knows, independently of otpilot.
+    assert!(sessions[0].forwarded(), "{:?}", sessions[0].outcome);
+    assert_eq!(
+        sessions[0].param("SerialNumber"),
+        Some(world.serial.as_str())
+    );
+    assert_seeds_nowhere(&world.env, std::slice::from_ref(&world.seed));
+}
+
+#[test]
+fn a_pin_is_asked_checked_and_its_lockout_reported() {
+    let tpm = Swtpm::start();
+    let env = env_on(&tpm);
+    let seed = random_seed(20);
+    let pin = "4711-open";
+
+    let mut add = Pty::spawn(&env, &["device", "add", "pinned", "--tpm", "--tpm-pin"]);
+    add.expect("Paste the base32 seed");
+    add.type_line(&seed);
+    add.expect("New TPM PIN");
+    add.type_line(pin);
+    add.expect("The same PIN again");
+    add.type_line(pin);
+    let (status, screen) = add.finish();
+    assert_eq!(status, 0, "{screen}");
+    assert!(!screen.contains(pin), "the PIN was echoed");
+    assert_eq!(device_row(&env, "pinned")["tpm_pin"], true);
+    let list = env.ok(&["device", "list"], None);
+    assert!(list.contains("tpm+PIN"), "{list}");
+
+    let code_with = |typed: &str| {
+        let mut code = Pty::spawn(&env, &["code", "pinned", "--at", "1800000000"]);
+        code.expect("TPM PIN of `pinned`");
+        code.type_line(typed);
+        code.finish()
+    };
+    let (status, screen) = code_with(pin);
+    assert_eq!(status, 0, "{screen}");
+    assert!(
+        screen.contains(&oathtool(&seed, "SHA1", 6, 30, 1_800_000_000)),
+        "{screen}"
+    );
+
+    // No terminal and no tray: one line saying so, no code.
+    run_detached(env.command(["code", "pinned"]), None)
+        .assert_one_line_error("needs its TPM PIN, and there is no terminal or tray");
+
+    // Wrong PINs count down to the TPM's dictionary-attack lockout.
+    let (status, screen) = code_with("0000-wrong");
+    assert_ne!(status, 0);
+    assert!(screen.contains("wrong TPM PIN for `pinned`"), "{screen}");
+    let mut locked = false;
+    for _ in 0..40 {
+        let (status, screen) = code_with("0000-wrong");
+        assert_ne!(status, 0);
+        if screen.contains("dictionary-attack lockout") {
+            locked = true;
+            break;
+        }
+        assert!(screen.contains("more wrong PINs"), "{screen}");
+    }
+    assert!(locked, "the TPM never locked");
+    // Locked out, even the right PIN is refused, and the message says why.
+    let (status, screen) = code_with(pin);
+    assert_ne!(status, 0);
+    assert!(screen.contains("dictionary-attack lockout"), "{screen}");
+    assert!(
+        screen.contains("tpm2_dictionarylockout --clear-lockout"),
+        "{screen}"
+    );
+
+    // A device without a PIN is not subject to the lockout.
+    env.ok(&["device", "add", "open", "--tpm"], Some(&seed));
+    assert_eq!(
+        env.ok(&["code", "open", "--at", "1800000000"], None).trim(),
+        oathtool(&seed, "SHA1", 6, 30, 1_800_000_000)
+    );
+}
+
+#[test]
+fn without_a_tpm_nothing_changes_and_keyring_devices_keep_working() {
+    let mut env = TestEnv::new();
+    let seed = random_seed(20);
+    env.ok(&["device", "add", "plain"], Some(&seed));
+    let devices_file = env.config_dir().join("devices.toml");
+    let before = std::fs::read(&devices_file).unwrap();
+
+    // Nothing listens there (a port that was free a moment ago).
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    for (tcti, expected) in [
+        (
+            format!("swtpm:host=127.0.0.1,port={closed}"),
+            "no TPM answers at swtpm:",
+        ),
+        (
+            "device:/nonexistent/tpmrm0".to_owned(),
+            "no TPM answers at device:/nonexistent/tpmrm0",
+        ),
+        (
+            "tabrmd:bus_type=session".to_owned(),
+            "OTPILOT_TPM_TCTI is not usable",
+        ),
+    ] {
+        env.set_env("OTPILOT_TPM_TCTI", &tcti);
+        env.run(&["device", "add", "sealed", "--tpm"], Some(&seed))
+            .assert_one_line_error(expected);
+        env.run(&["device", "protect", "plain"], None)
+            .assert_one_line_error(expected);
+        assert_eq!(std::fs::read(&devices_file).unwrap(), before, "{tcti}");
+        assert_eq!(
+            env.secret_tool_lookup("plain").as_deref(),
+            Some(seed.as_str()),
+            "the keyring seed stays after a failed protect"
+        );
+    }
+    assert_eq!(
+        env.ok(&["code", "plain", "--at", "1800000000"], None)
+            .trim(),
+        oathtool(&seed, "SHA1", 6, 30, 1_800_000_000)
+    );
+    let doctor = env.run(&["doctor"], None);
+    assert!(
+        (doctor.stdout() + &doctor.stderr()).contains("no usable TPM"),
+        "{}",
+        doctor.stdout()
+    );
+}
+
+#[test]
+fn a_sealed_seed_cannot_be_shown_as_a_qr_code_and_protect_is_once() {
+    let tpm = Swtpm::start();
+    let env = env_on(&tpm);
+    let seed = random_seed(20);
+    env.ok(&["device", "add", "s", "--tpm"], Some(&seed));
+    env.run(&["device", "qr", "s", "--yes"], None)
+        .assert_one_line_error("sealed in the TPM and cannot be read out");
+    env.run(&["device", "protect", "s"], None)
+        .assert_one_line_error("sealed in the TPM already");
+}
+
+#[test]
+fn enroll_with_tpm_offers_the_backup_before_sealing() {
+    let tpm = Swtpm::start();
+    let world = AwsWorld::without_stored_device(env_on(&tpm));
+    let _user = world.iam_user();
+    std::fs::write(world.config_path(), "[profile base]\nregion = us-east-1\n").unwrap();
+    let png = world.env.root.path().join("backup.png");
+    let run = world.run(&[
+        "mfa",
+        "enroll",
+        "--profile",
+        "base",
+        "--tpm",
+        "--qr-png",
+        png.to_str().unwrap(),
+        "--json",
+    ]);
+    run.assert_ok();
+    let enrolled: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let serial = enrolled["serial"].as_str().unwrap().to_owned();
+    let device = enrolled["device"].as_str().unwrap().to_owned();
+    assert_eq!(device_row(&world.env, &device)["location"], "tpm");
+
+    // IAM enabled it with two consecutive codes the TPM made from moto's seed.
+    let enables = world.gate.requests_for("EnableMFADevice");
+    assert_eq!(enables.len(), 1);
+    assert!(enables[0].forwarded(), "{:?}", enables[0].outcome);
+
+    // The phone backup written before sealing holds the seed: a phone (here, a second
+    // Otpilot without a TPM) that scans it makes the same codes as the TPM and as AWS.
+    let phone = TestEnv::new();
+    phone.ok(
+        &["device", "add", "phone", "--qr", png.to_str().unwrap()],
+        None,
+    );
+    let step = world.gate.current_step();
+    let t = (step * 30).to_string();
+    let from_tpm = world.env.ok(&["code", &device, "--at", &t], None);
+    assert_eq!(phone.ok(&["code", "phone", "--at", &t], None), from_tpm);
+    assert_eq!(from_tpm.trim(), world.gate.code_for_step(&serial, step));
+    std::fs::remove_file(&png).unwrap();
+    let seed = phone.secret_tool_lookup("phone").unwrap();
+    assert_seeds_nowhere(&world.env, &[seed]);
+}
