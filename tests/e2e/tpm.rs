@@ -230,15 +230,7 @@ fn a_pin_is_asked_checked_and_its_lockout_reported() {
     let seed = random_seed(20);
     let pin = "4711-open";
 
-    let mut add = Pty::spawn(&env, &["device", "add", "pinned", "--tpm", "--tpm-pin"]);
-    add.expect("Paste the base32 seed");
-    add.type_line(&seed);
-    add.expect("New TPM PIN");
-    add.type_line(pin);
-    add.expect("The same PIN again");
-    add.type_line(pin);
-    let (status, screen) = add.finish();
-    assert_eq!(status, 0, "{screen}");
+    let screen = add_with_pin(&env, "pinned", &seed, pin, &[]);
     assert!(!screen.contains(pin), "the PIN was echoed");
     assert_eq!(device_row(&env, "pinned")["tpm_pin"], true);
     let list = env.ok(&["device", "list"], None);
@@ -401,4 +393,64 @@ fn enroll_with_tpm_offers_the_backup_before_sealing() {
     std::fs::remove_file(&png).unwrap();
     let seed = phone.secret_tool_lookup("phone").unwrap();
     assert_seeds_nowhere(&world.env, &[seed]);
+}
+
+/// Adds `name` sealed with `pin`, typed on a terminal as a person would; returns what the
+/// terminal showed.
+fn add_with_pin(env: &TestEnv, name: &str, seed: &str, pin: &str, extra: &[&str]) -> String {
+    let mut args = vec!["device", "add", name, "--tpm", "--tpm-pin"];
+    args.extend_from_slice(extra);
+    let mut add = Pty::spawn(env, &args);
+    add.expect("Paste the base32 seed");
+    add.type_line(seed);
+    add.expect("New TPM PIN");
+    add.type_line(pin);
+    add.expect("The same PIN again");
+    add.type_line(pin);
+    let (status, screen) = add.finish();
+    assert_eq!(status, 0, "{screen}");
+    screen
+}
+
+#[test]
+fn a_caller_without_a_terminal_types_the_pin_into_the_tray() {
+    use crate::harness::keyring::Keyring;
+    use crate::harness::tray::{desktop, serial, Dialog, TrayProcess};
+    use std::time::Duration;
+
+    let _one = serial();
+    let tpm = Swtpm::start();
+    let (_session, mut env) = desktop(Keyring::Unlocked);
+    env.set_env("OTPILOT_TPM_TCTI", &tpm.tcti());
+    let w = AwsWorld::without_stored_device(env);
+    let pin = "2468-tray";
+    add_with_pin(&w.env, "alice", &w.seed, pin, &["--serial", &w.serial]);
+    w.standard_profiles();
+    let _tray = TrayProcess::start(&w.env, &w.aws_envs());
+
+    // An IDE or Terraform: no terminal, no keyring of its own; the tray's agent answers and
+    // asks for the PIN in its dialog.
+    let caller = w
+        .otpilot(&["credential-process", "admin"])
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let dialog = Dialog::wait("TPM PIN of alice", Duration::from_secs(30))
+        .expect("a PIN dialog from the tray");
+    assert_eq!(dialog.title, "Otpilot: TPM PIN of alice");
+    dialog.type_text(pin);
+    dialog.press("Return");
+    dialog.wait_gone();
+    let out = caller.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sessions = w.gate.requests_for("GetSessionToken");
+    assert_eq!(sessions.len(), 1);
+    assert!(sessions[0].forwarded(), "{:?}", sessions[0].outcome);
 }

@@ -9,7 +9,15 @@ export type Freshness = "valid" | "refreshing" | "attention" | "unknown";
 
 export type KeysLocation = "keyring" | "credentials_file" | "both" | "nowhere";
 
-export type DeviceView = { name: string, serial: string | null, issuer: string | null, account: string | null, algorithm: string, digits: number, period: number, askBeforeUse: boolean, };
+export type DeviceView = { name: string, serial: string | null, issuer: string | null, account: string | null, algorithm: string, digits: number, period: number, askBeforeUse: boolean, 
+/**
+ * The seed is sealed in this machine's TPM (`otpilot device protect`).
+ */
+sealed: boolean, 
+/**
+ * The sealed key asks for a PIN at every use (the tray asks for it).
+ */
+tpmPin: boolean, };
 
 export type CodeView = { name: string, code: string, nextCode: string, remainingSeconds: number, period: number, 
 /**

@@ -10,7 +10,7 @@ import { deviceNameError, serialError } from '../lib/validate';
 
 /** After a failed fetch (locked keyring, say), wait this long before the next try. */
 export const RETRY_MS = 5000;
-/** How often to ask again for a device `device_codes` left out. */
+/** How often to ask again for a device `device_codes` left out (not one that asks for a PIN). */
 export const MISSING_RETRY_MS = 30_000;
 /** After a good snapshot, the earliest next fetch (the step boundary asks for one). */
 export const REFETCH_MS = 1000;
@@ -103,12 +103,20 @@ export function devicesFailed(state: DevicesState, seq: number, message: string)
 // ---- codes ----
 
 /**
+ * Whether `device_codes` lists the device's code. A device whose sealed key asks for a PIN
+ * is left out on purpose (its code would need the PIN every second): it is never waited for.
+ */
+function listsCode(device: DeviceView): boolean {
+  return !device.tpmPin;
+}
+
+/**
  * Codes are wanted (a new list, the window came back, the step ended). `start`: ask the
  * shell now. With no device there is nothing to ask; with a fetch running, one more runs
  * after it, since the list may have changed under it.
  */
 export function codesWanted(state: DevicesState): { state: DevicesState; start: boolean } {
-  if (!state.devices || state.devices.length === 0) return { state, start: false };
+  if (!state.devices || !state.devices.some(listsCode)) return { state, start: false };
   if (state.fetching) return { state: state.fetchAgain ? state : { ...state, fetchAgain: true }, start: false };
   return { state: { ...state, fetching: true, fetchAgain: false }, start: true };
 }
@@ -122,8 +130,8 @@ export function codesAnswered(
 ): DevicesState {
   const byName = new Map(codes.map((c) => [c.name, c]));
   // A device the answer left out (its seed unreadable, say) is asked about again now and
-  // then, not on every tick.
-  const missing = (state.devices ?? []).some((d) => !byName.has(d.name));
+  // then, not on every tick. One that asks for a PIN is always left out: not missing.
+  const missing = (state.devices ?? []).some((d) => listsCode(d) && !byName.has(d.name));
   return {
     ...state,
     codes: byName,
@@ -145,8 +153,14 @@ export type CodeShown = {
   code: string | null;
   /** The code in groups for reading ("123", "456"); empty when unknown. */
   parts: string[];
-  /** Dashes as long as the code, shown while it is unknown. */
+  /**
+   * Shown while the code is unknown: dashes as long as the code, or "PIN needed" for a
+   * device whose sealed key asks for a PIN (no code is listed for it; Copy still works, the
+   * tray asks for the PIN).
+   */
   placeholder: string;
+  /** The code is not listed because the device asks for a PIN: `placeholder` says so. */
+  pinNeeded: boolean;
   /** "10 s"; "" when unknown. */
   remaining: string;
   /** The progress bar's length, 0 to 1, as CSS wants it. */
@@ -157,19 +171,25 @@ export type CodeShown = {
   stale: boolean;
 };
 
+/** Where the code would be, for a device whose sealed key asks for a PIN. */
+export const PIN_NEEDED = 'PIN needed';
+
 export function codeShown(state: DevicesState, device: DeviceView, now: number): CodeShown {
   const view = state.codes.get(device.name);
   const at = view ? codeAt(view, state.fetchedAt, now) : null;
   const code = at?.code ?? null;
   const seconds = at?.seconds ?? 0;
+  const pinNeeded = !view && !listsCode(device);
   return {
     code,
     parts: code === null ? [] : splitCode(code),
-    placeholder: '–'.repeat(device.digits),
+    placeholder: pinNeeded ? PIN_NEEDED : '–'.repeat(device.digits),
+    pinNeeded,
     remaining: code === null ? '' : `${seconds} s`,
     scale: code === null ? '0' : (at?.fraction ?? 0).toFixed(3),
     low: code !== null && seconds <= 5,
-    stale: !at || at.stale,
+    // No snapshot will list it: nothing to fetch for it.
+    stale: pinNeeded ? false : !at || at.stale,
   };
 }
 
@@ -213,8 +233,12 @@ export function copyFailed(state: DevicesState, generation: number, name: string
 
 // ---- panels: one open at a time ----
 
-/** Opens `kind` under `name`'s row (closing any other) and clears the row's error. */
+/**
+ * Opens `kind` under `name`'s row (closing any other) and clears the row's error. A sealed
+ * device has no QR panel (its seed cannot be read out): asking for one changes nothing.
+ */
 export function panelOpened(state: DevicesState, name: string, kind: PanelKind): DevicesState {
+  if (kind === 'qr' && state.devices?.find((d) => d.name === name)?.sealed) return state;
   const next = withRow(state, state.generation, name, { error: '' });
   const opening = (state.panel?.opening ?? 0) + 1;
   return { ...next, panel: { device: name, kind, busy: false, invalid: null, opening } };
@@ -311,21 +335,40 @@ export type DeviceInfo = {
   serial: string;
   /** A program must ask before using it. */
   asksFirst: boolean;
+  /** The badge of a seed sealed in this machine's TPM; null when it is not sealed. */
+  tpm: { text: string; title: string } | null;
+  /** The Copy button's tooltip; null: none needed. */
+  copyTitle: string | null;
 };
+
+const SEALED_TITLE =
+  "Seed sealed in this computer's TPM: codes are computed there and the seed cannot be read out (no QR code for a phone backup)";
+const PIN_TITLE = 'The TPM asks for a PIN at every use; the tray asks for it when you copy a code';
 
 export function deviceInfo(device: DeviceView): DeviceInfo {
   const about = [device.issuer, device.account].filter((s): s is string => !!s).join(' · ');
+  const pin = device.sealed && device.tpmPin;
   return {
     about: about === '' ? null : about,
     serial: device.serial ?? 'no MFA serial set',
     asksFirst: device.askBeforeUse,
+    tpm: device.sealed
+      ? pin
+        ? { text: 'TPM · PIN', title: `${SEALED_TITLE}. ${PIN_TITLE}.` }
+        : { text: 'TPM', title: `${SEALED_TITLE}.` }
+      : null,
+    copyTitle: device.tpmPin ? 'The tray asks for the TPM PIN, then copies the code' : null,
   };
 }
 
-/** The row's action buttons, in order: label, test id, panel. */
-export function rowActions(name: string): { label: string; testid: string; kind: PanelKind; danger: boolean }[] {
+/**
+ * The row's action buttons, in order: label, test id, panel. No Show QR for a sealed
+ * device: the shell cannot read its seed out (`seed_sealed`), so there is nothing to show.
+ */
+export function rowActions(device: DeviceView): { label: string; testid: string; kind: PanelKind; danger: boolean }[] {
+  const name = device.name;
   return [
-    { label: 'Show QR', testid: `qr-${name}`, kind: 'qr', danger: false },
+    ...(device.sealed ? [] : [{ label: 'Show QR', testid: `qr-${name}`, kind: 'qr' as const, danger: false }]),
     { label: 'Rename', testid: `rename-${name}`, kind: 'rename', danger: false },
     { label: 'Set serial', testid: `serial-${name}`, kind: 'serial', danger: false },
     { label: 'Remove', testid: `remove-${name}`, kind: 'remove', danger: true },

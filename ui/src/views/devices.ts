@@ -148,7 +148,10 @@ export function mountDevices(root: HTMLElement, deps: ViewDeps): Unmount {
       const c = codeShown(state, els.device, now);
       if (els.shownCode !== c.code) {
         els.shownCode = c.code;
-        if (c.code === null) replaceChildren(els.code, h('span', { class: 'code-placeholder' }, c.placeholder));
+        if (c.code === null) {
+          const cls = c.pinNeeded ? 'code-placeholder code-pin' : 'code-placeholder';
+          replaceChildren(els.code, h('span', { class: cls }, c.placeholder));
+        }
         else replaceChildren(els.code, ...c.parts.map((part) => h('span', { class: 'code-part' }, part)));
       }
       setText(els.remaining, c.remaining);
@@ -181,7 +184,7 @@ export function mountDevices(root: HTMLElement, deps: ViewDeps): Unmount {
     const error = h('p', { class: 'error', testid: `row-error-${name}`, 'aria-live': 'polite' });
     const panel = h('div', { class: 'panel' });
     const actions = new Map<PanelKind, HTMLButtonElement>();
-    for (const a of rowActions(name)) {
+    for (const a of rowActions(device)) {
       const b = h(
         'button',
         { type: 'button', class: a.danger ? 'small danger' : 'small', testid: a.testid, 'aria-label': `${a.label} ${name}` },
@@ -197,6 +200,7 @@ export function mountDevices(root: HTMLElement, deps: ViewDeps): Unmount {
         class: 'primary copy',
         testid: `copy-${name}`,
         'aria-label': `Copy code for ${name}`,
+        title: info.copyTitle,
         onclick: () => void copy(name),
       },
       'Copy',
@@ -211,7 +215,13 @@ export function mountDevices(root: HTMLElement, deps: ViewDeps): Unmount {
         h(
           'div',
           { class: 'device-info' },
-          h('div', { class: 'device-name' }, name, info.asksFirst ? h('span', { class: 'tag' }, 'asks first') : null),
+          h(
+            'div',
+            { class: 'device-name' },
+            name,
+            info.tpm ? h('span', { class: 'tag', testid: `tpm-${name}`, title: info.tpm.title }, info.tpm.text) : null,
+            info.asksFirst ? h('span', { class: 'tag' }, 'asks first') : null,
+          ),
           info.about !== null ? h('div', { class: 'device-meta' }, info.about) : null,
           h('div', { class: 'device-meta serial', title: device.serial ?? '' }, info.serial),
         ),

@@ -29,6 +29,10 @@ pub struct DeviceView {
     digits: u8,
     period: u64,
     ask_before_use: bool,
+    /// The seed is sealed in this machine's TPM (`otpilot device protect`).
+    sealed: bool,
+    /// The sealed key asks for a PIN at every use (the tray asks for it).
+    tpm_pin: bool,
 }
 
 impl From<&Device> for DeviceView {
@@ -42,6 +46,8 @@ impl From<&Device> for DeviceView {
             digits: d.params.digits,
             period: d.params.period,
             ask_before_use: d.ask_before_use,
+            sealed: d.location == otpilot_core::device::Location::Tpm,
+            tpm_pin: d.tpm_pin,
         }
     }
 }
