@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the release binaries and the test venv if needed, then runs the benchmarks
-# (credential_process against botocore and the AWS CLI; the tray: agent, memory, start-up).
+# (credential_process against botocore and the AWS CLI; codes from the TPM beside the keyring;
+# the tray: agent, memory, start-up).
 # Needs the packages tests/run.sh installs (gnome-keyring, Xvfb, ...).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -15,5 +16,7 @@ cargo build --release --locked -p otpilot -p otpilot-tray
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 export OTPILOT_BIN="$target_dir/release/otpilot" OTPILOT_TRAY_BIN="$target_dir/release/otpilot-tray"
 "$OTPILOT_TEST_VENV/bin/python" bench/credential_process.py
+echo
+"$OTPILOT_TEST_VENV/bin/python" bench/tpm.py
 echo
 "$OTPILOT_TEST_VENV/bin/python" bench/tray.py

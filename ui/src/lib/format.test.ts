@@ -35,7 +35,7 @@ describe('code grouping', () => {
 });
 
 describe('countdown', () => {
-  const view: CodeView = { name: 'work', code: '111111', nextCode: '222222', remainingSeconds: 12, period: 30 };
+  const view: CodeView = { name: 'work', code: '111111', nextCode: '222222', remainingSeconds: 12, period: 30, sealed: false };
   const t0 = 1_000_000;
 
   it('counts down locally from the snapshot', () => {

@@ -23,6 +23,8 @@ const WORK: DeviceView = {
   digits: 6,
   period: 30,
   askBeforeUse: false,
+  sealed: false,
+  tpmPin: false,
 };
 
 const input = (over: Partial<AddFormInput> = {}): AddFormInput => ({

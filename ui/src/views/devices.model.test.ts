@@ -3,6 +3,8 @@ import type { CodeView, DeviceView } from '../lib/api';
 import {
   COPIED_PLAIN_MS,
   MISSING_RETRY_MS,
+  PIN_NEEDED,
+  REFETCH_MS,
   RETRY_MS,
   codeShown,
   codesAnswered,
@@ -43,8 +45,14 @@ const WORK: DeviceView = {
   digits: 6,
   period: 30,
   askBeforeUse: false,
+  sealed: false,
+  tpmPin: false,
 };
 const HOME: DeviceView = { ...WORK, name: 'home', serial: null, issuer: null, account: null };
+/** Sealed in the TPM, no PIN: its code is listed like any other. */
+const VAULT: DeviceView = { ...WORK, name: 'vault', sealed: true };
+/** Sealed in the TPM with a PIN: `device_codes` leaves it out. */
+const SAFE: DeviceView = { ...WORK, name: 'safe', sealed: true, tpmPin: true };
 
 const code = (over: Partial<CodeView> = {}): CodeView => ({
   name: 'work',
@@ -52,6 +60,7 @@ const code = (over: Partial<CodeView> = {}): CodeView => ({
   nextCode: '654321',
   remainingSeconds: 10,
   period: 30,
+  sealed: false,
   ...over,
 });
 
@@ -125,21 +134,47 @@ describe('devices model: the facts on a row', () => {
       about: 'Amazon Web Services · alice@111122223333',
       serial: 'arn:aws:iam::111122223333:mfa/alice',
       asksFirst: false,
+      tpm: null,
+      copyTitle: null,
     });
     expect(deviceInfo({ ...HOME, askBeforeUse: true })).toEqual({
       about: null,
       serial: 'no MFA serial set',
       asksFirst: true,
+      tpm: null,
+      copyTitle: null,
     });
   });
 
+  it('badges a seed sealed in the TPM, and says so when it asks for a PIN', () => {
+    const sealed = deviceInfo(VAULT).tpm;
+    expect(sealed?.text).toBe('TPM');
+    expect(sealed?.title).toMatch(/^Seed sealed in this computer's TPM: .*cannot be read out/);
+    expect(sealed?.title).not.toMatch(/PIN/);
+    const pin = deviceInfo(SAFE).tpm;
+    expect(pin?.text).toBe('TPM · PIN');
+    expect(pin?.title).toMatch(/^Seed sealed in this computer's TPM: /);
+    expect(pin?.title).toMatch(/PIN at every use/);
+  });
+
+  it('says that the tray asks for the PIN on Copy, only for a device with a PIN', () => {
+    expect(deviceInfo(SAFE).copyTitle).toMatch(/tray asks for the TPM PIN/);
+    expect(deviceInfo(VAULT).copyTitle).toBeNull();
+  });
+
   it('offers Show QR, Rename, Set serial and Remove, Remove as the dangerous one', () => {
-    expect(rowActions('work').map((a) => [a.label, a.testid, a.danger])).toEqual([
+    expect(rowActions(WORK).map((a) => [a.label, a.testid, a.danger])).toEqual([
       ['Show QR', 'qr-work', false],
       ['Rename', 'rename-work', false],
       ['Set serial', 'serial-work', false],
       ['Remove', 'remove-work', true],
     ]);
+  });
+
+  it('offers no QR code for a sealed device: its seed cannot be read out', () => {
+    for (const d of [VAULT, SAFE]) {
+      expect(rowActions(d).map((a) => a.kind)).toEqual(['rename', 'serial', 'remove']);
+    }
   });
 });
 
@@ -150,6 +185,7 @@ describe('devices model: codes and the countdown', () => {
       code: '123456',
       parts: ['123', '456'],
       placeholder: '––––––',
+      pinNeeded: false,
       remaining: '10 s',
       scale: '0.333',
       low: false,
@@ -178,6 +214,7 @@ describe('devices model: codes and the countdown', () => {
       code: null,
       parts: [],
       placeholder: '––––––––',
+      pinNeeded: false,
       remaining: '',
       scale: '0',
       low: false,
@@ -214,6 +251,37 @@ describe('devices model: codes and the countdown', () => {
     const again = codesWanted(answered);
     expect(again.start).toBe(true);
     expect(again.state.fetchAgain).toBe(false);
+  });
+
+  it('shows a sealed device without a PIN like any other, from its listed code', () => {
+    const s = withCodes([VAULT], [code({ name: 'vault', sealed: true })]);
+    expect(codeShown(s, VAULT, T0)).toMatchObject({ code: '123456', pinNeeded: false, stale: false });
+  });
+
+  it('says "PIN needed" for a device that asks for a PIN, and waits for no code for it', () => {
+    const s = withCodes([WORK, SAFE], [code()]);
+    expect(codeShown(s, SAFE, T0)).toEqual({
+      code: null,
+      parts: [],
+      placeholder: PIN_NEEDED,
+      pinNeeded: true,
+      remaining: '',
+      scale: '0',
+      low: false,
+      stale: false,
+    });
+    expect(PIN_NEEDED).toBe('PIN needed');
+    // Not "missing": the other rows refetch at their step boundary as usual.
+    expect(s.nextFetchAt).toBe(T0 + REFETCH_MS);
+    expect(shouldFetch(s, T0 + 5_000)).toBe(false);
+    expect(shouldFetch(s, T0 + 10_500)).toBe(true);
+  });
+
+  it('asks for no codes when every device asks for a PIN', () => {
+    const s = listed([SAFE]);
+    expect(codesWanted(s)).toEqual({ state: s, start: false });
+    expect(shouldFetch(s, T0)).toBe(false);
+    expect(codeShown(s, SAFE, T0)).toMatchObject({ placeholder: 'PIN needed', pinNeeded: true });
   });
 
   it('counts the countdown from when the snapshot was asked for', () => {
@@ -336,6 +404,13 @@ describe('devices model: panels', () => {
     const failed = panelFailed(busy, 'a device named prod already exists');
     expect(failed.panel?.busy).toBe(false);
     expect(lines(failed)?.error).toBe('a device named prod already exists');
+  });
+
+  it('opens no QR panel for a sealed device', () => {
+    const s = listed([WORK, VAULT]);
+    expect(panelOpened(s, 'vault', 'qr')).toBe(s);
+    expect(panelOpen(panelOpened(s, 'vault', 'rename'), 'vault', 'rename')).toBe(true);
+    expect(panelOpen(panelOpened(s, 'work', 'qr'), 'work', 'qr')).toBe(true);
   });
 
   it('shows a QR failure on its row', () => {

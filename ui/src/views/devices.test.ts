@@ -14,6 +14,8 @@ const WORK: DeviceView = {
   digits: 6,
   period: 30,
   askBeforeUse: false,
+  sealed: false,
+  tpmPin: false,
 };
 
 const code = (over: Partial<CodeView> = {}): CodeView => ({
@@ -22,6 +24,7 @@ const code = (over: Partial<CodeView> = {}): CodeView => ({
   nextCode: '654321',
   remainingSeconds: 10,
   period: 30,
+  sealed: false,
   ...over,
 });
 

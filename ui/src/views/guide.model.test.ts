@@ -63,6 +63,8 @@ const DEVICE: DeviceView = {
   digits: 6,
   period: 30,
   askBeforeUse: false,
+  sealed: false,
+  tpmPin: false,
 };
 
 const BASE: ProfileView = {

@@ -45,6 +45,8 @@ const asDevice = (d: PlannedDeviceView): DeviceView => ({
   digits: d.digits,
   period: d.period,
   askBeforeUse: false,
+  sealed: false,
+  tpmPin: false,
 });
 
 let root: HTMLElement;

@@ -28,6 +28,8 @@ const device = (name: string): DeviceView => ({
   digits: 6,
   period: 30,
   askBeforeUse: false,
+  sealed: false,
+  tpmPin: false,
 });
 
 function formOf(state: SettingsState): SettingsForm {

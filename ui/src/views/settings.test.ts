@@ -13,6 +13,8 @@ const device = (name: string): DeviceView => ({
   digits: 6,
   period: 30,
   askBeforeUse: false,
+  sealed: false,
+  tpmPin: false,
 });
 
 let root: HTMLElement;
