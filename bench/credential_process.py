@@ -111,6 +111,14 @@ def start_keyring(tmp):
     return address, procs
 
 
+def print_table(heading, results):
+    """One row per measurement, in milliseconds."""
+    width = max(len(k) for k in [heading, *results])
+    print(f"{heading:{width}}  {'ms':>8}")
+    for name, ms in results.items():
+        print(f"{name:{width}}  {ms:8.1f}")
+
+
 def median_ms(cmd, env, runs, before=None, stdin=None):
     times = []
     for _ in range(runs):
@@ -266,10 +274,7 @@ def main():
 
         anchor = results["botocore role+MFA profile, warm JSON cache (anchor)"]
         warm = results["otpilot credential-process, warm"]
-        width = max(len(k) for k in results)
-        print(f"{'what (whole process, median)':{width}}  {'ms':>8}")
-        for name, ms in results.items():
-            print(f"{name:{width}}  {ms:8.1f}")
+        print_table("what (whole process, median)", results)
         print(f"exec --server endpoint, 1,000 warm requests: median {endpoint['median']:.2f} ms, "
               f"p99 {endpoint['p99']:.2f} ms")
         print(f"\notpilot warm vs botocore warm: {anchor / warm:.1f}x faster")

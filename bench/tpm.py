@@ -25,8 +25,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from credential_process import (OTPILOT, SEED, free_port, median_ms, start_keyring,  # noqa: E402
-                                wait_for, world)
+from credential_process import (OTPILOT, SEED, free_port, median_ms, print_table,  # noqa: E402
+                                start_keyring, wait_for, world)
 
 
 def start_swtpm(tmp):
@@ -84,10 +84,7 @@ def main():
                 [OTPILOT, "code", "sealed"], env, 100),
             "otpilot credential-process, warm, device sealed in the TPM": median_ms(cp, env, 100),
         }
-        width = max(len(k) for k in results)
-        print(f"{'what (whole process, median of 100)':{width}}  {'ms':>8}")
-        for name, ms in results.items():
-            print(f"{name:{width}}  {ms:8.1f}")
+        print_table("what (whole process, median of 100)", results)
         anchor = results["otpilot code, seed in the keyring (anchor)"]
         sealed = results["otpilot code, seed sealed in the TPM (swtpm)"]
         print(f"\nsealed vs keyring: {sealed - anchor:+.1f} ms per code ({sealed / anchor:.2f}x)")

@@ -101,6 +101,21 @@ fn all_files(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     out
 }
 
+/// The sealed key's public area as tpm2-tools (an independent parser) prints it.
+fn printed_public(env: &TestEnv, name: &str) -> String {
+    let item = env.secret_tool_lookup(name).unwrap();
+    let key: serde_json::Value = serde_json::from_str(&item).unwrap();
+    let public = data_encoding::BASE64
+        .decode(key["public"].as_str().unwrap().as_bytes())
+        .unwrap();
+    let file = env.root.path().join(format!("{name}.pub"));
+    std::fs::write(&file, public).unwrap();
+    let printed =
+        run_tool(Command::new("tpm2_print").args(["-t", "TPM2B_PUBLIC", file.to_str().unwrap()]));
+    std::fs::remove_file(file).unwrap();
+    printed
+}
+
 fn device_row(env: &TestEnv, name: &str) -> serde_json::Value {
     env.devices()
         .into_iter()
@@ -157,6 +172,19 @@ fn sealed_codes_match_oathtool_for_100_random_seeds_parameters_and_times() {
         seeds.push(seed);
     }
     assert_seeds_nowhere(&env, &seeds);
+    // What the TPM made, read by tpm2-tools: an HMAC key bound to this TPM and its parent
+    // (never duplicable), from the seed given (not generated inside), exempt from the
+    // lockout since it has no PIN; SHA-1 for d0, as asked.
+    let printed = printed_public(&env, "d0");
+    assert!(
+        printed.contains("value: fixedtpm|fixedparent|userwithauth|noda|sign"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("value: keyedhash") && printed.contains("value: hmac"),
+        "{printed}"
+    );
+    assert!(printed.contains("hash-alg:\n  value: sha1"), "{printed}");
     // Nothing was left loaded in a TPM that has no resource manager (tpm2-tools' view).
     let transient = run_tool(tpm.tool("tpm2_getcap").arg("handles-transient"));
     assert!(transient.trim().is_empty(), "left loaded: {transient}");
@@ -199,6 +227,13 @@ fn a_key_sealed_by_one_tpm_gives_no_code_in_another() {
     // Its own TPM still makes the code.
     env.set_env("OTPILOT_TPM_TCTI", &first.tcti());
     assert_eq!(env.ok(&["code", "laptop", "--at", t], None), code);
+
+    // Cleared (TPM2_Clear, as a firmware reset does): its storage key is a new one, so the
+    // key is refused the same way, and the keyring item is still there to prove it.
+    run_tool(first.tool("tpm2_clear").args(["-c", "p"]));
+    env.run(&["code", "laptop", "--at", t], None)
+        .assert_one_line_error("this machine's before its TPM was cleared");
+    assert!(env.secret_tool_lookup("laptop").is_some());
 }
 
 #[test]
@@ -233,6 +268,12 @@ fn a_pin_is_asked_checked_and_its_lockout_reported() {
     let screen = add_with_pin(&env, "pinned", &seed, pin, &[]);
     assert!(!screen.contains(pin), "the PIN was echoed");
     assert_eq!(device_row(&env, "pinned")["tpm_pin"], true);
+    // With a PIN the key is under the dictionary-attack protection (no `noda`).
+    let printed = printed_public(&env, "pinned");
+    assert!(
+        printed.contains("value: fixedtpm|fixedparent|userwithauth|sign"),
+        "{printed}"
+    );
     let list = env.ok(&["device", "list"], None);
     assert!(list.contains("tpm+PIN"), "{list}");
 

@@ -26,8 +26,12 @@ pub fn run(ctx: &Ctx, command: DeviceCommand) -> Result<()> {
             term::confirm_or_yes(
                 yes,
                 &format!(
-                    "Remove `{}` and delete its seed from the keyring? Without a backup you cannot make its codes again.",
-                    device.name
+                    "Remove `{}` and delete its {}? Without a backup you cannot make its codes again.",
+                    device.name,
+                    match device.location {
+                        Location::Tpm => "TPM-sealed key",
+                        Location::Store => "seed from the keyring",
+                    }
                 ),
             )?;
             devices.remove(&device.name)?;

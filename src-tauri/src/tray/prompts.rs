@@ -97,53 +97,44 @@ fn dialog(title: &str, text: &str, buttons: &[(&str, gtk::ResponseType)]) -> gtk
 /// A code field and Cancel / Use code. Enter in the field answers; the button is live only
 /// for 6 to 8 digits. Closing the dialog is a "no", not a silent wait for the caller.
 fn code_dialog(title: &str, text: &str, answer: Sender<Option<String>>) -> gtk::Dialog {
-    let dialog = dialog(
-        title,
-        text,
-        &[
-            ("_Cancel", gtk::ResponseType::Cancel),
-            ("_Use code", gtk::ResponseType::Accept),
-        ],
-    );
     let entry = gtk::Entry::new();
     entry.set_input_purpose(gtk::InputPurpose::Digits);
     entry.set_max_length(8);
-    entry.set_activates_default(true);
     entry.set_placeholder_text(Some("6-digit code"));
-    dialog.content_area().add(&entry);
-    dialog.set_focus(Some(&entry));
-    dialog.set_default_response(gtk::ResponseType::Accept);
-    dialog.set_response_sensitive(gtk::ResponseType::Accept, false);
-    let d = dialog.clone();
-    entry.connect_changed(move |e| {
-        let text = e.text();
-        let valid = (6..=8).contains(&text.len()) && text.chars().all(|c| c.is_ascii_digit());
-        d.set_response_sensitive(gtk::ResponseType::Accept, valid);
-    });
-    dialog.connect_response(move |dialog, response| {
-        let code = (response == gtk::ResponseType::Accept).then(|| entry.text().to_string());
-        entry.set_text("");
-        let _ = answer.send(code);
-        // SAFETY: as in `ask`: our dialog, on its own thread.
-        unsafe { dialog.destroy() };
-    });
-    dialog
+    entry_dialog(title, text, "_Use code", entry, answer, |text| {
+        (6..=8).contains(&text.len()) && text.chars().all(|c| c.is_ascii_digit())
+    })
 }
 
-/// A hidden PIN field and Cancel / Use PIN; Enter answers once the PIN is 4 characters.
+/// A hidden PIN field and Cancel / Use PIN; the button is live once the PIN has 4 characters.
 fn pin_dialog(title: &str, text: &str, answer: Sender<Option<String>>) -> gtk::Dialog {
-    let dialog = dialog(
-        title,
-        text,
-        &[
-            ("_Cancel", gtk::ResponseType::Cancel),
-            ("_Use PIN", gtk::ResponseType::Accept),
-        ],
-    );
     let entry = gtk::Entry::new();
     entry.set_visibility(false);
     entry.set_input_purpose(gtk::InputPurpose::Pin);
     entry.set_max_length(32);
+    entry_dialog(title, text, "_Use PIN", entry, answer, |text| {
+        text.chars().count() >= 4
+    })
+}
+
+/// A dialog around one entry field: Cancel, and `accept` (the default, so Enter answers),
+/// live only while `valid` holds for the text. The field is emptied once answered.
+fn entry_dialog(
+    title: &str,
+    text: &str,
+    accept: &str,
+    entry: gtk::Entry,
+    answer: Sender<Option<String>>,
+    valid: fn(&str) -> bool,
+) -> gtk::Dialog {
+    let dialog = dialog(
+        title,
+        text,
+        &[
+            ("_Cancel", gtk::ResponseType::Cancel),
+            (accept, gtk::ResponseType::Accept),
+        ],
+    );
     entry.set_activates_default(true);
     dialog.content_area().add(&entry);
     dialog.set_focus(Some(&entry));
@@ -151,12 +142,12 @@ fn pin_dialog(title: &str, text: &str, answer: Sender<Option<String>>) -> gtk::D
     dialog.set_response_sensitive(gtk::ResponseType::Accept, false);
     let d = dialog.clone();
     entry.connect_changed(move |e| {
-        d.set_response_sensitive(gtk::ResponseType::Accept, e.text().chars().count() >= 4);
+        d.set_response_sensitive(gtk::ResponseType::Accept, valid(&e.text()));
     });
     dialog.connect_response(move |dialog, response| {
-        let pin = (response == gtk::ResponseType::Accept).then(|| entry.text().to_string());
+        let text = (response == gtk::ResponseType::Accept).then(|| entry.text().to_string());
         entry.set_text("");
-        let _ = answer.send(pin);
+        let _ = answer.send(text);
         // SAFETY: as in `ask`: our dialog, on its own thread.
         unsafe { dialog.destroy() };
     });

@@ -388,8 +388,11 @@ describe('devices model: panels', () => {
   });
 
   it('asks before removing, and sends nothing twice', () => {
-    expect(removeWarning('work')).toBe(
+    expect(removeWarning({ name: 'work', sealed: false })).toBe(
       'Remove work? Its seed is deleted from the keyring; to add it again you need the original secret or QR code.',
+    );
+    expect(removeWarning({ name: 'laptop', sealed: true })).toMatch(
+      /^Remove laptop\? Its key is deleted, and its seed exists only inside this computer's TPM/,
     );
     const out = removeConfirmed(panelOpened(listed([WORK]), 'work', 'remove'));
     expect(out.request).toEqual({ kind: 'remove', name: 'work' });

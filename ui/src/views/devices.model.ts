@@ -403,8 +403,11 @@ export function textFormSpec(device: DeviceView, kind: 'rename' | 'serial'): Tex
 }
 
 /** What removing a device costs, said before it is done. */
-export function removeWarning(name: string): string {
-  return `Remove ${name}? Its seed is deleted from the keyring; to add it again you need the original secret or QR code.`;
+export function removeWarning(device: Pick<DeviceView, 'name' | 'sealed'>): string {
+  if (device.sealed) {
+    return `Remove ${device.name}? Its key is deleted, and its seed exists only inside this computer's TPM; to add it again you need your phone backup or the original secret.`;
+  }
+  return `Remove ${device.name}? Its seed is deleted from the keyring; to add it again you need the original secret or QR code.`;
 }
 
 /** Whether `kind`'s panel is the one open under `name`'s row. */

@@ -172,6 +172,69 @@ describe('devices view', () => {
     expect(byTestId(root, 'qr-image').querySelector('svg path')).not.toBeNull();
   });
 
+  it('badges a sealed device and offers no QR code for it', async () => {
+    const vault: DeviceView = { ...WORK, name: 'vault', sealed: true };
+    api.listDevices = vi.fn(async () => [WORK, vault]);
+    api.deviceCodes = vi.fn(async () => [code(), code({ name: 'vault', code: '424242', sealed: true })]);
+    await mount();
+    const row = byTestId(root, 'device-row-vault');
+    const badge = byTestId(row, 'tpm-vault');
+    expect(badge.textContent).toBe('TPM');
+    expect(badge.getAttribute('title')).toMatch(/^Seed sealed in this computer's TPM: .*cannot be read out/);
+    expect(byTestId(row, 'code-vault').textContent).toBe('424242');
+    expect(queryTestId(row, 'qr-vault')).toBeNull();
+    expect(row.textContent).not.toContain('Show QR');
+    for (const id of ['copy-vault', 'rename-vault', 'serial-vault', 'remove-vault']) {
+      expect(byTestId(row, id).tagName, id).toBe('BUTTON');
+    }
+    // The unsealed row keeps its QR action and has no badge.
+    const work = byTestId(root, 'device-row-work');
+    expect(byTestId(work, 'qr-work').tagName).toBe('BUTTON');
+    expect(queryTestId(work, 'tpm-work')).toBeNull();
+  });
+
+  it('shows "PIN needed" for a device that asks for a PIN, and copies it through the tray', async () => {
+    const safe: DeviceView = { ...WORK, name: 'safe', sealed: true, tpmPin: true };
+    api.listDevices = vi.fn(async () => [WORK, safe]);
+    // `device_codes` leaves out a device whose sealed key asks for a PIN.
+    api.deviceCodes = vi.fn(async () => [code()]);
+    api.copyCode = vi.fn(async () => ({ clearsInSeconds: 20 }));
+    await mount();
+    const row = byTestId(root, 'device-row-safe');
+    expect(byTestId(row, 'tpm-safe').textContent).toBe('TPM · PIN');
+    expect(byTestId(row, 'tpm-safe').getAttribute('title')).toMatch(/PIN at every use/);
+    const codeEl = byTestId(row, 'code-safe');
+    expect(codeEl.textContent).toBe('PIN needed');
+    expect(codeEl.querySelector('.code-pin')).not.toBeNull();
+    expect(byTestId(row, 'remaining-safe').textContent).toBe('');
+    expect(queryTestId(row, 'qr-safe')).toBeNull();
+    // Not waited for: the other row's code is asked for again at its step boundary, as usual.
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(api.deviceCodes).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(5_500);
+    expect(api.deviceCodes).toHaveBeenCalledTimes(2);
+    expect(codeEl.textContent).toBe('PIN needed');
+    const copy = byTestId(row, 'copy-safe');
+    expect(copy.getAttribute('title')).toMatch(/tray asks for the TPM PIN/);
+    copy.click();
+    await settle();
+    expect(api.copyCode).toHaveBeenCalledWith('safe');
+    expect(byTestId(row, 'copied-safe').textContent).toBe('Copied — clears in 20 s');
+  });
+
+  it('shows the tray’s refusal of a wrong PIN on the row', async () => {
+    const safe: DeviceView = { ...WORK, name: 'safe', sealed: true, tpmPin: true };
+    api.listDevices = vi.fn(async () => [safe]);
+    api.copyCode = vi.fn(async () => {
+      throw new CommandError('other', 'The PIN is wrong; try again.', 'wrong_pin');
+    });
+    await mount();
+    expect(api.deviceCodes).not.toHaveBeenCalled();
+    byTestId(root, 'copy-safe').click();
+    await settle();
+    expect(byTestId(root, 'row-error-safe').textContent).toBe('The PIN is wrong; try again.');
+  });
+
   it('validates a rename before calling the shell', async () => {
     api.listDevices = vi.fn(async () => [WORK]);
     api.deviceCodes = vi.fn(async () => [code({ remainingSeconds: 30 })]);

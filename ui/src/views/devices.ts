@@ -310,7 +310,7 @@ export function mountDevices(root: HTMLElement, deps: ViewDeps): Unmount {
       content = h(
         'div',
         { class: 'confirm', role: 'group', 'aria-label': `Remove ${device.name}` },
-        h('p', { class: 'warning' }, removeWarning(device.name)),
+        h('p', { class: 'warning' }, removeWarning(device)),
         h('div', { class: 'buttons' }, confirm, cancelButton('remove-cancel')),
       );
       focus = confirm;

@@ -271,17 +271,7 @@ impl Tpm {
         pin: Option<&[u8]>,
         messages: &[&[u8]],
     ) -> Result<Vec<Zeroizing<Vec<u8>>>, TpmError> {
-        let want = data_encoding::HEXLOWER
-            .decode(sealed.parent.as_bytes())
-            .map_err(|_| TpmError::Damaged("its parent's name is not hex"))?;
-        let (public, private) = (
-            SealedKey::part(&sealed.public)?,
-            SealedKey::part(&sealed.private)?,
-        );
-        let parent = self.parent_named(&want)?;
-        let loaded = self.load(parent.handle, &private, &public);
-        self.release(&parent);
-        let key = loaded?;
+        let key = self.load_sealed(sealed)?;
         let mut out = Vec::with_capacity(messages.len());
         let mut failure = None;
         for m in messages {
@@ -309,6 +299,14 @@ impl Tpm {
     /// Whether this TPM can load the sealed key (its parent is here, and the key is intact),
     /// without using the key, so without its PIN.
     pub fn check(&mut self, sealed: &SealedKey) -> Result<(), TpmError> {
+        let key = self.load_sealed(sealed)?;
+        self.flush(key);
+        Ok(())
+    }
+
+    /// Loads the sealed key under its parent (which is released again at once) and returns
+    /// its handle; the caller flushes it.
+    fn load_sealed(&mut self, sealed: &SealedKey) -> Result<u32, TpmError> {
         let want = data_encoding::HEXLOWER
             .decode(sealed.parent.as_bytes())
             .map_err(|_| TpmError::Damaged("its parent's name is not hex"))?;
@@ -319,8 +317,7 @@ impl Tpm {
         let parent = self.parent_named(&want)?;
         let loaded = self.load(parent.handle, &private, &public);
         self.release(&parent);
-        self.flush(loaded?);
-        Ok(())
+        loaded
     }
 
     /// The TPM's manufacturer (its four-letter vendor id), proving it answers.
