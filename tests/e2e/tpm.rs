@@ -495,3 +495,116 @@ fn a_caller_without_a_terminal_types_the_pin_into_the_tray() {
     assert_eq!(sessions.len(), 1);
     assert!(sessions[0].forwarded(), "{:?}", sessions[0].outcome);
 }
+
+#[test]
+fn enroll_with_tpm_on_a_terminal_shows_the_backup_first_and_a_no_cancels_it() {
+    let tpm = Swtpm::start();
+    let mut world = AwsWorld::without_stored_device(env_on(&tpm));
+    let _user = world.iam_user();
+    std::fs::write(world.config_path(), "[profile base]\nregion = us-east-1\n").unwrap();
+    for (k, v) in world.aws_envs() {
+        world.env.set_env(&k, &v);
+    }
+    let args = [
+        "mfa",
+        "enroll",
+        "--profile",
+        "base",
+        "--tpm",
+        "--device-name",
+        "laptop-tpm",
+    ];
+    let virtual_devices = || {
+        let listed: serde_json::Value =
+            serde_json::from_str(&world.moto.aws(&["iam", "list-virtual-mfa-devices"])).unwrap();
+        listed["VirtualMFADevices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| {
+                d["SerialNumber"]
+                    .as_str()
+                    .is_some_and(|s| s.ends_with("/laptop-tpm"))
+            })
+            .count()
+    };
+
+    // The QR code is shown before sealing; "no, my phone has not saved it" cancels, and the
+    // device AWS made is deleted again.
+    let mut pty = Pty::spawn(&world.env, &args);
+    pty.expect("Show it now");
+    pty.type_line("y");
+    pty.expect("Has your phone saved it?");
+    pty.type_line("n");
+    let (status, screen) = pty.finish();
+    assert_ne!(status, 0, "{screen}");
+    assert!(
+        screen.contains("cancelled before sealing; the new device was deleted again"),
+        "{screen}"
+    );
+    assert!(world.env.devices().is_empty());
+    assert_eq!(world.gate.count("EnableMFADevice"), 0);
+    assert_eq!(virtual_devices(), 0);
+
+    // Yes, and yes: sealed and enabled.
+    let mut pty = Pty::spawn(&world.env, &args);
+    pty.expect("Show it now");
+    pty.type_line("y");
+    pty.expect("Has your phone saved it?");
+    pty.type_line("y");
+    let (status, screen) = pty.finish();
+    assert_eq!(status, 0, "{screen}");
+    assert!(screen.contains("sealed in the TPM"), "{screen}");
+    assert_eq!(device_row(&world.env, "laptop-tpm")["location"], "tpm");
+    assert_eq!(world.gate.count("EnableMFADevice"), 1);
+    assert_eq!(virtual_devices(), 1);
+}
+
+#[test]
+fn with_the_vault_a_pin_the_agent_cannot_ask_for_is_asked_on_the_callers_terminal() {
+    let tpm = Swtpm::start();
+    let mut env = TestEnv::without_desktop();
+    env.set_env("OTPILOT_TPM_TCTI", &tpm.tcti());
+    let mut world = AwsWorld::without_stored_device(env);
+    for (k, v) in world.aws_envs() {
+        world.env.set_env(&k, &v);
+    }
+    let passphrase = "a passphrase for the tpm test\n";
+    run_detached(
+        world.env.command(["vault", "init", "--passphrase-stdin"]),
+        Some(passphrase),
+    )
+    .assert_ok();
+    run_detached(
+        world.env.command(["unlock", "--passphrase-stdin"]),
+        Some(passphrase),
+    )
+    .assert_ok();
+    let pin = "1357-vault";
+    add_with_pin(
+        &world.env,
+        "alice",
+        &world.seed,
+        pin,
+        &["--serial", &world.serial],
+    );
+    assert_eq!(device_row(&world.env, "alice")["location"], "tpm");
+    world.standard_profiles();
+
+    // No terminal: the headless agent has nobody to ask, and says so in one line.
+    run_detached(world.env.command(["credential-process", "admin"]), None)
+        .assert_one_line_error("needs its TPM PIN");
+    assert_eq!(world.gate.count("GetSessionToken"), 0);
+
+    // A terminal: the caller asks there and does the work itself.
+    let mut pty = Pty::spawn(&world.env, &["credential-process", "admin"]);
+    pty.expect("TPM PIN of `alice`");
+    pty.type_line(pin);
+    let (status, screen) = pty.finish();
+    assert_eq!(status, 0, "{screen}");
+    assert!(screen.contains("\"AccessKeyId\""), "{screen}");
+    let sessions = world.gate.requests_for("GetSessionToken");
+    assert_eq!(sessions.len(), 1);
+    assert!(sessions[0].forwarded(), "{:?}", sessions[0].outcome);
+    crate::vault::stop_agent(&world, libc::SIGTERM);
+}

@@ -39,7 +39,7 @@ fn agent_pid(world: &AwsWorld) -> Option<i32> {
     Some(status.pid as i32)
 }
 
-fn stop_agent(world: &AwsWorld, signal: i32) {
+pub(crate) fn stop_agent(world: &AwsWorld, signal: i32) {
     if let Some(pid) = agent_pid(world) {
         unsafe { libc::kill(pid, signal) };
         for _ in 0..100 {

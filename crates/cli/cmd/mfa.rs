@@ -27,7 +27,7 @@ pub fn run(ctx: &Ctx, command: MfaCommand) -> Result<()> {
                 Some(seal) => {
                     let backup = |device: &str, uri: &SecretString| {
                         offer_backup_before_sealing(device, uri, &qr)
-                            .map_err(|e| otpilot_core::Error::NotConfirmed(e.to_string()))
+                            .map_err(|e| otpilot_core::Error::Lifecycle(e.to_string()))
                     };
                     lifecycle.enroll_sealed(
                         &profile,

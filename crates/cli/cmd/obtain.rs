@@ -9,9 +9,11 @@ use anyhow::{bail, Result};
 use otpilot_core::agent::{self, client::Answer};
 use otpilot_core::credentials::Credentials;
 use otpilot_core::env::{self, RECURSION_GUARD};
+use otpilot_core::error::ErrorKind;
 use otpilot_core::Error;
 
 use super::Ctx;
+use crate::term;
 
 /// How long to wait for the agent's answer: it may be waiting for a person to type a code in
 /// a tray dialog, or for another caller's refresh.
@@ -33,6 +35,12 @@ pub fn credentials(ctx: &Ctx, profile: &str) -> Result<Credentials> {
         let socket = agent::socket_path(&ctx.session.dirs().runtime);
         match agent::client::credentials(&socket, profile, AGENT_TIMEOUT) {
             Answer::Credentials(creds) => return Ok(creds),
+            // A sealed device's PIN that the agent could not ask for (the headless agent has
+            // no one to ask; the tray's dialog was dismissed): the person at this terminal can
+            // type it, so the work is done here.
+            Answer::Failed(e) if e.kind == ErrorKind::PinNeeded && term::has_terminal() => {
+                tracing::debug!("the agent could not ask for a TPM PIN; asking here");
+            }
             // The tray did the same work we would do; its message is the one to show.
             Answer::Failed(e) => bail!("{}", e.message),
             Answer::Unavailable(why) if why.deserves_warning() => {

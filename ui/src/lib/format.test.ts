@@ -209,6 +209,7 @@ describe('activity log text', () => {
     expect(eventLabel('credentials_issued')).toBe('Credentials issued');
     expect(eventLabel('console_signin')).toBe('Console sign-in');
     expect(eventLabel('mfa_resynced')).toBe('MFA device resynced');
+    expect(eventLabel('device_sealed')).toBe('MFA device sealed in the TPM');
     expect(eventLabel('new_kind')).toBe('new_kind');
     expect(eventLabel('constructor')).toBe('constructor');
     expect(eventLabel('')).toBe('');

@@ -94,6 +94,8 @@ export const EVENT_LABELS: Readonly<Record<string, string>> = {
   mfa_resynced: 'MFA device resynced',
   mfa_removed: 'MFA device removed',
   console_signin: 'Console sign-in',
+  account_changed: 'Account changed',
+  device_sealed: 'MFA device sealed in the TPM',
 };
 
 /** "Credentials issued" for "credentials_issued"; an event not known here as it is. */
