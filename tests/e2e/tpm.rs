@@ -456,18 +456,24 @@ fn add_with_pin(env: &TestEnv, name: &str, seed: &str, pin: &str, extra: &[&str]
 #[test]
 fn a_caller_without_a_terminal_types_the_pin_into_the_tray() {
     use crate::harness::keyring::Keyring;
-    use crate::harness::tray::{desktop, serial, Dialog, TrayProcess};
+    use crate::harness::tray::{desktop, serial, Dialog, TrayMenu, TrayProcess};
     use std::time::Duration;
 
     let _one = serial();
     let tpm = Swtpm::start();
-    let (_session, mut env) = desktop(Keyring::Unlocked);
+    let (session, mut env) = desktop(Keyring::Unlocked);
     env.set_env("OTPILOT_TPM_TCTI", &tpm.tcti());
     let w = AwsWorld::without_stored_device(env);
     let pin = "2468-tray";
     add_with_pin(&w.env, "alice", &w.seed, pin, &["--serial", &w.serial]);
     w.standard_profiles();
-    let _tray = TrayProcess::start(&w.env, &w.aws_envs());
+    let tray = TrayProcess::start(&w.env, &w.aws_envs());
+    // The menu marks the sealed device (as dbusmenu, the tray host's view, lists it).
+    let labels = TrayMenu::find(session.address(), tray.pid()).labels();
+    assert!(
+        labels.iter().any(|l| l == "Copy code: alice  [TPM, PIN]"),
+        "{labels:?}"
+    );
 
     // An IDE or Terraform: no terminal, no keyring of its own; the tray's agent answers and
     // asks for the PIN in its dialog.
@@ -607,4 +613,52 @@ fn with_the_vault_a_pin_the_agent_cannot_ask_for_is_asked_on_the_callers_termina
     assert_eq!(sessions.len(), 1);
     assert!(sessions[0].forwarded(), "{:?}", sessions[0].outcome);
     crate::vault::stop_agent(&world, libc::SIGTERM);
+}
+
+#[test]
+fn no_permission_on_the_tpm_device_says_to_join_the_tss_group() {
+    // An unprivileged user (nobody) and a TPM device node only root may open, as
+    // /dev/tpmrm0 is for users outside the `tss` group.
+    let env = TestEnv::new();
+    let home = env.root.path().join("nobody");
+    std::fs::create_dir_all(&home).unwrap();
+    let device = env.root.path().join("tpmrm0");
+    std::fs::write(&device, b"").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&device, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::set_permissions(env.root.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let nobody = 65534;
+    std::os::unix::fs::chown(&home, Some(nobody), Some(nobody)).unwrap();
+    let out = Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--",
+            crate::harness::otpilot_bin().to_str().unwrap(),
+            "doctor",
+        ])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", &home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("TMPDIR", &home)
+        .env("OTPILOT_TPM_TCTI", format!("device:{}", device.display()))
+        .output()
+        .expect("setpriv (util-linux)");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let line = text
+        .lines()
+        .find(|l| l.contains("tpm:"))
+        .unwrap_or_default();
+    assert!(
+        line.contains(&format!(
+            "no permission to use the TPM at {}",
+            device.display()
+        )) && line.contains("`tss` group"),
+        "{text}"
+    );
 }
