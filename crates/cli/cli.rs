@@ -539,6 +539,8 @@ pub struct ImportArgs {
     /// Put this in front of every device name (`phone` gives phone-GitHub-alice).
     #[arg(long, value_name = "PREFIX")]
     pub prefix: Option<String>,
+    #[command(flatten)]
+    pub tpm: TpmArgs,
 }
 
 #[derive(Debug, Args)]

@@ -662,3 +662,58 @@ fn no_permission_on_the_tpm_device_says_to_join_the_tss_group() {
         "{text}"
     );
 }
+
+#[test]
+fn an_import_recognises_sealed_seeds_and_can_seal_what_it_adds() {
+    let tpm = Swtpm::start();
+    let env = env_on(&tpm);
+    let (sealed, pinned, new) = (random_seed(20), random_seed(20), random_seed(20));
+    let uri = |issuer: &str, account: &str, seed: &str| {
+        format!("otpauth://totp/{issuer}:{account}?secret={seed}&issuer={issuer}")
+    };
+    env.ok(&["device", "add", "sealed", "--tpm"], Some(&sealed));
+    add_with_pin(
+        &env,
+        "pinned",
+        &uri("Acme", "bob", &pinned),
+        "9753-pin",
+        &[],
+    );
+    let list = env.root.path().join("export.txt");
+    std::fs::write(
+        &list,
+        [
+            uri("GitHub", "alice", &sealed),
+            uri("Acme", "bob", &pinned),
+            uri("Fresh", "carol", &new),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let run = env.run(&["device", "import", list.to_str().unwrap(), "--tpm"], None);
+    run.assert_ok();
+    let said = run.stderr();
+    // The sealed seed is recognised by the codes the TPM makes, and does not come back into
+    // the keyring; the one whose key has a PIN (no code without it) by issuer and account.
+    assert!(
+        said.contains("skipped `GitHub: alice`: its seed is already sealed in the TPM as `sealed`"),
+        "{said}"
+    );
+    assert!(
+        said.contains(
+            "skipped `Acme: bob`: `pinned`, sealed in the TPM, has the same issuer and account"
+        ),
+        "{said}"
+    );
+    assert!(said.contains("added `Fresh-carol`"), "{said}");
+    assert_eq!(env.devices().len(), 3);
+    assert_eq!(device_row(&env, "Fresh-carol")["location"], "tpm");
+    assert_eq!(
+        env.ok(&["code", "Fresh-carol", "--at", "1800000000"], None)
+            .trim(),
+        oathtool(&new, "SHA1", 6, 30, 1_800_000_000)
+    );
+    // The export holds every seed, as any export does; once it is deleted, nothing does.
+    std::fs::remove_file(&list).unwrap();
+    assert_seeds_nowhere(&env, &[sealed, pinned, new]);
+}

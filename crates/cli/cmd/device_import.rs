@@ -18,6 +18,7 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
     } else {
         None
     };
+    let seal = term::seal_from(args.tpm.tpm, args.tpm.tpm_pin)?;
     let mut asked = false;
     let imported = loop {
         let request = AppExportImport {
@@ -25,6 +26,7 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
             password: password.take(),
             prefix: args.prefix.clone(),
             dry_run: args.dry_run,
+            seal: seal.clone(),
         };
         match ctx.session.import_app_export(request) {
             // Encrypted: ask once on the terminal, when there is one and stdin was not meant.

@@ -6,12 +6,15 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use super::Session;
-use crate::device::{name_from, unique_name, validate_name, validate_serial, NewDevice};
+use crate::device::{
+    name_from, no_pin, unique_name, validate_name, validate_serial, Device, Devices, Location,
+    NewDevice, Seal,
+};
 use crate::error::Result;
 use crate::import::apps::{self, Skipped};
 use crate::import::ImportedAccount;
 use crate::secret::SecretString;
-use crate::totp::TotpParams;
+use crate::totp::{Totp, TotpParams, TotpSeed};
 
 /// A request to add the accounts of one export.
 pub struct AppExportImport {
@@ -22,6 +25,8 @@ pub struct AppExportImport {
     pub prefix: Option<String>,
     /// Work out and return the plan; add nothing.
     pub dry_run: bool,
+    /// Seal every added seed in the TPM instead of keeping it in the store.
+    pub seal: Option<Seal>,
 }
 
 /// A device the import adds (or, in a dry run, would add).
@@ -62,21 +67,13 @@ impl Session {
         let export = apps::read(&request.path, request.password.as_ref())?;
         let devices = self.devices();
         let existing = devices.list()?;
-        // Seeds already here, to skip an account imported before (a second run adds nothing).
-        let mut known: Vec<(String, ImportedAccount)> = Vec::new();
-        for device in &existing {
-            if let Ok(seed) = devices.seed(device) {
-                known.push((
-                    device.name.clone(),
-                    ImportedAccount {
-                        seed,
-                        params: device.params,
-                        issuer: None,
-                        account: None,
-                    },
-                ));
-            }
-        }
+        let mut warnings = export.warnings;
+        // What is already here, to skip an account imported before (a second run adds
+        // nothing, and a seed sealed in the TPM does not come back into the store).
+        let mut known: Vec<Known> = existing
+            .iter()
+            .filter_map(|d| Known::of(&devices, d, &mut warnings))
+            .collect();
         let mut taken_names: HashSet<String> = existing.iter().map(|d| d.name.clone()).collect();
         let mut taken_serials: Vec<(String, String)> = existing
             .iter()
@@ -84,19 +81,12 @@ impl Session {
             .collect();
 
         let mut skipped = export.skipped;
-        let mut warnings = export.warnings;
         let mut planned = Vec::new();
         let mut new = Vec::new();
         for account in export.accounts {
             let label = label(&account);
-            if let Some((name, _)) = known
-                .iter()
-                .find(|(_, k)| k.seed == account.seed && k.params == account.params)
-            {
-                skipped.push(Skipped {
-                    label,
-                    reason: format!("its seed is already in Otpilot as `{name}`"),
-                });
+            if let Some(reason) = known.iter().find_map(|k| k.same_as(&account)) {
+                skipped.push(Skipped { label, reason });
                 continue;
             }
             let base = name_from(
@@ -143,20 +133,16 @@ impl Session {
                 params: account.params,
             });
             // The same seed twice in one export: the first is kept.
-            known.push((
-                name.clone(),
-                ImportedAccount {
-                    seed: account.seed.clone(),
-                    params: account.params,
-                    issuer: None,
-                    account: None,
-                },
-            ));
+            known.push(Known::Seed {
+                name: name.clone(),
+                seed: account.seed.clone(),
+                params: account.params,
+            });
             new.push(NewDevice {
                 name,
                 serial,
                 account,
-                seal: None,
+                seal: request.seal.clone(),
             });
         }
         if !request.dry_run && !new.is_empty() {
@@ -169,6 +155,98 @@ impl Session {
             warnings,
             dry_run: request.dry_run,
         })
+    }
+}
+
+/// The steps whose codes stand for a sealed seed: three codes matching by chance is a
+/// one-in-10^18 event.
+const FINGERPRINT_STEPS: [u64; 3] = [0, 1, 2];
+
+/// A device already here, as an import can recognise it.
+enum Known {
+    /// A seed in the store: compared directly.
+    Seed {
+        name: String,
+        seed: TotpSeed,
+        params: TotpParams,
+    },
+    /// A seed sealed in the TPM: compared by the codes the TPM makes for fixed steps.
+    Codes {
+        name: String,
+        params: TotpParams,
+        codes: Vec<String>,
+    },
+    /// A sealed seed that cannot be asked now (its key has a PIN, or the TPM does not
+    /// answer): compared by issuer and account.
+    Label {
+        name: String,
+        params: TotpParams,
+        issuer: Option<String>,
+        account: Option<String>,
+    },
+}
+
+impl Known {
+    fn of(devices: &Devices<'_>, d: &Device, warnings: &mut Vec<String>) -> Option<Self> {
+        let label = || Known::Label {
+            name: d.name.clone(),
+            params: d.params,
+            issuer: d.issuer.clone(),
+            account: d.account.clone(),
+        };
+        match d.location {
+            Location::Store => devices.seed(d).ok().map(|seed| Known::Seed {
+                name: d.name.clone(),
+                seed,
+                params: d.params,
+            }),
+            Location::Tpm if d.tpm_pin => Some(label()),
+            Location::Tpm => match devices
+                .totp(d, &no_pin)
+                .and_then(|t| t.codes_for_steps(&FINGERPRINT_STEPS))
+            {
+                Ok(codes) => Some(Known::Codes {
+                    name: d.name.clone(),
+                    params: d.params,
+                    codes,
+                }),
+                Err(e) => {
+                    warnings.push(format!(
+                        "`{}` is sealed in the TPM, which did not answer ({e}); entries with its issuer and account are skipped",
+                        d.name
+                    ));
+                    Some(label())
+                }
+            },
+        }
+    }
+
+    /// Why `account` is skipped as this device, if it is this device.
+    fn same_as(&self, account: &ImportedAccount) -> Option<String> {
+        match self {
+            Known::Seed { name, seed, params } => (*seed == account.seed
+                && *params == account.params)
+                .then(|| format!("its seed is already in Otpilot as `{name}`")),
+            Known::Codes {
+                name,
+                params,
+                codes,
+            } => (*params == account.params
+                && Totp::new(&account.seed, account.params)
+                    .and_then(|t| t.codes_for_steps(&FINGERPRINT_STEPS))
+                    .is_ok_and(|c| c == *codes))
+            .then(|| format!("its seed is already sealed in the TPM as `{name}`")),
+            Known::Label {
+                name,
+                params,
+                issuer,
+                account: label,
+            } => (*params == account.params
+                && (issuer.is_some() || label.is_some())
+                && *issuer == account.issuer
+                && *label == account.account)
+                .then(|| format!("`{name}`, sealed in the TPM, has the same issuer and account (its seed cannot be compared without the TPM or its PIN)")),
+        }
     }
 }
 

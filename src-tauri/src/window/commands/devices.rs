@@ -260,6 +260,7 @@ pub async fn import_export(
             password,
             prefix,
             dry_run,
+            seal: None,
         })?;
         Ok(ExportImportResult::from(imported))
     })

@@ -18,6 +18,7 @@ fn request(path: PathBuf, prefix: Option<&str>, dry_run: bool) -> AppExportImpor
         password: None,
         prefix: prefix.map(str::to_owned),
         dry_run,
+        seal: None,
     }
 }
 
