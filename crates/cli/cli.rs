@@ -637,6 +637,10 @@ pub enum MfaCommand {
         device_name: Option<String>,
         #[command(flatten)]
         qr: QrChoice,
+        /// Seal the new seed in this machine's TPM (the phone-backup QR code is offered
+        /// first, as it cannot be shown after).
+        #[command(flatten)]
+        tpm: TpmArgs,
         /// Print the result as JSON on stdout.
         #[arg(long)]
         json: bool,

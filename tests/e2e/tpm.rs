@@ -717,3 +717,69 @@ fn an_import_recognises_sealed_seeds_and_can_seal_what_it_adds() {
     std::fs::remove_file(&list).unwrap();
     assert_seeds_nowhere(&env, &[sealed, pinned, new]);
 }
+
+#[test]
+fn rotate_keeps_a_device_sealed_when_asked_and_warns_when_not() {
+    let tpm = Swtpm::start();
+    let world = AwsWorld::without_stored_device(env_on(&tpm));
+    let _user = world.iam_user();
+    std::fs::write(world.config_path(), "[profile base]\nregion = us-east-1\n").unwrap();
+    let enrolled = world.run(&[
+        "mfa",
+        "enroll",
+        "--profile",
+        "base",
+        "--tpm",
+        "--no-qr",
+        "--json",
+    ]);
+    enrolled.assert_ok();
+    let first: serde_json::Value = serde_json::from_str(&enrolled.stdout()).unwrap();
+    assert_eq!(
+        device_row(&world.env, first["device"].as_str().unwrap())["location"],
+        "tpm"
+    );
+
+    // Sealed to sealed: the new device's code (checked with AWS before the old one goes)
+    // comes from the TPM.
+    let rotated = world.run(&[
+        "mfa",
+        "rotate",
+        "--profile",
+        "base",
+        "--device-name",
+        "second",
+        "--tpm",
+        "--no-qr",
+        "--json",
+    ]);
+    rotated.assert_ok();
+    assert!(
+        !rotated.stderr().contains("keeps its seed in the store"),
+        "{}",
+        rotated.stderr()
+    );
+    assert_eq!(device_row(&world.env, "second")["location"], "tpm");
+    assert_eq!(world.env.devices().len(), 1, "the old device is forgotten");
+
+    // Without --tpm the new seed lands in the keyring, and the person is told.
+    let rotated = world.run(&[
+        "mfa",
+        "rotate",
+        "--profile",
+        "base",
+        "--device-name",
+        "third",
+        "--no-qr",
+        "--json",
+    ]);
+    rotated.assert_ok();
+    assert!(
+        rotated
+            .stderr()
+            .contains("the old device was sealed in the TPM, but the new one, `third`, keeps its seed in the store; seal it with `otpilot device protect third`"),
+        "{}",
+        rotated.stderr()
+    );
+    assert_eq!(device_row(&world.env, "third")["location"], "keyring");
+}

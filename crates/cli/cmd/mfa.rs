@@ -53,10 +53,27 @@ pub fn run(ctx: &Ctx, command: MfaCommand) -> Result<()> {
             profile,
             device_name,
             qr,
+            tpm,
             json,
         } => {
             check_qr_file(&qr)?;
-            let rotated = lifecycle.rotate(&profile, device_name.as_deref())?;
+            let rotated = match term::seal_from(tpm.tpm, tpm.tpm_pin)? {
+                None => lifecycle.rotate(&profile, device_name.as_deref())?,
+                Some(seal) => {
+                    let backup = |device: &str, uri: &SecretString| {
+                        offer_backup_before_sealing(device, uri, &qr)
+                            .map_err(|e| otpilot_core::Error::Lifecycle(e.to_string()))
+                    };
+                    lifecycle.rotate_sealed(
+                        &profile,
+                        device_name.as_deref(),
+                        &SealAtEnrol {
+                            seal,
+                            backup: &backup,
+                        },
+                    )?
+                }
+            };
             report_enrolled(&rotated.new, json)?;
             match &rotated.old_device_left {
                 None => eprintln!(
@@ -64,6 +81,10 @@ pub fn run(ctx: &Ctx, command: MfaCommand) -> Result<()> {
                     rotated.old_serial
                 ),
                 Some(why) => eprintln!("otpilot: warning: {why}"),
+            }
+            if tpm.tpm {
+                eprintln!("its seed is sealed in the TPM: codes are computed there");
+                return Ok(());
             }
             offer_qr(ctx, &rotated.new.device, &qr)
         }

@@ -452,6 +452,25 @@ impl Lifecycle<'_> {
     /// switch every profile naming the old serial, then deactivate and delete the old one
     /// (with the new device's MFA session) and forget its seed.
     pub fn rotate(&self, profile: &str, device_name: Option<&str>) -> Result<Rotated> {
+        self.rotate_with(profile, device_name, None)
+    }
+
+    /// [`Self::rotate`], with the new seed sealed in the TPM (the backup offered first).
+    pub fn rotate_sealed(
+        &self,
+        profile: &str,
+        device_name: Option<&str>,
+        seal: &SealAtEnrol<'_>,
+    ) -> Result<Rotated> {
+        self.rotate_with(profile, device_name, Some(seal))
+    }
+
+    fn rotate_with(
+        &self,
+        profile: &str,
+        device_name: Option<&str>,
+        seal: Option<&SealAtEnrol<'_>>,
+    ) -> Result<Rotated> {
         let profiles = Profiles::load(&self.broker.files)?;
         let resolved = profiles.resolve(profile)?;
         let old_serial = resolved.mfa_serial().map(str::to_owned).ok_or_else(|| {
@@ -460,7 +479,17 @@ impl Lifecycle<'_> {
             ))
         })?;
         let account = self.account(profile)?;
-        let mut new = self.create_and_enable(&account, device_name, None)?;
+        let old_was_sealed = self
+            .devices()
+            .by_serial(&old_serial)?
+            .is_some_and(|d| d.location == crate::device::Location::Tpm);
+        let mut new = self.create_and_enable(&account, device_name, seal)?;
+        if old_was_sealed && seal.is_none() {
+            self.broker.ui.warn(&format!(
+                "the old device was sealed in the TPM, but the new one, `{}`, keeps its seed in the store; seal it with `otpilot device protect {}` (after its phone backup)",
+                new.device, new.device
+            ));
+        }
         // The new device must work before the old one goes: one real MFA session with it.
         self.broker.ui.notice(
             "checking the new device with AWS (its first two codes went to enabling it, so this waits for the next one)",
