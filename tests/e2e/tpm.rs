@@ -199,6 +199,19 @@ fn sealed_codes_match_oathtool_for_100_random_seeds_parameters_and_times() {
 }
 
 #[test]
+fn a_software_tpm_that_was_never_started_is_started_once() {
+    let tpm = Swtpm::start_unstarted();
+    let env = env_on(&tpm);
+    let seed = random_seed(20);
+    env.ok(&["device", "add", "fresh", "--tpm"], Some(&seed));
+    assert_eq!(
+        env.ok(&["code", "fresh", "--at", "1800000000"], None)
+            .trim(),
+        oathtool(&seed, "SHA1", 6, 30, 1_800_000_000)
+    );
+}
+
+#[test]
 fn a_key_sealed_by_one_tpm_gives_no_code_in_another() {
     let first = Swtpm::start();
     let second = Swtpm::start();

@@ -14,7 +14,18 @@ pub struct Swtpm {
 }
 
 impl Swtpm {
+    /// A TPM that has been started (TPM2_Startup), as firmware leaves a real one.
     pub fn start() -> Self {
+        Self::start_with("not-need-init,startup-clear")
+    }
+
+    /// A TPM powered on but never started: the first command it gets is answered
+    /// TPM_RC_INITIALIZE until someone sends TPM2_Startup.
+    pub fn start_unstarted() -> Self {
+        Self::start_with("not-need-init")
+    }
+
+    fn start_with(flags: &str) -> Self {
         for _ in 0..20 {
             let port = free_port_pair();
             let state = tempfile::Builder::new()
@@ -32,7 +43,7 @@ impl Swtpm {
                     "--ctrl",
                     &format!("type=tcp,port={},bindaddr=127.0.0.1", port + 1),
                     "--flags",
-                    "not-need-init,startup-clear",
+                    flags,
                 ])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
