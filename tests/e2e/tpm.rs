@@ -796,3 +796,45 @@ fn rotate_keeps_a_device_sealed_when_asked_and_warns_when_not() {
     );
     assert_eq!(device_row(&world.env, "third")["location"], "keyring");
 }
+
+#[test]
+fn neither_the_seed_nor_the_pin_crosses_the_link_to_the_tpm_in_the_clear() {
+    use crate::harness::tpm::Wiretap;
+    let tpm = Swtpm::start();
+    let tap = Wiretap::on(&tpm);
+    let mut env = TestEnv::new();
+    env.set_env("OTPILOT_TPM_TCTI", &tap.tcti());
+    let (seed, pinned_seed) = (random_seed(20), random_seed(20));
+    let pin = "8642-on-the-wire";
+    env.ok(&["device", "add", "open", "--tpm"], Some(&seed));
+    add_with_pin(&env, "pinned", &pinned_seed, pin, &[]);
+    let t = 1_800_000_000u64;
+    let code = env.ok(&["code", "open", "--at", &t.to_string()], None);
+    assert_eq!(code.trim(), oathtool(&seed, "SHA1", 6, 30, t));
+    let mut run = Pty::spawn(&env, &["code", "pinned", "--at", &t.to_string()]);
+    run.expect("TPM PIN of `pinned`");
+    run.type_line(pin);
+    let (status, screen) = run.finish();
+    assert_eq!(status, 0, "{screen}");
+    assert!(
+        screen.contains(&oathtool(&pinned_seed, "SHA1", 6, 30, t)),
+        "{screen}"
+    );
+
+    let seen = tap.seen();
+    let contains = |needle: &[u8]| seen.windows(needle.len()).any(|w| w == needle);
+    // The capture works: the time step's counter (not secret) crosses in the clear.
+    assert!(
+        contains(&(t / 30).to_be_bytes()),
+        "the wiretap saw nothing useful"
+    );
+    for s in [&seed, &pinned_seed] {
+        for needle in encodings(s) {
+            assert!(!contains(&needle), "a seed crossed the link in the clear");
+        }
+    }
+    assert!(
+        !contains(pin.as_bytes()),
+        "the PIN crossed the link in the clear"
+    );
+}

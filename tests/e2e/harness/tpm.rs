@@ -98,3 +98,57 @@ fn free_port_pair() -> u16 {
         }
     }
 }
+
+/// A recording relay in front of a TPM's TCP port: what crosses the link, both ways, as a
+/// probe on the TPM's bus would see it.
+pub struct Wiretap {
+    pub port: u16,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+}
+
+impl Wiretap {
+    pub fn on(tpm: &Swtpm) -> Self {
+        use std::io::{Read, Write};
+        use std::sync::{Arc, Mutex};
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (target, log) = (tpm.port, seen.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let Ok(server) = TcpStream::connect(("127.0.0.1", target)) else {
+                    continue;
+                };
+                let pipe = |mut from: TcpStream, mut to: TcpStream, log: Arc<Mutex<Vec<u8>>>| {
+                    std::thread::spawn(move || {
+                        let mut buf = [0u8; 4096];
+                        while let Ok(n) = from.read(&mut buf) {
+                            if n == 0 || to.write_all(&buf[..n]).is_err() {
+                                break;
+                            }
+                            log.lock().unwrap().extend_from_slice(&buf[..n]);
+                        }
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    })
+                };
+                let up = pipe(
+                    client.try_clone().unwrap(),
+                    server.try_clone().unwrap(),
+                    log.clone(),
+                );
+                let down = pipe(server, client, log.clone());
+                let _ = (up.join(), down.join());
+            }
+        });
+        Self { port, seen }
+    }
+
+    pub fn tcti(&self) -> String {
+        format!("swtpm:host=127.0.0.1,port={}", self.port)
+    }
+
+    /// Everything that crossed so far.
+    pub fn seen(&self) -> Vec<u8> {
+        self.seen.lock().unwrap().clone()
+    }
+}

@@ -9,17 +9,22 @@
 //! ReadPublic and GetCapability. Authorization is one password session per command; the
 //! key's PIN, when it has one, is its authValue.
 
+mod session;
+mod storage;
 mod tcti;
 mod wire;
 
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use session::HmacSession;
+use storage::Parent;
 use tcti::Link;
 pub use tcti::Tcti;
 use wire::{Command, Response};
 
 const CC_CREATE_PRIMARY: u32 = 0x131;
+const CC_START_AUTH_SESSION: u32 = 0x176;
 const CC_STARTUP: u32 = 0x144;
 const CC_CREATE: u32 = 0x153;
 const CC_HMAC: u32 = 0x155;
@@ -29,6 +34,8 @@ const CC_READ_PUBLIC: u32 = 0x173;
 const CC_GET_CAPABILITY: u32 = 0x17A;
 
 const RH_OWNER: u32 = 0x4000_0001;
+const RH_NULL: u32 = 0x4000_0007;
+const SE_HMAC: u8 = 0x00;
 /// Where the TCG's provisioning guidance puts the storage root key, when it is made
 /// persistent (systemd and tpm2-tools users often have one).
 const PERSISTENT_SRK: u32 = 0x8100_0001;
@@ -202,10 +209,17 @@ impl SealedKey {
         Ok(key)
     }
 
-    fn part(text: &str) -> Result<Vec<u8>, TpmError> {
-        data_encoding::BASE64
-            .decode(text.as_bytes())
-            .map_err(|_| TpmError::Damaged("its key parts are not base64"))
+    /// The private and public areas, and the parent's name.
+    fn parts(&self) -> Result<(Vec<u8>, Vec<u8>, Vec<u8>), TpmError> {
+        let part = |text: &str| {
+            data_encoding::BASE64
+                .decode(text.as_bytes())
+                .map_err(|_| TpmError::Damaged("its key parts are not base64"))
+        };
+        let parent = data_encoding::HEXLOWER
+            .decode(self.parent.as_bytes())
+            .map_err(|_| TpmError::Damaged("its parent's name is not hex"))?;
+        Ok((part(&self.private)?, part(&self.public)?, parent))
     }
 }
 
@@ -213,13 +227,6 @@ impl SealedKey {
 pub struct Tpm {
     link: Box<dyn Link>,
     started: bool,
-}
-
-/// A parent storage key for the duration of one operation.
-struct Parent {
-    handle: u32,
-    name: Vec<u8>,
-    transient: bool,
 }
 
 impl Tpm {
@@ -251,7 +258,11 @@ impl Tpm {
             )));
         }
         let parent = self.storage_parent()?;
-        let made = self.create_hmac_key(parent.handle, key, hash, pin);
+        let made = self.start_session(&parent).and_then(|mut session| {
+            let made = self.create_hmac_key(&parent, &mut session, key, hash, pin);
+            self.flush(session.handle);
+            made
+        });
         self.release(&parent);
         let (private, public) = made?;
         Ok(SealedKey {
@@ -271,11 +282,25 @@ impl Tpm {
         pin: Option<&[u8]>,
         messages: &[&[u8]],
     ) -> Result<Vec<Zeroizing<Vec<u8>>>, TpmError> {
-        let key = self.load_sealed(sealed)?;
+        let (private, public, want) = sealed.parts()?;
+        let parent = self.parent_named(&want)?;
+        // The session is salted with the parent's point, so it starts while the parent is
+        // loaded; the parent goes as soon as the key is in.
+        let started = self.start_session(&parent).and_then(|session| {
+            match self.load(parent.handle, &private, &public) {
+                Ok(key) => Ok((session, key)),
+                Err(e) => {
+                    self.flush(session.handle);
+                    Err(e)
+                }
+            }
+        });
+        self.release(&parent);
+        let (mut session, (key, name)) = started?;
         let mut out = Vec::with_capacity(messages.len());
         let mut failure = None;
         for m in messages {
-            match self.hmac(key, pin.unwrap_or_default(), m, hash) {
+            match self.hmac(&mut session, key, &name, pin.unwrap_or_default(), m, hash) {
                 Ok(mac) => out.push(mac),
                 Err(e) => {
                     failure = Some(e);
@@ -284,6 +309,7 @@ impl Tpm {
             }
         }
         self.flush(key);
+        self.flush(session.handle);
         match failure {
             Some(TpmError::WrongPin { .. }) => Err(TpmError::WrongPin {
                 tries_left: self.tries_left(),
@@ -299,25 +325,12 @@ impl Tpm {
     /// Whether this TPM can load the sealed key (its parent is here, and the key is intact),
     /// without using the key, so without its PIN.
     pub fn check(&mut self, sealed: &SealedKey) -> Result<(), TpmError> {
-        let key = self.load_sealed(sealed)?;
-        self.flush(key);
-        Ok(())
-    }
-
-    /// Loads the sealed key under its parent (which is released again at once) and returns
-    /// its handle; the caller flushes it.
-    fn load_sealed(&mut self, sealed: &SealedKey) -> Result<u32, TpmError> {
-        let want = data_encoding::HEXLOWER
-            .decode(sealed.parent.as_bytes())
-            .map_err(|_| TpmError::Damaged("its parent's name is not hex"))?;
-        let (public, private) = (
-            SealedKey::part(&sealed.public)?,
-            SealedKey::part(&sealed.private)?,
-        );
+        let (private, public, want) = sealed.parts()?;
         let parent = self.parent_named(&want)?;
         let loaded = self.load(parent.handle, &private, &public);
         self.release(&parent);
-        loaded
+        self.flush(loaded?.0);
+        Ok(())
     }
 
     /// The TPM's manufacturer (its four-letter vendor id), proving it answers.
@@ -347,131 +360,14 @@ impl Tpm {
         Ok(count > 0 && p.u16().map_err(bad_answer)? == hash.id())
     }
 
-    // --- storage keys ----------------------------------------------------------------------
-
-    /// The storage key to seal under: the persistent SRK when there is one, else the SRK
-    /// made from the standard template (the same key every time, from the owner's seed).
-    fn storage_parent(&mut self) -> Result<Parent, TpmError> {
-        if let Some((attributes, name)) = self.read_public(PERSISTENT_SRK)? {
-            if attributes & (RESTRICTED | DECRYPT) == RESTRICTED | DECRYPT && attributes & SIGN == 0
-            {
-                return Ok(Parent {
-                    handle: PERSISTENT_SRK,
-                    name,
-                    transient: false,
-                });
-            }
-        }
-        self.create_primary()
-    }
-
-    /// The storage key whose name is `want`, or [`TpmError::Foreign`] when this TPM has
-    /// none (another machine's TPM, or this one after it was cleared).
-    fn parent_named(&mut self, want: &[u8]) -> Result<Parent, TpmError> {
-        if let Some((_, name)) = self.read_public(PERSISTENT_SRK)? {
-            if name == want {
-                return Ok(Parent {
-                    handle: PERSISTENT_SRK,
-                    name,
-                    transient: false,
-                });
-            }
-        }
-        let parent = self.create_primary()?;
-        if parent.name != want {
-            self.release(&parent);
-            return Err(TpmError::Foreign);
-        }
-        Ok(parent)
-    }
-
-    fn release(&mut self, parent: &Parent) {
-        if parent.transient {
-            self.flush(parent.handle);
-        }
-    }
-
-    /// The TCG's ECC P-256 storage root key template (TPM 2.0 Provisioning Guidance §7.5.1).
-    fn create_primary(&mut self) -> Result<Parent, TpmError> {
-        let mut c = Command::new(CC_CREATE_PRIMARY, &[RH_OWNER], Some(b""));
-        c.sized(|c| {
-            c.b2(&[]).b2(&[]);
-        });
-        c.sized(|c| {
-            c.u16(ALG_ECC).u16(ALG_SHA256);
-            c.u32(
-                FIXED_TPM
-                    | FIXED_PARENT
-                    | SENSITIVE_DATA_ORIGIN
-                    | USER_WITH_AUTH
-                    | NO_DA
-                    | RESTRICTED
-                    | DECRYPT,
-            );
-            c.b2(&[]);
-            c.u16(ALG_AES).u16(128).u16(ALG_CFB);
-            c.u16(ALG_NULL).u16(ECC_NIST_P256).u16(ALG_NULL);
-            c.b2(&[0; 32]).b2(&[0; 32]);
-        });
-        c.b2(&[]).u32(0);
-        let r =
-            match self.call(c)? {
-                r if rc::base(r.code) == rc::AUTH_FAIL || rc::base(r.code) == rc::BAD_AUTH => {
-                    return Err(TpmError::OwnerAuth)
-                }
-                r if rc::base(r.code) == rc::HIERARCHY => return Err(TpmError::Unsupported(
-                    "the TPM's storage hierarchy is disabled (turn it on in the firmware settings)"
-                        .into(),
-                )),
-                r => checked(r, "make its storage key")?,
-            };
-        let (handles, mut p) = r.reader(1).map_err(bad_answer)?;
-        let read = (|| {
-            p.b2()?; // outPublic
-            p.b2()?; // creationData
-            p.b2()?; // creationHash
-            p.u16()?; // creationTicket: tag, hierarchy, digest
-            p.u32()?;
-            p.b2()?;
-            p.b2().map(<[u8]>::to_vec)
-        })();
-        let parent = Parent {
-            handle: handles[0],
-            name: Vec::new(),
-            transient: true,
-        };
-        match read {
-            Ok(name) => Ok(Parent { name, ..parent }),
-            Err(e) => {
-                self.release(&parent);
-                Err(bad_answer(e))
-            }
-        }
-    }
-
-    /// The attributes and name of the object at `handle`, or `None` when nothing is there.
-    fn read_public(&mut self, handle: u32) -> Result<Option<(u32, Vec<u8>)>, TpmError> {
-        let r = self.call(Command::new(CC_READ_PUBLIC, &[handle], None))?;
-        if rc::base(r.code) == rc::HANDLE {
-            return Ok(None);
-        }
-        let r = checked(r, "read its storage key")?;
-        let (_, mut p) = r.reader(0).map_err(bad_answer)?;
-        let read = (|| -> Result<(u32, Vec<u8>), &'static str> {
-            let mut public = wire_reader(p.b2()?);
-            public.u16()?; // type
-            public.u16()?; // nameAlg
-            let attributes = public.u32()?;
-            Ok((attributes, p.b2()?.to_vec()))
-        })();
-        read.map(Some).map_err(bad_answer)
-    }
-
     // --- HMAC keys -------------------------------------------------------------------------
 
+    /// TPM2_Create of the HMAC key, in the session with parameter encryption: the seed and
+    /// the PIN (the first parameter) cross the link encrypted.
     fn create_hmac_key(
         &mut self,
-        parent: u32,
+        parent: &Parent,
+        session: &mut HmacSession,
         key: &[u8],
         hash: Hash,
         pin: Option<&[u8]>,
@@ -480,7 +376,7 @@ impl Tpm {
         if pin.is_none() {
             attributes |= NO_DA;
         }
-        let mut c = Command::new(CC_CREATE, &[parent], Some(b""));
+        let mut c = Command::params();
         c.sized(|c| {
             c.b2(pin.unwrap_or_default()).b2(key);
         });
@@ -490,14 +386,30 @@ impl Tpm {
             c.b2(&[]);
         });
         c.b2(&[]).u32(0);
-        let r = self.expect(c, "seal the seed")?;
-        let (_, mut p) = r.reader(0).map_err(bad_answer)?;
+        let answer = self.call_in_session(
+            session,
+            CC_CREATE,
+            &[(parent.handle, &parent.name)],
+            b"",
+            c.into_bytes(),
+            session::CONTINUE_SESSION | session::DECRYPT,
+            0,
+        )?;
+        let (_, params) = answer.checked("seal the seed")?;
+        let mut p = wire::Reader::new(&params);
         let private = p.b2_whole().map_err(bad_answer)?.to_vec();
         let public = p.b2_whole().map_err(bad_answer)?.to_vec();
         Ok((private, public))
     }
 
-    fn load(&mut self, parent: u32, private: &[u8], public: &[u8]) -> Result<u32, TpmError> {
+    /// TPM2_Load (nothing secret crosses: the private area is the TPM's own encryption);
+    /// the loaded key's handle and name.
+    fn load(
+        &mut self,
+        parent: u32,
+        private: &[u8],
+        public: &[u8],
+    ) -> Result<(u32, Vec<u8>), TpmError> {
         let mut c = Command::new(CC_LOAD, &[parent], Some(b""));
         c.raw(private).raw(public);
         let r = self.call(c)?;
@@ -505,28 +417,123 @@ impl Tpm {
             return Err(TpmError::Foreign);
         }
         let r = checked(r, "load the sealed key")?;
-        let (handles, _) = r.reader(1).map_err(bad_answer)?;
-        Ok(handles[0])
+        let (handles, mut p) = r.reader(1).map_err(bad_answer)?;
+        let name = p.b2().map_err(bad_answer)?.to_vec();
+        Ok((handles[0], name))
     }
 
+    /// TPM2_HMAC in the session: the PIN only keys the session's HMAC (it never crosses
+    /// the link), and the result comes back encrypted.
     fn hmac(
         &mut self,
+        session: &mut HmacSession,
         key: u32,
+        name: &[u8],
         pin: &[u8],
         message: &[u8],
         hash: Hash,
     ) -> Result<Zeroizing<Vec<u8>>, TpmError> {
-        let mut c = Command::new(CC_HMAC, &[key], Some(pin));
+        let mut c = Command::params();
         c.b2(message).u16(hash.id());
-        let r = self.call(c)?;
-        match rc::base(r.code) {
+        let answer = self.call_in_session(
+            session,
+            CC_HMAC,
+            &[(key, name)],
+            pin,
+            c.into_bytes(),
+            session::CONTINUE_SESSION | session::ENCRYPT,
+            0,
+        )?;
+        match rc::base(answer.code) {
             rc::AUTH_FAIL | rc::BAD_AUTH => return Err(TpmError::WrongPin { tries_left: None }),
             rc::LOCKOUT => return Err(TpmError::Lockout { interval: None }),
             _ => {}
         }
-        let r = checked(r, "compute the code")?;
-        let (_, mut p) = r.reader(0).map_err(bad_answer)?;
+        let (_, params) = answer.checked("compute the code")?;
+        let mut p = wire::Reader::new(&params);
         Ok(Zeroizing::new(p.b2().map_err(bad_answer)?.to_vec()))
+    }
+
+    // --- sessions --------------------------------------------------------------------------
+
+    /// TPM2_StartAuthSession: an HMAC session salted by ECDH with `parent`'s point, with
+    /// AES-128-CFB parameter encryption and SHA-256.
+    fn start_session(&mut self, parent: &Parent) -> Result<HmacSession, TpmError> {
+        let Some((x, y)) = &parent.point else {
+            return Err(TpmError::Unsupported(
+                "the storage key is not an ECC P-256 key, so no encrypted session can be made with it".into(),
+            ));
+        };
+        let salt = session::salt_for(x, y)?;
+        let nonce_caller = session::nonce()?;
+        let mut c = Command::new(CC_START_AUTH_SESSION, &[parent.handle, RH_NULL], None);
+        c.b2(&nonce_caller);
+        c.sized(|c| {
+            c.b2(&salt.x).b2(&salt.y);
+        });
+        c.u8(SE_HMAC);
+        c.u16(ALG_AES).u16(128).u16(ALG_CFB);
+        c.u16(ALG_SHA256);
+        let r = self.expect(c, "start a session")?;
+        let (handles, mut p) = r.reader(1).map_err(bad_answer)?;
+        let nonce_tpm = p.b2().map_err(bad_answer)?.to_vec();
+        Ok(HmacSession::new(
+            handles[0],
+            &salt.salt,
+            nonce_tpm,
+            &nonce_caller,
+        ))
+    }
+
+    /// Sends `code` over `handles` (each with its name), authorized in `session` with
+    /// `auth_value`; checks the response's HMAC and decrypts what the session encrypted.
+    #[allow(clippy::too_many_arguments)]
+    fn call_in_session(
+        &mut self,
+        session: &mut HmacSession,
+        code: u32,
+        handles: &[(u32, &[u8])],
+        auth_value: &[u8],
+        mut params: Zeroizing<Vec<u8>>,
+        attributes: u8,
+        response_handles: usize,
+    ) -> Result<Authorized, TpmError> {
+        let names: Vec<&[u8]> = handles.iter().map(|(_, n)| *n).collect();
+        let (area, pending) =
+            session.authorize(code, &names, auth_value, &mut params, attributes)?;
+        let handle_values: Vec<u32> = handles.iter().map(|(h, _)| *h).collect();
+        let r = self.call(Command::with_auth_area(
+            code,
+            &handle_values,
+            &area,
+            &params,
+        ))?;
+        if r.code != 0 {
+            return Ok(Authorized {
+                code: r.code,
+                handles: Vec::new(),
+                params: Zeroizing::new(Vec::new()),
+            });
+        }
+        let (out_handles, out_params, mut auth) =
+            r.with_session(response_handles).map_err(bad_answer)?;
+        let mut out_params = Zeroizing::new(out_params.to_vec());
+        let nonce_tpm = auth.b2().map_err(bad_answer)?;
+        let out_attributes = auth.u8().map_err(bad_answer)?;
+        let tag = auth.b2().map_err(bad_answer)?;
+        session.verify(
+            code,
+            pending,
+            &mut out_params,
+            nonce_tpm,
+            out_attributes,
+            tag,
+        )?;
+        Ok(Authorized {
+            code: 0,
+            handles: out_handles,
+            params: out_params,
+        })
     }
 
     fn flush(&mut self, handle: u32) {
@@ -617,17 +624,40 @@ impl Tpm {
     }
 }
 
+/// A response to a command authorized in a session: its code, and on success its handles
+/// and (decrypted) parameters.
+struct Authorized {
+    code: u32,
+    handles: Vec<u32>,
+    params: Zeroizing<Vec<u8>>,
+}
+
+impl Authorized {
+    fn checked(self, op: &'static str) -> Result<(Vec<u32>, Zeroizing<Vec<u8>>), TpmError> {
+        match self.code {
+            0 => Ok((self.handles, self.params)),
+            code => Err(failure(code, op)),
+        }
+    }
+}
+
 fn checked(r: Response, op: &'static str) -> Result<Response, TpmError> {
     match r.code {
         0 => Ok(r),
-        code if rc::base(code) == rc::OBJECT_MEMORY => Err(TpmError::Failed {
+        code => Err(failure(code, op)),
+    }
+}
+
+fn failure(code: u32, op: &'static str) -> TpmError {
+    if rc::base(code) == rc::OBJECT_MEMORY {
+        return TpmError::Failed {
             op,
             detail: "it has no room for another key (TPM_RC_OBJECT_MEMORY); without a resource manager, flush what other programs left loaded".into(),
-        }),
-        code => Err(TpmError::Failed {
-            op,
-            detail: format!("it answered 0x{code:03X}"),
-        }),
+        };
+    }
+    TpmError::Failed {
+        op,
+        detail: format!("it answered 0x{code:03X}"),
     }
 }
 
@@ -636,10 +666,6 @@ fn bad_answer(detail: &'static str) -> TpmError {
         op: "answer",
         detail: detail.into(),
     }
-}
-
-fn wire_reader(bytes: &[u8]) -> wire::Reader<'_> {
-    wire::Reader::new(bytes)
 }
 
 #[cfg(test)]

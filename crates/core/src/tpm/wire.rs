@@ -51,6 +51,35 @@ impl Command {
         c
     }
 
+    /// A command `code` over `handles` whose authorization area is `area` (an HMAC
+    /// session's, made by the caller), then `params` as they are.
+    pub fn with_auth_area(code: u32, handles: &[u32], area: &[u8], params: &[u8]) -> Self {
+        let mut c = Self {
+            buf: Zeroizing::new(Vec::with_capacity(
+                HEADER_LEN + area.len() + params.len() + 16,
+            )),
+        };
+        c.u16(ST_SESSIONS).u32(0).u32(code);
+        for &h in handles {
+            c.u32(h);
+        }
+        c.u32(area.len() as u32).raw(area).raw(params);
+        c
+    }
+
+    /// A buffer for parameters only (no header), to be encrypted or hashed before it is
+    /// placed after an authorization area.
+    pub fn params() -> Self {
+        Self {
+            buf: Zeroizing::new(Vec::with_capacity(128)),
+        }
+    }
+
+    /// The bytes written, as they are (for [`Command::params`]).
+    pub fn into_bytes(self) -> Zeroizing<Vec<u8>> {
+        self.buf
+    }
+
     pub fn u8(&mut self, v: u8) -> &mut Self {
         self.buf.push(v);
         self
@@ -122,6 +151,24 @@ impl Response {
             tag,
             body: bytes,
         })
+    }
+
+    /// The handles, the parameters (as bytes) and the session area of a successful response
+    /// to a command with sessions.
+    pub fn with_session(
+        &self,
+        handles: usize,
+    ) -> Result<(Vec<u32>, &[u8], Reader<'_>), &'static str> {
+        let mut r = Reader {
+            bytes: &self.body[HEADER_LEN..],
+        };
+        let mut out = Vec::with_capacity(handles);
+        for _ in 0..handles {
+            out.push(r.u32()?);
+        }
+        let len = r.u32()? as usize;
+        let params = r.take(len)?;
+        Ok((out, params, r))
     }
 
     /// The handles and the parameters of a successful response.
