@@ -210,7 +210,7 @@ impl SealedKey {
     }
 
     /// The private and public areas, and the parent's name.
-    fn parts(&self) -> Result<(Vec<u8>, Vec<u8>, Vec<u8>), TpmError> {
+    fn parts(&self) -> Result<KeyParts, TpmError> {
         let part = |text: &str| {
             data_encoding::BASE64
                 .decode(text.as_bytes())
@@ -219,8 +219,19 @@ impl SealedKey {
         let parent = data_encoding::HEXLOWER
             .decode(self.parent.as_bytes())
             .map_err(|_| TpmError::Damaged("its parent's name is not hex"))?;
-        Ok((part(&self.private)?, part(&self.public)?, parent))
+        Ok(KeyParts {
+            private: part(&self.private)?,
+            public: part(&self.public)?,
+            parent,
+        })
     }
+}
+
+/// A sealed key's areas as the TPM takes them back, and its parent's name.
+struct KeyParts {
+    private: Vec<u8>,
+    public: Vec<u8>,
+    parent: Vec<u8>,
 }
 
 /// An open link to one TPM.
@@ -282,7 +293,11 @@ impl Tpm {
         pin: Option<&[u8]>,
         messages: &[&[u8]],
     ) -> Result<Vec<Zeroizing<Vec<u8>>>, TpmError> {
-        let (private, public, want) = sealed.parts()?;
+        let KeyParts {
+            private,
+            public,
+            parent: want,
+        } = sealed.parts()?;
         let parent = self.parent_named(&want)?;
         // The session is salted with the parent's point, so it starts while the parent is
         // loaded; the parent goes as soon as the key is in.
@@ -325,7 +340,11 @@ impl Tpm {
     /// Whether this TPM can load the sealed key (its parent is here, and the key is intact),
     /// without using the key, so without its PIN.
     pub fn check(&mut self, sealed: &SealedKey) -> Result<(), TpmError> {
-        let (private, public, want) = sealed.parts()?;
+        let KeyParts {
+            private,
+            public,
+            parent: want,
+        } = sealed.parts()?;
         let parent = self.parent_named(&want)?;
         let loaded = self.load(parent.handle, &private, &public);
         self.release(&parent);
