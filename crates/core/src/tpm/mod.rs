@@ -4,10 +4,12 @@
 //!
 //! A small TPM 2.0 command client of our own ([`wire`]), so no C TSS library is linked and
 //! nothing is loaded for users without a TPM: CreatePrimary (the TCG's ECC P-256 storage
-//! root key template, or the persistent SRK at `0x81000001` when one exists), Create (a
-//! `keyedHash` HMAC key from the seed, `fixedTPM|fixedParent`), Load, HMAC, FlushContext,
-//! ReadPublic and GetCapability. Authorization is one password session per command; the
-//! key's PIN, when it has one, is its authValue.
+//! root key template, or the persistent SRK at `0x81000001` when one exists: [`storage`]),
+//! StartAuthSession, Create (a `keyedHash` HMAC key from the seed, `fixedTPM|fixedParent`),
+//! Load, HMAC, FlushContext, ReadPublic and GetCapability. Create and HMAC run in a salted
+//! HMAC session with parameter encryption ([`session`]), so the seed and the key's PIN (its
+//! authValue) never cross the link in the clear; the rest, which carry no secret, use an
+//! empty password.
 
 mod session;
 mod storage;

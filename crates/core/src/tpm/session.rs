@@ -5,16 +5,16 @@
 //!
 //! The salt is agreed with ECDH against the storage root key's public point (an ephemeral
 //! P-256 key of ours), so only that TPM can derive the session key; AES-128-CFB encrypts the
-//! first parameter each way; SHA-256 throughout. The primitives are aws-lc-rs's, the library
-//! the AWS SDK and rustls already use here.
+//! first parameter each way; SHA-256 throughout. The primitives are RustCrypto's, in pure
+//! Rust (a C library's start-up would cost more than the TPM's work here).
 
-use aws_lc_rs::agreement::{self, EphemeralPrivateKey, UnparsedPublicKey};
-use aws_lc_rs::cipher::{
-    DecryptingKey, DecryptionContext, EncryptingKey, EncryptionContext, UnboundCipherKey, AES_128,
-};
-use aws_lc_rs::iv::FixedLength;
-use aws_lc_rs::{digest, hmac, rand};
+use cfb_mode::cipher::{AsyncStreamCipher, KeyIvInit};
+use hmac::{Mac, SimpleHmac};
+use p256::elliptic_curve::sec1::ToEncodedPoint;
+use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
+
+type HmacSha256 = SimpleHmac<Sha256>;
 
 use super::TpmError;
 
@@ -53,38 +53,32 @@ fn failed(detail: &str) -> TpmError {
     }
 }
 
-/// A fresh 32-byte nonce.
+/// A fresh 32-byte nonce (from the operating system's generator, through `rand`).
 pub fn nonce() -> Result<Vec<u8>, TpmError> {
-    let mut n = vec![0u8; SHA256_LEN];
-    rand::fill(&mut n).map_err(|_| failed("no random numbers"))?;
-    Ok(n)
+    Ok(rand::random::<[u8; SHA256_LEN]>().to_vec())
 }
 
 /// ECDH with the TPM key's public point (`x`, `y`); the salt is KDFe(Z, "SECRET", our x,
 /// its x) (Part 1 §11.4.10.3).
 pub fn salt_for(x: &[u8], y: &[u8]) -> Result<Salt, TpmError> {
-    let rng = aws_lc_rs::rand::SystemRandom::new();
-    let ours = EphemeralPrivateKey::generate(&agreement::ECDH_P256, &rng)
-        .map_err(|_| failed("cannot make an ephemeral key"))?;
-    let public = ours
-        .compute_public_key()
-        .map_err(|_| failed("cannot make an ephemeral key"))?;
-    // Uncompressed: 0x04 || X || Y.
-    let point = public.as_ref();
-    if point.len() != 65 || point[0] != 4 {
+    let theirs = p256::PublicKey::from_sec1_bytes(&[&[4u8][..], &pad32(x)?, &pad32(y)?].concat())
+        .map_err(|_| failed("the TPM's storage key is not a P-256 point"))?;
+    let ours = loop {
+        // A random scalar below the group order (all but never needs a second try).
+        let bytes = Zeroizing::new(rand::random::<[u8; 32]>());
+        if let Ok(key) = p256::SecretKey::from_slice(&bytes[..]) {
+            break key;
+        }
+    };
+    let point = ours.public_key().to_encoded_point(false);
+    let (Some(our_x), Some(our_y)) = (point.x(), point.y()) else {
         return Err(failed("unexpected ephemeral key"));
-    }
-    let (our_x, our_y) = (point[1..33].to_vec(), point[33..].to_vec());
-    let theirs = [&[4u8][..], &pad32(x)?, &pad32(y)?].concat();
-    let salt = agreement::agree_ephemeral(
-        ours,
-        UnparsedPublicKey::new(&agreement::ECDH_P256, theirs),
-        failed("the TPM's storage key is not a P-256 point"),
-        |z| Ok(kdfe(z, b"SECRET", &our_x, &pad32(x)?)),
-    )?;
+    };
+    let shared = p256::ecdh::diffie_hellman(ours.to_nonzero_scalar(), theirs.as_affine());
+    let salt = kdfe(shared.raw_secret_bytes(), b"SECRET", our_x, &pad32(x)?);
     Ok(Salt {
-        x: our_x,
-        y: our_y,
+        x: our_x.to_vec(),
+        y: our_y.to_vec(),
         salt,
     })
 }
@@ -127,17 +121,17 @@ impl HmacSession {
             let data = first_b2(params)?;
             cfb(&hmac_key, &nonce_caller, &self.nonce_tpm, data, true)?;
         }
-        let mut cp = digest::Context::new(&digest::SHA256);
-        cp.update(&code.to_be_bytes());
+        let mut cp = Sha256::new();
+        cp.update(code.to_be_bytes());
         for name in names {
             cp.update(name);
         }
-        cp.update(params);
-        let cp_hash = cp.finish();
+        cp.update(&*params);
+        let cp_hash = cp.finalize();
         let tag = hmac_of(
             &hmac_key,
             &[
-                cp_hash.as_ref(),
+                cp_hash.as_slice(),
                 &nonce_caller,
                 &self.nonce_tpm,
                 &[attributes],
@@ -171,21 +165,21 @@ impl HmacSession {
         attributes: u8,
         tag: &[u8],
     ) -> Result<(), TpmError> {
-        let mut rp = digest::Context::new(&digest::SHA256);
-        rp.update(&0u32.to_be_bytes());
-        rp.update(&code.to_be_bytes());
-        rp.update(params);
-        let rp_hash = rp.finish();
-        let expected = hmac_of(
-            &pending.hmac_key,
-            &[
-                rp_hash.as_ref(),
-                nonce_tpm,
-                &pending.nonce_caller,
-                &[attributes],
-            ],
-        );
-        if aws_lc_rs::constant_time::verify_slices_are_equal(&expected, tag).is_err() {
+        let mut rp = Sha256::new();
+        rp.update(0u32.to_be_bytes());
+        rp.update(code.to_be_bytes());
+        rp.update(&*params);
+        let rp_hash = rp.finalize();
+        let mut mac = HmacSha256::new_from_slice(&pending.hmac_key).expect("HMAC takes any key");
+        for part in [
+            rp_hash.as_slice(),
+            nonce_tpm,
+            &pending.nonce_caller,
+            &[attributes],
+        ] {
+            mac.update(part);
+        }
+        if mac.verify_slice(tag).is_err() {
             return Err(failed(
                 "its answer's HMAC is wrong (something between Otpilot and the TPM changed it)",
             ));
@@ -220,32 +214,24 @@ fn first_b2(params: &mut [u8]) -> Result<&mut [u8], TpmError> {
 fn cfb(key: &[u8], u: &[u8], v: &[u8], data: &mut [u8], encrypt: bool) -> Result<(), TpmError> {
     let bits = kdfa(key, b"CFB", u, v, 32);
     let (aes, iv) = bits.split_at(16);
-    let iv: [u8; 16] = iv.try_into().expect("16 bytes");
-    let unbound = UnboundCipherKey::new(&AES_128, aes).map_err(|_| failed("AES key"))?;
     if encrypt {
-        EncryptingKey::cfb128(unbound)
-            .and_then(|k| {
-                k.less_safe_encrypt(data, EncryptionContext::Iv128(FixedLength::from(iv)))
-            })
-            .map_err(|_| failed("AES-CFB"))?;
+        cfb_mode::Encryptor::<aes::Aes128>::new_from_slices(aes, iv)
+            .map_err(|_| failed("AES key"))?
+            .encrypt(data);
     } else {
-        DecryptingKey::cfb128(unbound)
-            .and_then(|k| {
-                k.decrypt(data, DecryptionContext::Iv128(FixedLength::from(iv)))
-                    .map(drop)
-            })
-            .map_err(|_| failed("AES-CFB"))?;
+        cfb_mode::Decryptor::<aes::Aes128>::new_from_slices(aes, iv)
+            .map_err(|_| failed("AES key"))?
+            .decrypt(data);
     }
     Ok(())
 }
 
 fn hmac_of(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
-    let key = hmac::Key::new(hmac::HMAC_SHA256, key);
-    let mut ctx = hmac::Context::with_key(&key);
+    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes any key");
     for p in parts {
-        ctx.update(p);
+        mac.update(p);
     }
-    ctx.sign().as_ref().to_vec()
+    mac.finalize().into_bytes().to_vec()
 }
 
 /// KDFa with HMAC-SHA256 (Part 1 §11.4.10.2): `label` is written with its terminating zero.
@@ -266,11 +252,11 @@ pub fn kdfa(key: &[u8], label: &[u8], u: &[u8], v: &[u8], bytes: usize) -> Zeroi
 
 /// KDFe with SHA-256 (Part 1 §11.4.10.3), 32 bytes: one round.
 fn kdfe(z: &[u8], label: &[u8], u: &[u8], v: &[u8]) -> Zeroizing<Vec<u8>> {
-    let mut ctx = digest::Context::new(&digest::SHA256);
+    let mut ctx = Sha256::new();
     for part in [&1u32.to_be_bytes()[..], z, label, &[0], u, v] {
         ctx.update(part);
     }
-    Zeroizing::new(ctx.finish().as_ref().to_vec())
+    Zeroizing::new(ctx.finalize().to_vec())
 }
 
 #[cfg(test)]
