@@ -548,14 +548,19 @@ fn enroll_with_tpm_on_a_terminal_shows_the_backup_first_and_a_no_cancels_it() {
             .count()
     };
 
+    // Runs the enrolment on a terminal: yes, show the QR code; then whether the phone saved it.
+    let enroll = |phone_saved: &str| {
+        let mut pty = Pty::spawn(&world.env, &args);
+        pty.expect("Show it now");
+        pty.type_line("y");
+        pty.expect("Has your phone saved it?");
+        pty.type_line(phone_saved);
+        pty.finish()
+    };
+
     // The QR code is shown before sealing; "no, my phone has not saved it" cancels, and the
     // device AWS made is deleted again.
-    let mut pty = Pty::spawn(&world.env, &args);
-    pty.expect("Show it now");
-    pty.type_line("y");
-    pty.expect("Has your phone saved it?");
-    pty.type_line("n");
-    let (status, screen) = pty.finish();
+    let (status, screen) = enroll("n");
     assert_ne!(status, 0, "{screen}");
     assert!(
         screen.contains("cancelled before sealing; the new device was deleted again"),
@@ -566,12 +571,7 @@ fn enroll_with_tpm_on_a_terminal_shows_the_backup_first_and_a_no_cancels_it() {
     assert_eq!(virtual_devices(), 0);
 
     // Yes, and yes: sealed and enabled.
-    let mut pty = Pty::spawn(&world.env, &args);
-    pty.expect("Show it now");
-    pty.type_line("y");
-    pty.expect("Has your phone saved it?");
-    pty.type_line("y");
-    let (status, screen) = pty.finish();
+    let (status, screen) = enroll("y");
     assert_eq!(status, 0, "{screen}");
     assert!(screen.contains("sealed in the TPM"), "{screen}");
     assert_eq!(device_row(&world.env, "laptop-tpm")["location"], "tpm");

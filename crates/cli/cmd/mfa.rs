@@ -7,7 +7,7 @@ use otpilot_core::lifecycle::{Enrolled, SealAtEnrol};
 use otpilot_core::secret::SecretString;
 
 use super::Ctx;
-use crate::cli::{MfaCommand, QrChoice};
+use crate::cli::{MfaCommand, QrChoice, TpmArgs};
 use crate::term;
 
 pub fn run(ctx: &Ctx, command: MfaCommand) -> Result<()> {
@@ -22,23 +22,13 @@ pub fn run(ctx: &Ctx, command: MfaCommand) -> Result<()> {
             json,
         } => {
             check_qr_file(&qr)?;
-            let enrolled = match term::seal_from(tpm.tpm, tpm.tpm_pin)? {
-                None => lifecycle.enroll(&profile, device_name.as_deref())?,
-                Some(seal) => {
-                    let backup = |device: &str, uri: &SecretString| {
-                        offer_backup_before_sealing(device, uri, &qr)
-                            .map_err(|e| otpilot_core::Error::Lifecycle(e.to_string()))
-                    };
-                    lifecycle.enroll_sealed(
-                        &profile,
-                        device_name.as_deref(),
-                        &SealAtEnrol {
-                            seal,
-                            backup: &backup,
-                        },
-                    )?
-                }
-            };
+            let name = device_name.as_deref();
+            let enrolled = sealed_if_asked(
+                &tpm,
+                &qr,
+                || lifecycle.enroll(&profile, name),
+                |seal| lifecycle.enroll_sealed(&profile, name, seal),
+            )?;
             report_enrolled(&enrolled, json)?;
             if let Some(note) = enrolled.kept_note(&profile) {
                 eprintln!("{note}");
@@ -57,23 +47,13 @@ pub fn run(ctx: &Ctx, command: MfaCommand) -> Result<()> {
             json,
         } => {
             check_qr_file(&qr)?;
-            let rotated = match term::seal_from(tpm.tpm, tpm.tpm_pin)? {
-                None => lifecycle.rotate(&profile, device_name.as_deref())?,
-                Some(seal) => {
-                    let backup = |device: &str, uri: &SecretString| {
-                        offer_backup_before_sealing(device, uri, &qr)
-                            .map_err(|e| otpilot_core::Error::Lifecycle(e.to_string()))
-                    };
-                    lifecycle.rotate_sealed(
-                        &profile,
-                        device_name.as_deref(),
-                        &SealAtEnrol {
-                            seal,
-                            backup: &backup,
-                        },
-                    )?
-                }
-            };
+            let name = device_name.as_deref();
+            let rotated = sealed_if_asked(
+                &tpm,
+                &qr,
+                || lifecycle.rotate(&profile, name),
+                |seal| lifecycle.rotate_sealed(&profile, name, seal),
+            )?;
             report_enrolled(&rotated.new, json)?;
             match &rotated.old_device_left {
                 None => eprintln!(
@@ -187,6 +167,27 @@ fn check_qr_file(qr: &QrChoice) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `plain`, or, with `--tpm`, `sealed` with the sealing asked for (a PIN asked twice when
+/// `--tpm-pin`) and the phone backup offered before the seed goes into the TPM.
+fn sealed_if_asked<T>(
+    tpm: &TpmArgs,
+    qr: &QrChoice,
+    plain: impl FnOnce() -> otpilot_core::Result<T>,
+    sealed: impl FnOnce(&SealAtEnrol<'_>) -> otpilot_core::Result<T>,
+) -> Result<T> {
+    let Some(seal) = term::seal_from(tpm.tpm, tpm.tpm_pin)? else {
+        return Ok(plain()?);
+    };
+    let backup = |device: &str, uri: &SecretString| {
+        offer_backup_before_sealing(device, uri, qr)
+            .map_err(|e| otpilot_core::Error::Lifecycle(e.to_string()))
+    };
+    Ok(sealed(&SealAtEnrol {
+        seal,
+        backup: &backup,
+    })?)
 }
 
 /// The phone backup of a device about to be sealed: the last chance to see its QR code.
