@@ -630,27 +630,34 @@ fn with_the_vault_a_pin_the_agent_cannot_ask_for_is_asked_on_the_callers_termina
 
 #[test]
 fn no_permission_on_the_tpm_device_says_to_join_the_tss_group() {
-    // An unprivileged user (nobody) and a TPM device node only root may open, as
-    // /dev/tpmrm0 is for users outside the `tss` group.
-    let env = TestEnv::new();
-    let home = env.root.path().join("nobody");
-    std::fs::create_dir_all(&home).unwrap();
-    let device = env.root.path().join("tpmrm0");
-    std::fs::write(&device, b"").unwrap();
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&device, std::fs::Permissions::from_mode(0o600)).unwrap();
-    std::fs::set_permissions(env.root.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let nobody = 65534;
-    std::os::unix::fs::chown(&home, Some(nobody), Some(nobody)).unwrap();
-    let out = Command::new("setpriv")
-        .args([
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-            "--",
-            crate::harness::otpilot_bin().to_str().unwrap(),
-            "doctor",
-        ])
+    // A TPM device node this user may not open, as /dev/tpmrm0 is for users outside the
+    // `tss` group. Root opens anything, so as root the check runs as `nobody`, with a copy of
+    // the binary that `nobody` can reach.
+    let env = TestEnv::new();
+    let root = env.root.path();
+    std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let home = root.join("user");
+    std::fs::create_dir_all(&home).unwrap();
+    let device = root.join("tpmrm0");
+    std::fs::write(&device, b"").unwrap();
+    std::fs::set_permissions(&device, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let binary = root.join("otpilot");
+    std::fs::copy(crate::harness::otpilot_bin(), &binary).unwrap();
+    std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let as_root = unsafe { libc::geteuid() } == 0;
+    let mut cmd = if as_root {
+        let nobody = 65534;
+        std::os::unix::fs::chown(&home, Some(nobody), Some(nobody)).unwrap();
+        let mut cmd = Command::new("setpriv");
+        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(&binary);
+        cmd
+    } else {
+        Command::new(&binary)
+    };
+    let out = cmd
+        .arg("doctor")
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HOME", &home)
