@@ -111,6 +111,15 @@ def start_keyring(tmp):
     return address, procs
 
 
+def tear_down(procs, tmp):
+    """Stops what a benchmark started (last started, first stopped) and removes its files."""
+    for p in reversed(procs):
+        p.terminate()
+    for p in procs:
+        p.wait()
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
 def print_table(heading, results):
     """One row per measurement, in milliseconds."""
     width = max(len(k) for k in [heading, *results])
@@ -284,11 +293,7 @@ def main():
               f"{'met' if over <= GOAL_HOT_OVER_VERSION_MS else 'NOT met'} ({over:+.1f} ms)")
         print(json.dumps({k: round(v, 2) for k, v in results.items()}))
     finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in procs:
-            p.wait()
-        shutil.rmtree(tmp, ignore_errors=True)
+        tear_down(procs, tmp)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ Run it with `bash bench/run.sh`, or alone after a release build:
 """
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -26,7 +25,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from credential_process import (OTPILOT, SEED, free_port, median_ms, print_table,  # noqa: E402
-                                start_keyring, wait_for, world)
+                                start_keyring, tear_down, wait_for, world)
 
 
 def start_swtpm(tmp):
@@ -89,11 +88,7 @@ def main():
         sealed = results["otpilot code, seed sealed in the TPM (swtpm)"]
         print(f"\nsealed vs keyring: {sealed - anchor:+.1f} ms per code ({sealed / anchor:.2f}x)")
     finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in procs:
-            p.wait()
-        shutil.rmtree(tmp, ignore_errors=True)
+        tear_down(procs, tmp)
 
 
 if __name__ == "__main__":

@@ -295,12 +295,12 @@ impl Tpm {
         pin: Option<&[u8]>,
         messages: &[&[u8]],
     ) -> Result<Vec<Zeroizing<Vec<u8>>>, TpmError> {
-        let KeyParts {
-            private,
-            public,
-            parent: want,
-        } = sealed.parts()?;
-        let parent = self.parent_named(&want)?;
+        let (
+            parent,
+            KeyParts {
+                private, public, ..
+            },
+        ) = self.parent_of(sealed)?;
         // The session is salted with the parent's point, so it starts while the parent is
         // loaded; the parent goes as soon as the key is in.
         let started = self.start_session(&parent).and_then(|session| {
@@ -342,16 +342,24 @@ impl Tpm {
     /// Whether this TPM can load the sealed key (its parent is here, and the key is intact),
     /// without using the key, so without its PIN.
     pub fn check(&mut self, sealed: &SealedKey) -> Result<(), TpmError> {
-        let KeyParts {
-            private,
-            public,
-            parent: want,
-        } = sealed.parts()?;
-        let parent = self.parent_named(&want)?;
+        let (
+            parent,
+            KeyParts {
+                private, public, ..
+            },
+        ) = self.parent_of(sealed)?;
         let loaded = self.load(parent.handle, &private, &public);
         self.release(&parent);
         self.flush(loaded?.0);
         Ok(())
+    }
+
+    /// A sealed key's parts, and its parent: this TPM's storage key of that name, or
+    /// [`TpmError::Foreign`].
+    fn parent_of(&mut self, sealed: &SealedKey) -> Result<(Parent, KeyParts), TpmError> {
+        let parts = sealed.parts()?;
+        let parent = self.parent_named(&parts.parent)?;
+        Ok((parent, parts))
     }
 
     /// The TPM's manufacturer (its four-letter vendor id), proving it answers.
