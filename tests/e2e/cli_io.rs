@@ -156,7 +156,9 @@ fn roles_config(env: &TestEnv, real: &Path) -> PathBuf {
     let aws = env.root.path().join("home/.aws");
     std::fs::create_dir_all(&aws).unwrap();
     std::fs::create_dir_all(real.parent().unwrap()).unwrap();
-    let mut text = "[profile base]\nregion = us-east-1\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\n".to_owned();
+    let mut text =
+        "[profile base]\nregion = us-east-1\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\n"
+            .to_owned();
     for i in 0..PROFILES {
         text.push_str(&format!(
             "\n[profile r{i}]\nrole_arn = arn:aws:iam::123456789012:role/R{i}\nsource_profile = base\n"
@@ -252,6 +254,9 @@ fn concurrent_keys_imports_all_land() {
         "keys left in the file:\n{left}"
     );
     for name in &names {
-        assert!(left.contains(&format!("[{name}]\nregion = us-east-1")), "{left}");
+        assert!(
+            left.contains(&format!("[{name}]\nregion = us-east-1")),
+            "{left}"
+        );
     }
 }

@@ -209,7 +209,12 @@ impl AuditLog {
             let text = match std::fs::read_to_string(&path) {
                 Ok(text) => text,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(source) => return Err(Error::FileRead { path, cause: source }),
+                Err(source) => {
+                    return Err(Error::FileRead {
+                        path,
+                        cause: source,
+                    })
+                }
             };
             for line in text.lines().rev() {
                 if entries.len() == limit {

@@ -35,7 +35,12 @@ impl RefreshLock {
             match file.try_lock() {
                 Ok(()) => return Ok(Self { _file: file }),
                 Err(TryLockError::WouldBlock) => {}
-                Err(TryLockError::Error(source)) => return Err(Error::FileWrite { path, cause: source }),
+                Err(TryLockError::Error(source)) => {
+                    return Err(Error::FileWrite {
+                        path,
+                        cause: source,
+                    })
+                }
             }
             if Instant::now() >= deadline {
                 return Err(Error::LockTimeout {

@@ -379,7 +379,11 @@ region = us-east-1
         let editors: Vec<_> = (0..12)
             .map(|i| {
                 // Half through the link, half on the file itself.
-                let path = if i % 2 == 0 { link.clone() } else { target.clone() };
+                let path = if i % 2 == 0 {
+                    link.clone()
+                } else {
+                    target.clone()
+                };
                 std::thread::spawn(move || {
                     edit_aws_config(&path, |ini| {
                         let name = format!("p{i}");
