@@ -44,3 +44,6 @@ mod vault;
 mod hardening;
 // The MFA gate in front of moto: codes checked as at AWS, faults, the request record.
 mod gate_selftest;
+// The terminal and shared files: Ctrl-C at a hidden prompt, closed pipes, concurrent edits
+// of the AWS files, a failed read said once.
+mod cli_io;

@@ -14,7 +14,7 @@ use crate::paths::ensure_private_dir;
 pub fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
     let wrap = |source: std::io::Error| Error::FileWrite {
         path: path.to_owned(),
-        source,
+        cause: source,
     };
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -46,7 +46,7 @@ pub fn resolve_links(path: &Path) -> Result<PathBuf> {
         Ok(meta) if meta.file_type().is_symlink() => {
             std::fs::canonicalize(path).map_err(|source| Error::FileWrite {
                 path: path.to_owned(),
-                source: std::io::Error::new(
+                cause: std::io::Error::new(
                     source.kind(),
                     format!("it is a symbolic link whose target cannot be reached ({source}); fix or remove the link"),
                 ),

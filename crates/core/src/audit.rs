@@ -179,7 +179,7 @@ impl AuditLog {
     fn append(&self, entry: &AuditEntry) -> Result<()> {
         let wrap = |source: std::io::Error| Error::FileWrite {
             path: self.path.clone(),
-            source,
+            cause: source,
         };
         if let Some(dir) = self.path.parent() {
             ensure_private_dir(dir)?;
@@ -209,7 +209,12 @@ impl AuditLog {
             let text = match std::fs::read_to_string(&path) {
                 Ok(text) => text,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(source) => return Err(Error::FileRead { path, source }),
+                Err(source) => {
+                    return Err(Error::FileRead {
+                        path,
+                        cause: source,
+                    })
+                }
             };
             for line in text.lines().rev() {
                 if entries.len() == limit {

@@ -120,20 +120,23 @@ pub enum Error {
     UnsupportedParams(String),
 
     // --- files ----------------------------------------------------------------------------
-    #[error("cannot read {}: {source}", path.display())]
+    // The OS error is part of the message and deliberately not the `source()`: the window and
+    // the agent show the message alone, and the CLI prints the chain, which would then name
+    // the cause twice. (A field named `source` would make thiserror return it as the source.)
+    #[error("cannot read {}: {cause}", path.display())]
     FileRead {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
-    #[error("cannot write {}: {source}", path.display())]
+    #[error("cannot write {}: {cause}", path.display())]
     FileWrite {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
-    #[error("cannot create directory {}: {source}", path.display())]
+    #[error("cannot create directory {}: {cause}", path.display())]
     CreateDir {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("{} is not a readable PNG or JPEG image: {detail}", path.display())]
     ImageDecode { path: PathBuf, detail: String },

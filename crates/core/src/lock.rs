@@ -22,7 +22,12 @@ impl RefreshLock {
     /// the timeout message.
     pub fn acquire(dir: &Path, name: &str, timeout: Duration, what: &str) -> Result<Self> {
         ensure_private_dir(dir)?;
-        let path = dir.join(format!("{name}.lock"));
+        Self::acquire_file(dir.join(format!("{name}.lock")), timeout, what)
+    }
+
+    /// Takes the lock on the file `path` (created 0600 when missing, never through a symbolic
+    /// link), waiting at most `timeout`.
+    pub fn acquire_file(path: PathBuf, timeout: Duration, what: &str) -> Result<Self> {
         let file = open(&path)?;
         let deadline = Instant::now() + timeout;
         let mut pause = Duration::from_millis(2);
@@ -30,7 +35,12 @@ impl RefreshLock {
             match file.try_lock() {
                 Ok(()) => return Ok(Self { _file: file }),
                 Err(TryLockError::WouldBlock) => {}
-                Err(TryLockError::Error(source)) => return Err(Error::FileWrite { path, source }),
+                Err(TryLockError::Error(source)) => {
+                    return Err(Error::FileWrite {
+                        path,
+                        cause: source,
+                    })
+                }
             }
             if Instant::now() >= deadline {
                 return Err(Error::LockTimeout {
@@ -51,11 +61,13 @@ fn open(path: &PathBuf) -> Result<File> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        options
+            .mode(0o600)
+            .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
     }
     options.open(path).map_err(|source| Error::FileWrite {
         path: path.clone(),
-        source,
+        cause: source,
     })
 }
 

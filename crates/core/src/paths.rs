@@ -64,7 +64,7 @@ pub fn ensure_private_dir(dir: &Path) -> Result<()> {
     }
     builder.create(dir).map_err(|source| Error::CreateDir {
         path: dir.to_owned(),
-        source,
+        cause: source,
     })?;
     // A directory that already existed keeps its mode; tighten ours if someone loosened it.
     // It must be a directory of ours, not a link to one elsewhere or someone else's.
@@ -73,11 +73,11 @@ pub fn ensure_private_dir(dir: &Path) -> Result<()> {
         use std::os::unix::fs::{MetadataExt, PermissionsExt};
         let meta = std::fs::symlink_metadata(dir).map_err(|source| Error::CreateDir {
             path: dir.to_owned(),
-            source,
+            cause: source,
         })?;
         let refuse = |why: String| Error::CreateDir {
             path: dir.to_owned(),
-            source: std::io::Error::new(std::io::ErrorKind::PermissionDenied, why),
+            cause: std::io::Error::new(std::io::ErrorKind::PermissionDenied, why),
         };
         if meta.file_type().is_symlink() {
             return Err(refuse(
@@ -95,7 +95,7 @@ pub fn ensure_private_dir(dir: &Path) -> Result<()> {
             std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(
                 |source| Error::CreateDir {
                     path: dir.to_owned(),
-                    source,
+                    cause: source,
                 },
             )?;
         }

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 pub fn decode_image(path: &Path) -> Result<Zeroizing<String>> {
     let bytes = std::fs::read(path).map_err(|source| Error::FileRead {
         path: path.to_owned(),
-        source,
+        cause: source,
     })?;
     let image = image::load_from_memory(&bytes).map_err(|e| Error::ImageDecode {
         path: path.to_owned(),

@@ -110,7 +110,10 @@ impl Settings {
                 detail: e.message().to_owned(),
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
-            Err(source) => Err(Error::FileRead { path, source }),
+            Err(source) => Err(Error::FileRead {
+                path,
+                cause: source,
+            }),
         }
     }
 

@@ -21,18 +21,33 @@ impl Pty {
             line.push(' ');
             line.push_str(&shell_quote(a));
         }
+        Self::spawn_shell(env, "/bin/sh", &line)
+    }
+
+    /// Runs a bash script on the terminal, with the binary's path in `$OTPILOT`: for what
+    /// happens on the terminal after otpilot ends (`stty -a`, the status). Bash, because it
+    /// runs an `INT` trap only once the foreground command has ended.
+    pub fn spawn_script(env: &TestEnv, script: &str) -> Pty {
+        let line = format!(
+            "OTPILOT={}; {script}",
+            shell_quote(&super::otpilot_bin().display().to_string())
+        );
+        Self::spawn_shell(env, "/bin/bash", &line)
+    }
+
+    fn spawn_shell(env: &TestEnv, shell: &str, line: &str) -> Pty {
         let mut child = Command::new("script")
             .args([
                 "--quiet",
                 "--return",
                 "--flush",
                 "--command",
-                &line,
+                line,
                 "/dev/null",
             ])
             .env_clear()
             .envs(env.envs())
-            .env("SHELL", "/bin/sh")
+            .env("SHELL", shell)
             .env("TERM", "dumb")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -80,6 +95,13 @@ impl Pty {
         let stdin = self.stdin.as_mut().unwrap();
         stdin.write_all(text.as_bytes()).unwrap();
         stdin.write_all(b"\r").unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// Types raw bytes, with no Enter after them (control keys: `"\x03"` is Ctrl-C).
+    pub fn type_raw(&mut self, bytes: &str) {
+        let stdin = self.stdin.as_mut().unwrap();
+        stdin.write_all(bytes.as_bytes()).unwrap();
         stdin.flush().unwrap();
     }
 

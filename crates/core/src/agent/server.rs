@@ -80,7 +80,7 @@ impl Agent {
         ensure_private_dir(dir)?;
         let wrap = |source| Error::FileWrite {
             path: path.to_owned(),
-            source,
+            cause: source,
         };
         if path.exists() {
             if UnixStream::connect(path).is_ok() {

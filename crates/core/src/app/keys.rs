@@ -1,13 +1,16 @@
 //! Long-term access keys: where a profile's are, storing new ones in the keyring, and moving
 //! them out of `~/.aws/credentials` into it (`otpilot keys add|import`, the window's guide).
 
+use std::path::Path;
+
 use serde::Serialize;
 use zeroize::Zeroizing;
 
 use super::Session;
 use crate::atomic::write_private;
 use crate::aws::config_edit::IniText;
-use crate::aws::profile::Profiles;
+use crate::aws::file_lock::with_aws_file_locked;
+use crate::aws::profile::{AwsFiles, Profiles};
 use crate::clock::unix_now;
 use crate::credentials::{mask_key_id, LongTermKeys};
 use crate::error::{Error, Result};
@@ -68,13 +71,21 @@ impl Session {
     /// copy is taken back, so the keys are in exactly one place either way.
     pub fn move_keys_to_keyring(&self, profile: &str) -> Result<KeysMoved> {
         let files = self.aws_files()?;
-        // A symlinked credentials file (dotfiles) is edited where it points.
-        let path = &crate::atomic::resolve_links(&files.credentials)?;
+        // A symlinked credentials file (dotfiles) is edited where it points, holding its
+        // edit lock from the read to the write.
+        with_aws_file_locked(&files.credentials, |path| {
+            self.move_keys_locked(&files, path, profile)
+        })
+    }
+
+    /// [`Session::move_keys_to_keyring`] with the credentials file's edit lock held; `path` is
+    /// the real file.
+    fn move_keys_locked(&self, files: &AwsFiles, path: &Path, profile: &str) -> Result<KeysMoved> {
         let original =
             Zeroizing::new(
                 std::fs::read_to_string(path).map_err(|source| Error::FileRead {
-                    path: path.clone(),
-                    source,
+                    path: path.to_owned(),
+                    cause: source,
                 })?,
             );
         let mut ini = IniText::parse(&original);
@@ -110,7 +121,16 @@ impl Session {
         };
         crate::keys::validate(&keys)?;
 
-        let backup_key = format!("backup:aws-credentials:{}", unix_now());
+        // Never over an earlier backup (another import in the same second): the edit lock
+        // held here makes the free name stay free.
+        let stem = format!("backup:aws-credentials:{}", unix_now());
+        let mut backup_key = stem.clone();
+        for n in 1.. {
+            if self.store().get(&backup_key)?.is_none() {
+                break;
+            }
+            backup_key = format!("{stem}-{n}");
+        }
         self.store().set(
             &backup_key,
             "Otpilot backup of ~/.aws/credentials",

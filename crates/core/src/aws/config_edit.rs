@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use super::config_diff::{changed_lines, DiffLine};
+use super::file_lock::with_aws_file_locked;
 use super::profile::read_aws_file;
 use crate::atomic::{create_private_new, resolve_links, write_private};
 use crate::error::{Error, Result};
@@ -218,33 +219,29 @@ impl IniText {
 /// Applies `edit` to the AWS config file and, when that changed it, saves the old text as
 /// `<file name>.otpilot-backup-<unix time>` (0600, beside the real file, never replacing an
 /// earlier backup) before writing the new one atomically. A symlinked config is edited where
-/// the link points, and stays a link. Returns the backup's path, or `None` when nothing
-/// changed or there was no file before.
+/// the link points, and stays a link. The whole read-edit-write holds the file's edit lock
+/// ([`with_aws_file_locked`]), so concurrent edits all land. Returns the backup's path, or
+/// `None` when nothing changed or there was no file before.
 pub fn edit_aws_config(
     path: &Path,
     edit: impl FnOnce(&mut IniText) -> Result<()>,
 ) -> Result<Option<PathBuf>> {
-    let real = resolve_links(path)?;
-    let original = read_aws_file(&real)?;
-    let mut ini = IniText::parse(&original);
-    edit(&mut ini)?;
-    let updated = ini.render();
-    if updated == original {
-        return Ok(None);
-    }
-    let backup = if original.is_empty() {
-        None
-    } else {
-        Some(write_backup(&real, original.as_bytes())?)
-    };
-    if let Some(dir) = real.parent() {
-        std::fs::create_dir_all(dir).map_err(|source| Error::CreateDir {
-            path: dir.to_owned(),
-            source,
-        })?;
-    }
-    write_private(&real, updated.as_bytes())?;
-    Ok(backup)
+    with_aws_file_locked(path, |real| {
+        let original = read_aws_file(real)?;
+        let mut ini = IniText::parse(&original);
+        edit(&mut ini)?;
+        let updated = ini.render();
+        if updated == original {
+            return Ok(None);
+        }
+        let backup = if original.is_empty() {
+            None
+        } else {
+            Some(write_backup(real, original.as_bytes())?)
+        };
+        write_private(real, updated.as_bytes())?;
+        Ok(backup)
+    })
 }
 
 /// Saves `contents` as a new `<name>.otpilot-backup-<unix time>[-N]` beside `real`.
@@ -264,7 +261,7 @@ fn write_backup(real: &Path, contents: &[u8]) -> Result<PathBuf> {
             Err(source) => {
                 return Err(Error::FileWrite {
                     path: candidate,
-                    source,
+                    cause: source,
                 })
             }
         }
@@ -364,6 +361,46 @@ region = us-east-1
             backup.parent().unwrap(),
             std::fs::canonicalize(target.parent().unwrap()).unwrap()
         );
+    }
+
+    /// Many editors at once, as many `otpilot profile setup` runs and the window: each one's
+    /// change lands (without the edit lock, most were lost to the last rename).
+    #[test]
+    fn concurrent_edits_all_land_through_a_link_too() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("dotfiles/aws-config");
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(&target, "[default]\nregion = eu-west-1\n").unwrap();
+        let link = tmp.path().join("config");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        #[cfg(not(unix))]
+        let link = target.clone();
+        let editors: Vec<_> = (0..12)
+            .map(|i| {
+                // Half through the link, half on the file itself.
+                let path = if i % 2 == 0 {
+                    link.clone()
+                } else {
+                    target.clone()
+                };
+                std::thread::spawn(move || {
+                    edit_aws_config(&path, |ini| {
+                        let name = format!("p{i}");
+                        ini.ensure_section(&name, false);
+                        ini.set_key(&name, false, "region", "us-east-1")
+                    })
+                    .unwrap()
+                })
+            })
+            .collect();
+        for e in editors {
+            e.join().unwrap();
+        }
+        let ini = IniText::parse(&std::fs::read_to_string(&target).unwrap());
+        for i in 0..12 {
+            assert!(ini.has_section(&format!("p{i}"), false), "p{i} was lost");
+        }
     }
 
     #[test]

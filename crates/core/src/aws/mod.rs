@@ -3,6 +3,7 @@
 pub mod client;
 pub mod config_diff;
 pub mod config_edit;
+pub mod file_lock;
 pub mod iam;
 pub mod iam_admin;
 pub mod plan;

@@ -82,7 +82,7 @@ pub fn read_aws_file(path: &Path) -> Result<String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
         Err(source) => Err(Error::FileRead {
             path: path.to_owned(),
-            source,
+            cause: source,
         }),
     }
 }

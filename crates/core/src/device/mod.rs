@@ -401,7 +401,7 @@ fn read_file(path: &Path) -> Result<DeviceFile> {
         Err(source) => {
             return Err(Error::FileRead {
                 path: path.to_owned(),
-                source,
+                cause: source,
             })
         }
     };

@@ -109,7 +109,7 @@ pub fn from_qr_image(path: &Path) -> Result<Import> {
 pub fn from_aws_seed_file(path: &Path) -> Result<Import> {
     let bytes = Zeroizing::new(std::fs::read(path).map_err(|source| Error::FileRead {
         path: path.to_owned(),
-        source,
+        cause: source,
     })?);
     let bad = |detail| Error::AwsSeedFile {
         path: path.to_owned(),

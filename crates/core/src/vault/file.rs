@@ -180,7 +180,7 @@ impl VaultItems {
             Err(source) => {
                 return Err(Error::FileRead {
                     path: path.to_owned(),
-                    source,
+                    cause: source,
                 })
             }
         };

@@ -110,7 +110,7 @@ pub fn read(path: &Path, password: Option<&SecretString>) -> Result<AppExport> {
 fn read_limited(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
     let file_error = |source| Error::FileRead {
         path: path.to_owned(),
-        source,
+        cause: source,
     };
     let file = std::fs::File::open(path).map_err(file_error)?;
     let mut bytes = Zeroizing::new(Vec::new());
