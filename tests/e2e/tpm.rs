@@ -451,7 +451,13 @@ fn enroll_with_tpm_offers_the_backup_before_sealing() {
 
 /// Adds `name` sealed with `pin`, typed on a terminal as a person would; returns what the
 /// terminal showed.
-pub(crate) fn add_with_pin(env: &TestEnv, name: &str, seed: &str, pin: &str, extra: &[&str]) -> String {
+pub(crate) fn add_with_pin(
+    env: &TestEnv,
+    name: &str,
+    seed: &str,
+    pin: &str,
+    extra: &[&str],
+) -> String {
     let mut args = vec!["device", "add", name, "--tpm", "--tpm-pin"];
     args.extend_from_slice(extra);
     let mut add = Pty::spawn(env, &args);

@@ -44,10 +44,14 @@ fn a_stand_in_for_the_tpm_with_its_own_storage_key_learns_neither_seed_nor_pin()
         if persistent_srk {
             let ctx = env.root.path().join("srk.ctx");
             let ctx = ctx.to_str().unwrap();
-            run_tool(tpm.tool("tpm2_createprimary").args([
-                "-C", "o", "-g", "sha256", "-G", "ecc", "-c", ctx,
-            ]));
-            run_tool(tpm.tool("tpm2_evictcontrol").args(["-C", "o", "-c", ctx, "0x81000001"]));
+            run_tool(
+                tpm.tool("tpm2_createprimary")
+                    .args(["-C", "o", "-g", "sha256", "-G", "ecc", "-c", ctx]),
+            );
+            run_tool(
+                tpm.tool("tpm2_evictcontrol")
+                    .args(["-C", "o", "-c", ctx, "0x81000001"]),
+            );
             run_tool(tpm.tool("tpm2_flushcontext").arg("-t"));
         }
         let (seed, pinned_seed) = (random_seed(20), random_seed(20));

@@ -244,10 +244,7 @@ fn own_point() -> ([u8; 32], [u8; 32]) {
         }
     };
     let point = key.public_key().to_encoded_point(false);
-    (
-        (*point.x().unwrap()).into(),
-        (*point.y().unwrap()).into(),
-    )
+    ((*point.x().unwrap()).into(), (*point.y().unwrap()).into())
 }
 
 fn read_frame(from: &mut TcpStream) -> Option<Vec<u8>> {
@@ -268,7 +265,13 @@ fn write_all(to: &mut TcpStream, bytes: &[u8]) -> Option<()> {
 /// Puts (x, y) in place of the ECC P-256 point in a successful CreatePrimary or ReadPublic
 /// answer (and, with [`Forge::PointAndName`], the forged area's Name in place of the
 /// TPM's); whether it did. Sizes stay as they are.
-fn forge_storage_key(code: u32, answer: &mut [u8], x: &[u8; 32], y: &[u8; 32], forge: Forge) -> bool {
+fn forge_storage_key(
+    code: u32,
+    answer: &mut [u8],
+    x: &[u8; 32],
+    y: &[u8; 32],
+    forge: Forge,
+) -> bool {
     if answer[6..10] != [0; 4] {
         return false;
     }
@@ -285,7 +288,11 @@ fn forge_storage_key(code: u32, answer: &mut [u8], x: &[u8; 32], y: &[u8; 32], f
         return false; // not an ECC key
     }
     let end = public.end;
-    assert_eq!(u16_at(answer, end - 34), 32, "a P-256 point of 32-byte coordinates");
+    assert_eq!(
+        u16_at(answer, end - 34),
+        32,
+        "a P-256 point of 32-byte coordinates"
+    );
     assert_eq!(u16_at(answer, end - 68), 32);
     answer[end - 66..end - 34].copy_from_slice(x);
     answer[end - 32..end].copy_from_slice(y);

@@ -93,9 +93,9 @@ fn object_public(bytes: &[u8]) -> Result<ObjectPublic, &'static str> {
 fn answered(public: &[u8], name: &[u8]) -> Result<ObjectPublic, TpmError> {
     let object = object_public(public).map_err(bad_answer)?;
     match &object.name {
-        Some(computed) if computed.as_slice() != name => Err(TpmError::Forged(
-            "does not match the Name it gave for it",
-        )),
+        Some(computed) if computed.as_slice() != name => {
+            Err(TpmError::Forged("does not match the Name it gave for it"))
+        }
         _ => Ok(object),
     }
 }
@@ -106,7 +106,13 @@ fn srk_template_head() -> Zeroizing<Vec<u8>> {
     let mut c = Command::params();
     c.u16(ALG_ECC).u16(ALG_SHA256);
     c.u32(
-        FIXED_TPM | FIXED_PARENT | SENSITIVE_DATA_ORIGIN | USER_WITH_AUTH | NO_DA | RESTRICTED | DECRYPT,
+        FIXED_TPM
+            | FIXED_PARENT
+            | SENSITIVE_DATA_ORIGIN
+            | USER_WITH_AUTH
+            | NO_DA
+            | RESTRICTED
+            | DECRYPT,
     );
     c.b2(&[]);
     c.u16(ALG_AES).u16(128).u16(ALG_CFB);
@@ -278,7 +284,10 @@ mod tests {
         // The same area under another Name.
         let mut other = name.clone();
         other[5] ^= 1;
-        assert!(matches!(answered(&public, &other), Err(TpmError::Forged(_))));
+        assert!(matches!(
+            answered(&public, &other),
+            Err(TpmError::Forged(_))
+        ));
     }
 
     #[test]
