@@ -38,6 +38,8 @@ mod account_admin;
 mod mfa_lifecycle;
 // Seeds sealed in a software TPM: codes against oathtool, another TPM, PINs, no TPM.
 mod tpm;
+// An active man-in-the-middle on the TPM link, answering with a storage key of its own.
+mod tpm_link;
 // No desktop keyring: the vault held by the headless agent, and migration between stores.
 mod vault;
 // A security review's findings, as a user meets them: links kept, no core dumps.

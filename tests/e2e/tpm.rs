@@ -11,7 +11,7 @@ use crate::harness::tpm::Swtpm;
 use crate::harness::{random_seed, run_detached, run_tool, TestEnv};
 
 /// oathtool's code for a base32 seed at unix time `t`.
-fn oathtool(seed: &str, algorithm: &str, digits: u8, period: u64, t: u64) -> String {
+pub(crate) fn oathtool(seed: &str, algorithm: &str, digits: u8, period: u64, t: u64) -> String {
     run_tool(Command::new("oathtool").args([
         &format!("--totp={}", algorithm.to_lowercase()),
         "-b",
@@ -451,7 +451,13 @@ fn enroll_with_tpm_offers_the_backup_before_sealing() {
 
 /// Adds `name` sealed with `pin`, typed on a terminal as a person would; returns what the
 /// terminal showed.
-fn add_with_pin(env: &TestEnv, name: &str, seed: &str, pin: &str, extra: &[&str]) -> String {
+pub(crate) fn add_with_pin(
+    env: &TestEnv,
+    name: &str,
+    seed: &str,
+    pin: &str,
+    extra: &[&str],
+) -> String {
     let mut args = vec!["device", "add", name, "--tpm", "--tpm-pin"];
     args.extend_from_slice(extra);
     let mut add = Pty::spawn(env, &args);

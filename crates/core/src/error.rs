@@ -73,6 +73,10 @@ pub enum Error {
     TpmPermission { path: PathBuf },
     #[error("the seed of `{device}` was sealed by another TPM (another machine's, or this machine's before its TPM was cleared), so no code can be made here; add the device again from your phone backup with `otpilot device add {device} --force --tpm`, or re-enrol it with `otpilot mfa enroll`")]
     TpmForeign { device: String },
+    #[error("the TPM answered with another storage key than the one this machine's sealed devices were made under, so the seed of `{device}` was not sent to it; if the TPM was cleared or replaced, remove the sealed devices it can no longer use (`otpilot doctor` names them) with `otpilot device remove NAME` and seal again, otherwise something between Otpilot and the TPM is answering in its place")]
+    TpmStorageKeyChanged { device: String },
+    #[error("the TPM answered with a storage key that {detail}: something between Otpilot and the TPM altered its answer, so nothing secret was sent to it; check what OTPILOT_TPM_TCTI (or /dev/tpmrm0) leads to")]
+    TpmStorageKeyForged { detail: &'static str },
     #[error("wrong TPM PIN for `{device}`{}", tries_left.map(|n| format!("; after {n} more wrong PINs the TPM locks PIN use for a while (dictionary-attack protection)")).unwrap_or_default())]
     TpmWrongPin {
         device: String,
@@ -444,6 +448,8 @@ impl Error {
             Error::InvalidPin(_) => ErrorKind::InvalidInput,
             Error::TpmUnsupported(_)
             | Error::TpmOwnerAuth
+            | Error::TpmStorageKeyChanged { .. }
+            | Error::TpmStorageKeyForged { .. }
             | Error::TpmBlobDamaged { .. }
             | Error::Tpm { .. } => ErrorKind::Tpm,
             Error::ProcessProtection { .. } => ErrorKind::Other,

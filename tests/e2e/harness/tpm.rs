@@ -152,3 +152,162 @@ impl Wiretap {
         self.seen.lock().unwrap().clone()
     }
 }
+
+/// How a [`FakeTpm`] forges the storage key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Forge {
+    /// Its own point in the TPM's public area, under the Name the TPM gave (the real key's).
+    Point,
+    /// Its own point, and the Name of the area it forged: a key consistent with itself.
+    PointAndName,
+}
+
+/// An active man-in-the-middle on the link to a TPM: it relays every command, and in the
+/// answers to TPM2_CreatePrimary and TPM2_ReadPublic it puts its own P-256 point (whose
+/// private key it holds) in place of the storage key's, so that a client that takes the
+/// answer on trust salts its session, and encrypts the seed and keys the PIN's HMACs,
+/// with a key the stand-in owns. It records the command codes it relayed.
+pub struct FakeTpm {
+    pub port: u16,
+    commands: std::sync::Arc<std::sync::Mutex<Vec<u32>>>,
+    forged: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+pub const CC_CREATE: u32 = 0x153;
+pub const CC_START_AUTH_SESSION: u32 = 0x176;
+pub const CC_HMAC: u32 = 0x155;
+const CC_CREATE_PRIMARY: u32 = 0x131;
+const CC_READ_PUBLIC: u32 = 0x173;
+
+impl FakeTpm {
+    pub fn on(tpm: &Swtpm, forge: Forge) -> Self {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::{Arc, Mutex};
+        let (x, y) = own_point();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let commands = Arc::new(Mutex::new(Vec::new()));
+        let forged = Arc::new(AtomicUsize::new(0));
+        let (target, log, count) = (tpm.port, commands.clone(), forged.clone());
+        std::thread::spawn(move || {
+            for mut client in listener.incoming().flatten() {
+                let Ok(mut server) = TcpStream::connect(("127.0.0.1", target)) else {
+                    continue;
+                };
+                // One command, one answer, in turn (as the TPM's stream protocol goes).
+                while let Some(command) = read_frame(&mut client) {
+                    let code = u32::from_be_bytes(command[6..10].try_into().unwrap());
+                    log.lock().unwrap().push(code);
+                    if write_all(&mut server, &command).is_none() {
+                        break;
+                    }
+                    let Some(mut answer) = read_frame(&mut server) else {
+                        break;
+                    };
+                    if forge_storage_key(code, &mut answer, &x, &y, forge) {
+                        count.fetch_add(1, Ordering::SeqCst);
+                    }
+                    if write_all(&mut client, &answer).is_none() {
+                        break;
+                    }
+                }
+            }
+        });
+        Self {
+            port,
+            commands,
+            forged,
+        }
+    }
+
+    pub fn tcti(&self) -> String {
+        format!("swtpm:host=127.0.0.1,port={}", self.port)
+    }
+
+    /// The command codes relayed so far, in order.
+    pub fn commands(&self) -> Vec<u32> {
+        self.commands.lock().unwrap().clone()
+    }
+
+    /// How many storage-key answers it forged.
+    pub fn forged(&self) -> usize {
+        self.forged.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// A fresh P-256 key of the stand-in's own: its point (x, y).
+fn own_point() -> ([u8; 32], [u8; 32]) {
+    use p256::elliptic_curve::sec1::ToEncodedPoint;
+    let key = loop {
+        if let Ok(key) = p256::SecretKey::from_slice(&rand::random::<[u8; 32]>()) {
+            break key;
+        }
+    };
+    let point = key.public_key().to_encoded_point(false);
+    ((*point.x().unwrap()).into(), (*point.y().unwrap()).into())
+}
+
+fn read_frame(from: &mut TcpStream) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut frame = vec![0u8; 10];
+    from.read_exact(&mut frame).ok()?;
+    let size = u32::from_be_bytes(frame[2..6].try_into().unwrap()) as usize;
+    frame.resize(size.max(10), 0);
+    from.read_exact(&mut frame[10..]).ok()?;
+    Some(frame)
+}
+
+fn write_all(to: &mut TcpStream, bytes: &[u8]) -> Option<()> {
+    use std::io::Write;
+    to.write_all(bytes).ok()
+}
+
+/// Puts (x, y) in place of the ECC P-256 point in a successful CreatePrimary or ReadPublic
+/// answer (and, with [`Forge::PointAndName`], the forged area's Name in place of the
+/// TPM's); whether it did. Sizes stay as they are.
+fn forge_storage_key(
+    code: u32,
+    answer: &mut [u8],
+    x: &[u8; 32],
+    y: &[u8; 32],
+    forge: Forge,
+) -> bool {
+    if answer[6..10] != [0; 4] {
+        return false;
+    }
+    let u16_at = |a: &[u8], at: usize| u16::from_be_bytes([a[at], a[at + 1]]) as usize;
+    // Where the TPM2B_PUBLIC starts: after the header, or after the object handle and the
+    // parameter size of a response with sessions.
+    let at = match code {
+        CC_READ_PUBLIC => 10,
+        CC_CREATE_PRIMARY => 18,
+        _ => return false,
+    };
+    let public = at + 2..at + 2 + u16_at(answer, at);
+    if u16_at(answer, public.start) != 0x0023 {
+        return false; // not an ECC key
+    }
+    let end = public.end;
+    assert_eq!(
+        u16_at(answer, end - 34),
+        32,
+        "a P-256 point of 32-byte coordinates"
+    );
+    assert_eq!(u16_at(answer, end - 68), 32);
+    answer[end - 66..end - 34].copy_from_slice(x);
+    answer[end - 32..end].copy_from_slice(y);
+    if let Forge::PointAndName = forge {
+        let mut name_at = end;
+        if code == CC_CREATE_PRIMARY {
+            // creationData, creationHash, creationTicket (tag, hierarchy, digest)
+            name_at += 2 + u16_at(answer, name_at);
+            name_at += 2 + u16_at(answer, name_at);
+            name_at += 6;
+            name_at += 2 + u16_at(answer, name_at);
+        }
+        assert_eq!(u16_at(answer, name_at), 34, "a SHA-256 Name");
+        let digest = <sha2::Sha256 as sha2::Digest>::digest(&answer[public.clone()]);
+        answer[name_at + 4..name_at + 36].copy_from_slice(&digest);
+    }
+    true
+}

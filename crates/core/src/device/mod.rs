@@ -187,6 +187,13 @@ impl<'s> Devices<'s> {
         // Sealing next: a TPM that refuses changes nothing either.
         let mut secrets = Vec::with_capacity(new.len());
         let mut tpm = None;
+        // Pinned by the devices that stay (a replaced one's TPM may be the cleared one); the
+        // first seed sealed pins the rest of the batch when nothing did.
+        let mut pinned = if new.iter().any(|n| n.seal.is_some()) {
+            self.storage_key_pins(&file.devices)?
+        } else {
+            Vec::new()
+        };
         for (device, n) in added.iter().zip(&new) {
             secrets.push(match &n.seal {
                 None => crate::secret::SecretBytes::new(
@@ -203,7 +210,11 @@ impl<'s> Devices<'s> {
                         &n.account.seed,
                         n.account.params,
                         seal,
+                        &pinned,
                     )?;
+                    if pinned.is_empty() {
+                        pinned.extend(key.parent_name());
+                    }
                     crate::secret::SecretBytes::new(key.to_bytes())
                 }
             });

@@ -1,9 +1,11 @@
 //! Seeds sealed in the TPM: sealing a new device's seed, moving a keyring seed into the TPM
 //! (`device protect`), and the code generator of a sealed device.
 //!
-//! The rule both sealing paths share: a sealed key is only kept after the TPM's code for
+//! The rules both sealing paths share: a sealed key is only kept after the TPM's code for
 //! the current step has matched the software code of the same seed, so a key that would
-//! make wrong codes is never stored in place of a good seed.
+//! make wrong codes is never stored in place of a good seed; and a seed is only sent to a
+//! TPM that answers with the storage key the machine's sealed devices were made under
+//! ([`Devices::storage_key_pins`]), so a stand-in for the TPM learns nothing.
 
 use super::{find_in, read_file, write_file, Device, Devices, Location};
 use crate::clock::unix_now;
@@ -61,20 +63,22 @@ pub(super) fn open_tpm(device: &str) -> Result<Tpm> {
     Tpm::open(&tpm_location()?).map_err(|e| e.for_device(device))
 }
 
-/// Seals `seed` for `device` and proves the sealed key makes the same code as the seed.
+/// Seals `seed` for `device` under a storage key whose Name is in `pinned` (any, when
+/// empty) and proves the sealed key makes the same code as the seed.
 pub(super) fn seal_verified(
     tpm: &mut Tpm,
     device: &str,
     seed: &TotpSeed,
     params: TotpParams,
     seal: &Seal,
+    pinned: &[Vec<u8>],
 ) -> Result<SealedKey> {
     if let Some(pin) = &seal.pin {
         validate_pin(pin)?;
     }
     let pin = seal.pin.as_ref().map(|p| p.expose().as_bytes());
     let key = tpm
-        .seal(seed.expose(), params.algorithm.to_tpm(), pin)
+        .seal(seed.expose(), params.algorithm.to_tpm(), pin, pinned)
         .map_err(|e| e.for_device(device))?;
     let software = Totp::new(seed, params)?;
     let step = software.step_at(unix_now());
@@ -103,6 +107,27 @@ pub(super) fn seal_verified(
 }
 
 impl Devices<'_> {
+    /// The Names of the storage keys the sealed devices among `devices` were made under: a
+    /// new seed is only sealed under one of them. Each sealed key has recorded its parent's
+    /// Name since the first sealed device, so devices sealed by an older Otpilot pin it
+    /// too; with no sealed device left (none yet, or all removed after the TPM was cleared)
+    /// the next seal trusts the TPM's storage key and pins it.
+    pub(super) fn storage_key_pins(&self, devices: &[Device]) -> Result<Vec<Vec<u8>>> {
+        let mut pins = Vec::new();
+        for device in devices.iter().filter(|d| d.location == Location::Tpm) {
+            let Some(bytes) = self.store.get(&device.keyring_key())? else {
+                continue;
+            };
+            let name = SealedKey::from_bytes(bytes.expose())
+                .ok()
+                .and_then(|key| key.parent_name());
+            if let Some(name) = name.filter(|n| !pins.contains(n)) {
+                pins.push(name);
+            }
+        }
+        Ok(pins)
+    }
+
     /// Moves a device's seed from the keyring into the TPM. The sealed key is stored under
     /// a new keyring item and the device's entry switched to it before the seed's item is
     /// deleted; a failure before that leaves the device exactly as it was.
@@ -114,8 +139,9 @@ impl Devices<'_> {
             return Err(Error::AlreadySealed(device.name));
         }
         let seed = self.seed(&device)?;
+        let pinned = self.storage_key_pins(&file.devices)?;
         let mut tpm = open_tpm(&device.name)?;
-        let key = seal_verified(&mut tpm, &device.name, &seed, device.params, seal)?;
+        let key = seal_verified(&mut tpm, &device.name, &seed, device.params, seal, &pinned)?;
         drop(seed);
         let sealed = Device {
             id: uuid::Uuid::new_v4().simple().to_string(),

@@ -140,6 +140,12 @@ pub enum TpmError {
     },
     /// The blob was not made by this TPM (or this TPM was cleared since).
     Foreign,
+    /// A new seed was to be sealed, and the TPM has none of the storage keys the sealed
+    /// devices were made under (it was cleared, or something answers in its place).
+    StorageKeyChanged,
+    /// The TPM's answer about its storage key cannot be the TPM's own: the key (the
+    /// detail says how) does not match its Name, or is not the key that was asked for.
+    Forged(&'static str),
     Unsupported(String),
     /// The owner hierarchy has a password, so no storage key can be made without it.
     OwnerAuth,
@@ -170,6 +176,10 @@ impl TpmError {
             Self::Foreign => Error::TpmForeign {
                 device: device.to_owned(),
             },
+            Self::StorageKeyChanged => Error::TpmStorageKeyChanged {
+                device: device.to_owned(),
+            },
+            Self::Forged(detail) => Error::TpmStorageKeyForged { detail },
             Self::Unsupported(what) => Error::TpmUnsupported(what),
             Self::OwnerAuth => Error::TpmOwnerAuth,
             Self::Damaged(detail) => Error::TpmBlobDamaged {
@@ -209,6 +219,12 @@ impl SealedKey {
             return Err(TpmError::Damaged("it was written by a newer Otpilot"));
         }
         Ok(key)
+    }
+
+    /// The Name of the storage key this key was sealed under: the key it must be loaded
+    /// under, and the one a new seed is sealed under on this machine.
+    pub fn parent_name(&self) -> Option<Vec<u8>> {
+        self.parts().ok().map(|parts| parts.parent)
     }
 
     /// The private and public areas, and the parent's name.
@@ -253,11 +269,15 @@ impl Tpm {
     /// Imports `key` as an HMAC key with `hash` under this TPM's storage root key, with
     /// `pin` as its authValue. Dictionary-attack protection is on exactly when there is a
     /// PIN (an empty authValue has nothing to guess, and must keep working in a lockout).
+    /// `pinned`: the Names of the storage keys the machine's sealed devices were made
+    /// under; when there are any, the TPM must answer with one of them before the seed is
+    /// sent (see [`storage`]).
     pub fn seal(
         &mut self,
         key: &[u8],
         hash: Hash,
         pin: Option<&[u8]>,
+        pinned: &[Vec<u8>],
     ) -> Result<SealedKey, TpmError> {
         if key.len() > 128 {
             return Err(TpmError::Unsupported(
@@ -270,7 +290,7 @@ impl Tpm {
                 hash.name()
             )));
         }
-        let parent = self.storage_parent()?;
+        let parent = self.storage_parent(pinned)?;
         let made = self.start_session(&parent).and_then(|mut session| {
             let made = self.create_hmac_key(&parent, &mut session, key, hash, pin);
             self.flush(session.handle);
@@ -488,11 +508,7 @@ impl Tpm {
     /// TPM2_StartAuthSession: an HMAC session salted by ECDH with `parent`'s point, with
     /// AES-128-CFB parameter encryption and SHA-256.
     fn start_session(&mut self, parent: &Parent) -> Result<HmacSession, TpmError> {
-        let Some((x, y)) = &parent.point else {
-            return Err(TpmError::Unsupported(
-                "the storage key is not an ECC P-256 key, so no encrypted session can be made with it".into(),
-            ));
-        };
+        let (x, y) = &parent.point;
         let salt = session::salt_for(x, y)?;
         let nonce_caller = session::nonce()?;
         let mut c = Command::new(CC_START_AUTH_SESSION, &[parent.handle, RH_NULL], None);

@@ -200,6 +200,11 @@ impl<'a> Reader<'a> {
         Self { bytes }
     }
 
+    /// Whether everything has been read.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
     pub fn take(&mut self, n: usize) -> Result<&'a [u8], &'static str> {
         if self.bytes.len() < n {
             return Err("the TPM's answer ends early");
