@@ -80,6 +80,7 @@ impl Doctor<'_> {
     /// Every check, for `profile` or for every profile that uses MFA or Otpilot.
     pub fn run(&self, profile: Option<&str>) -> Vec<Finding> {
         let mut findings = vec![self.store(), kernel_keyring(), self.tpm()];
+        findings.extend(self.agent_store());
         let profiles = match Profiles::load(&self.broker.files) {
             Ok(p) => p,
             Err(e) => {
@@ -215,6 +216,31 @@ impl Doctor<'_> {
             .fix("run `otpilot unlock` (it starts the agent), or enable packaging/otpilot-agent.service"),
             Err(TrayFailure::Failed(e)) => Finding::new("store", Status::Fail, e.message),
         }
+    }
+
+    /// A headless agent that serves another store than the configured one (left running
+    /// after `otpilot vault migrate --to keyring`): callers work without it, but it holds the
+    /// vault open for nothing.
+    fn agent_store(&self) -> Option<Finding> {
+        use crate::agent::vault_ops::VaultOp;
+        let dirs = self.broker.dirs;
+        let configured = crate::settings::StoreKind::configured(&dirs.config);
+        let socket = crate::agent::socket_path(&dirs.runtime);
+        let status = crate::agent::client::vault(&socket, &VaultOp::VaultStatus).ok()?;
+        let served = status.store();
+        (served != configured).then(|| {
+            Finding::new(
+                "agent",
+                Status::Warn,
+                format!(
+                    "a headless agent (pid {}) serves the {}, but Otpilot's store is the {}; callers do not use it",
+                    status.pid,
+                    served.as_str(),
+                    configured.as_str()
+                ),
+            )
+            .fix("stop it with `otpilot agent --stop`")
+        })
     }
 
     fn keyring(&self) -> Finding {

@@ -356,6 +356,8 @@ error_kinds! {
     SeedSealed,
     /// Any other TPM failure.
     Tpm,
+    /// The agent serves another store than the caller's: the caller works on its own.
+    WrongStore,
     Other,
 }
 
