@@ -30,17 +30,17 @@ fn unlock(world: &AwsWorld) {
 
 /// The agent socket: in `XDG_RUNTIME_DIR` on a desktop, under `TMPDIR` without one.
 fn socket(world: &AwsWorld) -> std::path::PathBuf {
-    let desktop = world.env.root.path().join("run/otpilot/agent.sock");
-    if world.env.root.path().join("run").exists() {
-        return desktop;
+    let envs = world.env.envs();
+    match envs.iter().find(|(k, _)| k == "XDG_RUNTIME_DIR") {
+        Some((_, run)) => std::path::Path::new(run).join("otpilot/agent.sock"),
+        None => world
+            .env
+            .root
+            .path()
+            .join(format!("tmp/otpilot-{}/agent.sock", unsafe {
+                libc::geteuid()
+            })),
     }
-    world
-        .env
-        .root
-        .path()
-        .join(format!("tmp/otpilot-{}/agent.sock", unsafe {
-            libc::geteuid()
-        }))
 }
 
 /// The headless agent's pid, from its own answer; `None` when none answers.
@@ -60,6 +60,18 @@ fn kill_agent(world: &AwsWorld, signal: i32) {
             std::thread::sleep(Duration::from_millis(25));
         }
         panic!("the agent did not stop");
+    }
+}
+
+/// Stops the world's headless agent when dropped, also when the test fails: an agent left
+/// behind would outlive the test run (and hold whatever it inherited).
+struct StopAgent<'w>(&'w AwsWorld);
+
+impl Drop for StopAgent<'_> {
+    fn drop(&mut self) {
+        if let Some(pid) = agent_pid(self.0) {
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
     }
 }
 
@@ -103,6 +115,7 @@ fn direct(world: &AwsWorld, profile: &str) -> Run {
 fn an_agent_serving_another_store_is_stopped_reported_and_ignored() {
     let (_session, env) = desktop(Keyring::Unlocked);
     let world = AwsWorld::on(env);
+    let _agent = StopAgent(&world);
     world.standard_profiles();
     world.credential_process("admin");
     detached(
@@ -112,7 +125,9 @@ fn an_agent_serving_another_store_is_stopped_reported_and_ignored() {
     )
     .assert_ok();
     unlock(&world);
-    world.run(&["vault", "migrate", "--to", "vault"]).assert_ok();
+    world
+        .run(&["vault", "migrate", "--to", "vault"])
+        .assert_ok();
     // Through the agent, from the vault.
     world.credential_process("admin");
 
@@ -197,6 +212,7 @@ fn start_of_a_step(at_least: u64) {
 #[test]
 fn forget_reaches_the_agent_and_the_wait_for_a_fresh_code_is_told() {
     let world = vault_world();
+    let _agent = StopAgent(&world);
     start_of_a_step(20);
     let first = access_key(&detached(&world, &["credential-process", "admin"], None));
     assert_eq!(world.gate.count("GetSessionToken"), 1);
@@ -214,7 +230,10 @@ fn forget_reaches_the_agent_and_the_wait_for_a_fresh_code_is_told() {
 
     let after = detached(&world, &["credential-process", "admin"], None);
     let second = access_key(&after);
-    assert_ne!(second, first, "the agent handed out the forgotten credentials");
+    assert_ne!(
+        second, first,
+        "the agent handed out the forgotten credentials"
+    );
     assert_eq!(world.gate.count("GetSessionToken"), 2);
     let stderr = after.stderr();
     assert!(
@@ -232,6 +251,7 @@ fn forget_reaches_the_agent_and_the_wait_for_a_fresh_code_is_told() {
 #[test]
 fn lock_and_a_fresh_agent_drop_the_hot_copies_of_a_killed_agent() {
     let world = vault_world();
+    let _agent = StopAgent(&world);
     access_key(&detached(&world, &["credential-process", "admin"], None));
     // The agent dies without locking: its hot copies stay, and serve direct callers.
     kill_agent(&world, libc::SIGKILL);
@@ -258,14 +278,73 @@ fn lock_and_a_fresh_agent_drop_the_hot_copies_of_a_killed_agent() {
     let mut child = spawn_for_process_lifetime(agent);
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while agent_pid(&world).is_none() {
-        assert!(std::time::Instant::now() < deadline, "the agent never answered");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the agent never answered"
+        );
         std::thread::sleep(Duration::from_millis(25));
     }
     direct(&world, "admin").assert_one_line_error("otpilot unlock");
     detached(&world, &["credential-process", "admin"], None)
         .assert_one_line_error("otpilot unlock");
-    let _ = Command::new("kill")
-        .arg(child.id().to_string())
-        .status();
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
     let _ = child.wait();
+}
+
+/// Issue 24.3: `vault init` on a machine whose seeds are in the keyring says so (and that
+/// the desktop follows); `device list` says where each seed really is; `device add --force`
+/// keeps the device's serial.
+#[test]
+fn vault_init_over_a_keyring_tells_where_seeds_are_and_force_keeps_the_serial() {
+    let (_session, env) = desktop(Keyring::Unlocked);
+    let world = AwsWorld::on(env);
+    let _agent = StopAgent(&world);
+    let init = detached(
+        &world,
+        &["vault", "init", "--passphrase-stdin"],
+        Some(&format!("{PASSPHRASE}\n")),
+    );
+    init.assert_ok();
+    let said = init.stderr();
+    assert!(said.contains("the desktop's tray included"), "{said}");
+    assert!(
+        said.contains("the OS keyring holds 1 of Otpilot's items (seeds")
+            && said.contains("otpilot vault migrate --to vault"),
+        "{said}"
+    );
+    unlock(&world);
+    let row = |name: &str| -> serde_json::Value {
+        let list: serde_json::Value =
+            serde_json::from_str(&world.ok(&["device", "list", "--json"])).unwrap();
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["name"] == name)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(row("alice")["location"], "keyring", "{}", row("alice"));
+    let table = world.run(&["device", "list"]);
+    table.assert_ok();
+    assert!(table.stdout().contains("keyring*"), "{}", table.stdout());
+    assert!(
+        table
+            .stderr()
+            .contains("* in the keyring, not in Otpilot's store (the vault): move it with `otpilot vault migrate --to vault`"),
+        "{}",
+        table.stderr()
+    );
+
+    // The advice for a missing seed, followed: the serial stays.
+    let readd = detached(
+        &world,
+        &["device", "add", "alice", "--force"],
+        Some(&world.seed),
+    );
+    readd.assert_ok();
+    assert_eq!(row("alice")["serial"], world.serial.as_str());
+    assert_eq!(row("alice")["location"], "vault");
+    world.run(&["lock"]).assert_ok();
+    world.run(&["agent", "--stop"]);
+    kill_agent(&world, libc::SIGTERM);
 }

@@ -4,9 +4,7 @@
 use std::io::Write;
 
 use anyhow::{Context, Result};
-use otpilot_core::app::{
-    AgentForgot, ProfileDescription, StepStatus, UnwireOutcome, WireOutcome,
-};
+use otpilot_core::app::{AgentForgot, ProfileDescription, StepStatus, UnwireOutcome, WireOutcome};
 use serde::Serialize;
 
 use super::Ctx;

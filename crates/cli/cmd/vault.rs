@@ -54,9 +54,19 @@ fn init(dirs: &Dirs, from_stdin: bool) -> Result<()> {
     VaultItems::default().store(&path, &passphrase)?;
     set_store(dirs, StoreKind::Vault)?;
     eprintln!(
-        "created the vault {} and made it Otpilot's store (store = \"vault\" in config.toml); open it with `otpilot unlock`",
+        "created the vault {} and made it Otpilot's store (store = \"vault\" in config.toml) for every otpilot of this user, the desktop's tray included; open it with `otpilot unlock`",
         path.display()
     );
+    // Seeds left in the keyring are out of reach from now on: say how to bring them along.
+    // (No D-Bus, or no keyring: nothing to say.)
+    match KeyringStore::new().keys() {
+        Ok(keys) if !keys.is_empty() => eprintln!(
+            "the OS keyring holds {} of Otpilot's items (seeds, access keys, cached credentials) that the vault does not have; move them with `otpilot unlock && otpilot vault migrate --to vault`",
+            keys.len()
+        ),
+        Ok(_) => {}
+        Err(e) => tracing::debug!("no keyring to look in: {e}"),
+    }
     Ok(())
 }
 
@@ -107,9 +117,9 @@ fn migrate_to(dirs: &Dirs, to: &str) -> Result<()> {
     // an emptied vault open and answer callers from it.
     if target == StoreKind::Keyring {
         match headless::stop(dirs)? {
-            Stopped::Stopped { pid } => eprintln!(
-                "stopped the headless agent (pid {pid}): the keyring needs none"
-            ),
+            Stopped::Stopped { pid } => {
+                eprintln!("stopped the headless agent (pid {pid}): the keyring needs none")
+            }
             Stopped::NoAgent | Stopped::Tray => {}
         }
     }
@@ -170,11 +180,13 @@ pub fn lock(dirs: &Dirs) -> Result<()> {
 /// `otpilot agent --stop`.
 pub fn stop_agent(dirs: &Dirs) -> Result<()> {
     match headless::stop(dirs)? {
-        Stopped::Stopped { pid } => eprintln!("stopped the headless agent (pid {pid}); the vault is locked"),
+        Stopped::Stopped { pid } => {
+            eprintln!("stopped the headless agent (pid {pid}); the vault is locked")
+        }
         Stopped::NoAgent => eprintln!("no agent is running"),
-        Stopped::Tray => bail!(
-            "the agent on the socket is the tray's; quit the tray from its menu to stop it"
-        ),
+        Stopped::Tray => {
+            bail!("the agent on the socket is the tray's; quit the tray from its menu to stop it")
+        }
     }
     Ok(())
 }

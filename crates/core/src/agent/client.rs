@@ -255,14 +255,23 @@ fn exchange_lines(
     stream
         .set_write_timeout(Some(Duration::from_secs(2)))
         .map_err(broken)?;
-    (&stream).write_all(request).map_err(broken)?;
+    // A busy agent answers without reading and hangs up, so the write may fail while its
+    // answer waits to be read: read first, and report the write's failure only when there
+    // is nothing.
+    let sent = (&stream).write_all(request);
     let mut reader = BufReader::new(&stream);
     for _ in 0..=MAX_NOTICES {
         let mut reply = Zeroizing::new(Vec::with_capacity(MAX_LINE));
-        (&mut reader)
+        let read = (&mut reader)
             .take(MAX_LINE as u64)
-            .read_until(b'\n', &mut reply)
-            .map_err(broken)?;
+            .read_until(b'\n', &mut reply);
+        match (read, &sent) {
+            (Ok(0), Err(e)) | (Err(_), Err(e)) => {
+                return Err(broken(std::io::Error::new(e.kind(), e.to_string())))
+            }
+            (Err(e), Ok(())) => return Err(broken(e)),
+            _ => {}
+        }
         match NoticeLine::decode(&reply) {
             Some(notice) => notices(&notice),
             None => return Ok(reply),

@@ -337,9 +337,11 @@ impl Request {
                     notices: line.notices,
                 })
             }
-            FORGET_OP => return Incoming::Request(Request::Forget {
-                profile: line.profile,
-            }),
+            FORGET_OP => {
+                return Incoming::Request(Request::Forget {
+                    profile: line.profile,
+                })
+            }
             STOP_OP => return Incoming::Request(Request::Stop),
             _ => {}
         }

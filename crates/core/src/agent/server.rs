@@ -437,13 +437,25 @@ mod tests {
         let _agent = Agent::start(&path, Arc::new(Noisy)).unwrap();
         let heard = std::sync::Mutex::new(Vec::new());
         let note = |m: &str| heard.lock().unwrap().push(m.to_owned());
-        match client::credentials(&path, "admin", StoreKind::Vault, Duration::from_secs(5), &note) {
+        match client::credentials(
+            &path,
+            "admin",
+            StoreKind::Vault,
+            Duration::from_secs(5),
+            &note,
+        ) {
             Answer::Credentials(c) => assert_eq!(c.access_key_id, "ASIAadmin"),
             _ => panic!("expected credentials"),
         }
         assert_eq!(*heard.lock().unwrap(), ["waiting 1 s", "waiting 0 s"]);
         // A caller whose store is the keyring works on its own.
-        match client::credentials(&path, "admin", StoreKind::Keyring, Duration::from_secs(5), &note) {
+        match client::credentials(
+            &path,
+            "admin",
+            StoreKind::Keyring,
+            Duration::from_secs(5),
+            &note,
+        ) {
             Answer::Unavailable(Unavailable::Incompatible(why)) => {
                 assert!(why.contains("serves the vault"), "{why}")
             }

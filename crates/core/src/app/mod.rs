@@ -32,7 +32,7 @@ use std::time::SystemTime;
 pub use account::{AccountReport, EnforcePlan, PasswordPolicyReview, PolicyChange};
 pub use app_exports::{aws_serial, AppExportImport, AppExportImported, PlannedDevice};
 pub use check::ProfileIdentity;
-pub use devices::{AddedDevices, DeviceImport, ImportSource};
+pub use devices::{AddedDevices, DeviceImport, ImportSource, SeedPlace};
 pub use keys::{KeysLocation, KeysMoved};
 pub use profiles::{ProfileDescription, StepStatus};
 pub use wiring::{ConfigPreview, UnwireOutcome, WireOutcome};
@@ -347,7 +347,11 @@ impl Session {
     }
 
     /// The broker with `settings`, talking to the person through `ui`.
-    fn broker_using<'a>(&'a self, settings: Settings, ui: &'a dyn Interaction) -> Result<Broker<'a>> {
+    fn broker_using<'a>(
+        &'a self,
+        settings: Settings,
+        ui: &'a dyn Interaction,
+    ) -> Result<Broker<'a>> {
         Ok(Broker {
             dirs: &self.dirs,
             files: self.aws_files()?,
