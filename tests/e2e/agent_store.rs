@@ -335,6 +335,11 @@ fn vault_init_over_a_keyring_tells_where_seeds_are_and_force_keeps_the_serial() 
         table.stderr()
     );
 
+    // The error names the store that was searched, and its advice keeps the serial.
+    detached(&world, &["code", "alice"], None).assert_one_line_error(
+        "no TOTP seed stored for device `alice` in the vault; add it again with `otpilot device add alice --force` (its serial and settings are kept)",
+    );
+
     // The advice for a missing seed, followed: the serial stays.
     let readd = detached(
         &world,

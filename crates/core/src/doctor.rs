@@ -250,7 +250,7 @@ impl Doctor<'_> {
             Some(device) => devices.secret_present(device).and_then(|present| {
                 present
                     .then_some(())
-                    .ok_or_else(|| Error::SeedMissing(device.name.clone()))
+                    .ok_or_else(|| devices.seed_missing(device))
             }),
             None => self.broker.store.get("doctor-probe").map(drop),
         };
@@ -310,7 +310,7 @@ impl Doctor<'_> {
                 Ok(false) => Finding::new(
                     "profile",
                     Status::Fail,
-                    Error::SeedMissing(d.name.clone()).to_string(),
+                    devices.seed_missing(&d).to_string(),
                 )
                 .profile(name),
                 Err(e) => Finding::new("profile", Status::Fail, e.to_string()).profile(name),

@@ -331,7 +331,7 @@ impl<'s> Devices<'s> {
         let bytes = self
             .store
             .get(&device.keyring_key())?
-            .ok_or_else(|| Error::SeedMissing(device.name.clone()))?;
+            .ok_or_else(|| self.seed_missing(device))?;
         let text = std::str::from_utf8(bytes.expose()).map_err(|_| Error::Keyring {
             op: "read a secret",
             detail: format!("the seed of `{}` is not text", device.name),
@@ -345,6 +345,18 @@ impl<'s> Devices<'s> {
         match device.location {
             Location::Store => Totp::new(&self.seed(device)?, device.params),
             Location::Tpm => self.sealed_totp(device, pin),
+        }
+    }
+
+    /// The error for a device whose secret is not in the store, naming the configured store.
+    pub fn seed_missing(&self, device: &Device) -> Error {
+        let config_dir = self.path.parent().unwrap_or(Path::new("."));
+        Error::SeedMissing {
+            device: device.name.clone(),
+            store: match crate::settings::StoreKind::configured(config_dir) {
+                crate::settings::StoreKind::Keyring => "OS keyring",
+                crate::settings::StoreKind::Vault => "vault",
+            },
         }
     }
 
