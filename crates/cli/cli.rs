@@ -169,7 +169,8 @@ pub enum Command {
     },
 
     /// Lock the vault: the agent forgets its contents, and the kernel keyring's copies of
-    /// cached credentials are dropped.
+    /// cached credentials are dropped (with or without a running agent). To stop the agent
+    /// too: `otpilot agent --stop`.
     Lock,
 
     /// Create, re-key or fill the vault: Otpilot's secrets in one passphrase-encrypted file,
@@ -179,8 +180,14 @@ pub enum Command {
 
     /// Run the headless agent in the foreground (what `otpilot unlock` starts, and what the
     /// systemd user unit in packaging/ runs): it holds the unlocked vault and answers
-    /// credential_process, code and the vault's requests on the agent socket.
-    Agent,
+    /// credential_process, code and the vault's requests on the agent socket. With --stop:
+    /// stop the running one (it locks the vault first).
+    #[command(after_help = "Examples:\n  otpilot agent\n  otpilot agent --stop")]
+    Agent {
+        /// Stop the running headless agent instead (it locks the vault and exits).
+        #[arg(long)]
+        stop: bool,
+    },
 
     /// Show the local audit log: credentials issued, codes used, MFA changes, console sign-ins.
     #[command(

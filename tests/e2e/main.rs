@@ -42,6 +42,8 @@ mod tpm;
 mod tpm_link;
 // No desktop keyring: the vault held by the headless agent, and migration between stores.
 mod vault;
+// The headless agent and the configured store: migrate, forget, lock, notices through it.
+mod agent_store;
 // A security review's findings, as a user meets them: links kept, no core dumps.
 mod hardening;
 // The MFA gate in front of moto: codes checked as at AWS, faults, the request record.

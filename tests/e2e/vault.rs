@@ -241,7 +241,9 @@ fn a_whole_day_with_no_dbus_at_all() {
     let forgot = detached(&world, &["profile", "forget", "admin"], None);
     forgot.assert_ok();
     assert!(
-        forgot.stderr().contains("forgot 2 cached credentials"),
+        forgot.stderr().contains(
+            "forgot 3 cached credentials of `admin` (2 in the vault, 1 held by the agent)"
+        ),
         "{}",
         forgot.stderr()
     );

@@ -4,7 +4,7 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
-use otpilot_core::app::{DeviceImport, ImportSource};
+use otpilot_core::app::{DeviceImport, ImportSource, SeedPlace};
 use otpilot_core::device::{Device, Location};
 use otpilot_core::qr;
 use otpilot_core::secret::SecretString;
@@ -155,19 +155,22 @@ struct DeviceJson<'a> {
     digits: u8,
     period: u64,
     added: u64,
-    /// Where the seed lives: `keyring`, `vault` or `tpm`.
+    /// Where the seed really is: `keyring`, `vault`, `tpm`, `missing`, or `unknown` (the
+    /// store could not be read).
     location: &'static str,
     tpm_pin: bool,
 }
 
 fn list(ctx: &Ctx, json: bool) -> Result<()> {
     let devices = ctx.devices().list()?;
-    let store = ctx.session.settings()?.store;
+    let store = ctx.session.configured_store();
+    let places = ctx.session.seed_places(&devices);
     let mut out = std::io::stdout().lock();
     if json {
         let rows: Vec<DeviceJson> = devices
             .iter()
-            .map(|d| DeviceJson {
+            .zip(&places)
+            .map(|(d, place)| DeviceJson {
                 name: &d.name,
                 id: &d.id,
                 serial: d.serial.as_deref(),
@@ -177,7 +180,7 @@ fn list(ctx: &Ctx, json: bool) -> Result<()> {
                 digits: d.params.digits,
                 period: d.params.period,
                 added: d.added,
-                location: d.seed_home(store),
+                location: place.as_str(),
                 tpm_pin: d.tpm_pin,
             })
             .collect();
@@ -199,7 +202,7 @@ fn list(ctx: &Ctx, json: bool) -> Result<()> {
         "{:width$}  {:14}  {:9}  {:44}  ISSUER / ACCOUNT",
         "NAME", "TYPE", "SEED IN", "SERIAL"
     )?;
-    for d in &devices {
+    for (d, place) in devices.iter().zip(&places) {
         let kind = format!(
             "{} {}d/{}s",
             d.params.algorithm, d.params.digits, d.params.period
@@ -209,9 +212,11 @@ fn list(ctx: &Ctx, json: bool) -> Result<()> {
             .flatten()
             .collect::<Vec<_>>()
             .join(" / ");
-        let home = match (d.seed_home(store), d.tpm_pin) {
-            ("tpm", true) => "tpm+PIN",
-            (home, _) => home,
+        let home = match (place, d.tpm_pin) {
+            (SeedPlace::Tpm, true) => "tpm+PIN".to_owned(),
+            (SeedPlace::OtherStore(kind), _) => format!("{}*", kind.as_str()),
+            (SeedPlace::Unknown, _) => "?".to_owned(),
+            (place, _) => place.as_str().to_owned(),
         };
         writeln!(
             out,
@@ -222,6 +227,23 @@ fn list(ctx: &Ctx, json: bool) -> Result<()> {
             d.serial.as_deref().unwrap_or("-"),
             if who.is_empty() { "-" } else { &who }
         )?;
+    }
+    out.flush()?;
+    let store = store.as_str();
+    if let Some(SeedPlace::OtherStore(other)) = places
+        .iter()
+        .find(|p| matches!(p, SeedPlace::OtherStore(_)))
+    {
+        eprintln!(
+            "* in the {}, not in Otpilot's store (the {store}): move it with `otpilot vault migrate --to {store}`",
+            other.as_str()
+        );
+    }
+    if places.contains(&SeedPlace::Missing) {
+        eprintln!("missing: in no store; add the seed again with `otpilot device add NAME --force` (the serial is kept)");
+    }
+    if places.contains(&SeedPlace::Unknown) {
+        eprintln!("?: the {store} could not be read; unlock it (`otpilot unlock` for the vault) and list again");
     }
     Ok(())
 }

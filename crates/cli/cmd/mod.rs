@@ -89,6 +89,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Unlock { passphrase_stdin } => vault::unlock(&Dirs::from_env()?, passphrase_stdin),
         Command::Lock => vault::lock(&Dirs::from_env()?),
         Command::Vault(command) => vault::run(&Dirs::from_env()?, command),
-        Command::Agent => vault::agent(Dirs::from_env()?),
+        Command::Agent { stop: false } => vault::agent(Dirs::from_env()?),
+        Command::Agent { stop: true } => vault::stop_agent(&Dirs::from_env()?),
     }
 }

@@ -33,7 +33,11 @@ pub fn credentials(ctx: &Ctx, profile: &str) -> Result<Credentials> {
     }
     if !env::is_set(env::NO_AGENT) {
         let socket = agent::socket_path(&ctx.session.dirs().runtime);
-        match agent::client::credentials(&socket, profile, AGENT_TIMEOUT) {
+        // What the agent tells the person while it works (a wait for a fresh MFA code) is
+        // said here, as the direct path would.
+        let notice = |message: &str| ctx.session.interaction().notice(message);
+        let store = ctx.session.configured_store();
+        match agent::client::credentials(&socket, profile, store, AGENT_TIMEOUT, &notice) {
             Answer::Credentials(creds) => return Ok(creds),
             // A sealed device's PIN that the agent could not ask for (the headless agent has
             // no one to ask; the tray's dialog was dismissed): the person at this terminal can

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use anyhow::{Context, Result};
-use otpilot_core::app::{ProfileDescription, StepStatus, UnwireOutcome, WireOutcome};
+use otpilot_core::app::{AgentForgot, ProfileDescription, StepStatus, UnwireOutcome, WireOutcome};
 use serde::Serialize;
 
 use super::Ctx;
@@ -14,17 +14,40 @@ pub fn run(ctx: &Ctx, command: ProfileCommand) -> Result<()> {
     match command {
         ProfileCommand::Setup { profile, force } => setup(ctx, &profile, force),
         ProfileCommand::Unwire { profile } => unwire(ctx, &profile),
-        ProfileCommand::Forget { profile } => {
-            let dropped = ctx.session.forget_profile(&profile)?;
-            eprintln!(
-                "forgot {dropped} cached credentials of `{profile}`; the next call gets new ones"
-            );
-            Ok(())
-        }
+        ProfileCommand::Forget { profile } => forget(ctx, &profile),
         ProfileCommand::Check { profile, json } => check(ctx, profile, json),
         ProfileCommand::List { json } => list(ctx, json),
         ProfileCommand::Status { profile, json } => status(ctx, profile, json),
     }
+}
+
+/// `otpilot profile forget`: says what was really dropped, where.
+fn forget(ctx: &Ctx, profile: &str) -> Result<()> {
+    let forgotten = ctx.session.forget_profile_everywhere(profile)?;
+    let store = forgotten.store.as_str();
+    let (in_agent, agent_note) = match &forgotten.agent {
+        AgentForgot::NoAgent => (0, None),
+        AgentForgot::Dropped(n) => (*n, None),
+        AgentForgot::CannotForget => (
+            0,
+            Some("the running agent cannot be asked to forget (an older build); restart it, or it may hand out the old credentials until they expire".to_owned()),
+        ),
+        AgentForgot::Failed(why) => (0, Some(format!("the running agent could not forget: {why}"))),
+    };
+    match (forgotten.here, in_agent) {
+        (0, 0) => eprintln!("nothing was cached for `{profile}`"),
+        (here, 0) => eprintln!(
+            "forgot {here} cached credentials of `{profile}` (in the {store}); the next call gets new ones"
+        ),
+        (here, agent) => eprintln!(
+            "forgot {} cached credentials of `{profile}` ({here} in the {store}, {agent} held by the agent); the next call gets new ones",
+            here + agent
+        ),
+    }
+    if let Some(note) = agent_note {
+        eprintln!("otpilot: warning: {note}");
+    }
+    Ok(())
 }
 
 fn setup(ctx: &Ctx, profile: &str, force: bool) -> Result<()> {

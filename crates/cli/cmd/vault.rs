@@ -12,6 +12,7 @@ use anyhow::{bail, Context, Result};
 use otpilot_core::agent::client::{vault as ask, TrayFailure};
 use otpilot_core::agent::socket_path;
 use otpilot_core::agent::vault_ops::VaultOp;
+use otpilot_core::app::headless::{self, Locked, Stopped};
 use otpilot_core::error::Error;
 use otpilot_core::paths::{ensure_private_dir, Dirs};
 use otpilot_core::secret::SecretString;
@@ -53,9 +54,19 @@ fn init(dirs: &Dirs, from_stdin: bool) -> Result<()> {
     VaultItems::default().store(&path, &passphrase)?;
     set_store(dirs, StoreKind::Vault)?;
     eprintln!(
-        "created the vault {} and made it Otpilot's store (store = \"vault\" in config.toml); open it with `otpilot unlock`",
+        "created the vault {} and made it Otpilot's store (store = \"vault\" in config.toml) for every otpilot of this user, the desktop's tray included; open it with `otpilot unlock`",
         path.display()
     );
+    // Seeds left in the keyring are out of reach from now on: say how to bring them along.
+    // (No D-Bus, or no keyring: nothing to say.)
+    match KeyringStore::new().keys() {
+        Ok(keys) if !keys.is_empty() => eprintln!(
+            "the OS keyring holds {} of Otpilot's items (seeds, access keys, cached credentials) that the vault does not have; move them with `otpilot unlock && otpilot vault migrate --to vault`",
+            keys.len()
+        ),
+        Ok(_) => {}
+        Err(e) => tracing::debug!("no keyring to look in: {e}"),
+    }
     Ok(())
 }
 
@@ -102,6 +113,16 @@ fn migrate_to(dirs: &Dirs, to: &str) -> Result<()> {
         target.as_str(),
         done.already_there
     );
+    // The headless agent serves only the vault: with the keyring as the store it would hold
+    // an emptied vault open and answer callers from it.
+    if target == StoreKind::Keyring {
+        match headless::stop(dirs)? {
+            Stopped::Stopped { pid } => {
+                eprintln!("stopped the headless agent (pid {pid}): the keyring needs none")
+            }
+            Stopped::NoAgent | Stopped::Tray => {}
+        }
+    }
     Ok(())
 }
 
@@ -147,10 +168,25 @@ pub fn unlock(dirs: &Dirs, from_stdin: bool) -> Result<()> {
 }
 
 pub fn lock(dirs: &Dirs) -> Result<()> {
-    match ask(&socket_path(&dirs.runtime), &VaultOp::VaultLock) {
-        Ok(_) => eprintln!("locked"),
-        Err(TrayFailure::Unavailable(_)) => eprintln!("no agent is running; nothing to lock"),
-        Err(TrayFailure::Failed(e)) => bail!("{}", e.message),
+    let hot = "the kernel keyring's copies of cached credentials are dropped";
+    match headless::lock(dirs)? {
+        Locked::Vault => eprintln!("locked the vault; {hot}"),
+        Locked::NoAgent => eprintln!("no agent is running, so no vault is open; {hot}"),
+        Locked::NoVault => eprintln!("the running agent is the tray's and holds no vault; {hot}"),
+    }
+    Ok(())
+}
+
+/// `otpilot agent --stop`.
+pub fn stop_agent(dirs: &Dirs) -> Result<()> {
+    match headless::stop(dirs)? {
+        Stopped::Stopped { pid } => {
+            eprintln!("stopped the headless agent (pid {pid}); the vault is locked")
+        }
+        Stopped::NoAgent => eprintln!("no agent is running"),
+        Stopped::Tray => {
+            bail!("the agent on the socket is the tray's; quit the tray from its menu to stop it")
+        }
     }
     Ok(())
 }

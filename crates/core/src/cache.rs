@@ -189,13 +189,19 @@ impl<'s> CredentialsCache<'s> {
         write_private_in_own_dir(&self.meta_path(key), &json)
     }
 
-    /// Forgets an entry (both halves); errors are logged, not returned.
-    pub fn discard(&self, key: &StepKey) {
+    /// Forgets an entry (both halves, and the hot copy); errors are logged, not returned.
+    /// `true` when there was something to forget (metadata or a stored item).
+    pub fn discard(&self, key: &StepKey) -> bool {
         hot_forget(&self.hot_name(key));
-        let _ = std::fs::remove_file(self.meta_path(key));
-        if let Err(e) = self.store.delete(&keyring_key(key)) {
-            tracing::debug!("could not delete cached credentials from the keyring: {e}");
-        }
+        let had_meta = std::fs::remove_file(self.meta_path(key)).is_ok();
+        let had_item = match self.store.delete(&keyring_key(key)) {
+            Ok(deleted) => deleted,
+            Err(e) => {
+                tracing::debug!("could not delete cached credentials from the store: {e}");
+                false
+            }
+        };
+        had_meta || had_item
     }
 }
 

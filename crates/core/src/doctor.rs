@@ -16,7 +16,7 @@ use crate::aws::plan;
 use crate::aws::profile::Profiles;
 use crate::broker::Broker;
 use crate::device::{tpm_location, tpm_manufacturer, Device, Devices, Location};
-use crate::error::{Error, StsErrorKind};
+use crate::error::StsErrorKind;
 use crate::lifecycle::AccountKeys;
 
 /// Within this, the clock is fine.
@@ -80,6 +80,7 @@ impl Doctor<'_> {
     /// Every check, for `profile` or for every profile that uses MFA or Otpilot.
     pub fn run(&self, profile: Option<&str>) -> Vec<Finding> {
         let mut findings = vec![self.store(), kernel_keyring(), self.tpm()];
+        findings.extend(self.agent_store());
         let profiles = match Profiles::load(&self.broker.files) {
             Ok(p) => p,
             Err(e) => {
@@ -217,6 +218,31 @@ impl Doctor<'_> {
         }
     }
 
+    /// A headless agent that serves another store than the configured one (left running
+    /// after `otpilot vault migrate --to keyring`): callers work without it, but it holds the
+    /// vault open for nothing.
+    fn agent_store(&self) -> Option<Finding> {
+        use crate::agent::vault_ops::VaultOp;
+        let dirs = self.broker.dirs;
+        let configured = crate::settings::StoreKind::configured(&dirs.config);
+        let socket = crate::agent::socket_path(&dirs.runtime);
+        let status = crate::agent::client::vault(&socket, &VaultOp::VaultStatus).ok()?;
+        let served = status.store();
+        (served != configured).then(|| {
+            Finding::new(
+                "agent",
+                Status::Warn,
+                format!(
+                    "a headless agent (pid {}) serves the {}, but Otpilot's store is the {}; callers do not use it",
+                    status.pid,
+                    served.as_str(),
+                    configured.as_str()
+                ),
+            )
+            .fix("stop it with `otpilot agent --stop`")
+        })
+    }
+
     fn keyring(&self) -> Finding {
         let devices = Devices::new(&self.broker.dirs.config, self.broker.store);
         let first = devices.list().ok().and_then(|l| l.into_iter().next());
@@ -224,7 +250,7 @@ impl Doctor<'_> {
             Some(device) => devices.secret_present(device).and_then(|present| {
                 present
                     .then_some(())
-                    .ok_or_else(|| Error::SeedMissing(device.name.clone()))
+                    .ok_or_else(|| devices.seed_missing(device))
             }),
             None => self.broker.store.get("doctor-probe").map(drop),
         };
@@ -284,7 +310,7 @@ impl Doctor<'_> {
                 Ok(false) => Finding::new(
                     "profile",
                     Status::Fail,
-                    Error::SeedMissing(d.name.clone()).to_string(),
+                    devices.seed_missing(&d).to_string(),
                 )
                 .profile(name),
                 Err(e) => Finding::new("profile", Status::Fail, e.to_string()).profile(name),

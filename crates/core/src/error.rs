@@ -15,7 +15,8 @@ pub enum Error {
     #[error(
         "no D-Bus session bus, so the OS keyring cannot be reached; run otpilot inside your \
          desktop session, or, with no desktop (WSL, SSH), keep secrets in a vault: \
-         `otpilot vault init`"
+         `otpilot vault init` (seeds already in a desktop's keyring move into it with \
+         `otpilot vault migrate --to vault`, run in that desktop session)"
     )]
     NoDbusSession,
     #[error(
@@ -54,8 +55,9 @@ pub enum Error {
     AmbiguousSerial { accounts: usize },
     #[error("invalid device name `{name}`: {reason}")]
     InvalidDeviceName { name: String, reason: &'static str },
-    #[error("no TOTP seed stored for device `{0}` in the OS keyring; add it again with `otpilot device add {0} --force`")]
-    SeedMissing(String),
+    /// `store`: the configured store, as people call it ("OS keyring", "vault").
+    #[error("no TOTP seed stored for device `{device}` in the {store}; add it again with `otpilot device add {device} --force` (its serial and settings are kept)")]
+    SeedMissing { device: String, store: &'static str },
     #[error(
         "invalid MFA serial `{0}`: expected an ARN such as arn:aws:iam::123456789012:mfa/alice"
     )]
@@ -363,6 +365,8 @@ error_kinds! {
     SeedSealed,
     /// Any other TPM failure.
     Tpm,
+    /// The agent serves another store than the caller's: the caller works on its own.
+    WrongStore,
     Other,
 }
 
@@ -393,7 +397,7 @@ impl Error {
             Error::Keyring { .. } => ErrorKind::Keyring,
             Error::DeviceNotFound(_) | Error::ProfileNotFound { .. } => ErrorKind::NotFound,
             Error::DeviceExists(_) | Error::AlreadySealed(_) => ErrorKind::Exists,
-            Error::SeedMissing(_) => ErrorKind::SeedMissing,
+            Error::SeedMissing { .. } => ErrorKind::SeedMissing,
             Error::InvalidDeviceName { .. }
             | Error::AmbiguousSerial { .. }
             | Error::InvalidSerial(_)

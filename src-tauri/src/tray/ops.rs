@@ -18,6 +18,11 @@ impl Handler for TrayAgent {
         self.0.credentials(profile)
     }
 
+    /// `otpilot profile forget`: the tray's memory (and its store's cache) too.
+    fn forget(&self, profile: &str) -> Option<otpilot_core::Result<usize>> {
+        Some(self.0.session.forget_profile(profile))
+    }
+
     fn tray(&self, op: Op) -> Option<Result<Value, WireError>> {
         Some(run(self.0, op).map_err(|e| WireError::new(e.kind, e.message)))
     }

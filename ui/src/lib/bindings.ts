@@ -1,7 +1,7 @@
 // Generated from the Rust types by src-tauri/src/window/bindings.rs; do not edit.
 // Update: OTPILOT_UPDATE_BINDINGS=1 cargo test -p otpilot-tray --bin otpilot-window bindings
 
-export type ErrorKind = "no_keyring" | "keyring_locked" | "keyring" | "not_found" | "exists" | "seed_missing" | "invalid_input" | "profile_loop" | "profile_config" | "config" | "no_keys" | "no_mfa_code" | "mfa_process" | "denied" | "aws" | "lifecycle" | "not_confirmed" | "timeout" | "recursion" | "not_console_capable" | "signin_rejected" | "unreachable" | "signin_failed" | "io" | "no_browser" | "tray_not_running" | "unsupported" | "unsupported_version" | "bad_request" | "foreign_credential_process" | "busy" | "password_needed" | "wrong_password" | "vault_locked" | "no_tpm" | "tpm_foreign" | "wrong_pin" | "tpm_lockout" | "pin_needed" | "seed_sealed" | "tpm" | "other";
+export type ErrorKind = "no_keyring" | "keyring_locked" | "keyring" | "not_found" | "exists" | "seed_missing" | "invalid_input" | "profile_loop" | "profile_config" | "config" | "no_keys" | "no_mfa_code" | "mfa_process" | "denied" | "aws" | "lifecycle" | "not_confirmed" | "timeout" | "recursion" | "not_console_capable" | "signin_rejected" | "unreachable" | "signin_failed" | "io" | "no_browser" | "tray_not_running" | "unsupported" | "unsupported_version" | "bad_request" | "foreign_credential_process" | "busy" | "password_needed" | "wrong_password" | "vault_locked" | "no_tpm" | "tpm_foreign" | "wrong_pin" | "tpm_lockout" | "pin_needed" | "seed_sealed" | "tpm" | "wrong_store" | "other";
 
 export type CommandError = { kind: ErrorKind, message: string, };
 

@@ -11,10 +11,11 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
 
-use super::protocol::{Reply, Request, TrayOp, WireError, MAX_LINE};
+use super::protocol::{Forgot, NoticeLine, Reply, Request, TrayOp, WireError, MAX_LINE};
 use super::vault_ops::{VaultOp, VaultReplyLine, VaultResult};
 use crate::credentials::Credentials;
 use crate::error::ErrorKind;
+use crate::settings::StoreKind;
 
 /// Why there is no usable agent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,13 +61,23 @@ pub enum Answer {
     Unavailable(Unavailable),
 }
 
-/// Asks the agent at `socket` for a profile's credentials. `timeout` bounds the wait for the
-/// answer (the tray may be waiting for a person to type a code).
-pub fn credentials(socket: &Path, profile: &str, timeout: Duration) -> Answer {
+/// Asks the agent at `socket` for a profile's credentials from `store` (an agent serving
+/// another store answers [`Answer::Unavailable`]). `timeout` bounds the wait for each line
+/// (the tray may be waiting for a person to type a code). The agent's notices for the person
+/// ("waiting 12 s for a fresh MFA code …") go to `notices` as they come.
+pub fn credentials(
+    socket: &Path,
+    profile: &str,
+    store: StoreKind,
+    timeout: Duration,
+    notices: &dyn Fn(&str),
+) -> Answer {
     let request = Request::Credentials {
         profile: profile.to_owned(),
+        store: Some(store),
+        notices: true,
     };
-    match exchange(socket, &request, timeout) {
+    match exchange_noting(socket, &request, timeout, notices) {
         Ok(Reply::Credentials(c)) => Answer::Credentials(c),
         Ok(Reply::Failed(e)) if is_incompatible(e.kind) => {
             Answer::Unavailable(Unavailable::Incompatible(e.message))
@@ -105,11 +116,46 @@ pub fn tray<T: DeserializeOwned>(socket: &Path, op: &TrayOp) -> Result<T, TrayFa
     }
 }
 
+/// Asks the agent at `socket` to forget what it holds for `profile`.
+pub fn forget(socket: &Path, profile: &str) -> Result<Forgot, TrayFailure> {
+    let request = Request::Forget {
+        profile: profile.to_owned(),
+    };
+    result(socket, &request, Duration::from_secs(30))
+}
+
+/// Asks the agent at `socket` to stop (the headless agent locks its vault and exits).
+pub fn stop(socket: &Path) -> Result<(), TrayFailure> {
+    result::<serde::de::IgnoredAny>(socket, &Request::Stop, Duration::from_secs(10)).map(drop)
+}
+
+fn result<T: DeserializeOwned>(
+    socket: &Path,
+    request: &Request,
+    timeout: Duration,
+) -> Result<T, TrayFailure> {
+    match exchange(socket, request, timeout) {
+        Ok(Reply::Tray(value)) => serde_json::from_value(value).map_err(|e| {
+            TrayFailure::Unavailable(Unavailable::Broken(format!(
+                "the agent's answer to {request:?} is not what this build expects: {e}"
+            )))
+        }),
+        Ok(Reply::Failed(e)) => Err(TrayFailure::Failed(e)),
+        Ok(Reply::Credentials(_)) => Err(TrayFailure::Unavailable(Unavailable::Broken(
+            "the agent answered with credentials".into(),
+        ))),
+        Err(why) => Err(TrayFailure::Unavailable(why)),
+    }
+}
+
 /// Answers that mean "this agent cannot serve you": the caller does the work itself.
 fn is_incompatible(kind: ErrorKind) -> bool {
     matches!(
         kind,
-        ErrorKind::Unsupported | ErrorKind::UnsupportedVersion | ErrorKind::Busy
+        ErrorKind::Unsupported
+            | ErrorKind::UnsupportedVersion
+            | ErrorKind::Busy
+            | ErrorKind::WrongStore
     )
 }
 
@@ -141,7 +187,17 @@ pub fn vault(socket: &Path, op: &VaultOp) -> Result<VaultResult, TrayFailure> {
 
 /// Sends one request and reads the answer.
 fn exchange(socket: &Path, request: &Request, timeout: Duration) -> Result<Reply, Unavailable> {
-    let reply = exchange_raw(socket, &request.encode(), timeout)?;
+    exchange_noting(socket, request, timeout, &|_| {})
+}
+
+/// Sends one request and reads the answer, passing the notices before it to `notices`.
+fn exchange_noting(
+    socket: &Path,
+    request: &Request,
+    timeout: Duration,
+    notices: &dyn Fn(&str),
+) -> Result<Reply, Unavailable> {
+    let reply = exchange_lines(socket, &request.encode(), timeout, notices)?;
     Reply::decode(&reply).map_err(Unavailable::Broken)
 }
 
@@ -150,6 +206,20 @@ fn exchange_raw(
     socket: &Path,
     request: &[u8],
     timeout: Duration,
+) -> Result<Zeroizing<Vec<u8>>, Unavailable> {
+    exchange_lines(socket, request, timeout, &|_| {})
+}
+
+/// At most this many notices before an answer: an agent that sends more is not ours.
+const MAX_NOTICES: usize = 64;
+
+/// Sends one request line and reads lines until the answer: notice lines go to `notices`,
+/// the answer comes back in a buffer wiped when dropped.
+fn exchange_lines(
+    socket: &Path,
+    request: &[u8],
+    timeout: Duration,
+    notices: &dyn Fn(&str),
 ) -> Result<Zeroizing<Vec<u8>>, Unavailable> {
     let meta = std::fs::symlink_metadata(socket).map_err(|_| Unavailable::NoSocket)?;
     let uid = crate::platform::current_uid();
@@ -185,11 +255,29 @@ fn exchange_raw(
     stream
         .set_write_timeout(Some(Duration::from_secs(2)))
         .map_err(broken)?;
-    (&stream).write_all(request).map_err(broken)?;
-    let mut reply = Zeroizing::new(Vec::with_capacity(MAX_LINE));
-    BufReader::new(&stream)
-        .take(MAX_LINE as u64)
-        .read_until(b'\n', &mut reply)
-        .map_err(broken)?;
-    Ok(reply)
+    // A busy agent answers without reading and hangs up, so the write may fail while its
+    // answer waits to be read: read first, and report the write's failure only when there
+    // is nothing.
+    let sent = (&stream).write_all(request);
+    let mut reader = BufReader::new(&stream);
+    for _ in 0..=MAX_NOTICES {
+        let mut reply = Zeroizing::new(Vec::with_capacity(MAX_LINE));
+        let read = (&mut reader)
+            .take(MAX_LINE as u64)
+            .read_until(b'\n', &mut reply);
+        match (read, &sent) {
+            (Ok(0), Err(e)) | (Err(_), Err(e)) => {
+                return Err(broken(std::io::Error::new(e.kind(), e.to_string())))
+            }
+            (Err(e), Ok(())) => return Err(broken(e)),
+            _ => {}
+        }
+        match NoticeLine::decode(&reply) {
+            Some(notice) => notices(&notice),
+            None => return Ok(reply),
+        }
+    }
+    Err(Unavailable::Broken(
+        "the agent sent notices and no answer".into(),
+    ))
 }

@@ -10,6 +10,21 @@
 //! A server that does not speak the client's version answers `unsupported_version`, and one
 //! that does not know an operation answers `unsupported`; the client then does the work itself.
 //!
+//! A credentials request may name the store the caller uses (`"store":"keyring"`); an agent
+//! that serves another answers `wrong_store`, and the caller does the work itself. A caller
+//! that says `"notices":true` may receive notice lines before the answer, for the person
+//! ("waiting 12 s for a fresh MFA code …"), which it passes on:
+//!
+//! ```text
+//! -> {"v":1,"op":"credentials","profile":"admin","store":"vault","notices":true}
+//! <- {"v":1,"notice":"waiting 12 s for a fresh MFA code for arn:…: AWS accepts each code only once"}
+//! <- {"v":1,"ok":true,"credentials":{…}}
+//! -> {"v":1,"op":"forget","profile":"admin"}
+//! <- {"v":1,"ok":true,"result":{"dropped":1}}
+//! -> {"v":1,"op":"stop"}
+//! <- {"v":1,"ok":true,"result":true}
+//! ```
+//!
 //! The tray's window (a separate process, so the tray itself never loads a web engine) uses
 //! the same socket for the tray's own operations ([`TrayOp`]), with arguments and a result:
 //!
@@ -27,6 +42,7 @@ use zeroize::Zeroize;
 use crate::credentials::Credentials;
 use crate::error::ErrorKind;
 use crate::secret::SecretString;
+use crate::settings::StoreKind;
 
 pub const VERSION: u32 = 1;
 /// Requests are tiny; anything longer is not a client of ours.
@@ -35,8 +51,19 @@ pub const MAX_LINE: usize = 64 * 1024;
 /// What a client asks the agent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
-    /// A profile's credentials, as `credential_process` hands them out.
-    Credentials { profile: String },
+    /// A profile's credentials, as `credential_process` hands them out. `store`: the store
+    /// the caller uses (an agent serving another refuses); `notices`: the caller reads notice
+    /// lines before the answer.
+    Credentials {
+        profile: String,
+        store: Option<StoreKind>,
+        notices: bool,
+    },
+    /// Forget what the agent holds for a profile (its memory, its store's cache, the kernel
+    /// keyring's copies): `otpilot profile forget`. Answers [`Forgot`].
+    Forget { profile: String },
+    /// Stop the agent (the headless agent locks its vault and exits): `otpilot agent --stop`.
+    Stop,
     /// One of the tray's own operations, asked by its window.
     Tray(TrayOp),
 }
@@ -111,10 +138,54 @@ pub type ProfileStates = HashMap<String, ProfileState>;
 /// What the agent answers.
 pub enum Reply {
     Credentials(Credentials),
-    /// A [`TrayOp`]'s result, decoded by the caller that knows which operation it asked for
-    /// (`true` for the operations that answer nothing but success).
+    /// A [`TrayOp`]'s (or `forget`'s, or `stop`'s) result, decoded by the caller that knows
+    /// which operation it asked for (`true` for the operations that answer nothing but
+    /// success).
     Tray(serde_json::Value),
     Failed(WireError),
+}
+
+/// The answer to [`Request::Forget`].
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Forgot {
+    /// Copies of credentials dropped: entries of the agent's memory and of its store's cache.
+    pub dropped: usize,
+}
+
+/// A line the agent may send before its answer, for the person at the caller's end.
+#[derive(Serialize, Deserialize)]
+pub struct NoticeLine {
+    pub v: u32,
+    pub notice: String,
+}
+
+impl NoticeLine {
+    /// The line, newline included.
+    pub fn encode(message: &str) -> Vec<u8> {
+        let mut bytes = serde_json::to_vec(&NoticeLine {
+            v: VERSION,
+            notice: message.to_owned(),
+        })
+        .expect("a notice serialises");
+        bytes.push(b'\n');
+        bytes
+    }
+
+    /// The notice of a line that is one (and not an answer).
+    pub fn decode(line: &[u8]) -> Option<String> {
+        #[derive(Deserialize)]
+        struct Probe {
+            notice: Option<String>,
+            ok: Option<bool>,
+        }
+        match serde_json::from_slice::<Probe>(line).ok()? {
+            Probe {
+                notice: Some(n),
+                ok: None,
+            } => Some(n),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -160,6 +231,13 @@ struct RequestLine {
     profile: String,
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
     args: serde_json::Value,
+    /// `credentials`: the caller's store, by name (a name this build does not know reads as
+    /// none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    store: Option<String>,
+    /// `credentials`: the caller reads notice lines before the answer.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    notices: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -186,16 +264,40 @@ struct WireCredentials {
 }
 
 const CREDENTIALS_OP: &str = "credentials";
+const FORGET_OP: &str = "forget";
+const STOP_OP: &str = "stop";
 
 impl Request {
     /// The request as one line, newline included. Holds no secret.
     pub fn encode(&self) -> Vec<u8> {
         let line = match self {
-            Request::Credentials { profile } => RequestLine {
+            Request::Credentials {
+                profile,
+                store,
+                notices,
+            } => RequestLine {
                 v: VERSION,
                 op: CREDENTIALS_OP.into(),
                 profile: profile.clone(),
                 args: serde_json::Value::Null,
+                store: store.map(|s| s.as_str().to_owned()),
+                notices: *notices,
+            },
+            Request::Forget { profile } => RequestLine {
+                v: VERSION,
+                op: FORGET_OP.into(),
+                profile: profile.clone(),
+                args: serde_json::Value::Null,
+                store: None,
+                notices: false,
+            },
+            Request::Stop => RequestLine {
+                v: VERSION,
+                op: STOP_OP.into(),
+                profile: String::new(),
+                args: serde_json::Value::Null,
+                store: None,
+                notices: false,
             },
             Request::Tray(op) => {
                 let mut value = serde_json::to_value(op).expect("operations serialise");
@@ -209,6 +311,8 @@ impl Request {
                     op: name,
                     profile: String::new(),
                     args,
+                    store: None,
+                    notices: false,
                 }
             }
         };
@@ -225,10 +329,21 @@ impl Request {
         if line.v != VERSION {
             return Incoming::WrongVersion(line.v);
         }
-        if line.op == CREDENTIALS_OP {
-            return Incoming::Request(Request::Credentials {
-                profile: line.profile,
-            });
+        match line.op.as_str() {
+            CREDENTIALS_OP => {
+                return Incoming::Request(Request::Credentials {
+                    profile: line.profile,
+                    store: line.store.as_deref().and_then(StoreKind::parse),
+                    notices: line.notices,
+                })
+            }
+            FORGET_OP => {
+                return Incoming::Request(Request::Forget {
+                    profile: line.profile,
+                })
+            }
+            STOP_OP => return Incoming::Request(Request::Stop),
+            _ => {}
         }
         let mut value = serde_json::json!({ "op": line.op });
         if !line.args.is_null() {
@@ -349,9 +464,41 @@ mod tests {
     }
 
     #[test]
+    fn store_notices_forget_and_stop_round_trip() {
+        for request in [
+            Request::Credentials {
+                profile: "admin".into(),
+                store: Some(StoreKind::Vault),
+                notices: true,
+            },
+            Request::Forget {
+                profile: "admin".into(),
+            },
+            Request::Stop,
+        ] {
+            match Request::decode(&request.encode()) {
+                Incoming::Request(back) => assert_eq!(back, request),
+                _ => panic!("{request:?} did not round-trip"),
+            }
+        }
+        // A store this build does not know is no store: the agent serves the caller.
+        assert!(matches!(
+            Request::decode(br#"{"v":1,"op":"credentials","profile":"a","store":"cloud"}"#),
+            Incoming::Request(Request::Credentials { store: None, .. })
+        ));
+        let notice = NoticeLine::encode("waiting 3 s");
+        assert_eq!(NoticeLine::decode(&notice).as_deref(), Some("waiting 3 s"));
+        // An answer is never a notice, and a notice is not an answer.
+        assert_eq!(NoticeLine::decode(br#"{"v":1,"ok":true,"result":1}"#), None);
+        assert!(Reply::decode(&notice).is_err());
+    }
+
+    #[test]
     fn the_wire_form_is_version_1_as_documented() {
         let line = Request::Credentials {
             profile: "admin".into(),
+            store: None,
+            notices: false,
         }
         .encode();
         assert_eq!(

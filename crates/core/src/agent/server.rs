@@ -13,11 +13,14 @@ use std::time::{Duration, Instant};
 
 use zeroize::Zeroizing;
 
-use super::protocol::{Incoming, Reply, Request, TrayOp, WireError, MAX_LINE, VERSION};
+use super::protocol::{
+    Forgot, Incoming, NoticeLine, Reply, Request, TrayOp, WireError, MAX_LINE, VERSION,
+};
 use super::vault_ops::{encode_answer, VaultAnswer, VaultOp};
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind, Result};
 use crate::paths::ensure_private_dir;
+use crate::settings::StoreKind;
 
 /// How much the agent takes on at once.
 #[derive(Debug, Clone, Copy)]
@@ -46,6 +49,35 @@ const ACCEPT_BACKOFF: (Duration, Duration) = (Duration::from_millis(10), Duratio
 /// What the agent does with a request.
 pub trait Handler: Send + Sync + 'static {
     fn credentials(&self, profile: &str) -> Result<Credentials>;
+
+    /// [`Handler::credentials`], passing what the person should hear while it works
+    /// ("waiting 12 s for a fresh MFA code …") to `notices`, which sends it to the caller.
+    fn credentials_noting(
+        &self,
+        profile: &str,
+        notices: &(dyn Fn(&str) + Sync),
+    ) -> Result<Credentials> {
+        let _ = notices;
+        self.credentials(profile)
+    }
+
+    /// The store this agent's answers come from; `None`: whichever is configured (the tray
+    /// follows `config.toml`). A caller that uses another store hears `wrong_store`.
+    fn serves(&self) -> Option<StoreKind> {
+        None
+    }
+
+    /// Forgets what this agent holds for `profile` (memory, cache, kernel keyring); answers
+    /// how many copies were dropped. `None`: the client hears `unsupported`.
+    fn forget(&self, _profile: &str) -> Option<Result<usize>> {
+        None
+    }
+
+    /// Stops the agent after this answer. `None`: this agent is not stopped this way (the
+    /// tray quits from its menu), and the client hears `unsupported`.
+    fn stop(&self) -> Option<Result<()>> {
+        None
+    }
 
     /// One of the tray's operations (its window asking); `None`: this agent does not serve
     /// them (a headless agent), and the client hears `unsupported`.
@@ -253,12 +285,47 @@ fn serve(stream: UnixStream, handler: &dyn Handler, request_deadline: Duration) 
             ErrorKind::Unsupported,
             format!("unknown operation `{op}`"),
         )),
-        Incoming::Request(Request::Credentials { profile }) => {
-            match handler.credentials(&profile) {
-                Ok(c) => Reply::Credentials(c),
-                Err(e) => Reply::Failed(WireError::from(&e)),
+        Incoming::Request(Request::Credentials {
+            profile,
+            store,
+            notices,
+        }) => match (store, handler.serves()) {
+            (Some(wanted), Some(served)) if wanted != served => Reply::Failed(WireError::new(
+                ErrorKind::WrongStore,
+                format!(
+                    "this agent serves the {}, but the caller's store is the {}; stop the agent with `otpilot agent --stop`",
+                    served.as_str(),
+                    wanted.as_str()
+                ),
+            )),
+            _ => {
+                let relay = |message: &str| {
+                    if notices {
+                        let _ = (&stream).write_all(&NoticeLine::encode(message));
+                    }
+                };
+                match handler.credentials_noting(&profile, &relay) {
+                    Ok(c) => Reply::Credentials(c),
+                    Err(e) => Reply::Failed(WireError::from(&e)),
+                }
             }
-        }
+        },
+        Incoming::Request(Request::Forget { profile }) => match handler.forget(&profile) {
+            Some(Ok(dropped)) => Reply::Tray(serde_json::json!(Forgot { dropped })),
+            Some(Err(e)) => Reply::Failed(WireError::from(&e)),
+            None => Reply::Failed(WireError::new(
+                ErrorKind::Unsupported,
+                "this agent does not forget credentials on request",
+            )),
+        },
+        Incoming::Request(Request::Stop) => match handler.stop() {
+            Some(Ok(())) => Reply::Tray(serde_json::json!(true)),
+            Some(Err(e)) => Reply::Failed(WireError::from(&e)),
+            None => Reply::Failed(WireError::new(
+                ErrorKind::Unsupported,
+                "this agent is the tray's; quit the tray from its menu to stop it",
+            )),
+        },
         Incoming::Request(Request::Tray(op)) => {
             let name = format!("{op:?}");
             match handler.tray(op) {
@@ -282,6 +349,10 @@ mod tests {
     use std::sync::atomic::AtomicUsize;
 
     struct Fake(AtomicUsize);
+
+    fn ask(path: &Path, profile: &str, timeout: Duration) -> Answer {
+        client::credentials(path, profile, StoreKind::Keyring, timeout, &|_| {})
+    }
 
     impl Handler for Fake {
         fn credentials(&self, profile: &str) -> Result<Credentials> {
@@ -332,6 +403,71 @@ mod tests {
         ));
     }
 
+    /// A vault agent that says what it is doing before it answers.
+    struct Noisy;
+
+    impl Handler for Noisy {
+        fn credentials(&self, _profile: &str) -> Result<Credentials> {
+            unreachable!("the server asks with notices")
+        }
+
+        fn credentials_noting(
+            &self,
+            profile: &str,
+            notices: &(dyn Fn(&str) + Sync),
+        ) -> Result<Credentials> {
+            notices("waiting 1 s");
+            notices("waiting 0 s");
+            Fake(AtomicUsize::new(0)).credentials(profile)
+        }
+
+        fn serves(&self) -> Option<StoreKind> {
+            Some(StoreKind::Vault)
+        }
+
+        fn forget(&self, _profile: &str) -> Option<Result<usize>> {
+            Some(Ok(3))
+        }
+    }
+
+    #[test]
+    fn notices_come_before_the_answer_and_another_store_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("agent.sock");
+        let _agent = Agent::start(&path, Arc::new(Noisy)).unwrap();
+        let heard = std::sync::Mutex::new(Vec::new());
+        let note = |m: &str| heard.lock().unwrap().push(m.to_owned());
+        match client::credentials(
+            &path,
+            "admin",
+            StoreKind::Vault,
+            Duration::from_secs(5),
+            &note,
+        ) {
+            Answer::Credentials(c) => assert_eq!(c.access_key_id, "ASIAadmin"),
+            _ => panic!("expected credentials"),
+        }
+        assert_eq!(*heard.lock().unwrap(), ["waiting 1 s", "waiting 0 s"]);
+        // A caller whose store is the keyring works on its own.
+        match client::credentials(
+            &path,
+            "admin",
+            StoreKind::Keyring,
+            Duration::from_secs(5),
+            &note,
+        ) {
+            Answer::Unavailable(Unavailable::Incompatible(why)) => {
+                assert!(why.contains("serves the vault"), "{why}")
+            }
+            _ => panic!("expected the wrong store to be refused"),
+        }
+        assert_eq!(client::forget(&path, "admin"), Ok(Forgot { dropped: 3 }));
+        match client::stop(&path) {
+            Err(TrayFailure::Failed(e)) => assert_eq!(e.kind, ErrorKind::Unsupported),
+            other => panic!("expected `unsupported`, got {other:?}"),
+        }
+    }
+
     #[test]
     fn round_trip_errors_and_absence() {
         let dir = tempfile::tempdir().unwrap();
@@ -339,14 +475,14 @@ mod tests {
         let agent = Agent::start(&path, Arc::new(Fake(AtomicUsize::new(0)))).unwrap();
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
-        match client::credentials(&path, "admin", Duration::from_secs(5)) {
+        match ask(&path, "admin", Duration::from_secs(5)) {
             Answer::Credentials(c) => {
                 assert_eq!(c.access_key_id, "ASIAadmin");
                 assert_eq!(c.expiration, Some(42));
             }
             _ => panic!("expected credentials"),
         }
-        match client::credentials(&path, "bad", Duration::from_secs(5)) {
+        match ask(&path, "bad", Duration::from_secs(5)) {
             Answer::Failed(e) => {
                 assert_eq!(e.kind, ErrorKind::ProfileLoop);
                 assert!(e.message.contains("bad -> bad"));
@@ -358,7 +494,7 @@ mod tests {
         drop(agent);
         assert!(!path.exists());
         assert!(matches!(
-            client::credentials(&path, "admin", Duration::from_secs(1)),
+            ask(&path, "admin", Duration::from_secs(1)),
             Answer::Unavailable(Unavailable::NoSocket)
         ));
     }
@@ -370,7 +506,7 @@ mod tests {
         let fake = Arc::new(Fake(AtomicUsize::new(0)));
         let _agent = Agent::start(&path, fake.clone()).unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
-        match client::credentials(&path, "admin", Duration::from_secs(1)) {
+        match ask(&path, "admin", Duration::from_secs(1)) {
             Answer::Unavailable(why) => {
                 assert!(why.deserves_warning());
                 assert!(
@@ -417,7 +553,7 @@ mod tests {
         });
         wait_for("four callers served", &|| agent.active_connections() == 4);
         // Beyond the cap: "busy" at once, and the client works on its own.
-        match client::credentials(&path, "admin", Duration::from_secs(2)) {
+        match ask(&path, "admin", Duration::from_secs(2)) {
             Answer::Unavailable(Unavailable::Incompatible(why)) => {
                 assert!(why.contains("serving 4 callers"), "{why}")
             }
@@ -433,7 +569,7 @@ mod tests {
             agent.active_connections() == 0
         });
         let started = Instant::now();
-        match client::credentials(&path, "admin", Duration::from_secs(2)) {
+        match ask(&path, "admin", Duration::from_secs(2)) {
             Answer::Credentials(c) => assert_eq!(c.access_key_id, "ASIAadmin"),
             _ => panic!("expected credentials once the idle callers were dropped"),
         }

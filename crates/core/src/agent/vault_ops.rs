@@ -16,6 +16,7 @@ use zeroize::Zeroizing;
 
 use super::protocol::VERSION;
 use crate::secret::SecretString;
+use crate::settings::StoreKind;
 
 /// A vault operation, as the agent receives it.
 #[derive(Deserialize)]
@@ -199,6 +200,9 @@ pub struct VaultAnswer {
     pub locks_in_seconds: u64,
     /// `vault_status`: the agent's process id (for `otpilot doctor` and for stopping it).
     pub pid: u32,
+    /// `vault_status`: the store the agent's answers come from (`otpilot doctor` reports an
+    /// agent serving another store than the configured one).
+    pub store: Option<StoreKind>,
 }
 
 #[derive(Serialize)]
@@ -210,6 +214,8 @@ struct AnswerOut<'a> {
     unlocked: bool,
     locks_in_seconds: u64,
     pid: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    store: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -237,6 +243,7 @@ pub fn encode_answer(
                 unlocked: a.unlocked,
                 locks_in_seconds: a.locks_in_seconds,
                 pid: a.pid,
+                store: a.store.map(StoreKind::as_str),
             }),
             error: None,
         },
@@ -273,6 +280,20 @@ pub struct VaultResult {
     pub locks_in_seconds: u64,
     #[serde(default)]
     pub pid: u32,
+    /// `vault_status`: the store the agent serves, by name (see [`VaultResult::store`]).
+    #[serde(default, rename = "store")]
+    store_name: Option<String>,
+}
+
+impl VaultResult {
+    /// `vault_status`: the store the agent serves. An agent too old to say serves the vault
+    /// (only a vault agent answers `vault_status`).
+    pub fn store(&self) -> StoreKind {
+        self.store_name
+            .as_deref()
+            .and_then(StoreKind::parse)
+            .unwrap_or(StoreKind::Vault)
+    }
 }
 
 /// The reply line of a vault operation, read without an intermediate JSON value.

@@ -6,10 +6,40 @@ use std::path::PathBuf;
 
 use super::Session;
 use crate::audit::{AuditEntry, EventKind};
-use crate::device::{Device, NewDevice, Seal};
+use crate::device::{Device, Location, NewDevice, Seal};
 use crate::error::{Error, Result};
 use crate::import;
 use crate::secret::SecretString;
+use crate::settings::StoreKind;
+use crate::store::SecretStore;
+
+/// Where a device's secret really is (`otpilot device list`), looked up rather than assumed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeedPlace {
+    /// In the configured store.
+    Store(StoreKind),
+    /// Not in the configured store but in the other one (the store was switched without
+    /// `otpilot vault migrate`): Otpilot will not find it there.
+    OtherStore(StoreKind),
+    /// Sealed in the TPM (its wrapped key is in the store).
+    Tpm,
+    /// In no store Otpilot can reach.
+    Missing,
+    /// The configured store could not be read (a locked vault or keyring).
+    Unknown,
+}
+
+impl SeedPlace {
+    /// As `device list --json` names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SeedPlace::Store(kind) | SeedPlace::OtherStore(kind) => kind.as_str(),
+            SeedPlace::Tpm => "tpm",
+            SeedPlace::Missing => "missing",
+            SeedPlace::Unknown => "unknown",
+        }
+    }
+}
 
 /// Where the secret comes from.
 pub enum ImportSource {
@@ -43,6 +73,47 @@ pub struct AddedDevices {
 }
 
 impl Session {
+    /// Where each device's secret really is: the configured store, else the other store
+    /// (the keyring when the vault is configured, the unlocked vault otherwise), else
+    /// nowhere. One lookup per device.
+    pub fn seed_places(&self, devices: &[Device]) -> Vec<SeedPlace> {
+        let configured = self.configured_store();
+        let socket = crate::agent::socket_path(&self.dirs.runtime);
+        let other: std::cell::OnceCell<(StoreKind, Box<dyn SecretStore>)> =
+            std::cell::OnceCell::new();
+        let other = || {
+            other.get_or_init(|| match configured {
+                StoreKind::Vault => (
+                    StoreKind::Keyring,
+                    Box::new(crate::store::KeyringStore::new()) as Box<dyn SecretStore>,
+                ),
+                StoreKind::Keyring => (
+                    StoreKind::Vault,
+                    Box::new(crate::vault::client::AgentVault::new(&socket)),
+                ),
+            })
+        };
+        let store = self.devices();
+        devices
+            .iter()
+            .map(|d| match (store.secret_present(d), d.location) {
+                (Ok(true), Location::Tpm) => SeedPlace::Tpm,
+                (Ok(true), Location::Store) => SeedPlace::Store(configured),
+                (Ok(false), _) => {
+                    let (kind, other) = other();
+                    match other.get(&d.keyring_key()) {
+                        Ok(Some(_)) => SeedPlace::OtherStore(*kind),
+                        _ => SeedPlace::Missing,
+                    }
+                }
+                (Err(e), _) => {
+                    tracing::debug!(device = %d.name, "cannot look for the seed: {e}");
+                    SeedPlace::Unknown
+                }
+            })
+            .collect()
+    }
+
     /// Moves a device's seed into the TPM (see [`crate::device::Devices::protect`]) and
     /// records it in the audit log.
     pub fn protect_device(&self, name_or_serial: &str, seal: &Seal) -> Result<Device> {

@@ -8,11 +8,14 @@
 //! the user's other processes), and the vault's items are kept out of swap where the OS
 //! allows ([`crate::secret::SecretBytes`]).
 
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use super::Session;
+use crate::agent::client::{self, TrayFailure};
 use crate::agent::protocol::WireError;
 use crate::agent::server::{Agent, Handler};
 use crate::agent::vault_ops::{VaultAnswer, VaultOp};
@@ -21,16 +24,27 @@ use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::paths::Dirs;
 use crate::secret::SecretString;
+use crate::settings::StoreKind;
 use crate::store::SecretStore;
 use crate::vault::holder::VaultHolder;
 
 /// How often the idle lock looks at the clock.
 const IDLE_CHECK: Duration = Duration::from_secs(1);
+/// How long `otpilot agent --stop` waits for the agent to let go of its socket.
+const STOP_WAIT: Duration = Duration::from_secs(10);
 
 struct Headless {
     session: Session,
     holder: Arc<VaultHolder>,
     dirs: Dirs,
+    /// Told when a caller asks the agent to stop.
+    stop: Mutex<mpsc::Sender<()>>,
+}
+
+/// Drops every hot copy of cached credentials from the kernel keyring: the next call reads
+/// the store (a locked vault answers nothing, a desktop keyring answers as before).
+fn drop_hot_copies(dirs: &Dirs) {
+    CredentialsCache::new(&dirs.cache, &NoStore).forget_hot_copies();
 }
 
 impl Headless {
@@ -38,7 +52,7 @@ impl Headless {
     /// nothing is served until the next unlock.
     fn lock(&self) -> bool {
         let was = self.holder.lock();
-        CredentialsCache::new(&self.dirs.cache, &NoStore).forget_hot_copies();
+        drop_hot_copies(&self.dirs);
         // Credentials this process remembered go too.
         self.session.forget_remembered();
         was
@@ -71,6 +85,7 @@ impl Headless {
                 unlocked: self.holder.is_unlocked(),
                 locks_in_seconds: locks_in(&self.holder),
                 pid: std::process::id(),
+                store: Some(StoreKind::Vault),
                 ..Default::default()
             },
             VaultOp::VaultGet { key } => VaultAnswer {
@@ -116,10 +131,38 @@ impl Headless {
 
 impl Handler for Headless {
     fn credentials(&self, profile: &str) -> Result<Credentials> {
+        self.credentials_noting(profile, &|_| {})
+    }
+
+    fn credentials_noting(
+        &self,
+        profile: &str,
+        notices: &(dyn Fn(&str) + Sync),
+    ) -> Result<Credentials> {
         if !self.holder.is_unlocked() {
             return Err(Error::VaultLocked);
         }
-        self.session.credentials(profile)
+        self.session.credentials_noting(profile, notices)
+    }
+
+    /// Always the vault: a caller whose store is the keyring (after `vault migrate --to
+    /// keyring`) hears so and works on its own.
+    fn serves(&self) -> Option<StoreKind> {
+        Some(StoreKind::Vault)
+    }
+
+    fn forget(&self, profile: &str) -> Option<Result<usize>> {
+        Some(self.session.forget_profile(profile))
+    }
+
+    fn stop(&self) -> Option<Result<()>> {
+        self.lock();
+        let _ = self
+            .stop
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .send(());
+        Some(Ok(()))
     }
 
     fn vault(&self, op: VaultOp) -> Option<std::result::Result<VaultAnswer, WireError>> {
@@ -145,8 +188,10 @@ impl SecretStore for NoStore {
     }
 }
 
-/// Serves until `stop` is set (a signal): the socket is then removed and the vault locked.
-/// Refuses to start without a vault, or when an agent (or the tray) already listens.
+/// Serves until `stop` is set (a signal) or a caller asks it to stop: the socket is then
+/// removed and the vault locked. Refuses to start without a vault, or when an agent (or the
+/// tray) already listens. Hot copies left by an earlier agent (killed, so it could not lock)
+/// are dropped at start: a fresh agent's vault is locked, and nothing may be served from it.
 pub fn run(dirs: Dirs, stop: &AtomicBool) -> Result<()> {
     let path = crate::vault::path(&dirs);
     if !crate::vault::exists(&path) {
@@ -157,15 +202,24 @@ pub fn run(dirs: Dirs, stop: &AtomicBool) -> Result<()> {
         .store(Box::new(holder.clone()))
         .remember_credentials()
         .build();
+    let (asked_to_stop, stop_requests) = mpsc::channel();
     let headless = Arc::new(Headless {
         session,
         holder: holder.clone(),
         dirs: dirs.clone(),
+        stop: Mutex::new(asked_to_stop),
     });
     let agent = Agent::start(&crate::agent::socket_path(&dirs.runtime), headless.clone())?;
+    drop_hot_copies(&dirs);
     tracing::info!("headless agent on {}", agent.path().display());
     while !stop.load(Ordering::SeqCst) {
-        std::thread::sleep(IDLE_CHECK);
+        match stop_requests.recv_timeout(IDLE_CHECK) {
+            Ok(()) | Err(RecvTimeoutError::Disconnected) => {
+                tracing::info!("stopping: a caller asked");
+                break;
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+        }
         let limit = headless
             .session
             .settings()
@@ -178,5 +232,87 @@ pub fn run(dirs: Dirs, stop: &AtomicBool) -> Result<()> {
     }
     drop(agent);
     headless.lock();
+    Ok(())
+}
+
+/// What `otpilot lock` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locked {
+    /// The headless agent locked its vault.
+    Vault,
+    /// No agent is running: no vault is open.
+    NoAgent,
+    /// The agent is the tray's, which holds no vault.
+    NoVault,
+}
+
+/// `otpilot lock`: the headless agent locks its vault, and the kernel keyring's hot copies of
+/// cached credentials are dropped whether or not an agent runs (an agent killed with
+/// SIGKILL could not drop them, and they would keep serving for hours).
+pub fn lock(dirs: &Dirs) -> Result<Locked> {
+    let socket = crate::agent::socket_path(&dirs.runtime);
+    let locked = match client::vault(&socket, &VaultOp::VaultLock) {
+        Ok(_) => Locked::Vault,
+        Err(TrayFailure::Unavailable(why)) => {
+            tracing::debug!("no agent to lock ({why})");
+            Locked::NoAgent
+        }
+        Err(TrayFailure::Failed(e)) if e.kind == crate::error::ErrorKind::Unsupported => {
+            Locked::NoVault
+        }
+        Err(TrayFailure::Failed(e)) => {
+            drop_hot_copies(dirs);
+            return Err(Error::Vault(e.message));
+        }
+    };
+    drop_hot_copies(dirs);
+    Ok(locked)
+}
+
+/// What `otpilot agent --stop` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stopped {
+    /// The headless agent (this pid) locked its vault and stopped.
+    Stopped { pid: u32 },
+    /// No agent is running.
+    NoAgent,
+    /// The agent is the tray's: it quits from its menu.
+    Tray,
+}
+
+/// Stops the headless agent and waits until it has let go of its socket.
+pub fn stop(dirs: &Dirs) -> Result<Stopped> {
+    let socket = crate::agent::socket_path(&dirs.runtime);
+    let pid = client::vault(&socket, &VaultOp::VaultStatus)
+        .map(|s| s.pid)
+        .unwrap_or_default();
+    match client::stop(&socket) {
+        Ok(()) => {
+            wait_gone(&socket)?;
+            Ok(Stopped::Stopped { pid })
+        }
+        Err(TrayFailure::Unavailable(why)) => {
+            tracing::debug!("no agent to stop ({why})");
+            Ok(Stopped::NoAgent)
+        }
+        Err(TrayFailure::Failed(e)) if e.kind == crate::error::ErrorKind::Unsupported => {
+            Ok(Stopped::Tray)
+        }
+        Err(TrayFailure::Failed(e)) => Err(Error::Vault(e.message)),
+    }
+}
+
+fn wait_gone(socket: &Path) -> Result<()> {
+    let deadline = Instant::now() + STOP_WAIT;
+    while socket.exists() {
+        if Instant::now() >= deadline {
+            return Err(Error::Vault(format!(
+                "the agent was asked to stop but still holds {} after {} s",
+                socket.display(),
+                STOP_WAIT.as_secs()
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
     Ok(())
 }

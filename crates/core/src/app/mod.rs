@@ -32,7 +32,7 @@ use std::time::SystemTime;
 pub use account::{AccountReport, EnforcePlan, PasswordPolicyReview, PolicyChange};
 pub use app_exports::{aws_serial, AppExportImport, AppExportImported, PlannedDevice};
 pub use check::ProfileIdentity;
-pub use devices::{AddedDevices, DeviceImport, ImportSource};
+pub use devices::{AddedDevices, DeviceImport, ImportSource, SeedPlace};
 pub use keys::{KeysLocation, KeysMoved};
 pub use profiles::{ProfileDescription, StepStatus};
 pub use wiring::{ConfigPreview, UnwireOutcome, WireOutcome};
@@ -52,7 +52,7 @@ use crate::error::Result;
 use crate::lifecycle::Lifecycle;
 use crate::mfa::Interaction;
 use crate::paths::Dirs;
-use crate::settings::Settings;
+use crate::settings::{Settings, StoreKind};
 use crate::store::SecretStore;
 
 /// One front end's view of Otpilot: its files, its secrets, AWS, and the person.
@@ -78,6 +78,30 @@ struct Remembered {
     creds: Credentials,
     issued: i64,
     files_stamp: Vec<Option<SystemTime>>,
+}
+
+/// What `otpilot profile forget` dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Forgotten {
+    /// The store the cached copies were in.
+    pub store: StoreKind,
+    /// Copies dropped by this process: cache entries in the store (their kernel keyring
+    /// copies with them).
+    pub here: usize,
+    pub agent: AgentForgot,
+}
+
+/// What the running agent did with a `forget` request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AgentForgot {
+    /// No agent is running: there is no memory to clear.
+    NoAgent,
+    /// The agent dropped this many copies (its memory, and its store's cache).
+    Dropped(usize),
+    /// An agent of an older build, which cannot be asked to forget: it must be restarted.
+    CannotForget,
+    /// The agent tried and failed; its message.
+    Failed(String),
 }
 
 /// Credentials, and whether this process already held them.
@@ -135,7 +159,7 @@ impl SessionBuilder {
     pub fn build(self) -> Session {
         let store = self
             .store
-            .unwrap_or_else(|| Box::new(ConfiguredStore::new(&self.dirs)));
+            .unwrap_or_else(|| Box::new(ConfiguredStore::new(&self.dirs, self.remember)));
         Session {
             dirs: self.dirs,
             store,
@@ -153,35 +177,43 @@ impl SessionBuilder {
 /// The store a session uses unless given one: the OS keyring, or, with `store = "vault"`
 /// (or `OTPILOT_STORE=vault`), the vault through the headless agent. Chosen on first use, so a
 /// command that reads no secret (a warm `credential-process` answered by the kernel keyring's
-/// hot copy) never reads `config.toml` for it.
+/// hot copy) never reads `config.toml` for it. A long-lived process (the tray) looks again
+/// at every use, so it follows `otpilot vault migrate` instead of serving the old store.
 struct ConfiguredStore {
     config_dir: std::path::PathBuf,
     socket: std::path::PathBuf,
-    chosen: std::sync::OnceLock<Box<dyn SecretStore>>,
+    follow: bool,
+    kind: std::sync::OnceLock<StoreKind>,
+    keyring: std::sync::OnceLock<crate::store::KeyringStore>,
+    vault: std::sync::OnceLock<crate::vault::client::AgentVault>,
 }
 
 impl ConfiguredStore {
-    fn new(dirs: &Dirs) -> Self {
+    fn new(dirs: &Dirs, follow: bool) -> Self {
         Self {
             config_dir: dirs.config.clone(),
             socket: crate::agent::socket_path(&dirs.runtime),
-            chosen: std::sync::OnceLock::new(),
+            follow,
+            kind: std::sync::OnceLock::new(),
+            keyring: std::sync::OnceLock::new(),
+            vault: std::sync::OnceLock::new(),
         }
     }
 
     fn store(&self) -> &dyn SecretStore {
-        self.chosen
-            .get_or_init(
-                || match crate::settings::StoreKind::configured(&self.config_dir) {
-                    crate::settings::StoreKind::Keyring => {
-                        Box::new(crate::store::KeyringStore::new())
-                    }
-                    crate::settings::StoreKind::Vault => {
-                        Box::new(crate::vault::client::AgentVault::new(&self.socket))
-                    }
-                },
-            )
-            .as_ref()
+        let kind = if self.follow {
+            StoreKind::configured(&self.config_dir)
+        } else {
+            *self
+                .kind
+                .get_or_init(|| StoreKind::configured(&self.config_dir))
+        };
+        match kind {
+            StoreKind::Keyring => self.keyring.get_or_init(crate::store::KeyringStore::new),
+            StoreKind::Vault => self
+                .vault
+                .get_or_init(|| crate::vault::client::AgentVault::new(&self.socket)),
+        }
     }
 }
 
@@ -197,6 +229,41 @@ impl SecretStore for ConfiguredStore {
     }
     fn keys(&self) -> Result<Vec<String>> {
         self.store().keys()
+    }
+}
+
+/// A session's way of talking to the person, with notices and warnings also sent to a caller
+/// of the agent (who is the person waiting).
+struct Relay<'a> {
+    inner: &'a dyn Interaction,
+    notices: &'a (dyn Fn(&str) + Sync),
+}
+
+impl Interaction for Relay<'_> {
+    fn notice(&self, message: &str) {
+        self.inner.notice(message);
+        (self.notices)(message);
+    }
+
+    fn warn(&self, message: &str) {
+        self.inner.warn(message);
+        (self.notices)(&format!("warning: {message}"));
+    }
+
+    fn prompt_mfa_code(
+        &self,
+        profile: &str,
+        serial: &str,
+    ) -> Result<Option<crate::secret::SecretString>> {
+        self.inner.prompt_mfa_code(profile, serial)
+    }
+
+    fn approve_device(&self, profile: &str, device: &str) -> Result<bool> {
+        self.inner.approve_device(profile, device)
+    }
+
+    fn tpm_pin(&self, device: &str) -> Result<Option<crate::secret::SecretString>> {
+        self.inner.tpm_pin(device)
     }
 }
 
@@ -276,28 +343,68 @@ impl Session {
     /// The broker with `settings` (the tray falls back to defaults over a damaged file, and
     /// its refresher widens the margin).
     pub fn broker_with(&self, settings: Settings) -> Result<Broker<'_>> {
+        self.broker_using(settings, self.ui.as_ref())
+    }
+
+    /// The broker with `settings`, talking to the person through `ui`.
+    fn broker_using<'a>(
+        &'a self,
+        settings: Settings,
+        ui: &'a dyn Interaction,
+    ) -> Result<Broker<'a>> {
         Ok(Broker {
             dirs: &self.dirs,
             files: self.aws_files()?,
             store: self.store.as_ref(),
             sts: self.sts.as_ref(),
-            ui: self.ui.as_ref(),
+            ui,
             settings,
             audit: self.audit(),
         })
     }
 
-    /// `otpilot profile forget`: every credential cached for the profile's chain goes (store,
-    /// kernel keyring, this process's memory); the next call fetches new ones.
+    /// The store this session's secrets come from unless it was given one: `OTPILOT_STORE`,
+    /// else `store` in `config.toml`.
+    pub fn configured_store(&self) -> StoreKind {
+        StoreKind::configured(&self.dirs.config)
+    }
+
+    /// Every credential this process can reach for the profile's chain goes (store, kernel
+    /// keyring, this process's memory); answers how many copies were really there. An agent
+    /// answers `forget` requests with this.
     pub fn forget_profile(&self, profile: &str) -> Result<usize> {
-        let dropped = self.broker()?.forget_all(profile)?;
+        let mut dropped = self.broker()?.forget_all(profile)?;
         if let Some(memory) = &self.memory {
-            memory
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .remove(profile);
+            if lock(memory).remove(profile).is_some() {
+                dropped += 1;
+            }
         }
         Ok(dropped)
+    }
+
+    /// `otpilot profile forget`: [`Session::forget_profile`] here, then the same in the
+    /// running agent (the tray's or the headless one), whose memory would otherwise keep
+    /// handing out the forgotten credentials. The next call fetches new ones.
+    pub fn forget_profile_everywhere(&self, profile: &str) -> Result<Forgotten> {
+        use crate::agent::client::{self, TrayFailure};
+        let here = self.forget_profile(profile)?;
+        let socket = crate::agent::socket_path(&self.dirs.runtime);
+        let agent = match client::forget(&socket, profile) {
+            Ok(forgot) => AgentForgot::Dropped(forgot.dropped),
+            Err(TrayFailure::Unavailable(why)) => {
+                tracing::debug!("no agent to tell ({why})");
+                AgentForgot::NoAgent
+            }
+            Err(TrayFailure::Failed(e)) if e.kind == crate::error::ErrorKind::Unsupported => {
+                AgentForgot::CannotForget
+            }
+            Err(TrayFailure::Failed(e)) => AgentForgot::Failed(e.message),
+        };
+        Ok(Forgotten {
+            store: self.configured_store(),
+            here,
+            agent,
+        })
     }
 
     /// Forgets the credentials this process remembered (a locked vault serves none).
@@ -337,9 +444,34 @@ impl Session {
     /// process's memory while they are fresh by the cache's rule and the files that define
     /// the profile are unchanged, else through the broker (keyring cache, then STS).
     pub fn credentials_with(&self, profile: &str, settings: Settings) -> Result<Issued> {
+        self.credentials_via(profile, settings, self.ui.as_ref())
+    }
+
+    /// [`Session::credentials`] for a caller at the other end of the agent's socket: what
+    /// the person should hear while it works (a wait for a fresh MFA code) goes to `notices`
+    /// as well as to this session's own way of talking.
+    pub fn credentials_noting(
+        &self,
+        profile: &str,
+        notices: &(dyn Fn(&str) + Sync),
+    ) -> Result<Credentials> {
+        let relay = Relay {
+            inner: self.ui.as_ref(),
+            notices,
+        };
+        self.credentials_via(profile, self.settings()?, &relay)
+            .map(|issued| issued.credentials)
+    }
+
+    fn credentials_via(
+        &self,
+        profile: &str,
+        settings: Settings,
+        ui: &dyn Interaction,
+    ) -> Result<Issued> {
         let Some(memory) = &self.memory else {
             return Ok(Issued {
-                credentials: self.broker_with(settings)?.credentials(profile)?,
+                credentials: self.broker_using(settings, ui)?.credentials(profile)?,
                 from_memory: false,
             });
         };
@@ -359,7 +491,7 @@ impl Session {
             }
         }
         // Not under the lock: the broker may wait for STS or a person.
-        let creds = self.broker_with(settings)?.credentials(profile)?;
+        let creds = self.broker_using(settings, ui)?.credentials(profile)?;
         lock(memory).insert(
             profile.to_owned(),
             Remembered {

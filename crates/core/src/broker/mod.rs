@@ -96,10 +96,9 @@ impl Broker<'_> {
         let cache = CredentialsCache::new(&self.dirs.cache, self.store);
         let mut dropped = 0;
         for key in plan.steps.iter().filter_map(|s| s.key.as_ref()) {
-            if cache.meta(key).is_some() {
+            if cache.discard(key) {
                 dropped += 1;
             }
-            cache.discard(key);
         }
         Ok(dropped)
     }

@@ -144,7 +144,10 @@ impl<'s> Devices<'s> {
     }
 
     /// Adds devices all together or not at all. With `force`, devices of the same name are
-    /// replaced (their old seeds are deleted once the new metadata is written).
+    /// replaced (their old seeds are deleted once the new metadata is written); a replaced
+    /// device keeps its AWS serial, labels and "ask before use" unless the new one says
+    /// otherwise, so re-adding a seed (the advice when it is missing) does not unlink it
+    /// from AWS.
     pub fn add(&self, new: Vec<NewDevice>, force: bool) -> Result<Vec<Device>> {
         let _lock = self.lock()?;
         let mut file = read_file(&self.path)?;
@@ -160,20 +163,24 @@ impl<'s> Devices<'s> {
             if new[..i].iter().any(|other| other.name == n.name) {
                 return Err(Error::DeviceExists(n.name.clone()));
             }
+            let mut old = None;
             if let Some(pos) = file.devices.iter().position(|d| d.name == n.name) {
                 if !force {
                     return Err(Error::DeviceExists(n.name.clone()));
                 }
-                replaced.push(file.devices.remove(pos));
+                let gone = file.devices.remove(pos);
+                old = Some(gone.clone());
+                replaced.push(gone);
             }
+            let kept = |f: fn(&Device) -> &Option<String>| old.as_ref().and_then(|o| f(o).clone());
             added.push(Device {
                 name: n.name.clone(),
                 id: uuid::Uuid::new_v4().simple().to_string(),
-                serial: n.serial.clone(),
-                issuer: n.account.issuer.clone(),
-                account: n.account.account.clone(),
+                serial: n.serial.clone().or_else(|| kept(|o| &o.serial)),
+                issuer: n.account.issuer.clone().or_else(|| kept(|o| &o.issuer)),
+                account: n.account.account.clone().or_else(|| kept(|o| &o.account)),
                 params: n.account.params,
-                ask_before_use: false,
+                ask_before_use: old.as_ref().is_some_and(|o| o.ask_before_use),
                 added: now,
                 location: if n.seal.is_some() {
                     Location::Tpm
@@ -335,7 +342,7 @@ impl<'s> Devices<'s> {
         let bytes = self
             .store
             .get(&device.keyring_key())?
-            .ok_or_else(|| Error::SeedMissing(device.name.clone()))?;
+            .ok_or_else(|| self.seed_missing(device))?;
         let text = std::str::from_utf8(bytes.expose()).map_err(|_| Error::Keyring {
             op: "read a secret",
             detail: format!("the seed of `{}` is not text", device.name),
@@ -349,6 +356,18 @@ impl<'s> Devices<'s> {
         match device.location {
             Location::Store => Totp::new(&self.seed(device)?, device.params),
             Location::Tpm => self.sealed_totp(device, pin),
+        }
+    }
+
+    /// The error for a device whose secret is not in the store, naming the configured store.
+    pub fn seed_missing(&self, device: &Device) -> Error {
+        let config_dir = self.path.parent().unwrap_or(Path::new("."));
+        Error::SeedMissing {
+            device: device.name.clone(),
+            store: match crate::settings::StoreKind::configured(config_dir) {
+                crate::settings::StoreKind::Keyring => "OS keyring",
+                crate::settings::StoreKind::Vault => "vault",
+            },
         }
     }
 
@@ -603,6 +622,31 @@ mod tests {
         assert_eq!(store.len(), 1, "the replaced seed is deleted");
         let seed = devices.seed(&devices.find("a").unwrap()).unwrap();
         assert_eq!(seed.to_base32().expose(), other);
+    }
+
+    #[test]
+    fn force_keeps_the_serial_and_settings_unless_told_otherwise() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = MemoryStore::default();
+        let devices = Devices::new(dir.path(), &store);
+        let serial = "arn:aws:iam::123456789012:mfa/alice";
+        let mut first = new_device("a", SEED);
+        first.serial = Some(serial.into());
+        devices.add(vec![first], false).unwrap();
+        devices.set_ask_before_use("a", true).unwrap();
+        let other = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+        let again = devices.add(vec![new_device("a", other)], true).unwrap();
+        assert_eq!(again[0].serial.as_deref(), Some(serial));
+        assert!(again[0].ask_before_use);
+        assert_eq!(devices.find("a").unwrap().serial.as_deref(), Some(serial));
+        // A serial given with the new seed wins.
+        let mut moved = new_device("a", SEED);
+        moved.serial = Some("arn:aws:iam::123456789012:mfa/bob".into());
+        let moved = devices.add(vec![moved], true).unwrap();
+        assert_eq!(
+            moved[0].serial.as_deref(),
+            Some("arn:aws:iam::123456789012:mfa/bob")
+        );
     }
 
     #[test]

@@ -183,7 +183,7 @@ impl Devices<'_> {
         let bytes = self
             .store
             .get(&device.keyring_key())?
-            .ok_or_else(|| Error::SeedMissing(device.name.clone()))?;
+            .ok_or_else(|| self.seed_missing(device))?;
         let key = SealedKey::from_bytes(bytes.expose()).map_err(|e| e.for_device(&device.name))?;
         open_tpm(&device.name)?
             .check(&key)
@@ -195,7 +195,7 @@ impl Devices<'_> {
         let bytes = self
             .store
             .get(&device.keyring_key())?
-            .ok_or_else(|| Error::SeedMissing(device.name.clone()))?;
+            .ok_or_else(|| self.seed_missing(device))?;
         let key = SealedKey::from_bytes(bytes.expose()).map_err(|e| e.for_device(&device.name))?;
         let pin = if key.pin {
             Some(pin(&device.name)?.ok_or_else(|| Error::TpmPinNeeded(device.name.clone()))?)
