@@ -3,6 +3,7 @@
 
 mod cli;
 mod cmd;
+mod complete;
 mod term;
 
 use std::process::ExitCode;
@@ -10,6 +11,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // A TAB in the shell: print the candidates and exit, before anything else runs.
+    complete::answer_if_asked();
     let protected = otpilot_core::platform::protect_process_memory();
     let cli = cli::Cli::parse();
     init_logging(cli.debug);

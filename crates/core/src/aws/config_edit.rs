@@ -215,9 +215,14 @@ impl IniText {
     }
 }
 
+/// How many backups of the AWS config are kept beside it: each edit adds one, and the
+/// oldest beyond this many go.
+pub const BACKUPS_KEPT: usize = 5;
+
 /// Applies `edit` to the AWS config file and, when that changed it, saves the old text as
 /// `<file name>.otpilot-backup-<unix time>` (0600, beside the real file, never replacing an
-/// earlier backup) before writing the new one atomically. A symlinked config is edited where
+/// earlier backup; the newest [`BACKUPS_KEPT`] are kept) before writing the new one
+/// atomically. A symlinked config is edited where
 /// the link points, and stays a link. Returns the backup's path, or `None` when nothing
 /// changed or there was no file before.
 pub fn edit_aws_config(
@@ -259,7 +264,10 @@ fn write_backup(real: &Path, contents: &[u8]) -> Result<PathBuf> {
             n => format!("{stem}-{n}"),
         });
         match create_private_new(&candidate, contents) {
-            Ok(()) => return Ok(candidate),
+            Ok(()) => {
+                prune_backups(real, &name);
+                return Ok(candidate);
+            }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(source) => {
                 return Err(Error::FileWrite {
@@ -270,6 +278,45 @@ fn write_backup(real: &Path, contents: &[u8]) -> Result<PathBuf> {
         }
     }
     unreachable!("some backup name is free")
+}
+
+/// Removes the backups of `name` beside `real` beyond the newest [`BACKUPS_KEPT`]. A backup
+/// that cannot be removed stays; the edit itself has succeeded.
+fn prune_backups(real: &Path, name: &str) {
+    let Some(dir) = real.parent() else {
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    }) else {
+        return;
+    };
+    let prefix = format!("{name}.otpilot-backup-");
+    let mut backups: Vec<((u64, u64), PathBuf)> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| {
+            let file_name = e.file_name().into_string().ok()?;
+            Some((backup_order(file_name.strip_prefix(&prefix)?)?, e.path()))
+        })
+        .collect();
+    backups.sort();
+    let excess = backups.len().saturating_sub(BACKUPS_KEPT);
+    for (_, old) in backups.into_iter().take(excess) {
+        if let Err(e) = std::fs::remove_file(&old) {
+            tracing::warn!("could not remove the old backup {}: {e}", old.display());
+        }
+    }
+}
+
+/// `<unix time>` or `<unix time>-<n>`, the tail of a backup's name, as a sort key.
+fn backup_order(tail: &str) -> Option<(u64, u64)> {
+    match tail.split_once('-') {
+        None => Some((tail.parse().ok()?, 0)),
+        Some((time, n)) => Some((time.parse().ok()?, n.parse().ok()?)),
+    }
 }
 
 /// The lines `edit` would change in the AWS config, without writing anything.
@@ -337,6 +384,43 @@ region = us-east-1
         assert_eq!(
             std::fs::read_to_string(&second).unwrap(),
             "[profile a]\nx = 2\n"
+        );
+    }
+
+    #[test]
+    fn only_the_newest_backups_are_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("config");
+        std::fs::write(&path, "[profile a]\nx = 0\n").unwrap();
+        // Someone else's file with a similar name is not Otpilot's to remove.
+        let foreign = tmp.path().join("config.otpilot-backup-notes.txt");
+        std::fs::write(&foreign, "mine").unwrap();
+        // An old backup from long ago goes first, whatever its suffix.
+        let ancient = tmp.path().join("config.otpilot-backup-1000-7");
+        std::fs::write(&ancient, "old").unwrap();
+        let mut made = Vec::new();
+        for n in 1..=BACKUPS_KEPT + 2 {
+            let value = n.to_string();
+            made.push(
+                edit_aws_config(&path, |ini| ini.set_key("a", false, "x", &value))
+                    .unwrap()
+                    .unwrap(),
+            );
+        }
+        let mut left: Vec<PathBuf> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p != &path && p != &foreign)
+            .collect();
+        left.sort();
+        let mut newest = made[made.len() - BACKUPS_KEPT..].to_vec();
+        newest.sort();
+        assert_eq!(left, newest);
+        assert!(foreign.exists());
+        // The newest backup holds the text before the last edit.
+        assert_eq!(
+            std::fs::read_to_string(made.last().unwrap()).unwrap(),
+            format!("[profile a]\nx = {}\n", BACKUPS_KEPT + 1)
         );
     }
 
