@@ -37,12 +37,16 @@ pub fn registration(shell: clap_complete::Shell, exe: &std::path::Path) -> std::
         _ => &Bash,
     };
     let command = Invocation::of(exe).command();
-    let mut script = format!(
-        "# otpilot's completions for {shell}: device, profile and store names come from\n\
-         # `{command}` at each TAB. Write this file again after upgrading Otpilot.\n"
-    )
-    .into_bytes();
+    let mut script = Vec::new();
     completer.write_registration(VAR, "otpilot", "otpilot", &command, &mut script)?;
+    // After the script: zsh wants `#compdef` on its first line.
+    script.extend(
+        format!(
+            "# otpilot's completions for {shell}: device, profile and store names come from\n\
+             # `{command}` at each TAB. Write this file again after upgrading Otpilot.\n"
+        )
+        .bytes(),
+    );
     Ok(script)
 }
 

@@ -44,15 +44,15 @@ fn stdout_of(out: &Output) -> String {
 }
 
 /// Drives bash's programmable completion the way bash does at a TAB: COMP_WORDS, COMP_CWORD
-/// and the function `complete -p otpilot` names; prints COMPREPLY sorted, one line per
-/// completed command line.
+/// and the function `complete -p otpilot` names; prints the COMPREPLY words that are not
+/// options, sorted, one line per completed command line.
 const BASH_TAB: &str = r#"
 tab() {
   COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
   COMP_TYPE=9; COMPREPLY=()
   local spec fn; spec=$(complete -p otpilot); fn=${spec##*-F }; fn=${fn%% *}
   "$fn" otpilot "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
-  printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ' | sed 's/ $//'; echo
+  printf '%s\n' "${COMPREPLY[@]}" | grep -v '^-' | sort | tr '\n' ' ' | sed 's/ $//'; echo
 }
 "#;
 
@@ -133,8 +133,8 @@ fn completion_offers_device_profile_and_store_names_in_bash_and_fish() {
         "fish",
         &format!(
             "source {}\n\
-             complete --do-complete 'otpilot code '\necho --\n\
-             complete --do-complete 'otpilot exec a'\necho --\n\
+             complete --do-complete 'otpilot code ' | string match -v -- '-*'\necho ==\n\
+             complete --do-complete 'otpilot exec a'\necho ==\n\
              complete --do-complete 'otpilot vault migrate --to '",
             fish_file.display()
         ),
@@ -144,9 +144,9 @@ fn completion_offers_device_profile_and_store_names_in_bash_and_fish() {
         [
             format!("work\tarn:aws:iam::{ACCOUNT}:mfa/alice").as_str(),
             "home",
-            "--",
+            "==",
             "admin",
-            "--",
+            "==",
             "keyring",
             "vault",
         ],
@@ -411,6 +411,14 @@ fn doctor_lines_say_each_thing_once() {
     let w = AwsWorld::without_stored_device(TestEnv::without_desktop());
     let detached = |args: &[&str], stdin: Option<&str>| run_detached(w.otpilot(args), stdin);
     detached(&["vault", "init", "--passphrase-stdin"], Some("correct horse battery staple\n")).assert_ok();
+    // The agent outlives the test unless stopped, whatever happens below.
+    struct StopAgent<'w>(&'w AwsWorld);
+    impl Drop for StopAgent<'_> {
+        fn drop(&mut self) {
+            crate::vault::stop_agent(self.0, libc::SIGTERM);
+        }
+    }
+    let _agent = StopAgent(&w);
     detached(&["unlock", "--passphrase-stdin"], Some("correct horse battery staple\n")).assert_ok();
     let doctor = detached(&["doctor"], None);
     let vault = w.env.root.path().join("home/.local/share/otpilot/vault.age");
@@ -419,7 +427,6 @@ fn doctor_lines_say_each_thing_once() {
         .find(|l| l.contains(" store: "))
         .unwrap_or_else(|| panic!("{}", doctor.stdout()))
         .to_owned();
-    crate::vault::stop_agent(&w, libc::SIGTERM);
     assert!(
         store_line.starts_with(&format!(
             "ok    store: the vault {}, unlocked; the agent answers",
@@ -473,7 +480,19 @@ fn profile_list_columns_line_up_with_their_headers() {
     let admin = rows.iter().find(|r| r.starts_with("admin ")).unwrap();
     assert_eq!(&admin[wired..wired + 4], "yes ", "{list}");
     assert_eq!(&admin[device..device + 6], "alice ", "{list}");
-    assert_eq!(&admin[chain..chain + 4], "base", "{list}");
+    let json: serde_json::Value = serde_json::from_str(&w.ok(&["profile", "list", "--json"])).unwrap();
+    let admin_chain: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["profile"] == "admin")
+        .unwrap()["chain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|step| step.as_str().unwrap())
+        .collect();
+    assert_eq!(&admin[chain..], admin_chain.join(" -> "), "{list}");
     let base = rows.iter().find(|r| r.starts_with("base ")).unwrap();
     assert_eq!(&base[wired..wired + 3], "no ", "{list}");
 }
