@@ -27,7 +27,10 @@ pub fn answer_if_asked() {
 
 /// The completion script for `shell`: it asks this binary for candidates at each TAB, by
 /// the name or path [`Invocation`] chooses (the same rule as `credential_process` lines).
-pub fn registration(shell: clap_complete::Shell, exe: &std::path::Path) -> std::io::Result<Vec<u8>> {
+pub fn registration(
+    shell: clap_complete::Shell,
+    exe: &std::path::Path,
+) -> std::io::Result<Vec<u8>> {
     let completer: &dyn EnvCompleter = match shell {
         clap_complete::Shell::Bash => &Bash,
         clap_complete::Shell::Elvish => &Elvish,

@@ -87,18 +87,24 @@ fn completion_offers_device_profile_and_store_names_in_bash_and_fish() {
     // not exist yet.
     let help = env.ok(&["completions", "--help"], None);
     let install = |needle: &str| {
-        help.lines()
+        let steps: Vec<&str> = help
+            .lines()
             .map(str::trim)
-            .find(|l| l.starts_with("mkdir -p") && l.contains(needle))
-            .unwrap_or_else(|| panic!("no install line for {needle} in:\n{help}"))
-            .to_owned()
+            .filter(|l| l.contains(needle))
+            .collect();
+        assert_eq!(steps.len(), 2, "mkdir, then the script, in:\n{help}");
+        assert!(steps[0].starts_with("mkdir -p "), "{help}");
+        steps.join("\n")
     };
     assert!(!home.join(".local/share/bash-completion").exists());
     stdout_of(&shell(&envs, "bash", &install("bash-completion")));
     let bash_file = home.join(".local/share/bash-completion/completions/otpilot");
     let script = std::fs::read_to_string(&bash_file).unwrap();
     // PATH finds this binary as `otpilot`: the script calls it by that name.
-    assert!(script.contains("\"otpilot\" -- \"${words[@]}\""), "{script}");
+    assert!(
+        script.contains("\"otpilot\" -- \"${words[@]}\""),
+        "{script}"
+    );
     stdout_of(&shell(&envs, "fish", &install("fish/completions")));
     let fish_file = home.join(".config/fish/completions/otpilot.fish");
     assert!(fish_file.exists());
@@ -230,7 +236,10 @@ fn setup_writes_the_bare_name_only_when_path_finds_this_binary() {
         run.stderr()
     );
     let line = credential_process_line(&w, "readonly");
-    assert_eq!(line, format!("{} credential-process readonly", exe.display()));
+    assert_eq!(
+        line,
+        format!("{} credential-process readonly", exe.display())
+    );
     let json: serde_json::Value = serde_json::from_str(&stdout_of(&run_line(&w, &line))).unwrap();
     assert_eq!(json["Version"], 1);
 
@@ -324,20 +333,26 @@ fn account_report_takes_the_profile_as_exec_and_export_do() {
     let positional = w.run(&["account", "report", "base", "--json"]);
     let option = w.run(&["account", "report", "--profile", "base", "--json"]);
     assert_eq!(positional.code(), option.code(), "{}", positional.stderr());
-    assert!(findings(&positional).as_array().is_some_and(|f| !f.is_empty()));
+    assert!(findings(&positional)
+        .as_array()
+        .is_some_and(|f| !f.is_empty()));
     assert_eq!(findings(&positional), findings(&option));
 
     let both = w.run(&["account", "report", "base", "--profile", "base"]);
     assert_eq!(both.code(), 2);
     assert!(
-        both.stderr().starts_with("error: the argument '[PROFILE]' cannot be used with '--profile <PROFILE>'"),
+        both.stderr().starts_with(
+            "error: the argument '[PROFILE]' cannot be used with '--profile <PROFILE>'"
+        ),
         "{}",
         both.stderr()
     );
     let neither = w.run(&["account", "report"]);
     assert_eq!(neither.code(), 2);
     assert!(
-        neither.stderr().contains("<PROFILE|--profile <PROFILE>>"),
+        neither.stderr().starts_with(
+            "error: the following required arguments were not provided:\n  <PROFILE>\n"
+        ),
         "{}",
         neither.stderr()
     );
@@ -369,13 +384,19 @@ fn run_with(w: &AwsWorld, args: &[&str], stdin: &str, extra: &[(&str, &str)]) ->
 fn exec_without_a_command_starts_the_shell_with_the_credentials() {
     let w = AwsWorld::new();
     w.standard_profiles();
-    let report = "echo \"profile=$OTPILOT_PROFILE\"; test -n \"$AWS_SESSION_TOKEN\" && echo token=yes\n";
+    let report =
+        "echo \"profile=$OTPILOT_PROFILE\"; test -n \"$AWS_SESSION_TOKEN\" && echo token=yes\n";
 
     // $SHELL, as aws-vault starts it.
     let fake = w.env.root.path().join("my-shell");
     std::fs::write(&fake, format!("#!/bin/sh\necho shell=mine\n{report}")).unwrap();
     std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let run = run_with(&w, &["exec", "admin"], "", &[("SHELL", fake.to_str().unwrap())]);
+    let run = run_with(
+        &w,
+        &["exec", "admin"],
+        "",
+        &[("SHELL", fake.to_str().unwrap())],
+    );
     run.assert_ok();
     assert_eq!(run.stdout(), "shell=mine\nprofile=admin\ntoken=yes\n");
     assert_eq!(
@@ -410,7 +431,11 @@ fn doctor_lines_say_each_thing_once() {
     // The vault's line: no `store: store:`.
     let w = AwsWorld::without_stored_device(TestEnv::without_desktop());
     let detached = |args: &[&str], stdin: Option<&str>| run_detached(w.otpilot(args), stdin);
-    detached(&["vault", "init", "--passphrase-stdin"], Some("correct horse battery staple\n")).assert_ok();
+    detached(
+        &["vault", "init", "--passphrase-stdin"],
+        Some("correct horse battery staple\n"),
+    )
+    .assert_ok();
     // The agent outlives the test unless stopped, whatever happens below.
     struct StopAgent<'w>(&'w AwsWorld);
     impl Drop for StopAgent<'_> {
@@ -419,9 +444,17 @@ fn doctor_lines_say_each_thing_once() {
         }
     }
     let _agent = StopAgent(&w);
-    detached(&["unlock", "--passphrase-stdin"], Some("correct horse battery staple\n")).assert_ok();
+    detached(
+        &["unlock", "--passphrase-stdin"],
+        Some("correct horse battery staple\n"),
+    )
+    .assert_ok();
     let doctor = detached(&["doctor"], None);
-    let vault = w.env.root.path().join("home/.local/share/otpilot/vault.age");
+    let vault = w
+        .env
+        .root
+        .path()
+        .join("home/.local/share/otpilot/vault.age");
     let store_line = lines(&doctor.stdout())
         .into_iter()
         .find(|l| l.contains(" store: "))
@@ -480,7 +513,8 @@ fn profile_list_columns_line_up_with_their_headers() {
     let admin = rows.iter().find(|r| r.starts_with("admin ")).unwrap();
     assert_eq!(&admin[wired..wired + 4], "yes ", "{list}");
     assert_eq!(&admin[device..device + 6], "alice ", "{list}");
-    let json: serde_json::Value = serde_json::from_str(&w.ok(&["profile", "list", "--json"])).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&w.ok(&["profile", "list", "--json"])).unwrap();
     let admin_chain: Vec<&str> = json
         .as_array()
         .unwrap()
@@ -513,8 +547,14 @@ fn log_says_where_codes_went_in_aligned_columns() {
     let shown = env.ok(&["log"], None);
     let rows = lines(&shown);
     assert_eq!(rows.len(), 2, "{shown}");
-    assert!(rows[0].ends_with("  cli    device work, shown on the terminal"), "{shown}");
-    assert!(rows[1].ends_with("  agent  profile admin, via AssumeRole"), "{shown}");
+    assert!(
+        rows[0].ends_with("  cli    device work, shown on the terminal"),
+        "{shown}"
+    );
+    assert!(
+        rows[1].ends_with("  agent  profile admin, via AssumeRole"),
+        "{shown}"
+    );
     assert_eq!(rows[0].find("  cli "), rows[1].find("  agent "), "{shown}");
     assert_eq!(
         rows[0].find("device work"),
@@ -555,7 +595,12 @@ fn imported_names_are_short_and_a_repeat_import_warns_of_nothing() {
         lines(&stderr).contains(&"added `phone-AWS-dave` (Amazon Web Services, arn:aws:iam::210987654321:mfa/dave; SHA1, 6 digits, 30 s; serial arn:aws:iam::210987654321:mfa/dave)"),
         "{stderr}"
     );
-    assert!(lines(&stderr).iter().any(|l| l.starts_with("added `phone-Shop-ann` (")), "{stderr}");
+    assert!(
+        lines(&stderr)
+            .iter()
+            .any(|l| l.starts_with("added `phone-Shop-ann` (")),
+        "{stderr}"
+    );
     let warnings: Vec<&str> = lines(&stderr)
         .into_iter()
         .filter(|l| l.starts_with("otpilot: warning: "))
@@ -603,16 +648,22 @@ fn help_explains_every_option_asked_about() {
         let rows = lines(&help);
         let at = rows
             .iter()
-            .position(|l| l.trim_start().starts_with(flag))
+            .position(|l| {
+                let t = l.trim_start();
+                l.starts_with(' ') && (t == flag || t.starts_with(&format!("{flag} ")))
+            })
             .unwrap_or_else(|| panic!("no {flag} in:\n{help}"));
         // The text after the flag, with the lines it wraps onto (indented deeper, no flag).
         let mut said = vec![rows[at].trim_start().strip_prefix(flag).unwrap().trim()];
         said.extend(
             rows[at + 1..]
                 .iter()
-                .take_while(|l| l.starts_with("     ") && !l.trim_start().starts_with(['-', '<', '[']))
+                .take_while(|l| {
+                    l.starts_with("     ") && !l.trim_start().starts_with(['-', '<', '['])
+                })
                 .map(|l| l.trim()),
         );
+        said.retain(|part| !part.is_empty());
         assert_eq!(said.join(" "), text, "{help}");
     }
 }

@@ -8,8 +8,8 @@ use anyhow::{Context, Result};
 
 pub fn run(shell: clap_complete::Shell) -> Result<()> {
     let exe = std::env::current_exe().context("cannot find the otpilot executable")?;
-    let script = crate::complete::registration(shell, &exe)
-        .context("cannot write the completion script")?;
+    let script =
+        crate::complete::registration(shell, &exe).context("cannot write the completion script")?;
     std::io::stdout().write_all(&script)?;
     Ok(())
 }

@@ -124,7 +124,11 @@ impl AuditEntry {
         let mut parts: Vec<String> = Vec::new();
         let mut push = |label: &str, value: &Option<String>| {
             if let Some(v) = value {
-                parts.push(format!("{label} {v}"));
+                parts.push(if label.is_empty() {
+                    v.clone()
+                } else {
+                    format!("{label} {v}")
+                });
             }
         };
         push("profile", &self.profile);
@@ -139,9 +143,7 @@ impl AuditEntry {
         } else {
             push("serial", &self.serial);
         }
-        if let Some(purpose) = self.purpose_phrase() {
-            parts.push(purpose);
-        }
+        push("", &self.purpose_phrase());
         push("key", &self.access_key_id);
         if let Some(exp) = self.expires_at {
             parts.push(format!("until {}", crate::localtime::hh_mm(exp)));
@@ -300,7 +302,10 @@ mod tests {
             purpose: Some(purpose.into()),
             ..AuditEntry::new(EventKind::CodeUsed)
         };
-        assert_eq!(code("printed").summary(), "device work, shown on the terminal");
+        assert_eq!(
+            code("printed").summary(),
+            "device work, shown on the terminal"
+        );
         assert_eq!(code("sts").summary(), "device work, sent to STS");
         assert_eq!(
             code("clipboard").summary(),

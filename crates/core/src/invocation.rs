@@ -130,12 +130,14 @@ mod tests {
         // Another binary first on PATH: the absolute path, naming the other one.
         let other = dir.path().join("other/otpilot");
         executable(&other);
-        let shadowed =
-            Invocation::with_path(&build, Some(&path(&[other.parent().unwrap(), &bin])));
+        let shadowed = Invocation::with_path(&build, Some(&path(&[other.parent().unwrap(), &bin])));
         assert_eq!(shadowed.command(), build.display().to_string());
         assert_eq!(
             shadowed.reason(),
-            format!("the `otpilot` on PATH is another binary, {}", other.display())
+            format!(
+                "the `otpilot` on PATH is another binary, {}",
+                other.display()
+            )
         );
 
         // A file that is not executable is not what a shell would run.

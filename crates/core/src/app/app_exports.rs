@@ -250,7 +250,12 @@ fn import_name(
     let mut candidates: Vec<String> = Vec::new();
     if let Some((account_id, user)) = serial.and_then(serial_parts) {
         candidates.push(joined_name(&[prefix, Some("AWS"), Some(user)]));
-        candidates.push(joined_name(&[prefix, Some("AWS"), Some(user), Some(account_id)]));
+        candidates.push(joined_name(&[
+            prefix,
+            Some("AWS"),
+            Some(user),
+            Some(account_id),
+        ]));
     } else {
         let issuer = account.issuer.as_deref().map(str::trim);
         let user = account

@@ -258,14 +258,23 @@ fn write_backup(real: &Path, contents: &[u8]) -> Result<PathBuf> {
         .file_name()
         .map_or_else(|| "config".into(), |n| n.to_string_lossy().into_owned());
     let stem = format!("{name}.otpilot-backup-{}", crate::clock::unix_now());
-    for n in 0.. {
+    // After the highest suffix this second already has: a number freed by pruning is never
+    // used again, so a later backup always sorts after an earlier one.
+    let first = backups_of(real, &name)
+        .iter()
+        .filter_map(|((time, n), _)| {
+            (format!("{name}.otpilot-backup-{time}") == stem).then_some(n + 1)
+        })
+        .max()
+        .unwrap_or(0);
+    for n in first.. {
         let candidate = real.with_file_name(match n {
             0 => stem.clone(),
             n => format!("{stem}-{n}"),
         });
         match create_private_new(&candidate, contents) {
             Ok(()) => {
-                prune_backups(real, &name);
+                prune_backups(real, &name, &candidate);
                 return Ok(candidate);
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
@@ -280,18 +289,28 @@ fn write_backup(real: &Path, contents: &[u8]) -> Result<PathBuf> {
     unreachable!("some backup name is free")
 }
 
-/// Removes the backups of `name` beside `real` beyond the newest [`BACKUPS_KEPT`]. A backup
-/// that cannot be removed stays; the edit itself has succeeded.
-fn prune_backups(real: &Path, name: &str) {
-    let Some(dir) = real.parent() else {
-        return;
+/// Removes the backups of `name` beside `real` beyond the newest [`BACKUPS_KEPT`], never
+/// `just_made`. A backup that cannot be removed stays; the edit itself has succeeded.
+fn prune_backups(real: &Path, name: &str, just_made: &Path) {
+    let backups = backups_of(real, name);
+    let excess = backups.len().saturating_sub(BACKUPS_KEPT);
+    for (_, old) in backups.into_iter().take(excess) {
+        if old == just_made {
+            continue;
+        }
+        if let Err(e) = std::fs::remove_file(&old) {
+            tracing::warn!("could not remove the old backup {}: {e}", old.display());
+        }
+    }
+}
+
+/// The backups of `name` beside `real`, oldest first.
+fn backups_of(real: &Path, name: &str) -> Vec<((u64, u64), PathBuf)> {
+    let Some(dir) = real.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return Vec::new();
     };
-    let Ok(entries) = std::fs::read_dir(if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    }) else {
-        return;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
     };
     let prefix = format!("{name}.otpilot-backup-");
     let mut backups: Vec<((u64, u64), PathBuf)> = entries
@@ -303,12 +322,7 @@ fn prune_backups(real: &Path, name: &str) {
         })
         .collect();
     backups.sort();
-    let excess = backups.len().saturating_sub(BACKUPS_KEPT);
-    for (_, old) in backups.into_iter().take(excess) {
-        if let Err(e) = std::fs::remove_file(&old) {
-            tracing::warn!("could not remove the old backup {}: {e}", old.display());
-        }
-    }
+    backups
 }
 
 /// `<unix time>` or `<unix time>-<n>`, the tail of a backup's name, as a sort key.

@@ -128,7 +128,9 @@ fn a_short_seed_is_warned_about_only_when_it_is_added() {
     let short = "JBSWY3DPEHPK3PXP";
     let path = list_file(
         &world,
-        &[format!("otpauth://totp/Shop:ann?secret={short}&issuer=Shop")],
+        &[format!(
+            "otpauth://totp/Shop:ann?secret={short}&issuer=Shop"
+        )],
     );
     let first = world
         .session
