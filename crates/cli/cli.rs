@@ -3,6 +3,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use clap_complete::ArgValueCandidates;
+
+use crate::complete;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -23,6 +26,7 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// The AWS profile.
+    #[arg(add = ArgValueCandidates::new(complete::profiles))]
     pub profile: String,
     /// The shell to write for.
     #[arg(long, value_enum, default_value_t = Format::Env)]
@@ -48,6 +52,7 @@ pub enum Format {
 #[derive(Debug, Args)]
 pub struct ExecArgs {
     /// The AWS profile.
+    #[arg(add = ArgValueCandidates::new(complete::profiles))]
     pub profile: String,
     /// Run even inside an `otpilot exec` for another profile.
     #[arg(long)]
@@ -57,8 +62,8 @@ pub struct ExecArgs {
     /// longer than a role session keep working.
     #[arg(long)]
     pub server: bool,
-    /// The command and its arguments.
-    #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+    /// The command and its arguments (default: a new $SHELL, else /bin/sh).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     pub command: Vec<std::ffi::OsString>,
 }
 
@@ -83,6 +88,7 @@ pub enum Command {
     )]
     CredentialProcess {
         /// The AWS profile (default: $AWS_PROFILE, else `default`).
+        #[arg(add = ArgValueCandidates::new(complete::profiles))]
         profile: Option<String>,
     },
 
@@ -104,9 +110,10 @@ pub enum Command {
     /// command's own); with --server it stays, serves the credentials on a private loopback
     /// endpoint, and passes signals and the exit status through. AWS_PROFILE and every other variable that would make an SDK look for
     /// credentials elsewhere are removed; OTPILOT_PROFILE names the profile (for your shell
-    /// prompt). Inside an exec for another profile it refuses, unless --force.
+    /// prompt). Inside an exec for another profile it refuses, unless --force. Without a
+    /// command it starts your shell ($SHELL, else /bin/sh) with the credentials.
     #[command(
-        after_help = "Examples:\n  otpilot exec dev -- aws sts get-caller-identity\n  otpilot exec dev -- terraform plan\n  otpilot exec dev --server -- terraform apply   (a long run: the SDK refreshes through Otpilot)\n  otpilot exec dev -- $SHELL          (a shell with the credentials; `exit` to leave)"
+        after_help = "Examples:\n  otpilot exec dev -- aws sts get-caller-identity\n  otpilot exec dev -- terraform plan\n  otpilot exec dev --server -- terraform apply   (a long run: the SDK refreshes through Otpilot)\n  otpilot exec dev          (a shell with the credentials; `exit` to leave)"
     )]
     Exec(ExecArgs),
 
@@ -146,7 +153,7 @@ pub enum Command {
     )]
     Doctor {
         /// Check only this profile (default: every profile that uses MFA or Otpilot).
-        #[arg(long)]
+        #[arg(long, add = ArgValueCandidates::new(complete::profiles))]
         profile: Option<String>,
         /// Print JSON instead of lines.
         #[arg(long)]
@@ -164,6 +171,7 @@ pub enum Command {
         after_help = "Examples:\n  otpilot unlock\n  pass show otpilot | otpilot unlock --passphrase-stdin"
     )]
     Unlock {
+        /// Read the passphrase from stdin's first line instead of asking on the terminal.
         #[arg(long)]
         passphrase_stdin: bool,
     },
@@ -194,8 +202,8 @@ pub enum Command {
         after_help = "Examples:\n  otpilot log\n  otpilot log --limit 200 --json | jq 'select(.event == \"credentials_issued\")'"
     )]
     Log {
-        /// How many of the newest entries to show.
-        #[arg(long, default_value_t = 50)]
+        /// How many of the newest entries to show (at least 1).
+        #[arg(long, default_value_t = 50, value_parser = crate::cmd::log::parse_limit)]
         limit: usize,
         /// Print the entries as JSON lines, oldest first.
         #[arg(long)]
@@ -204,7 +212,7 @@ pub enum Command {
 
     /// Print a shell completion script.
     #[command(
-        after_help = "Examples:\n  otpilot completions bash > ~/.local/share/bash-completion/completions/otpilot\n  otpilot completions zsh > \"${fpath[1]}/_otpilot\"\n  otpilot completions fish > ~/.config/fish/completions/otpilot.fish"
+        after_help = "Examples (bash, zsh, fish):\n  mkdir -p ~/.local/share/bash-completion/completions\n  otpilot completions bash > ~/.local/share/bash-completion/completions/otpilot\n  echo 'source <(otpilot completions zsh)' >> ~/.zshrc    (after compinit)\n  mkdir -p ~/.config/fish/completions\n  otpilot completions fish > ~/.config/fish/completions/otpilot.fish\n\nThe script completes device, profile and store names too: it asks otpilot at each TAB\n(reading devices.toml and ~/.aws/config, never the keyring). Write it again after upgrading."
     )]
     Completions {
         /// The shell to complete for.
@@ -253,6 +261,7 @@ pub enum DeviceCommand {
     #[command(after_help = "Example:\n  otpilot device remove old-phone")]
     Remove {
         /// Device name or serial ARN.
+        #[arg(add = ArgValueCandidates::new(complete::devices))]
         name: String,
         /// Do not ask for confirmation.
         #[arg(long, short = 'y')]
@@ -261,7 +270,13 @@ pub enum DeviceCommand {
 
     /// Rename a device (the seed stays where it is).
     #[command(after_help = "Example:\n  otpilot device rename work work-admin")]
-    Rename { old: String, new: String },
+    Rename {
+        /// The device's current name.
+        #[arg(add = ArgValueCandidates::new(complete::devices))]
+        old: String,
+        /// Its new name.
+        new: String,
+    },
 
     /// Set or clear the AWS MFA serial ARN a device answers for.
     #[command(
@@ -269,6 +284,7 @@ pub enum DeviceCommand {
     )]
     Serial {
         /// Device name.
+        #[arg(add = ArgValueCandidates::new(complete::devices))]
         name: String,
         /// The serial ARN, arn:aws:iam::ACCOUNT:mfa/NAME.
         #[arg(required_unless_present = "clear")]
@@ -288,6 +304,7 @@ pub enum DeviceCommand {
     )]
     Protect {
         /// Device name or serial ARN.
+        #[arg(add = ArgValueCandidates::new(complete::devices))]
         name: String,
         /// Protect the sealed key with a PIN, asked twice on the terminal.
         #[arg(long)]
@@ -302,6 +319,7 @@ pub enum DeviceCommand {
     )]
     Qr {
         /// Device name or serial ARN.
+        #[arg(add = ArgValueCandidates::new(complete::devices))]
         name: String,
         /// Write a PNG image (mode 0600) instead of drawing in the terminal.
         #[arg(long, value_name = "FILE")]
@@ -323,6 +341,7 @@ pub enum KeysCommand {
     )]
     Add {
         /// The profile whose keys these are (the one other profiles name in source_profile).
+        #[arg(add = ArgValueCandidates::new(complete::profiles))]
         profile: String,
         /// The access key id (not secret); asked for when not given.
         #[arg(long, value_name = "AKIA...")]
@@ -331,11 +350,18 @@ pub enum KeysCommand {
     /// Move a profile's keys from ~/.aws/credentials into the keyring, leaving the rest of the
     /// file as it was. The original file is kept in the keyring as a backup.
     #[command(after_help = "Example:\n  otpilot keys import base")]
-    Import { profile: String },
+    Import {
+        /// The profile whose aws_access_key_id and aws_secret_access_key move.
+        #[arg(add = ArgValueCandidates::new(complete::profiles))]
+        profile: String,
+    },
     /// Delete a profile's keys from the keyring.
     #[command(after_help = "Example:\n  otpilot keys remove base --yes")]
     Remove {
+        /// The profile whose keys to delete.
+        #[arg(add = ArgValueCandidates::new(complete::profiles))]
         profile: String,
+        /// Do not ask for confirmation.
         #[arg(long, short = 'y')]
         yes: bool,
     },
@@ -350,12 +376,14 @@ pub enum VaultCommand {
         after_help = "Examples:\n  otpilot vault init && otpilot unlock\n  otpilot vault migrate --to vault    (move what the keyring holds)"
     )]
     Init {
+        /// Read the passphrase from stdin's first line instead of asking twice on the terminal.
         #[arg(long)]
         passphrase_stdin: bool,
     },
     /// Change the vault's passphrase (the agent must be unlocked). With --passphrase-stdin:
     /// the current passphrase on the first line, the new one on the second.
     Passwd {
+        /// Read the current passphrase from stdin's first line and the new one from its second.
         #[arg(long)]
         passphrase_stdin: bool,
     },
@@ -367,7 +395,7 @@ pub enum VaultCommand {
     )]
     Migrate {
         /// `vault` or `keyring`.
-        #[arg(long, value_name = "STORE")]
+        #[arg(long, value_name = "STORE", add = ArgValueCandidates::new(complete::stores))]
         to: String,
     },
 }
@@ -379,12 +407,11 @@ pub enum AccountCommand {
     /// virtual MFA devices, the password policy. Each finding with its severity and fix.
     /// Exits 1 when a high-severity finding exists, so it can gate CI.
     #[command(
-        after_help = "Examples:\n  otpilot account report --profile admin\n  otpilot account report --profile admin --json | jq '.findings[] | select(.severity == \"high\")'\n  otpilot account report --profile admin --csv > mfa-report.csv"
+        after_help = "Examples:\n  otpilot account report admin\n  otpilot account report admin --json | jq '.findings[] | select(.severity == \"high\")'\n  otpilot account report admin --csv > mfa-report.csv"
     )]
     Report {
-        /// The administrator's AWS profile (its credentials come through the normal plan).
-        #[arg(long)]
-        profile: String,
+        #[command(flatten)]
+        profile: AccountProfile,
         /// Print JSON.
         #[arg(long, conflicts_with = "csv")]
         json: bool,
@@ -400,8 +427,8 @@ pub enum AccountCommand {
         after_help = "Examples:\n  otpilot account enforce-mfa --profile admin --group Developers --dry-run\n  otpilot account enforce-mfa --profile admin --user alice --yes"
     )]
     EnforceMfa {
-        #[arg(long)]
-        profile: String,
+        #[command(flatten)]
+        profile: AccountProfile,
         /// The IAM group to attach the policy to.
         #[arg(long, required_unless_present = "user", conflicts_with = "user")]
         group: Option<String>,
@@ -423,10 +450,12 @@ pub enum AccountCommand {
         after_help = "Examples:\n  otpilot account password-policy --profile admin\n  otpilot account password-policy --profile admin --apply --yes"
     )]
     PasswordPolicy {
-        #[arg(long)]
-        profile: String,
+        #[command(flatten)]
+        profile: AccountProfile,
+        /// Set the baseline (keeping any stricter setting).
         #[arg(long)]
         apply: bool,
+        /// Do not ask for confirmation.
         #[arg(long, short = 'y')]
         yes: bool,
     },
@@ -435,11 +464,38 @@ pub enum AccountCommand {
     /// listing them.
     #[command(after_help = "Example:\n  otpilot account cleanup-mfa --profile admin")]
     CleanupMfa {
-        #[arg(long)]
-        profile: String,
+        #[command(flatten)]
+        profile: AccountProfile,
+        /// Do not ask for confirmation.
         #[arg(long, short = 'y')]
         yes: bool,
     },
+}
+
+/// The administrator's profile of an `otpilot account` command: given as the first argument
+/// (as `exec`, `export` and `profile status` take it) or with --profile.
+#[derive(Debug, Args)]
+pub struct AccountProfile {
+    /// The administrator's AWS profile (its credentials come through the normal plan).
+    #[arg(
+        value_name = "PROFILE",
+        required_unless_present = "profile",
+        conflicts_with = "profile",
+        add = ArgValueCandidates::new(complete::profiles)
+    )]
+    positional: Option<String>,
+    /// The same profile, as an option.
+    #[arg(long, value_name = "PROFILE", add = ArgValueCandidates::new(complete::profiles))]
+    profile: Option<String>,
+}
+
+impl AccountProfile {
+    pub fn name(&self) -> &str {
+        self.positional
+            .as_deref()
+            .or(self.profile.as_deref())
+            .expect("clap requires the profile")
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -454,6 +510,8 @@ pub enum ProfileCommand {
         after_help = "Example:\n  otpilot profile setup admin && aws sts get-caller-identity --profile admin"
     )]
     Setup {
+        /// The profile in ~/.aws/config to wire.
+        #[arg(add = ArgValueCandidates::new(complete::profiles))]
         profile: String,
         /// Replace a credential_process that points elsewhere.
         #[arg(long)]
@@ -465,11 +523,19 @@ pub enum ProfileCommand {
     /// source_profile, mfa_serial, ...), after a backup, keeping comments and order. Keys
     /// moved into the keyring with `keys import` stay there.
     #[command(after_help = "Example:\n  otpilot profile unwire admin")]
-    Unwire { profile: String },
+    Unwire {
+        /// The wired profile to give back.
+        #[arg(add = ArgValueCandidates::new(complete::profiles))]
+        profile: String,
+    },
     /// Forget the credentials cached for a profile (its roles and its MFA session), in the
     /// store and in the kernel keyring: the next call gets new ones, with a new MFA code.
     #[command(after_help = "Example:\n  otpilot profile forget admin")]
-    Forget { profile: String },
+    Forget {
+        /// The profile whose cached credentials to forget.
+        #[arg(add = ArgValueCandidates::new(complete::profiles))]
+        profile: String,
+    },
     /// Check profiles end to end: credentials through Otpilot, then STS GetCallerIdentity.
     ///
     /// Prints the identity each profile acts as (the assumed-role ARN for a role). Exits 1
@@ -479,13 +545,16 @@ pub enum ProfileCommand {
     )]
     Check {
         /// One profile; default: every profile wired to Otpilot.
+        #[arg(add = ArgValueCandidates::new(complete::profiles))]
         profile: Option<String>,
+        /// Print JSON instead of lines.
         #[arg(long)]
         json: bool,
     },
     /// List profiles with their chain and MFA device.
     #[command(after_help = "Example:\n  otpilot profile list")]
     List {
+        /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
     },
@@ -495,7 +564,9 @@ pub enum ProfileCommand {
     )]
     Status {
         /// One profile; default: every profile wired to Otpilot.
+        #[arg(add = ArgValueCandidates::new(complete::profiles))]
         profile: Option<String>,
+        /// Print JSON instead of lines.
         #[arg(long)]
         json: bool,
     },
@@ -553,6 +624,7 @@ pub struct ImportArgs {
 #[derive(Debug, Args)]
 pub struct ConsoleArgs {
     /// The AWS profile (default: $AWS_PROFILE, else `default`).
+    #[arg(add = ArgValueCandidates::new(complete::profiles))]
     pub profile: Option<String>,
     /// Open this service's console (s3, ec2, cloudwatch, ...) instead of the console home.
     #[arg(long, value_name = "SERVICE", conflicts_with = "path")]
@@ -579,6 +651,7 @@ pub struct ConsoleArgs {
 #[derive(Debug, Args)]
 pub struct CodeArgs {
     /// Device name or serial ARN.
+    #[arg(add = ArgValueCandidates::new(complete::devices))]
     pub device: String,
     /// Print {"code", "remaining_seconds", "next_code"} as JSON.
     #[arg(long)]
@@ -597,7 +670,7 @@ pub enum MfaCommand {
     )]
     Enroll {
         /// A profile with the IAM user's long-term keys (or a profile whose chain starts there).
-        #[arg(long)]
+        #[arg(long, add = ArgValueCandidates::new(complete::profiles))]
         profile: String,
         /// The virtual MFA device's name in IAM (default: USER-otpilot-YYYYMMDD).
         #[arg(long)]
@@ -616,7 +689,8 @@ pub enum MfaCommand {
     /// List the IAM user's MFA devices, marking those whose seed Otpilot holds.
     #[command(after_help = "Example:\n  otpilot mfa list --profile base")]
     List {
-        #[arg(long)]
+        /// A profile with the IAM user's keys (or whose chain starts there).
+        #[arg(long, add = ArgValueCandidates::new(complete::profiles))]
         profile: String,
         /// Print JSON instead of a table.
         #[arg(long)]
@@ -627,9 +701,10 @@ pub enum MfaCommand {
     #[command(after_help = "Example:\n  otpilot mfa resync work")]
     Resync {
         /// Device name or serial ARN (its seed must be stored).
+        #[arg(add = ArgValueCandidates::new(complete::devices))]
         device: String,
         /// The profile whose keys belong to the device's IAM user (default: a profile using it).
-        #[arg(long)]
+        #[arg(long, add = ArgValueCandidates::new(complete::profiles))]
         profile: Option<String>,
     },
 
@@ -637,7 +712,8 @@ pub enum MfaCommand {
     /// then deactivate and delete the old one.
     #[command(after_help = "Example:\n  otpilot mfa rotate --profile base")]
     Rotate {
-        #[arg(long)]
+        /// A profile with the IAM user's keys (or whose chain starts there).
+        #[arg(long, add = ArgValueCandidates::new(complete::profiles))]
         profile: String,
         /// The new device's name in IAM (default: USER-otpilot-YYYYMMDD).
         #[arg(long)]
@@ -657,9 +733,10 @@ pub enum MfaCommand {
     #[command(after_help = "Example:\n  otpilot mfa remove old-laptop")]
     Remove {
         /// Device name or serial ARN.
+        #[arg(add = ArgValueCandidates::new(complete::devices))]
         device: String,
         /// The profile whose keys belong to the device's IAM user (default: a profile using it).
-        #[arg(long)]
+        #[arg(long, add = ArgValueCandidates::new(complete::profiles))]
         profile: Option<String>,
         /// Do not ask for confirmation.
         #[arg(long, short = 'y')]
@@ -705,4 +782,38 @@ pub enum PolicyCommand {
         #[arg(long, default_value = "aws")]
         partition: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    /// `--help` explains every argument and option, down to the last subcommand.
+    #[test]
+    fn every_argument_says_what_it_is_for() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if id == "help" || id == "version" {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "otpilot", &mut missing);
+        assert_eq!(missing, Vec::<String>::new());
+    }
 }

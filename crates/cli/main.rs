@@ -3,6 +3,7 @@
 
 mod cli;
 mod cmd;
+mod complete;
 mod term;
 
 use std::process::ExitCode;
@@ -11,6 +12,8 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     end_quietly_when_stdout_closes();
+    // A TAB in the shell: print the candidates and exit, before anything else runs.
+    complete::answer_if_asked();
     let protected = otpilot_core::platform::protect_process_memory();
     let cli = cli::Cli::parse();
     init_logging(cli.debug);

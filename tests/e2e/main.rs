@@ -46,6 +46,9 @@ mod vault;
 mod agent_store;
 // A security review's findings, as a user meets them: links kept, no core dumps.
 mod hardening;
+// A newcomer's rough edges: completions with this machine's names, the credential_process
+// line, MFA notes at setup, positional profiles, exec's shell, and small output lines.
+mod cli_edges;
 // The MFA gate in front of moto: codes checked as at AWS, faults, the request record.
 mod gate_selftest;
 // The terminal and shared files: Ctrl-C at a hidden prompt, closed pipes, concurrent edits

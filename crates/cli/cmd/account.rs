@@ -13,7 +13,7 @@ use crate::term;
 
 pub fn run(ctx: &Ctx, command: AccountCommand) -> Result<()> {
     match command {
-        AccountCommand::Report { profile, json, csv } => report(ctx, &profile, json, csv),
+        AccountCommand::Report { profile, json, csv } => report(ctx, profile.name(), json, csv),
         AccountCommand::EnforceMfa {
             profile,
             group,
@@ -26,14 +26,14 @@ pub fn run(ctx: &Ctx, command: AccountCommand) -> Result<()> {
                 (None, Some(u)) => Principal::User(u),
                 (None, None) => unreachable!("clap requires --group or --user"),
             };
-            enforce(ctx, &profile, &principal, dry_run, yes)
+            enforce(ctx, profile.name(), &principal, dry_run, yes)
         }
         AccountCommand::PasswordPolicy {
             profile,
             apply,
             yes,
-        } => password_policy(ctx, &profile, apply, yes),
-        AccountCommand::CleanupMfa { profile, yes } => cleanup(ctx, &profile, yes),
+        } => password_policy(ctx, profile.name(), apply, yes),
+        AccountCommand::CleanupMfa { profile, yes } => cleanup(ctx, profile.name(), yes),
     }
 }
 

@@ -1,16 +1,15 @@
-//! `otpilot completions SHELL`: completion scripts generated from the clap definitions.
+//! `otpilot completions SHELL`: the shell's completion script. It completes commands and
+//! options, and asks Otpilot at each TAB for the names of devices, profiles and stores
+//! (see `crate::complete`).
 
-use anyhow::Result;
-use clap::CommandFactory;
+use std::io::Write;
 
-use crate::cli::Cli;
+use anyhow::{Context, Result};
 
 pub fn run(shell: clap_complete::Shell) -> Result<()> {
-    clap_complete::generate(
-        shell,
-        &mut Cli::command(),
-        "otpilot",
-        &mut std::io::stdout(),
-    );
+    let exe = std::env::current_exe().context("cannot find the otpilot executable")?;
+    let script =
+        crate::complete::registration(shell, &exe).context("cannot write the completion script")?;
+    std::io::stdout().write_all(&script)?;
     Ok(())
 }

@@ -24,6 +24,7 @@ use crate::cli::ExecArgs;
 /// Static variables, then exec(2).
 pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     refuse_nesting(&args)?;
+    let args = or_shell(args);
     let creds = obtain::credentials(ctx, &args.profile)?;
     let region = ctx.session.profile_region(&args.profile)?;
     let mut command = command(&args);
@@ -38,6 +39,7 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
 /// The endpoint, CMD as a child, signals forwarded, CMD's exit status.
 pub fn serve(ctx: Ctx, args: ExecArgs) -> Result<()> {
     refuse_nesting(&args)?;
+    let args = or_shell(args);
     // Any MFA prompt happens now, before CMD owns the terminal.
     obtain::credentials(&ctx, &args.profile)?;
     let region = ctx.session.profile_region(&args.profile)?;
@@ -103,10 +105,30 @@ fn refuse_nesting(args: &ExecArgs) -> Result<()> {
     }
 }
 
+/// No command given: the person's shell, as aws-vault does, said on stderr so the new
+/// prompt is not mistaken for the old one.
+fn or_shell(mut args: ExecArgs) -> ExecArgs {
+    if args.command.is_empty() {
+        let shell = std::env::var_os("SHELL")
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "/bin/sh".into());
+        eprintln!(
+            "otpilot: starting {} with the credentials of `{}`; `exit` leaves it",
+            shell.to_string_lossy(),
+            args.profile
+        );
+        args.command.push(shell);
+    }
+    args
+}
+
 /// CMD with every variable that would make an SDK look elsewhere for credentials removed,
 /// and `OTPILOT_PROFILE` set.
 fn command(args: &ExecArgs) -> Command {
-    let (program, rest) = args.command.split_first().expect("clap requires a command");
+    let (program, rest) = args
+        .command
+        .split_first()
+        .expect("`or_shell` gives every exec a command");
     // CMD is the person's program, not Otpilot: it gets the core limit it would have had.
     otpilot_core::platform::unprotected_child_limits();
     let mut command = Command::new(program);

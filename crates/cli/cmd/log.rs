@@ -16,13 +16,21 @@ pub fn run(ctx: &Ctx, limit: usize, json: bool) -> Result<()> {
         eprintln!("the audit log is empty ({})", log.path().display());
         return Ok(());
     }
+    // Columns as wide as their widest value among the rows shown (`agent` is wider than
+    // `cli`; "MFA device sealed in the TPM" than "code used").
+    let event_width = entries
+        .iter()
+        .map(|e| e.event.label().len())
+        .max()
+        .unwrap_or(0);
+    let origin_width = entries.iter().map(|e| e.origin.len()).max().unwrap_or(0);
     for e in entries {
         if json {
             writeln!(out, "{}", serde_json::to_string(&e)?)?;
         } else {
             writeln!(
                 out,
-                "{}  {:<20}  {:<4}  {}",
+                "{}  {:<event_width$}  {:<origin_width$}  {}",
                 date_time(e.time),
                 e.event.label(),
                 e.origin,
@@ -31,4 +39,13 @@ pub fn run(ctx: &Ctx, limit: usize, json: bool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `--limit`: at least one entry (the log cannot be shown in none).
+pub fn parse_limit(text: &str) -> std::result::Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("show at least 1 entry".to_owned()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{text}` is not a number of entries")),
+    }
 }

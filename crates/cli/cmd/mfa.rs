@@ -154,7 +154,7 @@ fn report_enrolled(enrolled: &Enrolled, json: bool) -> Result<()> {
         );
     }
     if let Some(backup) = &enrolled.backup {
-        eprintln!("the previous AWS config is saved as {}", backup.display());
+        eprintln!("{}", super::profile::backup_line(backup));
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ mod doctor;
 mod exec;
 mod export;
 mod keys;
-mod log;
+pub mod log;
 mod mfa;
 mod obtain;
 mod policy;

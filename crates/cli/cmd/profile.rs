@@ -52,21 +52,41 @@ fn forget(ctx: &Ctx, profile: &str) -> Result<()> {
 
 fn setup(ctx: &Ctx, profile: &str, force: bool) -> Result<()> {
     let exe = std::env::current_exe().context("cannot find the otpilot executable")?;
-    match ctx.session.wire_profile(profile, &exe, force)? {
+    let wiring = ctx.session.wire_profile(profile, &exe, force)?;
+    match wiring.outcome {
         WireOutcome::AlreadyWired => eprintln!("profile `{profile}` is already set up"),
         WireOutcome::Wired { moved, backup } => {
             eprintln!("profile `{profile}` now gets its credentials from otpilot");
+            eprintln!(
+                "credential_process runs `{}`: {}",
+                wiring.invocation.command(),
+                wiring.invocation.reason()
+            );
             if !moved.is_empty() {
                 eprintln!(
                     "renamed {} to otpilot_* so SDKs do not resolve credentials themselves",
                     moved.join(", ")
                 );
             }
-            eprintln!("the previous config is saved as {}", backup.display());
+            eprintln!("{}", backup_line(&backup));
             eprintln!("try it: aws sts get-caller-identity --profile {profile}");
         }
     }
+    match wiring.mfa {
+        Some(note) if note.is_warning() => eprintln!("otpilot: warning: {note}"),
+        Some(note) => eprintln!("note: {note}"),
+        None => {}
+    }
     Ok(())
+}
+
+/// Where the previous AWS config went, and how many such copies are kept.
+pub fn backup_line(backup: &std::path::Path) -> String {
+    format!(
+        "the previous config is saved as {} (the newest {} backups are kept there)",
+        backup.display(),
+        otpilot_core::aws::config_edit::BACKUPS_KEPT
+    )
 }
 
 fn unwire(ctx: &Ctx, profile: &str) -> Result<()> {
@@ -81,7 +101,7 @@ fn unwire(ctx: &Ctx, profile: &str) -> Result<()> {
             for note in notes {
                 eprintln!("note: {note}");
             }
-            eprintln!("the previous config is saved as {}", backup.display());
+            eprintln!("{}", backup_line(&backup));
         }
     }
     Ok(())
@@ -174,7 +194,7 @@ fn list(ctx: &Ctx, json: bool) -> Result<()> {
         .max(7);
     writeln!(
         out,
-        "{:width$}  {:5}  {:20}  CHAIN",
+        "{:width$}  {:7}  {:20}  CHAIN",
         "PROFILE", "OTPILOT", "DEVICE"
     )?;
     for r in &rows {
@@ -186,7 +206,7 @@ fn list(ctx: &Ctx, json: bool) -> Result<()> {
         let chain = r.error.clone().unwrap_or_else(|| r.chain.join(" -> "));
         writeln!(
             out,
-            "{:width$}  {:5}  {:20}  {chain}",
+            "{:width$}  {:7}  {:20}  {chain}",
             r.profile,
             if r.wired { "yes" } else { "no" },
             device

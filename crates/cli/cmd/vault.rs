@@ -225,8 +225,15 @@ fn start_agent(dirs: &Dirs, socket: &Path) -> Result<()> {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(log);
+    // The agent outlives this command and the terminal it ran in: its own session, with no
+    // controlling terminal, so closing the terminal (SIGHUP) or Ctrl-C (SIGINT to the
+    // foreground group) does not stop it. std's safe `process_group` would keep the
+    // terminal as its controlling terminal; only setsid(2) leaves it.
+    use std::os::unix::process::CommandExt;
+    // SAFETY: the closure runs in the forked child before exec, where only async-signal-safe
+    // calls are allowed: it makes one setsid(2) system call (async-signal-safe, per POSIX),
+    // allocates nothing, takes no lock and touches no memory shared with the parent.
     unsafe {
-        use std::os::unix::process::CommandExt;
         cmd.pre_exec(|| {
             let _ = rustix::process::setsid();
             Ok(())

@@ -124,7 +124,11 @@ impl AuditEntry {
         let mut parts: Vec<String> = Vec::new();
         let mut push = |label: &str, value: &Option<String>| {
             if let Some(v) = value {
-                parts.push(format!("{label} {v}"));
+                parts.push(if label.is_empty() {
+                    v.clone()
+                } else {
+                    format!("{label} {v}")
+                });
             }
         };
         push("profile", &self.profile);
@@ -139,12 +143,30 @@ impl AuditEntry {
         } else {
             push("serial", &self.serial);
         }
-        push("for", &self.purpose);
+        push("", &self.purpose_phrase());
         push("key", &self.access_key_id);
         if let Some(exp) = self.expires_at {
             parts.push(format!("until {}", crate::localtime::hh_mm(exp)));
         }
         parts.join(", ")
+    }
+}
+
+impl AuditEntry {
+    /// The purpose in words: where a code went, or where a sign-in led.
+    fn purpose_phrase(&self) -> Option<String> {
+        let purpose = self.purpose.as_deref()?;
+        Some(match (self.event, purpose) {
+            (EventKind::CodeUsed, "sts") => "sent to STS".to_owned(),
+            (EventKind::CodeUsed, "printed") => "shown on the terminal".to_owned(),
+            (EventKind::CodeUsed, "clipboard") => "copied to the clipboard".to_owned(),
+            (EventKind::CodeUsed, "prompt") => "typed at a prompt".to_owned(),
+            (EventKind::CodeUsed, "mfa_process") => "from mfa_process".to_owned(),
+            (EventKind::CodeUsed, "enable") => "to enable the device".to_owned(),
+            (EventKind::CodeUsed, "resync") => "to resync the device".to_owned(),
+            (EventKind::ConsoleSignin, destination) => format!("to {destination}"),
+            (_, other) => format!("for {other}"),
+        })
     }
 }
 
@@ -276,6 +298,32 @@ mod tests {
         let recent = log.recent(10).unwrap();
         assert_eq!(recent.len(), 1, "the junk line of the old file is skipped");
         assert_eq!(recent[0].profile.as_deref(), Some("new"));
+    }
+
+    #[test]
+    fn summary_says_where_a_code_went_in_words() {
+        let code = |purpose: &str| AuditEntry {
+            device: Some("work".into()),
+            purpose: Some(purpose.into()),
+            ..AuditEntry::new(EventKind::CodeUsed)
+        };
+        assert_eq!(
+            code("printed").summary(),
+            "device work, shown on the terminal"
+        );
+        assert_eq!(code("sts").summary(), "device work, sent to STS");
+        assert_eq!(
+            code("clipboard").summary(),
+            "device work, copied to the clipboard"
+        );
+        let signin = AuditEntry {
+            purpose: Some("https://console.aws.amazon.com/s3/".into()),
+            ..entry(EventKind::ConsoleSignin, "dev")
+        };
+        assert_eq!(
+            signin.summary(),
+            "profile dev, to https://console.aws.amazon.com/s3/"
+        );
     }
 
     #[test]

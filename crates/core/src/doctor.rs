@@ -203,15 +203,15 @@ impl Doctor<'_> {
                 Finding::new(
                     "store",
                     Status::Ok,
-                    format!("store: the vault {}, unlocked; the agent answers{lock}", path.display()),
+                    format!("the vault {}, unlocked; the agent answers{lock}", path.display()),
                 )
             }
-            Ok(_) => Finding::new("store", Status::Fail, "store: the vault; the agent answers, but the vault is locked")
+            Ok(_) => Finding::new("store", Status::Fail, "the vault; the agent answers, but the vault is locked")
                 .fix("run `otpilot unlock`"),
             Err(TrayFailure::Unavailable(why)) => Finding::new(
                 "store",
                 Status::Fail,
-                format!("store: the vault; no agent answers ({why})"),
+                format!("the vault; no agent answers: {why}"),
             )
             .fix("run `otpilot unlock` (it starts the agent), or enable packaging/otpilot-agent.service"),
             Err(TrayFailure::Failed(e)) => Finding::new("store", Status::Fail, e.message),
@@ -470,11 +470,17 @@ impl Doctor<'_> {
         let (at, vendor) = match probe {
             Ok(found) => found,
             Err(e) if sealed.is_empty() => {
+                // The error's own advice is about `--tpm`, which no device here uses: say
+                // only what was found, with no brackets inside brackets.
+                let found = match &e {
+                    Error::NoTpm { at, detail } => format!("no TPM answers at {at}: {detail}"),
+                    other => format!("no usable TPM: {other}"),
+                };
                 return Finding::new(
                     "tpm",
                     Status::Skip,
-                    format!("no usable TPM ({e}); it is only needed for devices sealed with --tpm"),
-                )
+                    format!("{found}; only devices sealed with --tpm need one"),
+                );
             }
             Err(e) => return Finding::new("tpm", Status::Fail, e.to_string()),
         };

@@ -26,6 +26,7 @@ pub mod env;
 pub mod error;
 pub mod export;
 pub mod import;
+pub mod invocation;
 pub mod keys;
 pub mod lifecycle;
 pub mod localtime;

@@ -67,7 +67,7 @@ impl Session {
         let export = apps::read(&request.path, request.password.as_ref())?;
         let devices = self.devices();
         let existing = devices.list()?;
-        let mut warnings = export.warnings;
+        let mut warnings = Vec::new();
         // What is already here, to skip an account imported before (a second run adds
         // nothing, and a seed sealed in the TPM does not come back into the store).
         let mut known: Vec<Known> = existing
@@ -83,37 +83,23 @@ impl Session {
         let mut skipped = export.skipped;
         let mut planned = Vec::new();
         let mut new = Vec::new();
-        for account in export.accounts {
+        // A caveat (a short seed) is said only for an account this import adds.
+        let mut account_warnings = export.account_warnings;
+        for (index, account) in export.accounts.into_iter().enumerate() {
             let label = label(&account);
             if let Some(reason) = known.iter().find_map(|k| k.same_as(&account)) {
                 skipped.push(Skipped { label, reason });
                 continue;
             }
-            let base = name_from(
-                &[
-                    prefix,
-                    account.issuer.as_deref(),
-                    account.account.as_deref(),
-                ]
-                .into_iter()
-                .flatten()
-                .map(str::trim)
-                .filter(|part| !part.is_empty())
-                .collect::<Vec<_>>()
-                .join("-"),
-            );
-            let base = if account.issuer.is_none() && account.account.is_none() {
-                name_from(&[prefix.unwrap_or_default(), "imported"].join("-"))
-            } else {
-                base
-            };
-            let name = unique_name(&base, |n| taken_names.contains(n));
-            taken_names.insert(name.clone());
             let (mut serial, serial_guessed) =
                 match aws_serial(account.issuer.as_deref(), account.account.as_deref()) {
                     Some((serial, guessed)) => (Some(serial), guessed),
                     None => (None, false),
                 };
+            let name = import_name(prefix, &account, serial.as_deref(), |n| {
+                taken_names.contains(n)
+            });
+            taken_names.insert(name.clone());
             if let Some(s) = &serial {
                 if let Some((_, owner)) = taken_serials.iter().find(|(t, _)| t == s) {
                     warnings.push(format!(
@@ -124,6 +110,7 @@ impl Session {
                     taken_serials.push((s.clone(), name.clone()));
                 }
             }
+            warnings.extend(account_warnings.remove(&index).unwrap_or_default());
             planned.push(PlannedDevice {
                 name: name.clone(),
                 issuer: account.issuer.clone(),
@@ -247,6 +234,77 @@ impl Known {
                 && *label == account.account)
                 .then(|| format!("`{name}`, sealed in the TPM, has the same issuer and account (its seed cannot be compared without the TPM or its PIN)")),
         }
+    }
+}
+
+/// A short, readable device name for an imported entry: `[PREFIX-]ISSUER-ACCOUNT`, except
+/// that an AWS entry is `[PREFIX-]AWS-USER`, with the IAM name from its serial (`mfa/dave`),
+/// and `AWS-USER-ACCOUNTID` when that is taken; an account that only repeats the issuer is
+/// left out. Then `-2`, `-3`, ... while the name is `taken`.
+fn import_name(
+    prefix: Option<&str>,
+    account: &ImportedAccount,
+    serial: Option<&str>,
+    taken: impl Fn(&str) -> bool,
+) -> String {
+    let mut candidates: Vec<String> = Vec::new();
+    if let Some((account_id, user)) = serial.and_then(serial_parts) {
+        candidates.push(joined_name(&[prefix, Some("AWS"), Some(user)]));
+        candidates.push(joined_name(&[
+            prefix,
+            Some("AWS"),
+            Some(user),
+            Some(account_id),
+        ]));
+    } else {
+        let issuer = account.issuer.as_deref().map(str::trim);
+        let user = account
+            .account
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| issuer.is_none_or(|i| !a.eq_ignore_ascii_case(i)));
+        if issuer.is_none() && user.is_none() {
+            candidates.push(joined_name(&[prefix, Some("imported")]));
+        } else {
+            candidates.push(joined_name(&[prefix, issuer, user]));
+        }
+    }
+    match candidates.iter().find(|c| !taken(c)) {
+        Some(free) => free.clone(),
+        None => unique_name(&candidates[0], taken),
+    }
+}
+
+/// The account id and the device's own name in an MFA serial
+/// (`arn:aws:iam::210987654321:mfa/path/dave` → `210987654321`, `dave`).
+fn serial_parts(serial: &str) -> Option<(&str, &str)> {
+    let account_id = serial.split(':').nth(4).filter(|id| !id.is_empty())?;
+    let user = serial.rsplit('/').next().filter(|u| !u.is_empty())?;
+    Some((account_id, user))
+}
+
+/// The parts that are there, joined with `-` as a valid device name, with no `--` runs and
+/// no `-` at either end.
+fn joined_name(parts: &[Option<&str>]) -> String {
+    let text = parts
+        .iter()
+        .flatten()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    let raw = name_from(&text);
+    let mut name = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        if !(c == '-' && (name.is_empty() || name.ends_with('-'))) {
+            name.push(c);
+        }
+    }
+    let name = name.trim_end_matches('-');
+    if validate_name(name).is_ok() {
+        name.to_owned()
+    } else {
+        raw
     }
 }
 

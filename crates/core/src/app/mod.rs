@@ -35,7 +35,7 @@ pub use check::ProfileIdentity;
 pub use devices::{AddedDevices, DeviceImport, ImportSource, SeedPlace};
 pub use keys::{KeysLocation, KeysMoved};
 pub use profiles::{ProfileDescription, StepStatus};
-pub use wiring::{ConfigPreview, UnwireOutcome, WireOutcome};
+pub use wiring::{ConfigPreview, MfaNote, UnwireOutcome, WireOutcome, Wiring};
 
 use crate::audit::AuditLog;
 use crate::aws::iam::{IamApi, SdkIam};

@@ -8,8 +8,11 @@ use serde::Serialize;
 use super::Session;
 use crate::aws::config_diff::DiffLine;
 use crate::aws::config_edit::{edit_aws_config, preview_aws_config, IniText};
-use crate::aws::profile::{read_aws_file, AwsFiles, Profiles, PREFIX, SELF_RESOLVING_KEYS};
+use crate::aws::profile::{
+    read_aws_file, AwsFiles, Profiles, ResolvedProfile, PREFIX, SELF_RESOLVING_KEYS,
+};
 use crate::error::{Error, Result};
+use crate::invocation::Invocation;
 
 /// Keys moved out of the SDK's sight by wiring, besides the self-resolving ones: the AWS CLI
 /// prompts for MFA on its own when it sees mfa_serial with a role.
@@ -21,7 +24,76 @@ const ROLE_KEYS: &[&str] = &[
     "source_identity",
 ];
 
-/// What wiring a profile did.
+/// What wiring a profile did, and what the person should know about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wiring {
+    pub outcome: WireOutcome,
+    /// How the `credential_process` line starts otpilot (bare name or absolute path), and why.
+    pub invocation: Invocation,
+    /// What the profile's chain does about MFA, when it is not what its lines suggest.
+    pub mfa: Option<MfaNote>,
+}
+
+/// A profile's MFA, when the config does not say it plainly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MfaNote {
+    /// No profile of the chain names an `mfa_serial`: the credentials carry no MFA.
+    NoMfa {
+        profile: String,
+        /// The profile with the long-term keys, where a device would be named.
+        source: String,
+    },
+    /// A role profile with no `mfa_serial` of its own uses its source profile's device (the
+    /// AWS CLI would assume the role without MFA).
+    Inherited {
+        profile: String,
+        source: String,
+        serial: String,
+    },
+}
+
+impl MfaNote {
+    /// The note for `resolved`'s chain, if it needs one.
+    pub fn of(resolved: &ResolvedProfile) -> Option<Self> {
+        let profile = resolved.name.clone();
+        let source = resolved.source_profile.clone();
+        let Some(serial) = resolved.mfa_serial() else {
+            return Some(Self::NoMfa { profile, source });
+        };
+        let first_role = resolved.hops.first()?;
+        (first_role.mfa_serial.is_none()).then(|| Self::Inherited {
+            profile: first_role.profile.clone(),
+            source,
+            serial: serial.to_owned(),
+        })
+    }
+
+    /// Whether the person should act on it (no MFA at all), rather than only know it.
+    pub fn is_warning(&self) -> bool {
+        matches!(self, Self::NoMfa { .. })
+    }
+}
+
+impl std::fmt::Display for MfaNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NoMfa { profile, source } => write!(
+                f,
+                "no profile in the chain of `{profile}` names an mfa_serial, so its credentials carry no MFA; add `mfa_serial = arn:aws:iam::ACCOUNT:mfa/NAME` to [profile {source}], or enrol a device with `otpilot mfa enroll --profile {source}`"
+            ),
+            Self::Inherited {
+                profile,
+                source,
+                serial,
+            } => write!(
+                f,
+                "`{profile}` has no mfa_serial of its own, so Otpilot uses the device of its source profile `{source}` ({serial}); the AWS CLI would assume the role without MFA"
+            ),
+        }
+    }
+}
+
+/// What the edit of the AWS config did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WireOutcome {
     AlreadyWired,
@@ -60,14 +132,14 @@ impl Session {
     /// The lines [`Session::wire_profile`] would change, after the same checks; writes
     /// nothing.
     pub fn wiring_preview(&self, profile: &str, exe: &Path, force: bool) -> Result<ConfigPreview> {
-        let (files, command) = self.check_wiring(profile, exe, force)?;
-        let lines = preview_aws_config(&files.config, |ini| {
-            wire_edit(ini, profile, &command).map(drop)
+        let checked = self.check_wiring(profile, exe, force)?;
+        let lines = preview_aws_config(&checked.files.config, |ini| {
+            wire_edit(ini, profile, &checked.command).map(drop)
         })?;
         Ok(ConfigPreview {
-            path: files.config.display().to_string(),
+            path: checked.files.config.display().to_string(),
             lines,
-            notes: Vec::new(),
+            notes: checked.mfa.iter().map(ToString::to_string).collect(),
         })
     }
 
@@ -76,16 +148,21 @@ impl Session {
     /// `otpilot_*`, in one backed-up, comment-preserving edit of the AWS config. Refuses a
     /// profile whose chain does not work yet, one with long-term keys the SDKs would use
     /// without MFA, and (without `force`) one whose `credential_process` is someone else's.
-    pub fn wire_profile(&self, profile: &str, exe: &Path, force: bool) -> Result<WireOutcome> {
-        let (files, command) = self.check_wiring(profile, exe, force)?;
+    /// EXE is written as `otpilot` when that name on PATH is EXE ([`Invocation`]).
+    pub fn wire_profile(&self, profile: &str, exe: &Path, force: bool) -> Result<Wiring> {
+        let checked = self.check_wiring(profile, exe, force)?;
         let mut moved = Vec::new();
-        let backup = edit_aws_config(&files.config, |ini| {
-            moved = wire_edit(ini, profile, &command)?;
+        let backup = edit_aws_config(&checked.files.config, |ini| {
+            moved = wire_edit(ini, profile, &checked.command)?;
             Ok(())
         })?;
-        Ok(match backup {
-            None => WireOutcome::AlreadyWired,
-            Some(backup) => WireOutcome::Wired { moved, backup },
+        Ok(Wiring {
+            outcome: match backup {
+                None => WireOutcome::AlreadyWired,
+                Some(backup) => WireOutcome::Wired { moved, backup },
+            },
+            invocation: checked.invocation,
+            mfa: checked.mfa,
         })
     }
 
@@ -135,11 +212,11 @@ impl Session {
     }
 
     /// Refusals shared by the preview and the edit; the `credential_process` line to write.
-    fn check_wiring(&self, profile: &str, exe: &Path, force: bool) -> Result<(AwsFiles, String)> {
+    fn check_wiring(&self, profile: &str, exe: &Path, force: bool) -> Result<CheckedWiring> {
         let files = self.aws_files()?;
         let profiles = Profiles::load(&files)?;
         // The chain must work before callers depend on it.
-        profiles.resolve(profile)?;
+        let resolved = profiles.resolve(profile)?;
         let credentials_text = std::fs::read_to_string(&files.credentials).unwrap_or_default();
         if IniText::parse(&credentials_text)
             .get(profile, true, "aws_access_key_id")
@@ -171,8 +248,13 @@ impl Session {
                 });
             }
         }
-        let command = credential_process_command(exe, profile);
-        Ok((files, command))
+        let invocation = Invocation::of(exe);
+        Ok(CheckedWiring {
+            command: credential_process_command(&invocation.command(), profile),
+            invocation,
+            mfa: MfaNote::of(&resolved),
+            files,
+        })
     }
 
     /// What stops working, or keeps working, once `profile` is unwired.
@@ -199,6 +281,14 @@ impl Session {
         }
         notes
     }
+}
+
+/// A wiring that passed the checks: where, what to write, and what to say.
+struct CheckedWiring {
+    files: AwsFiles,
+    command: String,
+    invocation: Invocation,
+    mfa: Option<MfaNote>,
 }
 
 /// The wiring edit of `profile`'s section: returns the keys it renamed.
@@ -228,8 +318,7 @@ fn unwire_edit(ini: &mut IniText, profile: &str) -> Vec<&'static str> {
 }
 
 /// The `credential_process` line for `profile`, quoted when a path or name has spaces.
-fn credential_process_command(exe: &Path, profile: &str) -> String {
-    let exe = exe.display().to_string();
+fn credential_process_command(exe: &str, profile: &str) -> String {
     if exe.contains(char::is_whitespace) || profile.contains(char::is_whitespace) {
         format!("\"{exe}\" credential-process \"{profile}\"")
     } else {
@@ -241,9 +330,11 @@ fn credential_process_command(exe: &Path, profile: &str) -> String {
 mod tests {
     use super::*;
     use crate::aws::config_diff::LineChange;
-    use crate::testing::World;
+    use crate::testing::{World, SERIAL};
 
-    const EXE: &str = "/usr/bin/otpilot";
+    /// No such file: whatever `otpilot` PATH holds here, it is another one, so the absolute
+    /// path is written.
+    const EXE: &str = "/nonexistent/otpilot";
 
     fn config(w: &World) -> String {
         std::fs::read_to_string(&w.files.config).unwrap()
@@ -301,7 +392,7 @@ mod tests {
                 ),
                 (
                     LineChange::Added,
-                    "credential_process = /usr/bin/otpilot credential-process admin"
+                    "credential_process = /nonexistent/otpilot credential-process admin"
                 ),
             ]
         );
@@ -309,10 +400,68 @@ mod tests {
             .session
             .wire_profile("admin", Path::new(EXE), false)
             .unwrap();
-        assert!(matches!(outcome, WireOutcome::Wired { .. }));
+        assert!(matches!(outcome.outcome, WireOutcome::Wired { .. }));
         assert_eq!(
             crate::aws::config_diff::changed_lines(&before, &config(&w)),
             preview.lines
+        );
+        // `admin` names its own device: nothing to say about MFA.
+        assert_eq!(outcome.mfa, None);
+        assert!(preview.notes.is_empty(), "{:?}", preview.notes);
+    }
+
+    #[test]
+    fn wiring_says_when_a_role_borrows_its_source_device_or_no_mfa_is_used() {
+        let w = World::new();
+        std::fs::write(
+            &w.files.config,
+            format!(
+                "[profile base]\nmfa_serial = {SERIAL}\n\
+                 [profile borrow]\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = base\n\
+                 [profile plain]\n\
+                 [profile bare]\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = plain\n"
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            &w.files.credentials,
+            "[plain]\naws_access_key_id = AKIAFAKEKEYEXAMPLE02\naws_secret_access_key = x\n",
+        )
+        .unwrap();
+        let inherited = MfaNote::Inherited {
+            profile: "borrow".into(),
+            source: "base".into(),
+            serial: SERIAL.into(),
+        };
+        let preview = w
+            .session
+            .wiring_preview("borrow", Path::new(EXE), false)
+            .unwrap();
+        assert_eq!(preview.notes, vec![inherited.to_string()]);
+        let wired = w
+            .session
+            .wire_profile("borrow", Path::new(EXE), false)
+            .unwrap();
+        assert_eq!(wired.mfa, Some(inherited.clone()));
+        assert!(!inherited.is_warning());
+        assert_eq!(
+            inherited.to_string(),
+            format!("`borrow` has no mfa_serial of its own, so Otpilot uses the device of its source profile `base` ({SERIAL}); the AWS CLI would assume the role without MFA")
+        );
+
+        let none = w
+            .session
+            .wire_profile("bare", Path::new(EXE), false)
+            .unwrap()
+            .mfa
+            .unwrap();
+        assert!(none.is_warning());
+        assert_eq!(
+            none,
+            MfaNote::NoMfa {
+                profile: "bare".into(),
+                source: "plain".into()
+            }
         );
     }
 

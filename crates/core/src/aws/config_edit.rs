@@ -216,12 +216,17 @@ impl IniText {
     }
 }
 
+/// How many backups of the AWS config are kept beside it: each edit adds one, and the
+/// oldest beyond this many go.
+pub const BACKUPS_KEPT: usize = 5;
+
 /// Applies `edit` to the AWS config file and, when that changed it, saves the old text as
 /// `<file name>.otpilot-backup-<unix time>` (0600, beside the real file, never replacing an
-/// earlier backup) before writing the new one atomically. A symlinked config is edited where
-/// the link points, and stays a link. The whole read-edit-write holds the file's edit lock
-/// ([`with_aws_file_locked`]), so concurrent edits all land. Returns the backup's path, or
-/// `None` when nothing changed or there was no file before.
+/// earlier backup; the newest [`BACKUPS_KEPT`] are kept) before writing the new one
+/// atomically. A symlinked config is edited where the link points, and stays a link. The
+/// whole read-edit-write holds the file's edit lock ([`with_aws_file_locked`]), so concurrent
+/// edits all land. Returns the backup's path, or `None` when nothing changed or there was no
+/// file before.
 pub fn edit_aws_config(
     path: &Path,
     edit: impl FnOnce(&mut IniText) -> Result<()>,
@@ -250,13 +255,25 @@ fn write_backup(real: &Path, contents: &[u8]) -> Result<PathBuf> {
         .file_name()
         .map_or_else(|| "config".into(), |n| n.to_string_lossy().into_owned());
     let stem = format!("{name}.otpilot-backup-{}", crate::clock::unix_now());
-    for n in 0.. {
+    // After the highest suffix this second already has: a number freed by pruning is never
+    // used again, so a later backup always sorts after an earlier one.
+    let first = backups_of(real, &name)
+        .iter()
+        .filter_map(|((time, n), _)| {
+            (format!("{name}.otpilot-backup-{time}") == stem).then_some(n + 1)
+        })
+        .max()
+        .unwrap_or(0);
+    for n in first.. {
         let candidate = real.with_file_name(match n {
             0 => stem.clone(),
             n => format!("{stem}-{n}"),
         });
         match create_private_new(&candidate, contents) {
-            Ok(()) => return Ok(candidate),
+            Ok(()) => {
+                prune_backups(real, &name, &candidate);
+                return Ok(candidate);
+            }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(source) => {
                 return Err(Error::FileWrite {
@@ -267,6 +284,50 @@ fn write_backup(real: &Path, contents: &[u8]) -> Result<PathBuf> {
         }
     }
     unreachable!("some backup name is free")
+}
+
+/// Removes the backups of `name` beside `real` beyond the newest [`BACKUPS_KEPT`], never
+/// `just_made`. A backup that cannot be removed stays; the edit itself has succeeded.
+fn prune_backups(real: &Path, name: &str, just_made: &Path) {
+    let backups = backups_of(real, name);
+    let excess = backups.len().saturating_sub(BACKUPS_KEPT);
+    for (_, old) in backups.into_iter().take(excess) {
+        if old == just_made {
+            continue;
+        }
+        if let Err(e) = std::fs::remove_file(&old) {
+            tracing::warn!("could not remove the old backup {}: {e}", old.display());
+        }
+    }
+}
+
+/// The backups of `name` beside `real`, oldest first.
+fn backups_of(real: &Path, name: &str) -> Vec<((u64, u64), PathBuf)> {
+    let Some(dir) = real.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return Vec::new();
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let prefix = format!("{name}.otpilot-backup-");
+    let mut backups: Vec<((u64, u64), PathBuf)> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| {
+            let file_name = e.file_name().into_string().ok()?;
+            Some((backup_order(file_name.strip_prefix(&prefix)?)?, e.path()))
+        })
+        .collect();
+    backups.sort();
+    backups
+}
+
+/// `<unix time>` or `<unix time>-<n>`, the tail of a backup's name, as a sort key.
+fn backup_order(tail: &str) -> Option<(u64, u64)> {
+    match tail.split_once('-') {
+        None => Some((tail.parse().ok()?, 0)),
+        Some((time, n)) => Some((time.parse().ok()?, n.parse().ok()?)),
+    }
 }
 
 /// The lines `edit` would change in the AWS config, without writing anything.
@@ -334,6 +395,43 @@ region = us-east-1
         assert_eq!(
             std::fs::read_to_string(&second).unwrap(),
             "[profile a]\nx = 2\n"
+        );
+    }
+
+    #[test]
+    fn only_the_newest_backups_are_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("config");
+        std::fs::write(&path, "[profile a]\nx = 0\n").unwrap();
+        // Someone else's file with a similar name is not Otpilot's to remove.
+        let foreign = tmp.path().join("config.otpilot-backup-notes.txt");
+        std::fs::write(&foreign, "mine").unwrap();
+        // An old backup from long ago goes first, whatever its suffix.
+        let ancient = tmp.path().join("config.otpilot-backup-1000-7");
+        std::fs::write(&ancient, "old").unwrap();
+        let mut made = Vec::new();
+        for n in 1..=BACKUPS_KEPT + 2 {
+            let value = n.to_string();
+            made.push(
+                edit_aws_config(&path, |ini| ini.set_key("a", false, "x", &value))
+                    .unwrap()
+                    .unwrap(),
+            );
+        }
+        let mut left: Vec<PathBuf> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p != &path && p != &foreign)
+            .collect();
+        left.sort();
+        let mut newest = made[made.len() - BACKUPS_KEPT..].to_vec();
+        newest.sort();
+        assert_eq!(left, newest);
+        assert!(foreign.exists());
+        // The newest backup holds the text before the last edit.
+        assert_eq!(
+            std::fs::read_to_string(made.last().unwrap()).unwrap(),
+            format!("[profile a]\nx = {}\n", BACKUPS_KEPT + 1)
         );
     }
 

@@ -424,6 +424,12 @@ fn find_in(devices: &[Device], name_or_serial: &str) -> Result<Device> {
         .ok_or_else(|| Error::DeviceNotFound(name_or_serial.to_owned()))
 }
 
+/// The devices listed in `config_dir`'s `devices.toml`, reading no secret and opening no
+/// store (shell completion asks for the names at every TAB).
+pub fn list_in(config_dir: &Path) -> Result<Vec<Device>> {
+    Ok(read_file(&config_dir.join(FILE_NAME))?.devices)
+}
+
 fn read_file(path: &Path) -> Result<DeviceFile> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,

@@ -47,10 +47,10 @@ fn names_serials_dry_run_and_a_second_run() {
     assert_eq!(
         names(&plan),
         [
-            "phone-Amazon-Web-Services-alice@123456789012",
+            "phone-AWS-alice",
             "phone-GitHub-bob-smith",
             "phone-GitHub-bob-smith-2",
-            "phone-arn-aws-iam--210987654321-mfa-ops",
+            "phone-AWS-ops",
         ]
     );
     assert_eq!(
@@ -85,8 +85,66 @@ fn names_serials_dry_run_and_a_second_run() {
     assert_eq!(again.skipped.len(), 4);
     assert!(again.skipped[0]
         .reason
-        .contains("already in Otpilot as `phone-Amazon-Web-Services-alice@123456789012`"));
+        .contains("already in Otpilot as `phone-AWS-alice`"));
     assert_eq!(world.session.devices().list().unwrap().len(), 4);
+}
+
+#[test]
+fn names_are_short_and_readable_and_never_collide() {
+    let world = World::new();
+    let seeds: Vec<String> = (0..4u8)
+        .map(|n| data_encoding::BASE32_NOPAD.encode(&[n + 1; 20]))
+        .collect();
+    let path = list_file(
+        &world,
+        &[
+            format!("otpauth://totp/Amazon%20Web%20Services:arn:aws:iam::210987654321:mfa/dave?secret={}&issuer=Amazon%20Web%20Services", seeds[0]),
+            // The same IAM name in another account: the account id tells them apart.
+            format!("otpauth://totp/Amazon%20Web%20Services:dave@123456789012?secret={}&issuer=Amazon%20Web%20Services", seeds[1]),
+            // An account that only repeats the issuer, and spaces and colons.
+            format!("otpauth://totp/Slack:Slack?secret={}&issuer=Slack", seeds[2]),
+            format!("otpauth://totp/My%20Bank%20%28EU%29:jo%20%20doe?secret={}&issuer=My%20Bank%20%28EU%29", seeds[3]),
+        ],
+    );
+    let plan = world
+        .session
+        .import_app_export(request(path, Some("phone"), true))
+        .unwrap();
+    assert_eq!(
+        names(&plan),
+        [
+            "phone-AWS-dave",
+            "phone-AWS-dave-123456789012",
+            "phone-Slack",
+            "phone-My-Bank-EU-jo-doe",
+        ]
+    );
+}
+
+#[test]
+fn a_short_seed_is_warned_about_only_when_it_is_added() {
+    let world = World::new();
+    // 16 base32 characters: an 80-bit seed, accepted with a warning.
+    let short = "JBSWY3DPEHPK3PXP";
+    let path = list_file(
+        &world,
+        &[format!(
+            "otpauth://totp/Shop:ann?secret={short}&issuer=Shop"
+        )],
+    );
+    let first = world
+        .session
+        .import_app_export(request(path.clone(), None, false))
+        .unwrap();
+    assert_eq!(names(&first), ["Shop-ann"]);
+    assert_eq!(first.warnings.len(), 1, "{:?}", first.warnings);
+    assert!(first.warnings[0].starts_with("Shop: ann: this seed is only 80 bits"));
+    let again = world
+        .session
+        .import_app_export(request(path, None, false))
+        .unwrap();
+    assert!(again.devices.is_empty());
+    assert_eq!(again.warnings, Vec::<String>::new());
 }
 
 #[test]

@@ -20,6 +20,7 @@ mod proton;
 mod twofas;
 mod uri_list;
 
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -78,8 +79,9 @@ pub struct AppExport {
     pub format: Format,
     pub accounts: Vec<ImportedAccount>,
     pub skipped: Vec<Skipped>,
-    /// Accounts imported with a caveat (a short seed).
-    pub warnings: Vec<String>,
+    /// Caveats (a short seed) by the index of their account in `accounts`: an importer says
+    /// them only for the accounts it adds.
+    pub account_warnings: BTreeMap<usize, Vec<String>>,
 }
 
 /// Reads the export at `path`, decrypting it with `password` when it is encrypted.
@@ -211,7 +213,7 @@ pub(super) struct Collector {
     format: Format,
     accounts: Vec<ImportedAccount>,
     skipped: Vec<Skipped>,
-    warnings: Vec<String>,
+    warnings: BTreeMap<usize, Vec<String>>,
 }
 
 /// An entry's public parameters as an export writes them; `None` is the TOTP default.
@@ -229,7 +231,7 @@ impl Collector {
             format,
             accounts: Vec::new(),
             skipped: Vec::new(),
-            warnings: Vec::new(),
+            warnings: BTreeMap::new(),
         }
     }
 
@@ -318,8 +320,7 @@ impl Collector {
             }
         };
         if let Some(warning) = warning {
-            self.warnings
-                .push(format!("{}: {warning}", label(issuer, account)));
+            self.warn_next(format!("{}: {warning}", label(issuer, account)));
         }
         self.accounts.push(ImportedAccount {
             seed,
@@ -338,7 +339,7 @@ impl Collector {
                 let issuer = parsed.issuer.as_deref().or(issuer).map(str::to_owned);
                 let account = parsed.account.as_deref().or(account).map(str::to_owned);
                 if let Some(warning) = parsed.warning {
-                    self.warnings.push(format!(
+                    self.warn_next(format!(
                         "{}: {warning}",
                         label(issuer.as_deref(), account.as_deref())
                     ));
@@ -378,6 +379,14 @@ impl Collector {
         }
     }
 
+    /// A caveat about the account pushed next.
+    fn warn_next(&mut self, warning: String) {
+        self.warnings
+            .entry(self.accounts.len())
+            .or_default()
+            .push(warning);
+    }
+
     /// An account another reader already made.
     pub fn accept(&mut self, account: ImportedAccount) {
         self.accounts.push(account);
@@ -404,7 +413,7 @@ impl Collector {
             format: self.format,
             accounts: self.accounts,
             skipped: self.skipped,
-            warnings: self.warnings,
+            account_warnings: self.warnings,
         })
     }
 }

@@ -1,0 +1,88 @@
+//! Shell completion of the names only this machine knows: devices, AWS profiles and stores.
+//!
+//! The shell's completion script (`otpilot completions SHELL`) runs
+//! `OTPILOT_COMPLETE=SHELL otpilot -- WORDS...` at each TAB; [`answer_if_asked`] answers that
+//! before anything else happens, with names read from `devices.toml` and the AWS config
+//! files. It opens no keyring and no agent, so a TAB costs a file read.
+
+use clap::CommandFactory;
+use clap_complete::engine::CompletionCandidate;
+use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
+use otpilot_core::aws::profile::{AwsFiles, Profiles};
+use otpilot_core::invocation::Invocation;
+use otpilot_core::paths::Dirs;
+use otpilot_core::settings::StoreKind;
+
+use crate::cli::Cli;
+
+/// The variable that turns a run into a completion request.
+const VAR: &str = "OTPILOT_COMPLETE";
+
+/// Answers a completion request and exits, when this run is one; returns otherwise.
+pub fn answer_if_asked() {
+    clap_complete::CompleteEnv::with_factory(Cli::command)
+        .var(VAR)
+        .complete();
+}
+
+/// The completion script for `shell`: it asks this binary for candidates at each TAB, by
+/// the name or path [`Invocation`] chooses (the same rule as `credential_process` lines).
+pub fn registration(
+    shell: clap_complete::Shell,
+    exe: &std::path::Path,
+) -> std::io::Result<Vec<u8>> {
+    let completer: &dyn EnvCompleter = match shell {
+        clap_complete::Shell::Bash => &Bash,
+        clap_complete::Shell::Elvish => &Elvish,
+        clap_complete::Shell::Fish => &Fish,
+        clap_complete::Shell::PowerShell => &Powershell,
+        clap_complete::Shell::Zsh => &Zsh,
+        _ => &Bash,
+    };
+    let command = Invocation::of(exe).command();
+    let mut script = Vec::new();
+    completer.write_registration(VAR, "otpilot", "otpilot", &command, &mut script)?;
+    // After the script: zsh wants `#compdef` on its first line.
+    script.extend(
+        format!(
+            "# otpilot's completions for {shell}: device, profile and store names come from\n\
+             # `{command}` at each TAB. Write this file again after upgrading Otpilot.\n"
+        )
+        .bytes(),
+    );
+    Ok(script)
+}
+
+/// Device names, each with its serial as the description (fish and zsh show it).
+pub fn devices() -> Vec<CompletionCandidate> {
+    let Ok(dirs) = Dirs::from_env() else {
+        return Vec::new();
+    };
+    otpilot_core::device::list_in(&dirs.config)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| {
+            let help = d.serial.map(Into::into);
+            CompletionCandidate::new(d.name).help(help)
+        })
+        .collect()
+}
+
+/// AWS profile names, from the config and credentials files.
+pub fn profiles() -> Vec<CompletionCandidate> {
+    AwsFiles::from_env()
+        .and_then(|files| Profiles::load(&files))
+        .map(|profiles| profiles.names())
+        .unwrap_or_default()
+        .into_iter()
+        .map(CompletionCandidate::new)
+        .collect()
+}
+
+/// The stores a vault migration can move to.
+pub fn stores() -> Vec<CompletionCandidate> {
+    [StoreKind::Keyring, StoreKind::Vault]
+        .into_iter()
+        .map(|kind| CompletionCandidate::new(kind.as_str()))
+        .collect()
+}
