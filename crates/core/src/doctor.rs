@@ -16,7 +16,7 @@ use crate::aws::plan;
 use crate::aws::profile::Profiles;
 use crate::broker::Broker;
 use crate::device::{tpm_location, tpm_manufacturer, Device, Devices, Location};
-use crate::error::StsErrorKind;
+use crate::error::{Error, StsErrorKind};
 use crate::lifecycle::AccountKeys;
 
 /// Within this, the clock is fine.
