@@ -42,5 +42,7 @@ mod tpm;
 mod vault;
 // A security review's findings, as a user meets them: links kept, no core dumps.
 mod hardening;
+// Other local users on one machine: the kernel keyring's copies, the runtime directory.
+mod shared_host;
 // The MFA gate in front of moto: codes checked as at AWS, faults, the request record.
 mod gate_selftest;

@@ -28,6 +28,7 @@ pub mod export;
 pub mod import;
 pub mod keys;
 pub mod lifecycle;
+pub mod listen;
 pub mod localtime;
 pub mod lock;
 pub mod mfa;
