@@ -197,10 +197,10 @@ fn another_user_sharing_the_session_keyring_cannot_read_the_hot_copies() {
         // The owner reads them while possessing them (this session), and without (a
         // session of its own, as a credential_process started by the AWS CLI elsewhere).
         let owner = keyctl(&["pipe", id], None).expect("the owner reads its copy");
-        assert!(owner.contains("AccessKeyId"), "{owner}");
+        assert!(owner.contains("access_key_id"), "{owner}");
         let unpossessed = keyctl(&["session", "-", "keyctl", "pipe", id], None)
             .expect("the owner reads its copy without possessing it");
-        assert!(unpossessed.contains("AccessKeyId"), "{unpossessed}");
+        assert!(unpossessed.contains("access_key_id"), "{unpossessed}");
     }
     // And otpilot itself still answers from the hot copy.
     let out = Command::new("keyctl")
@@ -214,11 +214,14 @@ fn another_user_sharing_the_session_keyring_cannot_read_the_hot_copies() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("hot copy from the kernel keyring"), "{stderr}");
+    assert!(
+        stderr.contains("hot copy from the kernel keyring"),
+        "{stderr}"
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains(&key_id));
 
     // Copies written by an earlier Otpilot (every right for the possessor) are not left
-    // readable: the next read drops them and writes private ones.
+    // readable: the next call drops them all, read or not, and writes private ones.
     for id in &ids {
         keyctl(&["setperm", id, "0x3f3b0000"], None).expect("setperm");
         assert!(
@@ -228,17 +231,24 @@ fn another_user_sharing_the_session_keyring_cannot_read_the_hot_copies() {
     }
     let again = w.credential_process("admin");
     assert_eq!(again["AccessKeyId"], first["AccessKeyId"]);
+    // The copy that call read is written anew, private; the others are simply gone.
+    let mut rewritten = 0;
     for (name, old) in names.iter().zip(&ids) {
         for (how, read) in other_reads(old) {
             assert!(read.is_none(), "{how}: an old copy is still readable");
         }
-        let new = copy_id(name);
+        let Some(new) = keyctl(&["search", "@u", "user", name], None) else {
+            continue;
+        };
+        let new = new.trim().to_owned();
         assert_ne!(&new, old);
         for (how, read) in other_reads(&new) {
             assert!(read.is_none(), "{how}: another user read a new copy");
         }
+        rewritten += 1;
         keyctl(&["invalidate", &new], None);
     }
+    assert_eq!(rewritten, 1, "the role's copy is written again");
 }
 
 #[test]
@@ -277,7 +287,10 @@ fn a_runtime_dir_squatted_by_another_user_is_neither_used_nor_written_into() {
         String::from_utf8_lossy(&out.stderr)
     );
     let left: Vec<_> = std::fs::read_dir(&squat).unwrap().collect();
-    assert!(left.is_empty(), "written into the squatted directory: {left:?}");
+    assert!(
+        left.is_empty(),
+        "written into the squatted directory: {left:?}"
+    );
 
     // A runtime directory below a directory the other user owns is refused in one line that
     // says what to do, before anything is made there.
@@ -294,10 +307,8 @@ fn a_runtime_dir_squatted_by_another_user_is_neither_used_nor_written_into() {
             .output()
             .unwrap(),
     );
-    let line = refused.assert_one_line_error(&format!(
-        "{} belongs to uid {other}",
-        theirs.display()
-    ));
+    let line =
+        refused.assert_one_line_error(&format!("{} belongs to uid {other}", theirs.display()));
     assert!(line.contains("XDG_RUNTIME_DIR"), "{line}");
     assert!(!runtime.join("otpilot").exists(), "nothing was made there");
 }

@@ -132,7 +132,13 @@ fn refuse_busy(stream: &TcpStream) {
     );
 }
 
-fn serve(stream: TcpStream, slot: &Slot, expected: &SecretString, provide: &Provider, limits: Limits) {
+fn serve(
+    stream: TcpStream,
+    slot: &Slot,
+    expected: &SecretString,
+    provide: &Provider,
+    limits: Limits,
+) {
     let _ = stream.set_write_timeout(Some(limits.request_deadline));
     let request = read_request(
         &stream,
@@ -217,7 +223,10 @@ fn answer(head: &Head, expected: &SecretString, provide: &Provider) -> (u16, Zer
     let empty = || Zeroizing::new(Vec::new());
     let warn = |what: &str| {
         if let Some(held) = REFUSALS.allow(Instant::now()) {
-            tracing::warn!("credentials endpoint: refused a request {what}{}", held_back(held));
+            tracing::warn!(
+                "credentials endpoint: refused a request {what}{}",
+                held_back(held)
+            );
         }
     };
     let Some(given) = &head.authorization else {
@@ -319,7 +328,10 @@ mod tests {
             request_deadline: Duration::from_millis(500),
         };
         let endpoint = CredentialsEndpoint::start_with(fixed(), limits).unwrap();
-        let request = format!("GET {PATH} HTTP/1.1\r\nHost: x\r\nX-Padding: {}\r\n\r\n", "p".repeat(40));
+        let request = format!(
+            "GET {PATH} HTTP/1.1\r\nHost: x\r\nX-Padding: {}\r\n\r\n",
+            "p".repeat(40)
+        );
         let mut stream = TcpStream::connect(endpoint.addr).unwrap();
         // A byte every 100 ms: each read is quick, the whole request takes seconds.
         let mut sent = 0;
@@ -330,10 +342,16 @@ mod tests {
             sent += 1;
             std::thread::sleep(Duration::from_millis(100));
         }
-        assert!(sent < request.len(), "the whole request was taken, byte by byte");
+        assert!(
+            sent < request.len(),
+            "the whole request was taken, byte by byte"
+        );
         let mut answer = String::new();
         let _ = stream.read_to_string(&mut answer);
-        assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 400"), "{answer}");
+        assert!(
+            answer.is_empty() || answer.starts_with("HTTP/1.1 400"),
+            "{answer}"
+        );
     }
 
     fn get(endpoint: &CredentialsEndpoint, path: &str, token: Option<&str>) -> (u16, String) {

@@ -107,9 +107,8 @@ impl Connections {
         };
         let before = self.0.active.fetch_add(1, Ordering::SeqCst);
         if before >= limits.max_connections {
-            let ended = before < hard_cap
-                && when_full == WhenFull::EndOldestIdle
-                && self.end_oldest_idle();
+            let ended =
+                before < hard_cap && when_full == WhenFull::EndOldestIdle && self.end_oldest_idle();
             if !ended {
                 self.0.active.fetch_sub(1, Ordering::SeqCst);
                 return None;
@@ -346,16 +345,24 @@ mod tests {
         };
         let c = Connections::default();
         let first = c.admit(limits, WhenFull::EndOldestIdle, closer(1)).unwrap();
-        let second = c.admit(limits, WhenFull::EndOldestIdle, closer(10)).unwrap();
+        let second = c
+            .admit(limits, WhenFull::EndOldestIdle, closer(10))
+            .unwrap();
         second.request_read(); // busy with a real request: never ended
         let third = c.admit(limits, WhenFull::EndOldestIdle, closer(100));
         assert!(third.is_some());
-        assert_eq!(ended.load(Ordering::SeqCst), 1, "the oldest idle one was ended");
+        assert_eq!(
+            ended.load(Ordering::SeqCst),
+            1,
+            "the oldest idle one was ended"
+        );
         drop(first); // the ended one winds down
         third.as_ref().unwrap().request_read();
         // Full of connections that have sent their requests: refused.
         assert_eq!(c.active(), 2);
-        assert!(c.admit(limits, WhenFull::EndOldestIdle, closer(1000)).is_none());
+        assert!(c
+            .admit(limits, WhenFull::EndOldestIdle, closer(1000))
+            .is_none());
         assert_eq!(c.active(), 2);
         // The agent's rule: refuse at the cap.
         let agent = Connections::default();

@@ -268,7 +268,9 @@ mod tests {
             let e = check_path_is_ours(&path.join("locks"), me).unwrap_err();
             assert!(e.contains("belongs to uid"), "{e}");
             if own() == 0 {
-                let e = ensure_private_dir(&squat.join("locks")).unwrap_err().to_string();
+                let e = ensure_private_dir(&squat.join("locks"))
+                    .unwrap_err()
+                    .to_string();
                 assert!(e.contains("belongs to uid 65534"), "{e}");
                 assert!(!squat.join("locks").exists(), "nothing is created in it");
             }
@@ -336,7 +338,10 @@ mod tests {
 
     #[test]
     fn the_fallbacks_name_is_safe_for_any_host_name() {
-        assert_eq!(runtime_fallback_name(Some("build-7.example".into())), "run-build-7.example");
+        assert_eq!(
+            runtime_fallback_name(Some("build-7.example".into())),
+            "run-build-7.example"
+        );
         assert_eq!(runtime_fallback_name(Some("../../etc".into())), "run-etc");
         assert_eq!(runtime_fallback_name(Some("a/b c".into())), "run-abc");
         assert_eq!(runtime_fallback_name(None), "run");

@@ -17,9 +17,7 @@ use super::protocol::{Incoming, Reply, Request, TrayOp, WireError, MAX_LINE, VER
 use super::vault_ops::{encode_answer, VaultAnswer, VaultOp};
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind, Result};
-use crate::listen::{
-    accept_loop, held_back, read_request, Connections, Slot, WarnLimit, WhenFull,
-};
+use crate::listen::{accept_loop, held_back, read_request, Connections, Slot, WarnLimit, WhenFull};
 use crate::paths::ensure_private_dir;
 
 pub use crate::listen::{Limits, MAX_CONNECTIONS};

@@ -144,6 +144,16 @@ pub fn hot_put(name: &str, secret: &[u8], ttl_seconds: u64) -> bool {
     ok
 }
 
+/// Drops the entry `name` if it is not a private copy of this uid's (one written by an
+/// earlier Otpilot with wider permissions, or another uid's), without reading it.
+pub fn hot_tidy(name: &str) {
+    if let Some(id) = search(name) {
+        if !is_own_copy(id) {
+            drop_key(id);
+        }
+    }
+}
+
 /// Forgets the entry `name`, if there is one.
 pub fn hot_forget(name: &str) {
     if let Some(id) = search(name) {
@@ -162,7 +172,12 @@ struct KeyInfo {
 fn parse_description(text: &[u8]) -> Option<KeyInfo> {
     let text = std::str::from_utf8(text).ok()?;
     let mut fields = text.splitn(5, ';');
-    let (_type, uid, _gid, perm) = (fields.next()?, fields.next()?, fields.next()?, fields.next()?);
+    let (_type, uid, _gid, perm) = (
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+    );
     fields.next()?;
     Some(KeyInfo {
         uid: uid.parse().ok()?,
@@ -191,9 +206,8 @@ fn describe(id: libc::c_long) -> Option<KeyInfo> {
 
 /// A key this uid owns, with exactly Otpilot's permissions: a copy to use.
 fn is_own_copy(id: libc::c_long) -> bool {
-    describe(id).is_some_and(|info| {
-        info.uid == crate::platform::current_uid() && info.perm == PERMISSIONS
-    })
+    describe(id)
+        .is_some_and(|info| info.uid == crate::platform::current_uid() && info.perm == PERMISSIONS)
 }
 
 /// Drops a key found under one of our names: invalidated where the kernel lets us (ours,
@@ -349,8 +363,18 @@ mod tests {
         let id = search(&n).unwrap();
         let info = describe(id).unwrap();
         assert_eq!(info.uid, crate::platform::current_uid());
-        assert_eq!(info.perm & 0xff00_0000, 0, "possessor rights: {:08x}", info.perm);
-        assert_eq!(info.perm & 0x0000_ffff, 0, "group or other rights: {:08x}", info.perm);
+        assert_eq!(
+            info.perm & 0xff00_0000,
+            0,
+            "possessor rights: {:08x}",
+            info.perm
+        );
+        assert_eq!(
+            info.perm & 0x0000_ffff,
+            0,
+            "group or other rights: {:08x}",
+            info.perm
+        );
         assert_eq!(info.perm, PERMISSIONS);
         // A second put replaces the key rather than writing into it.
         assert!(hot_put(&n, b"newer", 60));
@@ -373,6 +397,14 @@ mod tests {
         assert!(hot_get(&n).is_none(), "a copy others may read is not used");
         assert!(search(&n).is_none(), "and it is gone");
         assert!(describe(old).is_none());
+        // Tidying drops such a copy without reading it, and keeps a private one.
+        let old = add_plain(&n, b"secret");
+        hot_tidy(&n);
+        assert!(describe(old).is_none());
+        assert!(hot_put(&n, b"private", 60));
+        hot_tidy(&n);
+        assert_eq!(hot_get(&n).unwrap().as_slice(), b"private");
+        hot_forget(&n);
     }
 
     #[test]
@@ -382,7 +414,10 @@ mod tests {
         let planted = add_plain(&n, b"{\"AccessKeyId\":\"ASIAPLANTED\"}");
         assert!(hot_put(&n, b"real", 60));
         let id = search(&n).unwrap();
-        assert_ne!(id, planted, "the copy is a new key, not the planted one updated");
+        assert_ne!(
+            id, planted,
+            "the copy is a new key, not the planted one updated"
+        );
         assert!(describe(planted).is_none(), "the planted key is dropped");
         assert_eq!(hot_get(&n).unwrap().as_slice(), b"real");
         hot_forget(&n);

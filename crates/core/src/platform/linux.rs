@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use keyring_core::Error as KeyringError;
 
-pub use super::kernel_keyring::{hot_forget, hot_get, hot_put};
+pub use super::kernel_keyring::{hot_forget, hot_get, hot_put, hot_tidy};
 use super::BaseDirs;
 use crate::error::{Error, Result};
 

@@ -11,7 +11,7 @@
 //! | [`protect_process_memory`] | `PR_SET_DUMPABLE` 0, `RLIMIT_CORE` 0 |
 //! | [`remove_file_later`] | a detached `sh` that sleeps, then removes |
 //! | [`keep_out_of_swap`], [`release_from_ram`] | `mlock`, `munlock` |
-//! | [`hot_get`], [`hot_put`], [`hot_forget`] | the kernel keyring (`@u`), with timeouts |
+//! | [`hot_get`], [`hot_put`], [`hot_forget`], [`hot_tidy`] | the kernel keyring (`@u`), owner-only, with timeouts |
 //! | [`open_tpm_device`] | `/dev/tpmrm0` (the TPM's commands themselves are the same everywhere: [`crate::tpm`]) |
 //!
 //! File locks need no seam: `std::fs::File::try_lock` is the same on every OS. The tray's

@@ -66,6 +66,8 @@ pub fn hot_put(_name: &str, _secret: &[u8], _ttl_seconds: u64) -> bool {
 
 pub fn hot_forget(_name: &str) {}
 
+pub fn hot_tidy(_name: &str) {}
+
 /// Windows reaches the TPM through TBS, not a device file: not written yet.
 pub fn open_tpm_device(_path: &std::path::Path) -> std::io::Result<std::fs::File> {
     Err(std::io::Error::new(
