@@ -49,6 +49,8 @@ mod hardening;
 // A newcomer's rough edges: completions with this machine's names, the credential_process
 // line, MFA notes at setup, positional profiles, exec's shell, and small output lines.
 mod cli_edges;
+// Other local users on one machine: the kernel keyring's copies, the runtime directory.
+mod shared_host;
 // The MFA gate in front of moto: codes checked as at AWS, faults, the request record.
 mod gate_selftest;
 // The terminal and shared files: Ctrl-C at a hidden prompt, closed pipes, concurrent edits

@@ -24,13 +24,7 @@ fn detached(world: &AwsWorld, args: &[&str], stdin: Option<&str>) -> Run {
 
 /// The agent's pid, from its own answer.
 fn agent_pid(world: &AwsWorld) -> Option<i32> {
-    let socket = world
-        .env
-        .root
-        .path()
-        .join(format!("tmp/otpilot-{}/agent.sock", unsafe {
-            libc::geteuid()
-        }));
+    let socket = world.env.runtime_dir().join("agent.sock");
     let status = otpilot_core::agent::client::vault(
         &socket,
         &otpilot_core::agent::vault_ops::VaultOp::VaultStatus,
@@ -107,11 +101,7 @@ fn a_whole_day_with_no_dbus_at_all() {
         "{}",
         unlocked.stderr()
     );
-    let socket_dir = world
-        .env
-        .root
-        .path()
-        .join(format!("tmp/otpilot-{}", unsafe { libc::geteuid() }));
+    let socket_dir = world.env.runtime_dir();
     {
         use std::os::unix::fs::MetadataExt;
         let meta = std::fs::metadata(&socket_dir).unwrap();

@@ -17,7 +17,7 @@ use crate::atomic::write_private_in_own_dir;
 use crate::aws::plan::StepKey;
 use crate::credentials::{mask_key_id, rfc3339, Credentials};
 use crate::error::Result;
-use crate::platform::{hot_forget, hot_get, hot_put};
+use crate::platform::{hot_forget, hot_get, hot_put, hot_tidy};
 use crate::secret::SecretBytes;
 use crate::store::SecretStore;
 
@@ -83,6 +83,21 @@ impl<'s> CredentialsCache<'s> {
     /// Drops every hot copy from the kernel's keyring (`otpilot lock`): the next call reads
     /// the store, which, locked, answers nothing. Answers how many entries the cache has.
     pub fn forget_hot_copies(&self) -> usize {
+        self.each_hot_name(hot_forget)
+    }
+
+    /// Drops the hot copies that are not private to this user (written by an earlier Otpilot
+    /// that let whoever shares the session keyring read them), once per process, before the
+    /// first read: not only the copies this call happens to read.
+    fn tidy_hot_copies_once(&self) {
+        static DONE: std::sync::Once = std::sync::Once::new();
+        DONE.call_once(|| {
+            self.each_hot_name(hot_tidy);
+        });
+    }
+
+    /// Calls `f` with the hot copy's name of every entry; answers how many there are.
+    fn each_hot_name(&self, f: impl Fn(&str)) -> usize {
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return 0;
         };
@@ -90,7 +105,7 @@ impl<'s> CredentialsCache<'s> {
         for entry in entries.flatten() {
             let name = entry.file_name();
             if let Some(id) = name.to_str().and_then(|n| n.strip_suffix(".json")) {
-                hot_forget(&self.hot_name_of(id));
+                f(&self.hot_name_of(id));
                 count += 1;
             }
         }
@@ -127,6 +142,7 @@ impl<'s> CredentialsCache<'s> {
 
     /// Cached credentials with more than `min_remaining` seconds left at `now`, if any.
     pub fn get(&self, key: &StepKey, now: i64, min_remaining: i64) -> Result<Option<Credentials>> {
+        self.tidy_hot_copies_once();
         let Some(meta) = self.meta(key) else {
             tracing::debug!(cache = %key.description, "no cache entry");
             return Ok(None);

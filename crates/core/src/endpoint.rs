@@ -7,27 +7,36 @@
 //! cost one STS call per step.
 //!
 //! It binds 127.0.0.1 only, answers only `GET` of its own path with the right token (others
-//! get 401, 403, 404 or 405, logged without the token), reads at most a small request head
-//! with a timeout, and stops when dropped.
+//! get 401, 403, 404 or 405, logged without the token, at most one warning a minute), and
+//! stops when dropped. Any local user can connect to a loopback port, so it takes the
+//! limits of [`crate::listen`]: a small request head, all of it within one deadline; a cap
+//! on connections, where a newcomer ends the oldest connection that has not sent its
+//! request yet (idle connections cannot keep the SDK's request out); a pause after a failed
+//! accept.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use zeroize::Zeroizing;
 
 use crate::credentials::{rfc3339, Credentials};
 use crate::error::Result;
+use crate::listen::{
+    accept_loop, held_back, read_request, Connections, Limits, Slot, WarnLimit, WhenFull,
+};
 use crate::secret::SecretString;
 
 /// What the endpoint serves: fresh credentials on each call.
 pub type Provider = dyn Fn() -> Result<Credentials> + Send + Sync;
 
 /// A request head longer than this is not an SDK's.
-const MAX_HEAD: u64 = 8 * 1024;
+const MAX_HEAD: usize = 8 * 1024;
+/// Warnings about refused requests: at most one a minute.
+static REFUSALS: WarnLimit = WarnLimit::new(Duration::from_secs(60));
 /// The path the endpoint answers on.
 const PATH: &str = "/otpilot/credentials";
 
@@ -36,30 +45,51 @@ pub struct CredentialsEndpoint {
     addr: SocketAddr,
     token: SecretString,
     stop: Arc<AtomicBool>,
+    connections: Connections,
 }
 
 impl CredentialsEndpoint {
     /// Listens on a free port of 127.0.0.1 with a fresh random token, and serves `provide`.
     pub fn start(provide: Arc<Provider>) -> std::io::Result<Self> {
+        Self::start_with(provide, Limits::default())
+    }
+
+    /// [`CredentialsEndpoint::start`] with other limits.
+    pub fn start_with(provide: Arc<Provider>, limits: Limits) -> std::io::Result<Self> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
         let addr = listener.local_addr()?;
         let token = SecretString::new(hex(&rand::random::<[u8; 32]>()));
         let stop = Arc::new(AtomicBool::new(false));
         let (flag, expected) = (stop.clone(), token.clone());
+        let connections = Connections::default();
+        let served = connections.clone();
         std::thread::Builder::new()
             .name("otpilot-endpoint".into())
             .spawn(move || {
-                for stream in listener.incoming() {
-                    if flag.load(Ordering::SeqCst) {
-                        break;
-                    }
-                    let Ok(stream) = stream else { continue };
-                    let (provide, expected) = (provide.clone(), expected.clone());
-                    std::thread::spawn(move || serve(stream, &expected, provide.as_ref()));
-                }
+                accept_loop(
+                    listener.incoming(),
+                    &flag,
+                    &served,
+                    (limits, WhenFull::EndOldestIdle),
+                    "otpilot-endpoint",
+                    refuse_busy,
+                    Arc::new(move |stream: TcpStream, slot: Slot| {
+                        serve(stream, &slot, &expected, provide.as_ref(), limits);
+                    }),
+                )
             })?;
         tracing::debug!("credentials endpoint listening on {addr}");
-        Ok(Self { addr, token, stop })
+        Ok(Self {
+            addr,
+            token,
+            stop,
+            connections,
+        })
+    }
+
+    /// Connections being served now.
+    pub fn active_connections(&self) -> usize {
+        self.connections.active()
     }
 
     /// The value for `AWS_CONTAINER_CREDENTIALS_FULL_URI`.
@@ -93,10 +123,31 @@ struct ContainerCredentials<'a> {
     expiration: Option<String>,
 }
 
-fn serve(stream: TcpStream, expected: &SecretString, provide: &Provider) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let _ = stream.set_write_timeout(Some(Duration::from_secs(5)));
-    let (status, body) = match read_head(&stream) {
+/// Says "busy" without reading the request: a few bytes, which fit the socket's buffer, so
+/// the accept loop never waits on a caller. (The SDKs retry.)
+fn refuse_busy(stream: &TcpStream) {
+    let _ = stream.set_nonblocking(true);
+    let _ = (&*stream).write_all(
+        b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    );
+}
+
+fn serve(
+    stream: TcpStream,
+    slot: &Slot,
+    expected: &SecretString,
+    provide: &Provider,
+    limits: Limits,
+) {
+    let _ = stream.set_write_timeout(Some(limits.request_deadline));
+    let request = read_request(
+        &stream,
+        Instant::now() + limits.request_deadline,
+        MAX_HEAD,
+        head_end,
+    );
+    slot.request_read();
+    let (status, body) = match request.as_ref().and_then(|r| parse_head(r)) {
         Some(head) => answer(&head, expected, provide),
         None => (400, Zeroizing::new(Vec::new())),
     };
@@ -127,23 +178,34 @@ struct Head {
     authorization: Option<Zeroizing<String>>,
 }
 
-fn read_head(stream: &TcpStream) -> Option<Head> {
-    let mut reader = BufReader::new(stream).take(MAX_HEAD);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let mut parts = line.split_whitespace();
+/// Where the head ends: after the blank line (CRLF, or a bare LF as some clients send).
+fn head_end(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().enumerate().find_map(|(i, b)| {
+        let rest = &bytes[i + 1..];
+        (*b == b'\n')
+            .then(|| {
+                if rest.starts_with(b"\r\n") {
+                    Some(i + 3)
+                } else if rest.starts_with(b"\n") {
+                    Some(i + 2)
+                } else {
+                    None
+                }
+            })
+            .flatten()
+    })
+}
+
+/// The head of a complete request (one that reached its blank line).
+fn parse_head(bytes: &[u8]) -> Option<Head> {
+    let end = head_end(bytes)?;
+    let text = std::str::from_utf8(&bytes[..end]).ok()?;
+    let mut lines = text.lines();
+    let mut parts = lines.next()?.split_whitespace();
     let method = parts.next()?.to_owned();
     let path = parts.next()?.to_owned();
     let mut authorization = None;
-    loop {
-        let mut header = Zeroizing::new(String::new());
-        if reader.read_line(&mut header).ok()? == 0 {
-            return None;
-        }
-        let header = header.trim_end();
-        if header.is_empty() {
-            break;
-        }
+    for header in lines.take_while(|l| !l.is_empty()) {
         if let Some((name, value)) = header.split_once(':') {
             if name.trim().eq_ignore_ascii_case("authorization") {
                 authorization = Some(Zeroizing::new(value.trim().to_owned()));
@@ -159,12 +221,20 @@ fn read_head(stream: &TcpStream) -> Option<Head> {
 
 fn answer(head: &Head, expected: &SecretString, provide: &Provider) -> (u16, Zeroizing<Vec<u8>>) {
     let empty = || Zeroizing::new(Vec::new());
+    let warn = |what: &str| {
+        if let Some(held) = REFUSALS.allow(Instant::now()) {
+            tracing::warn!(
+                "credentials endpoint: refused a request {what}{}",
+                held_back(held)
+            );
+        }
+    };
     let Some(given) = &head.authorization else {
-        tracing::warn!("credentials endpoint: refused a request without a token");
+        warn("without a token");
         return (401, empty());
     };
     if !same(given.as_bytes(), expected.expose().as_bytes()) {
-        tracing::warn!("credentials endpoint: refused a request with a wrong token");
+        warn("with a wrong token");
         return (403, empty());
     }
     if head.path != PATH {
@@ -205,7 +275,84 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Read;
     use std::sync::atomic::AtomicUsize;
+
+    fn fixed() -> Arc<Provider> {
+        Arc::new(|| {
+            Ok(Credentials {
+                access_key_id: "ASIAX".into(),
+                secret_access_key: "s".into(),
+                session_token: Some("t".into()),
+                expiration: Some(1_795_341_600),
+            })
+        })
+    }
+
+    fn wait_for(what: &str, done: &dyn Fn() -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !done() {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    #[test]
+    fn a_flood_of_idle_connections_does_not_keep_a_request_out() {
+        // A deadline longer than the test: the idle connections are not cut off by it.
+        let limits = Limits {
+            max_connections: 4,
+            request_deadline: Duration::from_secs(120),
+        };
+        let endpoint = CredentialsEndpoint::start_with(fixed(), limits).unwrap();
+        let token = endpoint.token().expose().to_owned();
+        // Five times the cap in connections that never send a byte.
+        let idle: Vec<TcpStream> = (0..20)
+            .map(|_| TcpStream::connect(endpoint.addr).unwrap())
+            .collect();
+        wait_for("the flood to settle at the cap", &|| {
+            endpoint.active_connections() == 4
+        });
+        // The SDK's request is answered, with credentials.
+        let (status, body) = get(&endpoint, PATH, Some(&token));
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("ASIAX"), "{body}");
+        assert!(endpoint.active_connections() <= 4, "the cap holds");
+        drop(idle);
+    }
+
+    #[test]
+    fn a_request_dribbled_a_byte_at_a_time_is_cut_off_at_its_deadline() {
+        let limits = Limits {
+            max_connections: 4,
+            request_deadline: Duration::from_millis(500),
+        };
+        let endpoint = CredentialsEndpoint::start_with(fixed(), limits).unwrap();
+        let request = format!(
+            "GET {PATH} HTTP/1.1\r\nHost: x\r\nX-Padding: {}\r\n\r\n",
+            "p".repeat(40)
+        );
+        let mut stream = TcpStream::connect(endpoint.addr).unwrap();
+        // A byte every 100 ms: each read is quick, the whole request takes seconds.
+        let mut sent = 0;
+        for byte in request.as_bytes() {
+            if stream.write_all(&[*byte]).is_err() {
+                break;
+            }
+            sent += 1;
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert!(
+            sent < request.len(),
+            "the whole request was taken, byte by byte"
+        );
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        assert!(
+            answer.is_empty() || answer.starts_with("HTTP/1.1 400"),
+            "{answer}"
+        );
+    }
 
     fn get(endpoint: &CredentialsEndpoint, path: &str, token: Option<&str>) -> (u16, String) {
         let mut stream = TcpStream::connect(endpoint.addr).unwrap();
@@ -221,6 +368,9 @@ mod tests {
     #[test]
     fn serves_only_its_path_with_its_token() {
         let calls = Arc::new(AtomicUsize::new(0));
+        assert_eq!(head_end(b"GET / HTTP/1.1\r\nA: b\r\n\r\nrest"), Some(24));
+        assert_eq!(head_end(b"GET / HTTP/1.1\nA: b\n\n"), Some(21));
+        assert_eq!(head_end(b"GET / HTTP/1.1\r\nA: b\r\n"), None);
         let counter = calls.clone();
         let endpoint = CredentialsEndpoint::start(Arc::new(move || {
             counter.fetch_add(1, Ordering::SeqCst);

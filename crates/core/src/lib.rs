@@ -29,6 +29,7 @@ pub mod import;
 pub mod invocation;
 pub mod keys;
 pub mod lifecycle;
+pub mod listen;
 pub mod localtime;
 pub mod lock;
 pub mod mfa;

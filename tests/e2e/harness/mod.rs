@@ -107,6 +107,18 @@ impl TestEnv {
         envs
     }
 
+    /// Where the binary keeps its sockets and locks in this env, as the core decides it.
+    pub fn runtime_dir(&self) -> PathBuf {
+        let envs = self.envs();
+        otpilot_core::paths::Dirs::from_lookup(|k| {
+            envs.iter()
+                .find(|(name, _)| name == k)
+                .map(|(_, v)| v.into())
+        })
+        .expect("the test env's directories")
+        .runtime
+    }
+
     /// A `Command` for the binary with this env.
     pub fn command<I, S>(&self, args: I) -> Command
     where

@@ -1,13 +1,13 @@
 //! The agent server, hosted by the tray: a Unix socket, a thread per connection (at most
 //! [`MAX_CONNECTIONS`] at once; beyond that callers hear "busy" and work on their own), a
 //! peer uid check, a deadline for reading each request, and a [`Handler`] that produces the
-//! credentials.
+//! credentials. The limits are the ones every local server shares ([`crate::listen`]).
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -19,32 +19,14 @@ use super::protocol::{
 use super::vault_ops::{encode_answer, VaultAnswer, VaultOp};
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind, Result};
+use crate::listen::{accept_loop, held_back, read_request, Connections, Slot, WarnLimit, WhenFull};
 use crate::paths::ensure_private_dir;
 use crate::settings::StoreKind;
 
-/// How much the agent takes on at once.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    /// Connections served at once. Each waits at most for its caller's request and for the
-    /// handler (which may wait for a person); callers beyond this hear "busy".
-    pub max_connections: usize,
-    /// How long a caller has to send its whole request line.
-    pub request_deadline: Duration,
-}
+pub use crate::listen::{Limits, MAX_CONNECTIONS};
 
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            max_connections: MAX_CONNECTIONS,
-            request_deadline: Duration::from_secs(5),
-        }
-    }
-}
-
-/// The default cap on connections served at once.
-pub const MAX_CONNECTIONS: usize = 32;
-/// Backoff after a failed `accept` (out of file descriptors, say), so the loop cannot spin.
-const ACCEPT_BACKOFF: (Duration, Duration) = (Duration::from_millis(10), Duration::from_secs(1));
+/// Warnings about refused callers: at most one a minute.
+static REFUSALS: WarnLimit = WarnLimit::new(Duration::from_secs(60));
 
 /// What the agent does with a request.
 pub trait Handler: Send + Sync + 'static {
@@ -96,7 +78,7 @@ pub trait Handler: Send + Sync + 'static {
 pub struct Agent {
     path: PathBuf,
     stop: Arc<AtomicBool>,
-    active: Arc<AtomicUsize>,
+    connections: Connections,
 }
 
 impl Agent {
@@ -127,17 +109,31 @@ impl Agent {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(wrap)?;
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
-        let active = Arc::new(AtomicUsize::new(0));
-        let counter = active.clone();
+        let connections = Connections::default();
+        let served = connections.clone();
+        let deadline = limits.request_deadline;
         std::thread::Builder::new()
             .name("otpilot-agent".into())
-            .spawn(move || accept_loop(&listener, &flag, &handler, &counter, limits))
+            .spawn(move || {
+                accept_loop(
+                    listener.incoming(),
+                    &flag,
+                    &served,
+                    (limits, WhenFull::Refuse),
+                    "otpilot-agent",
+                    |stream| refuse_busy(stream, limits.max_connections),
+                    Arc::new(move |stream: UnixStream, slot: Slot| {
+                        serve(stream, handler.as_ref(), deadline);
+                        drop(slot);
+                    }),
+                )
+            })
             .map_err(wrap)?;
         tracing::info!("agent listening on {}", path.display());
         Ok(Agent {
             path: path.to_owned(),
             stop,
-            active,
+            connections,
         })
     }
 
@@ -147,7 +143,7 @@ impl Agent {
 
     /// Connections being served now.
     pub fn active_connections(&self) -> usize {
-        self.active.load(Ordering::SeqCst)
+        self.connections.active()
     }
 }
 
@@ -157,48 +153,6 @@ impl Drop for Agent {
         // Wake the accept loop so it sees the flag.
         let _ = UnixStream::connect(&self.path);
         let _ = std::fs::remove_file(&self.path);
-    }
-}
-
-fn accept_loop(
-    listener: &UnixListener,
-    stop: &AtomicBool,
-    handler: &Arc<dyn Handler>,
-    active: &Arc<AtomicUsize>,
-    limits: Limits,
-) {
-    let mut backoff = ACCEPT_BACKOFF.0;
-    for stream in listener.incoming() {
-        if stop.load(Ordering::SeqCst) {
-            break;
-        }
-        let stream = match stream {
-            Ok(s) => {
-                backoff = ACCEPT_BACKOFF.0;
-                s
-            }
-            Err(e) => {
-                tracing::warn!("agent: accept failed ({e}); retrying in {backoff:?}");
-                std::thread::sleep(backoff);
-                backoff = (backoff * 2).min(ACCEPT_BACKOFF.1);
-                continue;
-            }
-        };
-        if active.fetch_add(1, Ordering::SeqCst) >= limits.max_connections {
-            active.fetch_sub(1, Ordering::SeqCst);
-            refuse_busy(&stream, limits.max_connections);
-            continue;
-        }
-        let (handler, slot) = (handler.clone(), active.clone());
-        let spawned = std::thread::Builder::new()
-            .name("otpilot-agent-conn".into())
-            .spawn(move || {
-                serve(stream, handler.as_ref(), limits.request_deadline);
-                slot.fetch_sub(1, Ordering::SeqCst);
-            });
-        if spawned.is_err() {
-            active.fetch_sub(1, Ordering::SeqCst);
-        }
     }
 }
 
@@ -213,41 +167,27 @@ fn refuse_busy(stream: &UnixStream, max: usize) {
     let _ = (&*stream).write_all(&reply.encode());
 }
 
-/// Reads one request line, up to [`MAX_LINE`] bytes, all of it before `deadline`: a caller
-/// sending a byte now and then cannot hold the connection longer.
-fn read_request(stream: &UnixStream, deadline: Instant) -> Option<Zeroizing<Vec<u8>>> {
-    let mut line = Zeroizing::new(Vec::new());
-    let mut chunk = Zeroizing::new([0u8; 1024]);
-    loop {
-        let left = deadline.checked_duration_since(Instant::now())?;
-        stream
-            .set_read_timeout(Some(left.max(Duration::from_millis(1))))
-            .ok()?;
-        let n = (&*stream).read(&mut chunk[..]).ok()?;
-        if n == 0 {
-            return (!line.is_empty()).then_some(line);
-        }
-        line.extend_from_slice(&chunk[..n]);
-        if let Some(end) = line.iter().position(|b| *b == b'\n') {
-            line.truncate(end + 1);
-            return Some(line);
-        }
-        if line.len() > MAX_LINE {
-            return None;
-        }
-    }
-}
-
 fn serve(stream: UnixStream, handler: &dyn Handler, request_deadline: Duration) {
     let own = crate::platform::current_uid();
     match crate::platform::peer_uid(&stream) {
         Some(uid) if uid == own => {}
         other => {
-            tracing::warn!("agent: refused a connection from uid {other:?}");
+            if let Some(held) = REFUSALS.allow(Instant::now()) {
+                tracing::warn!(
+                    "agent: refused a connection from uid {other:?}{}",
+                    held_back(held)
+                );
+            }
             return;
         }
     }
-    let Some(line) = read_request(&stream, Instant::now() + request_deadline) else {
+    // One request line, all of it before the deadline.
+    let Some(line) = read_request(
+        &stream,
+        Instant::now() + request_deadline,
+        MAX_LINE,
+        |line| line.iter().position(|b| *b == b'\n').map(|end| end + 1),
+    ) else {
         return;
     };
     // The vault's lines carry secrets: read and answered without an intermediate JSON value.
@@ -557,7 +497,9 @@ mod tests {
             Answer::Unavailable(Unavailable::Incompatible(why)) => {
                 assert!(why.contains("serving 4 callers"), "{why}")
             }
-            _ => panic!("expected busy"),
+            Answer::Credentials(_) => panic!("expected busy, got credentials"),
+            Answer::Failed(e) => panic!("expected busy, got {e:?}"),
+            Answer::Unavailable(why) => panic!("expected busy, got {why}"),
         }
         assert!(agent.active_connections() <= 4, "the cap holds");
         // The dribbler is cut off at the deadline, long before its 45 bytes are sent.

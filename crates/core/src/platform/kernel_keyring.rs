@@ -6,31 +6,58 @@
 //! Everything here is best effort: a full per-user quota (`/proc/sys/kernel/keys/maxbytes`),
 //! a kernel without keys, or a seccomp filter that refuses the calls just means the Secret
 //! Service answers, as before. Errors are never returned.
+//!
+//! Who may read a copy. The kernel grants a process the *possessor* rights of a key it can
+//! reach from its own thread, process or session keyring, added to the rights of its uid.
+//! After a login, `pam_keyinit` links the user keyring into the session keyring, and `su
+//! OTHER` (without `-l`) or `runuser -u OTHER` keep that session keyring: the other uid then
+//! possesses every key in `@u`. So a copy grants the possessor nothing ([`PERMISSIONS`]):
+//! only this uid reads it, through the user rights, whether it possesses the key or not (a
+//! `credential_process` started by the AWS CLI finds it through `@u` without possessing it).
+//! A copy is made in this thread's own keyring, which nobody shares, given its permissions
+//! and timeout there, and only then linked into `@u` (displacing any key of that name), so a
+//! key planted in `@u` by a process sharing the session is never written to; and a key
+//! found under the name is used only when it is this uid's with exactly these permissions.
+//! Anything else (another uid's key, or a copy written before the permissions were narrowed)
+//! is dropped on sight.
 
 use std::ffi::CString;
 
 use zeroize::Zeroizing;
 
-// The key-management ABI (linux/keyctl.h); stable since 2.6.
+// The key-management ABI (linux/keyctl.h); stable since 3.5 (KEYCTL_INVALIDATE).
+const KEY_SPEC_THREAD_KEYRING: libc::c_long = -1;
 const KEY_SPEC_USER_KEYRING: libc::c_long = -4;
+const KEYCTL_DESCRIBE: libc::c_long = 6;
+const KEYCTL_LINK: libc::c_long = 8;
+const KEYCTL_UNLINK: libc::c_long = 9;
 const KEYCTL_SETPERM: libc::c_long = 5;
 const KEYCTL_SEARCH: libc::c_long = 10;
 const KEYCTL_READ: libc::c_long = 11;
 const KEYCTL_SET_TIMEOUT: libc::c_long = 15;
 const KEYCTL_INVALIDATE: libc::c_long = 21;
-/// Every right for a process that possesses the key, and view, read, write, search and
-/// setattr for the user's other processes (a `credential_process` started by the AWS CLI
-/// finds the key through `@u` without possessing it). Other users get nothing.
-const PERMISSIONS: libc::c_long =
-    0x3f00_0000 | 0x0001_0000 | 0x0002_0000 | 0x0004_0000 | 0x0008_0000 | 0x0020_0000;
+/// Nothing for a process that merely possesses the key (another uid sharing the session
+/// keyring would); view, read, search, link and setattr for this uid. No write: a copy is
+/// replaced by a new key, never updated in place. Group and others get nothing.
+pub(crate) const PERMISSIONS: u32 = 0x0001_0000 // KEY_USR_VIEW
+    | 0x0002_0000 // KEY_USR_READ
+    | 0x0008_0000 // KEY_USR_SEARCH
+    | 0x0010_0000 // KEY_USR_LINK
+    | 0x0020_0000; // KEY_USR_SETATTR
 /// The largest payload of a `user` key.
 const MAX_PAYLOAD: usize = 32_767;
 
 const KEY_TYPE: &[u8] = b"user\0";
 
-/// The entry `name`, if the kernel still holds it (wiped when dropped).
+/// The entry `name`, if the kernel still holds it as a copy of this uid's with Otpilot's
+/// permissions (wiped when dropped). Any other key under the name is dropped.
 pub fn hot_get(name: &str) -> Option<Zeroizing<Vec<u8>>> {
     let id = search(name)?;
+    if !is_own_copy(id) {
+        tracing::debug!("hot cache: dropped a kernel key that is not a private copy of ours");
+        drop_key(id);
+        return None;
+    }
     // The payload is small; one read with room to spare, then a second if it grew.
     let mut buf = vec![0u8; 4096];
     loop {
@@ -68,6 +95,8 @@ pub fn hot_put(name: &str, secret: &[u8], ttl_seconds: u64) -> bool {
     let Ok(description) = CString::new(name) else {
         return false;
     };
+    // Made in this thread's keyring, which no other process possesses, so nobody can read
+    // it before its permissions are narrowed.
     // SAFETY: add_key reads the type and description (NUL-terminated) and `secret.len()`
     // bytes of payload; it keeps no pointer.
     let id = unsafe {
@@ -77,7 +106,7 @@ pub fn hot_put(name: &str, secret: &[u8], ttl_seconds: u64) -> bool {
             description.as_ptr(),
             secret.as_ptr(),
             secret.len(),
-            KEY_SPEC_USER_KEYRING,
+            KEY_SPEC_THREAD_KEYRING,
         )
     };
     if id < 0 {
@@ -87,23 +116,107 @@ pub fn hot_put(name: &str, secret: &[u8], ttl_seconds: u64) -> bool {
         );
         return false;
     }
-    // SAFETY: both calls take only the key's serial and integer arguments.
+    // The copy this one replaces is invalidated, not merely displaced: a key of ours is
+    // then gone from wherever else it was linked, and a key planted under the name is
+    // killed while this process still possesses it.
+    if let Some(old) = search(name) {
+        invalidate(old);
+    }
+    // SAFETY: every call takes only key serials and integer arguments.
     let ok = unsafe {
-        libc::syscall(libc::SYS_keyctl, KEYCTL_SETPERM, id, PERMISSIONS) == 0
-            && libc::syscall(libc::SYS_keyctl, KEYCTL_SET_TIMEOUT, id, ttl_seconds) == 0
+        libc::syscall(libc::SYS_keyctl, KEYCTL_SET_TIMEOUT, id, ttl_seconds) == 0
+            && libc::syscall(
+                libc::SYS_keyctl,
+                KEYCTL_SETPERM,
+                id,
+                PERMISSIONS as libc::c_long,
+            ) == 0
+            // Linking displaces a key of the same name from `@u`, whoever put it there.
+            && libc::syscall(libc::SYS_keyctl, KEYCTL_LINK, id, KEY_SPEC_USER_KEYRING) == 0
     };
+    // SAFETY: as above. (The kernel unlinks by name: this removes the new key from the
+    // thread's keyring, and only from there.)
+    let _ = unsafe { libc::syscall(libc::SYS_keyctl, KEYCTL_UNLINK, id, KEY_SPEC_THREAD_KEYRING) };
     if !ok {
-        // A key without its timeout must not outlive the credentials.
+        // A key without its timeout or its permissions must not outlive this call.
         invalidate(id);
     }
     ok
 }
 
+/// Drops the entry `name` if it is not a private copy of this uid's (one written by an
+/// earlier Otpilot with wider permissions, or another uid's), without reading it.
+pub fn hot_tidy(name: &str) {
+    if let Some(id) = search(name) {
+        if !is_own_copy(id) {
+            drop_key(id);
+        }
+    }
+}
+
 /// Forgets the entry `name`, if there is one.
 pub fn hot_forget(name: &str) {
     if let Some(id) = search(name) {
-        invalidate(id);
+        drop_key(id);
     }
+}
+
+/// What the kernel says of a key: its owner and permissions.
+#[derive(Debug, PartialEq, Eq)]
+struct KeyInfo {
+    uid: u32,
+    perm: u32,
+}
+
+/// Parses KEYCTL_DESCRIBE's `type;uid;gid;perm;description` (perm in hex).
+fn parse_description(text: &[u8]) -> Option<KeyInfo> {
+    let text = std::str::from_utf8(text).ok()?;
+    let mut fields = text.splitn(5, ';');
+    let (_type, uid, _gid, perm) = (
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+    );
+    fields.next()?;
+    Some(KeyInfo {
+        uid: uid.parse().ok()?,
+        perm: u32::from_str_radix(perm, 16).ok()?,
+    })
+}
+
+fn describe(id: libc::c_long) -> Option<KeyInfo> {
+    let mut buf = [0u8; 512];
+    // SAFETY: KEYCTL_DESCRIBE writes at most `buf.len()` bytes (NUL-terminated) into `buf`
+    // and returns the description's full length.
+    let len = unsafe {
+        libc::syscall(
+            libc::SYS_keyctl,
+            KEYCTL_DESCRIBE,
+            id,
+            buf.as_mut_ptr(),
+            buf.len(),
+        )
+    };
+    // Our names are short; a longer description is not one of ours anyway.
+    let len = usize::try_from(len).ok().filter(|n| *n <= buf.len())?;
+    let text = &buf[..len];
+    parse_description(text.strip_suffix(&[0]).unwrap_or(text))
+}
+
+/// A key this uid owns, with exactly Otpilot's permissions: a copy to use.
+fn is_own_copy(id: libc::c_long) -> bool {
+    describe(id)
+        .is_some_and(|info| info.uid == crate::platform::current_uid() && info.perm == PERMISSIONS)
+}
+
+/// Drops a key found under one of our names: invalidated where the kernel lets us (ours,
+/// or a key we possess), and unlinked from `@u` in any case (the kernel unlinks by name:
+/// whatever key of that name `@u` holds now).
+fn drop_key(id: libc::c_long) {
+    invalidate(id);
+    // SAFETY: takes only key serials.
+    let _ = unsafe { libc::syscall(libc::SYS_keyctl, KEYCTL_UNLINK, id, KEY_SPEC_USER_KEYRING) };
 }
 
 fn search(name: &str) -> Option<libc::c_long> {
@@ -221,6 +334,106 @@ mod tests {
         assert!(hot_get(&n).is_some());
         std::thread::sleep(std::time::Duration::from_millis(2100));
         assert!(hot_get(&n).is_none());
+    }
+
+    /// A key under `name` in `@u` with the kernel's default permissions (possessor: all), as
+    /// an earlier Otpilot wrote its copies, or as another uid sharing the session plants one.
+    fn add_plain(name: &str, payload: &[u8]) -> libc::c_long {
+        let description = CString::new(name).unwrap();
+        // SAFETY: as in hot_put.
+        let id = unsafe {
+            libc::syscall(
+                libc::SYS_add_key,
+                KEY_TYPE.as_ptr(),
+                description.as_ptr(),
+                payload.as_ptr(),
+                payload.len(),
+                KEY_SPEC_USER_KEYRING,
+            )
+        };
+        assert!(id > 0, "{}", std::io::Error::last_os_error());
+        id
+    }
+
+    #[test]
+    fn a_copy_grants_a_possessor_nothing_and_its_owner_what_it_needs() {
+        let _quota = crate::platform::kernel_keyring_test_lock();
+        let n = name("permissions");
+        assert!(hot_put(&n, b"secret", 60));
+        let id = search(&n).unwrap();
+        let info = describe(id).unwrap();
+        assert_eq!(info.uid, crate::platform::current_uid());
+        assert_eq!(
+            info.perm & 0xff00_0000,
+            0,
+            "possessor rights: {:08x}",
+            info.perm
+        );
+        assert_eq!(
+            info.perm & 0x0000_ffff,
+            0,
+            "group or other rights: {:08x}",
+            info.perm
+        );
+        assert_eq!(info.perm, PERMISSIONS);
+        // A second put replaces the key rather than writing into it.
+        assert!(hot_put(&n, b"newer", 60));
+        let second = search(&n).unwrap();
+        assert_ne!(second, id);
+        assert!(describe(id).is_none(), "the replaced copy is gone");
+        assert_eq!(hot_get(&n).unwrap().as_slice(), b"newer");
+        hot_forget(&n);
+    }
+
+    #[test]
+    fn a_copy_with_wider_permissions_is_dropped_when_read() {
+        let _quota = crate::platform::kernel_keyring_test_lock();
+        let n = name("old-permissions");
+        // The permissions Otpilot used to give: every right for the possessor.
+        let old = add_plain(&n, b"secret");
+        // SAFETY: takes only a key serial and an integer.
+        let set = unsafe { libc::syscall(libc::SYS_keyctl, KEYCTL_SETPERM, old, 0x3f3b_0000) };
+        assert_eq!(set, 0);
+        assert!(hot_get(&n).is_none(), "a copy others may read is not used");
+        assert!(search(&n).is_none(), "and it is gone");
+        assert!(describe(old).is_none());
+        // Tidying drops such a copy without reading it, and keeps a private one.
+        let old = add_plain(&n, b"secret");
+        hot_tidy(&n);
+        assert!(describe(old).is_none());
+        assert!(hot_put(&n, b"private", 60));
+        hot_tidy(&n);
+        assert_eq!(hot_get(&n).unwrap().as_slice(), b"private");
+        hot_forget(&n);
+    }
+
+    #[test]
+    fn a_planted_key_is_never_written_to_and_is_displaced() {
+        let _quota = crate::platform::kernel_keyring_test_lock();
+        let n = name("planted");
+        let planted = add_plain(&n, b"{\"AccessKeyId\":\"ASIAPLANTED\"}");
+        assert!(hot_put(&n, b"real", 60));
+        let id = search(&n).unwrap();
+        assert_ne!(
+            id, planted,
+            "the copy is a new key, not the planted one updated"
+        );
+        assert!(describe(planted).is_none(), "the planted key is dropped");
+        assert_eq!(hot_get(&n).unwrap().as_slice(), b"real");
+        hot_forget(&n);
+    }
+
+    #[test]
+    fn descriptions_are_parsed() {
+        assert_eq!(
+            parse_description(b"user;1000;1000;003b0000;otpilot:cache:ab;cd"),
+            Some(KeyInfo {
+                uid: 1000,
+                perm: 0x003b_0000
+            })
+        );
+        assert_eq!(parse_description(b"user;x;0;3f010000;n"), None);
+        assert_eq!(parse_description(b"user;0;0;3f010000"), None);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use keyring_core::Error as KeyringError;
 
-pub use super::kernel_keyring::{hot_forget, hot_get, hot_put};
+pub use super::kernel_keyring::{hot_forget, hot_get, hot_put, hot_tidy};
 use super::BaseDirs;
 use crate::error::{Error, Result};
 
@@ -52,6 +52,19 @@ pub fn base_dirs(var: impl Fn(&str) -> Option<OsString>) -> Result<BaseDirs> {
 /// The effective uid of this process.
 pub fn current_uid() -> u32 {
     rustix::process::geteuid().as_raw()
+}
+
+/// This machine's name (`gethostname`), if it has one.
+pub fn host_name() -> Option<String> {
+    let mut buf = [0u8; 256];
+    // SAFETY: gethostname writes at most `buf.len()` bytes into `buf`.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    if rc != 0 {
+        return None;
+    }
+    let end = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
+    let name = String::from_utf8_lossy(&buf[..end]).into_owned();
+    (!name.is_empty()).then_some(name)
 }
 
 /// The uid of the process at the other end of a Unix socket (`SO_PEERCRED`).

@@ -5,12 +5,13 @@
 //! |---|---|
 //! | [`secret_store`] | the Secret Service over D-Bus (gnome-keyring, KeePassXC) |
 //! | [`base_dirs`] | the XDG base directories |
+//! | [`host_name`] | `gethostname` (names the runtime directory's fallback) |
 //! | [`current_uid`], [`peer_uid`] | `geteuid`, `SO_PEERCRED` on the agent's Unix socket |
 //! | [`browser_opener`] | `xdg-open` |
 //! | [`protect_process_memory`] | `PR_SET_DUMPABLE` 0, `RLIMIT_CORE` 0 |
 //! | [`remove_file_later`] | a detached `sh` that sleeps, then removes |
 //! | [`keep_out_of_swap`], [`release_from_ram`] | `mlock`, `munlock` |
-//! | [`hot_get`], [`hot_put`], [`hot_forget`] | the kernel keyring (`@u`), with timeouts |
+//! | [`hot_get`], [`hot_put`], [`hot_forget`], [`hot_tidy`] | the kernel keyring (`@u`), owner-only, with timeouts |
 //! | [`open_tpm_device`] | `/dev/tpmrm0` (the TPM's commands themselves are the same everywhere: [`crate::tpm`]) |
 //!
 //! File locks need no seam: `std::fs::File::try_lock` is the same on every OS. The tray's
@@ -41,7 +42,7 @@ pub struct BaseDirs {
     /// User data (the vault).
     pub data: PathBuf,
     /// Sockets and locks; `None` when the OS gives none (then Otpilot makes a private
-    /// directory of its own in the temporary directory).
+    /// directory of its own under the user's state directory: see [`crate::paths::Dirs`]).
     pub runtime: Option<PathBuf>,
 }
 

@@ -50,6 +50,11 @@ pub fn keep_out_of_swap(_buf: &[u8]) {}
 
 pub fn release_from_ram(_start: *const u8, _len: usize) {}
 
+/// Not asked of this OS yet: the runtime fallback then goes without it.
+pub fn host_name() -> Option<String> {
+    None
+}
+
 /// No hot cache: every read goes to the OS keyring.
 pub fn hot_get(_name: &str) -> Option<zeroize::Zeroizing<Vec<u8>>> {
     None
@@ -60,6 +65,8 @@ pub fn hot_put(_name: &str, _secret: &[u8], _ttl_seconds: u64) -> bool {
 }
 
 pub fn hot_forget(_name: &str) {}
+
+pub fn hot_tidy(_name: &str) {}
 
 /// Windows reaches the TPM through TBS, not a device file: not written yet.
 pub fn open_tpm_device(_path: &std::path::Path) -> std::io::Result<std::fs::File> {
