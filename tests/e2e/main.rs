@@ -42,5 +42,7 @@ mod tpm;
 mod vault;
 // A security review's findings, as a user meets them: links kept, no core dumps.
 mod hardening;
+// Hostile input: terminal escapes in labels, CSV formulas, endless files, huge images.
+mod hostile_input;
 // The MFA gate in front of moto: codes checked as at AWS, faults, the request record.
 mod gate_selftest;

@@ -28,6 +28,7 @@ pub mod export;
 pub mod import;
 pub mod keys;
 pub mod lifecycle;
+pub mod limits;
 pub mod localtime;
 pub mod lock;
 pub mod mfa;
@@ -41,6 +42,7 @@ pub mod runtime;
 pub mod secret;
 pub mod settings;
 pub mod store;
+pub mod text;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod totp;
