@@ -13,7 +13,8 @@ use crate::harness::{random_seed, run_detached, Run, TestEnv};
 
 /// OSC 52 (set the clipboard) ended by BEL, CSI "clear screen", DEL, and C1 CSI and OSC as
 /// UTF-8, percent-encoded for an otpauth URI.
-const HOSTILE_ISSUER: &str = "Evil%1B%5D52%3Bc%3BZXZpbA%3D%3D%07Corp%1B%5B2J%7F%C2%9B2J%C2%9D0%3Bx%C2%9C";
+const HOSTILE_ISSUER: &str =
+    "Evil%1B%5D52%3Bc%3BZXZpbA%3D%3D%07Corp%1B%5B2J%7F%C2%9B2J%C2%9D0%3Bx%C2%9C";
 /// What is left of it once its controls are removed.
 const CLEAN_ISSUER: &str = "Evil]52;c;ZXZpbA==Corp[2J2J0;x";
 
@@ -73,7 +74,9 @@ fn labels_with_terminal_escapes_reach_no_terminal() {
         import.assert_ok();
         assert_no_controls(&import, "device import");
         assert!(
-            import.stderr().contains(&format!("skipped `{CLEAN_ISSUER}: dave`")),
+            import
+                .stderr()
+                .contains(&format!("skipped `{CLEAN_ISSUER}: dave`")),
             "{}",
             import.stderr()
         );
@@ -105,8 +108,7 @@ fn labels_with_terminal_escapes_reach_no_terminal() {
     let rows: Vec<Value> = serde_json::from_str(&json.stdout()).unwrap();
     let evil = rows.iter().find(|r| r["name"] == "evil").unwrap();
     assert_eq!(
-        evil["issuer"],
-        "Evil\u{1b}]52;c;ZXZpbA==\u{7}Corp\u{7f}\u{9b}2J",
+        evil["issuer"], "Evil\u{1b}]52;c;ZXZpbA==\u{7}Corp\u{7f}\u{9b}2J",
         "the JSON escapes are JSON's: the value reads back whole"
     );
 }
@@ -144,10 +146,10 @@ fn account_report_prints_no_escape_and_writes_no_formula() {
     iam_raw(&world.moto.endpoint, "CreateUser", evil);
     iam_raw(&world.moto.endpoint, "CreateAccessKey", evil);
     for name in ["=1+2", "@SUM(1+1)", "-2+3", "+1"] {
-        world.moto.aws(&["iam", "create-user", "--user-name", name]);
-        world
-            .moto
-            .aws(&["iam", "create-access-key", "--user-name", name]);
+        // `--user-name=-2+3`: a value starting with `-` is not an option.
+        let user = format!("--user-name={name}");
+        world.moto.aws(&["iam", "create-user", &user]);
+        world.moto.aws(&["iam", "create-access-key", &user]);
     }
     world.moto.aws(&[
         "iam",
@@ -176,9 +178,10 @@ fn account_report_prints_no_escape_and_writes_no_formula() {
     let csv = world.run(&["account", "report", "--profile", "base", "--csv"]);
     assert_no_controls(&csv, "account report --csv");
     let rows = otpilot_core::csv::rows(&csv.stdout()).unwrap();
-    assert_eq!(rows[0].iter().map(|f| f.as_str()).collect::<Vec<_>>(), [
-        "severity", "check", "subject", "detail", "fix"
-    ]);
+    assert_eq!(
+        rows[0].iter().map(|f| f.as_str()).collect::<Vec<_>>(),
+        ["severity", "check", "subject", "detail", "fix"]
+    );
     let subjects: Vec<&str> = rows[1..].iter().map(|r| r[2].as_str()).collect();
     for name in ["=1+2", "@SUM(1+1)", "-2+3", "+1"] {
         assert!(
@@ -202,8 +205,11 @@ fn account_report_prints_no_escape_and_writes_no_formula() {
 #[test]
 fn endless_and_oversized_inputs_are_refused() {
     let env = TestEnv::new();
-    env.run(&["device", "add", "x", "--aws-seed-file", "/dev/zero"], None)
-        .assert_one_line_error("/dev/zero is larger than 1 MiB, more than any AWS seed file");
+    env.run(
+        &["device", "add", "x", "--aws-seed-file", "/dev/zero"],
+        None,
+    )
+    .assert_one_line_error("/dev/zero is larger than 1 MiB, more than any AWS seed file");
 
     // A PNG whose header declares 100 000 × 100 000 pixels (a few dozen bytes that would
     // decode into 10 GB): refused from the header.
@@ -216,12 +222,13 @@ fn endless_and_oversized_inputs_are_refused() {
     // An endless paste on stdin.
     let mut cmd = env.command(["device", "add", "x"]);
     cmd.stdin(std::fs::File::open("/dev/zero").unwrap());
-    Run(cmd.output().unwrap())
-        .assert_one_line_error("stdin is larger than 1 MiB, more than any seed, otpauth URI or export");
+    Run(cmd.output().unwrap()).assert_one_line_error(
+        "stdin is larger than 1 MiB, more than any seed, otpauth URI or export",
+    );
     assert!(env.devices().is_empty());
 }
 
-/// A PNG that is only a header: signature, IHDR (8-bit greyscale) and IEND, CRCs right.
+/// A PNG that is only a header: signature, IHDR (8-bit greyscale), an empty IDAT and IEND, CRCs right.
 fn png_header(width: u32, height: u32) -> Vec<u8> {
     fn crc32(bytes: &[u8]) -> u32 {
         let mut crc = !0u32;
@@ -241,8 +248,14 @@ fn png_header(width: u32, height: u32) -> Vec<u8> {
     for (kind, data) in [
         (
             &b"IHDR"[..],
-            [&width.to_be_bytes()[..], &height.to_be_bytes(), &[8, 0, 0, 0, 0]].concat(),
+            [
+                &width.to_be_bytes()[..],
+                &height.to_be_bytes(),
+                &[8, 0, 0, 0, 0],
+            ]
+            .concat(),
         ),
+        (b"IDAT", Vec::new()),
         (b"IEND", Vec::new()),
     ] {
         png.extend_from_slice(&(data.len() as u32).to_be_bytes());
@@ -271,7 +284,10 @@ fn the_console_page_is_removed_after_ctrl_c() {
     // A browser that keeps running (as one does), so Otpilot is still watching it.
     std::fs::write(
         &browser,
-        format!("#!/bin/sh\necho \"${{1#file://}}\" > '{}'\nexec sleep 30\n", log.display()),
+        format!(
+            "#!/bin/sh\necho \"${{1#file://}}\" > '{}'\nexec sleep 30\n",
+            log.display()
+        ),
     )
     .unwrap();
     use std::os::unix::fs::PermissionsExt;
@@ -313,5 +329,9 @@ fn the_console_page_is_removed_after_ctrl_c() {
     while page.exists() && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(250));
     }
-    assert!(!page.exists(), "{} outlived the interrupted otpilot", page.display());
+    assert!(
+        !page.exists(),
+        "{} outlived the interrupted otpilot",
+        page.display()
+    );
 }

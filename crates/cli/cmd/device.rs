@@ -49,11 +49,9 @@ pub fn run(ctx: &Ctx, command: DeviceCommand) -> Result<()> {
         } => {
             let device = ctx.devices().set_serial(&name, serial.as_deref())?;
             match &device.serial {
-                Some(serial) => eprintln!(
-                    "`{}` now answers for {}",
-                    device.name,
-                    term::shown(serial)
-                ),
+                Some(serial) => {
+                    eprintln!("`{}` now answers for {}", device.name, term::shown(serial))
+                }
                 None => eprintln!("`{}` has no serial now", device.name),
             }
             Ok(())

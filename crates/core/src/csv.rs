@@ -110,7 +110,10 @@ mod tests {
             ("a, b", "\"a, b\""),
             ("say \"hi\"", "\"say \"\"hi\"\"\""),
             ("two\nlines", "\"two\nlines\""),
-            ("=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""),
+            (
+                "=HYPERLINK(\"http://x\",\"y\")",
+                "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"",
+            ),
             ("+1+2", "\"'+1+2\""),
             ("-2+3", "\"'-2+3\""),
             ("@SUM(A1)", "\"'@SUM(A1)\""),
@@ -123,7 +126,9 @@ mod tests {
             assert_eq!(field(text), written, "{text:?}");
         }
         // What is written reads back as the text, with the `'` a spreadsheet hides.
-        let line = ["=1+1", "x,y", "-", "plain"].map(|t| field(t).into_owned()).join(",");
+        let line = ["=1+1", "x,y", "-", "plain"]
+            .map(|t| field(t).into_owned())
+            .join(",");
         assert_eq!(
             plain(rows(&line).unwrap()),
             [vec!["'=1+1", "x,y", "'-", "plain"]]

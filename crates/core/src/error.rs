@@ -146,7 +146,9 @@ pub enum Error {
         height: u32,
         max_mpx: u32,
     },
-    #[error("{input} is larger than {limit}, more than any {what}; check that it is the right one")]
+    #[error(
+        "{input} is larger than {limit}, more than any {what}; check that it is the right one"
+    )]
     InputTooLarge {
         /// The file's path, or `stdin`.
         input: String,

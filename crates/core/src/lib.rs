@@ -42,9 +42,9 @@ pub mod runtime;
 pub mod secret;
 pub mod settings;
 pub mod store;
-pub mod text;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod text;
 pub mod totp;
 pub mod tpm;
 pub mod vault;

@@ -122,7 +122,9 @@ mod tests {
     #[test]
     fn reads_up_to_the_limit_and_refuses_past_it() {
         assert_eq!(
-            read_stream(&[7u8; 16][..], SMALL, "stdin").unwrap().as_slice(),
+            read_stream(&[7u8; 16][..], SMALL, "stdin")
+                .unwrap()
+                .as_slice(),
             [7u8; 16]
         );
         let err = read_stream(&[7u8; 17][..], SMALL, "stdin").err().unwrap();

@@ -161,6 +161,7 @@ mod tests {
         ihdr.extend_from_slice(&[8, 0, 0, 0, 0]); // 8-bit greyscale, no interlace
         let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
         chunk(&mut png, b"IHDR", &ihdr);
+        chunk(&mut png, b"IDAT", &[]);
         chunk(&mut png, b"IEND", &[]);
         png
     }
@@ -176,7 +177,10 @@ mod tests {
                 matches!(err, Error::ImageTooLarge { width: w, height: h, .. } if w == width && h == height),
                 "{err}"
             );
-            assert!(err.to_string().contains("more than the 16 megapixels"), "{err}");
+            assert!(
+                err.to_string().contains("more than the 16 megapixels"),
+                "{err}"
+            );
         }
         // Within the bound, the header is read and decoding goes on (and fails on no data).
         let path = dir.path().join("small.png");

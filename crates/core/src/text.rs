@@ -80,12 +80,12 @@ impl serde_json::ser::Formatter for EscapeAllControls<'_> {
         let mut start = 0;
         for (at, c) in fragment.char_indices() {
             if is_control(c) {
-                writer.write_all(fragment[start..at].as_bytes())?;
+                writer.write_all(&fragment.as_bytes()[start..at])?;
                 write!(writer, "\\u{:04x}", c as u32)?;
                 start = at + c.len_utf8();
             }
         }
-        writer.write_all(fragment[start..].as_bytes())
+        writer.write_all(&fragment.as_bytes()[start..])
     }
 
     // The layout is the pretty formatter's.
@@ -118,10 +118,7 @@ impl serde_json::ser::Formatter for EscapeAllControls<'_> {
     ) -> std::io::Result<()> {
         self.0.begin_object_key(w, first)
     }
-    fn begin_object_value<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-    ) -> std::io::Result<()> {
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
         self.0.begin_object_value(w)
     }
     fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
@@ -167,9 +164,15 @@ mod tests {
     fn escaping_shows_each_control_and_borrows_clean_text() {
         let shown = escape_controls(HOSTILE);
         assert!(!has_control(&shown), "{shown:?}");
-        assert!(shown.starts_with("Evil\\x1b]52;c;ZWNobyBwd25lZA==\\x07Corp"), "{shown}");
+        assert!(
+            shown.starts_with("Evil\\x1b]52;c;ZWNobyBwd25lZA==\\x07Corp"),
+            "{shown}"
+        );
         assert!(shown.contains("\\x7f\\u{9b}2J\\u{9d}x\\u{9c}"), "{shown}");
-        assert!(matches!(escape_controls("alice@1234 Zoë"), Cow::Borrowed(_)));
+        assert!(matches!(
+            escape_controls("alice@1234 Zoë"),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]
@@ -177,16 +180,28 @@ mod tests {
         let json = serde_json::to_string(&HOSTILE).unwrap();
         assert!(!json.chars().any(|c| (c as u32) < 0x20), "{json:?}");
         assert!(json.contains("\\u001b]52"), "{json}");
-        assert!(json.contains('\u{7f}') && json.contains('\u{9b}'), "{json:?}");
+        assert!(
+            json.contains('\u{7f}') && json.contains('\u{9b}'),
+            "{json:?}"
+        );
     }
 
     #[test]
     fn json_pretty_escapes_every_control_and_reads_back_the_same() {
         let value = serde_json::json!({"issuer": HOSTILE, "rows": [1, "a\u{85}"]});
         let json = json_pretty(&value).unwrap();
-        assert!(!json.chars().any(|c| is_control(c) && c != '\n'), "{json:?}");
-        assert!(json.contains("\\u001b]52") && json.contains("\\u007f\\u009b2J"), "{json}");
-        assert_eq!(serde_json::from_str::<serde_json::Value>(&json).unwrap(), value);
+        assert!(
+            !json.chars().any(|c| is_control(c) && c != '\n'),
+            "{json:?}"
+        );
+        assert!(
+            json.contains("\\u001b]52") && json.contains("\\u007f\\u009b2J"),
+            "{json}"
+        );
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&json).unwrap(),
+            value
+        );
         // The layout is serde_json's pretty one.
         let plain = serde_json::json!({"a": [1, 2], "b": {"c": "d"}});
         assert_eq!(

@@ -242,7 +242,10 @@ mod tests {
     fn with_work_factor(sealed: &[u8], log_n: u8) -> Vec<u8> {
         let text = String::from_utf8_lossy(sealed);
         let line = text.lines().nth(1).unwrap();
-        assert!(line.starts_with("-> scrypt ") && line.ends_with(" 16"), "{line}");
+        assert!(
+            line.starts_with("-> scrypt ") && line.ends_with(" 16"),
+            "{line}"
+        );
         let changed = format!("{} {log_n}", line.strip_suffix(" 16").unwrap());
         let mut out = sealed.to_vec();
         let at = text.find(line).unwrap();

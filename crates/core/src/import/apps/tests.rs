@@ -146,7 +146,11 @@ fn aegis_with_too_many_password_slots_is_refused_before_any_scrypt() {
         .err()
         .unwrap();
     assert!(matches!(err, Error::ExportDamaged { .. }), "{err}");
-    assert!(err.to_string().contains("9 password slots, more than the 8"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("9 password slots, more than the 8"),
+        "{err}"
+    );
     // Up to the bound, the right slot is found.
     let several = vec![slot.to_owned(); aegis::MAX_PASSWORD_SLOTS].join(",");
     let fine = text.replacen(slot, &several, 1);
