@@ -23,8 +23,9 @@ fn main() -> ExitCode {
     match cmd::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            // `{:#}` prints the whole context chain on one line.
-            eprintln!("otpilot: {err:#}");
+            // `{:#}` prints the whole context chain on one line; a label it quotes (an
+            // export's entry) keeps no control character that could act on the terminal.
+            eprintln!("otpilot: {}", term::shown(&format!("{err:#}")));
             ExitCode::FAILURE
         }
     }

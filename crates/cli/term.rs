@@ -1,6 +1,7 @@
 //! Talking to the person at the terminal: hidden prompts and confirmations go through
 //! `/dev/tty`, never stdout, so they work even when stdout is a pipe.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufRead, IsTerminal, Read, Write};
 
@@ -11,6 +12,32 @@ use rustix::termios::{
     tcgetattr, tcsetattr, LocalModes, OptionalActions, SpecialCodeIndex, Termios,
 };
 use zeroize::Zeroizing;
+
+/// Text from outside (an issuer, an account, an IAM name, an error that quotes one) as it
+/// may be printed: any control character shown as an escape (`\x1b`), so a label carrying a
+/// terminal sequence (OSC 52 writes the clipboard) is seen, never obeyed. Every print of such
+/// text goes through here; `--json` output needs not (serde_json escapes controls).
+pub fn shown(text: &str) -> Cow<'_, str> {
+    otpilot_core::text::escape_controls(text)
+}
+
+/// All of stdin, refused past `limit` (`cat /dev/zero | otpilot …` must not fill memory).
+pub fn read_stdin(limit: otpilot_core::limits::Limit) -> Result<Zeroizing<Vec<u8>>> {
+    Ok(otpilot_core::limits::read_stream(
+        std::io::stdin().lock(),
+        limit,
+        "stdin",
+    )?)
+}
+
+/// The first line of stdin, refused past `limit`.
+pub fn read_stdin_line(limit: otpilot_core::limits::Limit) -> Result<Zeroizing<String>> {
+    Ok(otpilot_core::limits::read_line(
+        std::io::stdin().lock(),
+        limit,
+        "stdin",
+    )?)
+}
 
 /// True when stdin is a terminal (so the user can be asked, rather than read from a pipe).
 pub fn stdin_is_terminal() -> bool {

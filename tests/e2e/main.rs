@@ -51,6 +51,8 @@ mod hardening;
 mod cli_edges;
 // Other local users on one machine: the kernel keyring's copies, the runtime directory.
 mod shared_host;
+// Hostile input: terminal escapes in labels, CSV formulas, endless files, huge images.
+mod hostile_input;
 // The MFA gate in front of moto: codes checked as at AWS, faults, the request record.
 mod gate_selftest;
 // The terminal and shared files: Ctrl-C at a hidden prompt, closed pipes, concurrent edits

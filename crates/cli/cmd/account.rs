@@ -6,6 +6,7 @@ use std::io::Write;
 use anyhow::Result;
 use otpilot_core::app::{AccountReport, EnforcePlan, PolicyChange};
 use otpilot_core::aws::iam_admin::Principal;
+use otpilot_core::csv;
 
 use super::Ctx;
 use crate::cli::AccountCommand;
@@ -41,12 +42,13 @@ fn report(ctx: &Ctx, profile: &str, json: bool, csv: bool) -> Result<()> {
     let report = ctx.session.account_report(profile)?;
     let mut out = std::io::stdout().lock();
     if json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+        writeln!(out, "{}", otpilot_core::text::json_pretty(&report)?)?;
     } else if csv {
         writeln!(out, "severity,check,subject,detail,fix")?;
         for f in &report.findings {
             let row = [f.severity.as_str(), &f.check, &f.subject, &f.detail, &f.fix];
-            writeln!(out, "{}", row.map(csv_field).join(","))?;
+            let row = row.map(|cell| csv::field(&term::shown(cell)).into_owned());
+            writeln!(out, "{}", row.join(","))?;
         }
     } else {
         print_report(&mut out, &report)?;
@@ -67,7 +69,7 @@ fn print_report(out: &mut impl Write, report: &AccountReport) -> Result<()> {
     writeln!(
         out,
         "Account report (profile `{}`): {} IAM users, {} findings, {high} high",
-        report.profile,
+        term::shown(&report.profile),
         report.users,
         report.findings.len()
     )?;
@@ -76,20 +78,11 @@ fn print_report(out: &mut impl Write, report: &AccountReport) -> Result<()> {
             out,
             "{:<7} {}",
             f.severity.as_str().to_uppercase(),
-            f.detail
+            term::shown(&f.detail)
         )?;
-        writeln!(out, "        fix: {}", f.fix)?;
+        writeln!(out, "        fix: {}", term::shown(&f.fix))?;
     }
     Ok(())
-}
-
-/// RFC 4180: quoted when it holds a comma, a quote or a line break.
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
 }
 
 fn enforce(
@@ -146,7 +139,7 @@ fn print_plan(plan: &EnforcePlan) {
             "{} of {} without an active MFA device will be restricted to setting up MFA and changing their password until they enrol one (`otpilot mfa enroll`): {}",
             plan.restricted.len(),
             plan.members,
-            plan.restricted.join(", ")
+            term::shown(&plan.restricted.join(", "))
         );
     }
 }
@@ -204,7 +197,7 @@ fn cleanup(ctx: &Ctx, profile: &str, yes: bool) -> Result<()> {
         return Ok(());
     }
     for serial in &serials {
-        eprintln!("unassigned: {serial}");
+        eprintln!("unassigned: {}", term::shown(serial));
     }
     term::confirm_or_yes(
         yes,

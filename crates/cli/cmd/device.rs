@@ -1,6 +1,6 @@
 //! `otpilot device ...`: add, list, remove, rename, serial, qr.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
@@ -9,7 +9,6 @@ use otpilot_core::device::{Device, Location};
 use otpilot_core::qr;
 use otpilot_core::secret::SecretString;
 use serde::Serialize;
-use zeroize::Zeroizing;
 
 use super::Ctx;
 use crate::cli::{AddArgs, DeviceCommand};
@@ -50,7 +49,9 @@ pub fn run(ctx: &Ctx, command: DeviceCommand) -> Result<()> {
         } => {
             let device = ctx.devices().set_serial(&name, serial.as_deref())?;
             match &device.serial {
-                Some(serial) => eprintln!("`{}` now answers for {serial}", device.name),
+                Some(serial) => {
+                    eprintln!("`{}` now answers for {}", device.name, term::shown(serial))
+                }
                 None => eprintln!("`{}` has no serial now", device.name),
             }
             Ok(())
@@ -90,7 +91,7 @@ fn add(ctx: &Ctx, args: AddArgs) -> Result<()> {
         seal,
     })?;
     for warning in &added.warnings {
-        eprintln!("otpilot: warning: {warning}");
+        eprintln!("otpilot: warning: {}", term::shown(warning));
     }
     for d in &added.devices {
         let about = describe(d);
@@ -119,11 +120,9 @@ fn read_secret_text() -> Result<SecretString> {
             "Paste the base32 seed, otpauth:// URI or otpauth-migration:// export (hidden): ",
         );
     }
-    let mut text = Zeroizing::new(String::new());
-    std::io::stdin()
-        .read_to_string(&mut text)
-        .context("cannot read the secret from stdin")?;
-    Ok(SecretString::new(std::mem::take(&mut *text)))
+    let bytes = term::read_stdin(otpilot_core::limits::PASTED_SECRET)?;
+    let text = std::str::from_utf8(&bytes).context("the secret on stdin is not UTF-8 text")?;
+    Ok(SecretString::from(text))
 }
 
 fn describe(d: &Device) -> String {
@@ -140,7 +139,7 @@ fn describe(d: &Device) -> String {
     if parts.is_empty() {
         String::new()
     } else {
-        format!(" ({})", parts.join(", "))
+        format!(" ({})", term::shown(&parts.join(", ")))
     }
 }
 
@@ -184,7 +183,7 @@ fn list(ctx: &Ctx, json: bool) -> Result<()> {
                 tpm_pin: d.tpm_pin,
             })
             .collect();
-        writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
+        writeln!(out, "{}", otpilot_core::text::json_pretty(&rows)?)?;
         return Ok(());
     }
     if devices.is_empty() {
@@ -221,11 +220,11 @@ fn list(ctx: &Ctx, json: bool) -> Result<()> {
         writeln!(
             out,
             "{:width$}  {:14}  {:9}  {:44}  {}",
-            d.name,
+            term::shown(&d.name),
             kind,
             home,
-            d.serial.as_deref().unwrap_or("-"),
-            if who.is_empty() { "-" } else { &who }
+            term::shown(d.serial.as_deref().unwrap_or("-")),
+            term::shown(if who.is_empty() { "-" } else { &who })
         )?;
     }
     out.flush()?;

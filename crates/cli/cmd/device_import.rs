@@ -1,12 +1,9 @@
 //! `otpilot device import FILE`: every TOTP account of an authenticator app's export.
 
-use std::io::BufRead;
-
 use anyhow::{Context, Result};
 use otpilot_core::app::{AppExportImport, AppExportImported, PlannedDevice};
 use otpilot_core::error::ErrorKind;
 use otpilot_core::secret::SecretString;
-use zeroize::Zeroizing;
 
 use super::Ctx;
 use crate::cli::ImportArgs;
@@ -54,10 +51,14 @@ fn report(imported: &AppExportImported) {
         eprintln!("{verb} `{}`{}", device.name, describe(device));
     }
     for skipped in &imported.skipped {
-        eprintln!("skipped `{}`: {}", skipped.label, skipped.reason);
+        eprintln!(
+            "skipped `{}`: {}",
+            term::shown(&skipped.label),
+            term::shown(&skipped.reason)
+        );
     }
     for warning in &imported.warnings {
-        eprintln!("otpilot: warning: {warning}");
+        eprintln!("otpilot: warning: {}", term::shown(warning));
     }
     let (added, skipped) = (imported.devices.len(), imported.skipped.len());
     let devices = if added == 1 { "device" } else { "devices" };
@@ -92,7 +93,7 @@ fn describe(device: &PlannedDevice) -> String {
         .flatten()
         .collect();
     if !who.is_empty() {
-        parts.push(who.join(", "));
+        parts.push(term::shown(&who.join(", ")).into_owned());
     }
     let p = device.params;
     parts.push(format!(
@@ -105,18 +106,14 @@ fn describe(device: &PlannedDevice) -> String {
         } else {
             ""
         };
-        parts.push(format!("serial {serial}{guessed}"));
+        parts.push(format!("serial {}{guessed}", term::shown(serial)));
     }
     format!(" ({})", parts.join("; "))
 }
 
 /// The first line of stdin, without its line ending.
 fn password_from_stdin() -> Result<SecretString> {
-    let mut line = Zeroizing::new(String::new());
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
+    let line = term::read_stdin_line(otpilot_core::limits::PASSWORD)
         .context("cannot read the password from stdin")?;
-    let password = line.trim_end_matches(['\n', '\r']);
-    Ok(SecretString::from(password))
+    Ok(SecretString::from(line.as_str()))
 }

@@ -1,8 +1,30 @@
 //! A CSV reader (RFC 4180: commas, double-quoted fields with `""` for a quote, CRLF or LF)
 //! whose fields are zeroizing: a Bitwarden CSV export holds every password of the vault, not
-//! only the TOTP seeds. IAM's credential report is read with it too.
+//! only the TOTP seeds. IAM's credential report is read with it too. And one field writer,
+//! safe to open in a spreadsheet.
+
+use std::borrow::Cow;
 
 use zeroize::Zeroizing;
+
+/// One field of a CSV file Otpilot writes (`account report --csv`), safe to open in a
+/// spreadsheet: a field that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
+/// would be read as a formula (`=HYPERLINK(…)`, `@SUM(…)`, `-2+3`): it gets a leading `'`,
+/// which the spreadsheet shows as text, and quotes, as OWASP's "CSV Injection" advises.
+/// Otherwise RFC 4180: quoted when it holds a comma, a quote or a line break.
+/// <https://owasp.org/www-community/attacks/CSV_Injection>
+pub fn field(text: &str) -> Cow<'_, str> {
+    let formula = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if !formula && !text.contains([',', '"', '\n', '\r']) {
+        return Cow::Borrowed(text);
+    }
+    let escaped = text.replace('"', "\"\"");
+    Cow::Owned(if formula {
+        format!("\"'{escaped}\"")
+    } else {
+        format!("\"{escaped}\"")
+    })
+}
 
 pub type Row = Vec<Zeroizing<String>>;
 
@@ -79,5 +101,37 @@ mod tests {
             ]
         );
         assert_eq!(rows("a,b\n\"open,c\n").err(), Some(2));
+    }
+
+    #[test]
+    fn fields_are_quoted_as_rfc_4180_says_and_formulas_neutralised() {
+        let cases = [
+            ("console-user", "console-user"),
+            ("a, b", "\"a, b\""),
+            ("say \"hi\"", "\"say \"\"hi\"\"\""),
+            ("two\nlines", "\"two\nlines\""),
+            (
+                "=HYPERLINK(\"http://x\",\"y\")",
+                "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"",
+            ),
+            ("+1+2", "\"'+1+2\""),
+            ("-2+3", "\"'-2+3\""),
+            ("@SUM(A1)", "\"'@SUM(A1)\""),
+            ("\t=1", "\"'\t=1\""),
+            ("\r=1", "\"'\r=1\""),
+            ("a=b", "a=b"),
+            ("", ""),
+        ];
+        for (text, written) in cases {
+            assert_eq!(field(text), written, "{text:?}");
+        }
+        // What is written reads back as the text, with the `'` a spreadsheet hides.
+        let line = ["=1+1", "x,y", "-", "plain"]
+            .map(|t| field(t).into_owned())
+            .join(",");
+        assert_eq!(
+            plain(rows(&line).unwrap()),
+            [vec!["'=1+1", "x,y", "'-", "plain"]]
+        );
     }
 }

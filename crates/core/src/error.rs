@@ -148,6 +148,22 @@ pub enum Error {
     ImageDecode { path: PathBuf, detail: String },
     #[error("no QR code found in {}; use a sharper or larger image of the code", path.display())]
     NoQrCode { path: PathBuf },
+    #[error("{} is {width}×{height} pixels, more than the {max_mpx} megapixels Otpilot decodes; crop it to the QR code", path.display())]
+    ImageTooLarge {
+        path: PathBuf,
+        width: u32,
+        height: u32,
+        max_mpx: u32,
+    },
+    #[error(
+        "{input} is larger than {limit}, more than any {what}; check that it is the right one"
+    )]
+    InputTooLarge {
+        /// The file's path, or `stdin`.
+        input: String,
+        limit: String,
+        what: &'static str,
+    },
     #[error("the QR code in {} does not contain an otpauth URI or a base32 seed", path.display())]
     QrNotOtpauth { path: PathBuf },
     #[error("{} does not look like the seed file of `aws iam create-virtual-mfa-device --bootstrap-method Base32StringSeed`: {detail}", path.display())]
@@ -411,6 +427,8 @@ impl Error {
             | Error::InvalidKeys(_)
             | Error::InvalidDuration(_)
             | Error::NoQrCode { .. }
+            | Error::ImageTooLarge { .. }
+            | Error::InputTooLarge { .. }
             | Error::QrNotOtpauth { .. }
             | Error::ImageDecode { .. }
             | Error::AwsSeedFile { .. }

@@ -30,6 +30,7 @@ pub mod invocation;
 pub mod keys;
 pub mod lifecycle;
 pub mod listen;
+pub mod limits;
 pub mod localtime;
 pub mod lock;
 pub mod mfa;
@@ -45,6 +46,7 @@ pub mod settings;
 pub mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod text;
 pub mod totp;
 pub mod tpm;
 pub mod vault;

@@ -79,7 +79,7 @@ pub fn ensure_private_dir(dir: &Path) -> Result<()> {
         let own = crate::platform::current_uid();
         let refuse = |why: String| Error::CreateDir {
             path: dir.to_owned(),
-            source: std::io::Error::new(std::io::ErrorKind::PermissionDenied, why),
+            cause: std::io::Error::new(std::io::ErrorKind::PermissionDenied, why),
         };
         check_path_is_ours(dir, own).map_err(refuse)?;
     }

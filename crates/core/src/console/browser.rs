@@ -24,14 +24,14 @@ const LAUNCH_GRACE: Duration = Duration::from_secs(3);
 pub fn open(url: &SecretString, private_dir: &Path) -> Result<(), String> {
     let page = write_page(private_dir, url)
         .map_err(|e| format!("the sign-in page could not be written ({e})"))?;
+    // The removal is scheduled before anything can stop this process (Ctrl-C while a
+    // launcher is watched, a closed terminal): the remover outlives it and ignores both.
+    crate::platform::remove_file_later(&page, PAGE_LIFETIME);
     let target = format!("file://{}", page.display());
     let mut failures = Vec::new();
     for words in browser_commands() {
         match launch(&words, &target) {
-            Ok(()) => {
-                crate::platform::remove_file_later(&page, PAGE_LIFETIME);
-                return Ok(());
-            }
+            Ok(()) => return Ok(()),
             Err(why) => failures.push(format!("`{}` {why}", words[0])),
         }
     }

@@ -7,8 +7,6 @@ pub mod apps;
 
 use std::path::Path;
 
-use zeroize::Zeroizing;
-
 use crate::error::{Error, Result};
 use crate::totp::{TotpParams, TotpSeed};
 use crate::{migration, otpauth, qr};
@@ -21,14 +19,28 @@ pub struct ImportedAccount {
     pub account: Option<String>,
 }
 
+impl ImportedAccount {
+    /// The one way an account is made from what came in: its issuer and account lose any
+    /// control character (a terminal escape in a QR code's label must not reach a terminal
+    /// when the device is listed), and an empty one is none.
+    pub fn new(
+        seed: TotpSeed,
+        params: TotpParams,
+        issuer: Option<&str>,
+        account: Option<&str>,
+    ) -> Self {
+        Self {
+            seed,
+            params,
+            issuer: crate::text::clean_optional(issuer),
+            account: crate::text::clean_optional(account),
+        }
+    }
+}
+
 impl From<migration::MigrationAccount> for ImportedAccount {
     fn from(a: migration::MigrationAccount) -> Self {
-        Self {
-            seed: a.seed,
-            params: a.params,
-            issuer: a.issuer,
-            account: a.account,
-        }
+        Self::new(a.seed, a.params, a.issuer.as_deref(), a.account.as_deref())
     }
 }
 
@@ -62,12 +74,12 @@ pub fn from_text(text: &str) -> Result<Import> {
     if lower_prefix.starts_with("otpauth:") {
         let a = otpauth::parse(text)?;
         return Ok(Import {
-            accounts: vec![ImportedAccount {
-                seed: a.seed,
-                params: a.params,
-                issuer: a.issuer,
-                account: a.account,
-            }],
+            accounts: vec![ImportedAccount::new(
+                a.seed,
+                a.params,
+                a.issuer.as_deref(),
+                a.account.as_deref(),
+            )],
             warnings: a.warning.into_iter().collect(),
             source: "otpauth URI",
         });
@@ -79,12 +91,12 @@ pub fn from_text(text: &str) -> Result<Import> {
     }
     let (seed, warning) = TotpSeed::from_base32(text)?;
     Ok(Import {
-        accounts: vec![ImportedAccount {
+        accounts: vec![ImportedAccount::new(
             seed,
-            params: TotpParams::default(),
-            issuer: None,
-            account: None,
-        }],
+            TotpParams::default(),
+            None,
+            None,
+        )],
         warnings: warning.into_iter().collect(),
         source: "base32 seed",
     })
@@ -107,10 +119,7 @@ pub fn from_qr_image(path: &Path) -> Result<Import> {
 /// the base32 seed, 64 characters, no newline.
 /// <https://docs.aws.amazon.com/cli/latest/reference/iam/create-virtual-mfa-device.html>
 pub fn from_aws_seed_file(path: &Path) -> Result<Import> {
-    let bytes = Zeroizing::new(std::fs::read(path).map_err(|source| Error::FileRead {
-        path: path.to_owned(),
-        cause: source,
-    })?);
+    let bytes = crate::limits::read_file(path, crate::limits::AWS_SEED_FILE)?;
     let bad = |detail| Error::AwsSeedFile {
         path: path.to_owned(),
         detail,
@@ -159,6 +168,31 @@ mod tests {
     }
 
     #[test]
+    fn labels_lose_control_characters_at_import() {
+        // OSC 52 in the label's issuer, a title change in the account, C1 CSI in the query.
+        let uri = "otpauth://totp/Evil%1B%5D52%3Bc%3BZXZpbA%3D%3D%07:bob%1B%5D0%3Bx%07?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=ACME%C2%9B2J%7F";
+        let a = &from_text(uri).unwrap().accounts[0];
+        assert_eq!(a.issuer.as_deref(), Some("ACME2J"));
+        assert_eq!(a.account.as_deref(), Some("bob]0;x"));
+        let only_controls = "otpauth://totp/%1B%07?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+        assert_eq!(from_text(only_controls).unwrap().accounts[0].account, None);
+        // A Google Authenticator export's labels too.
+        let seed = TotpSeed::from_base32("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+            .unwrap()
+            .0;
+        let export = migration::encode(&[migration::ExportEntry {
+            seed: &seed,
+            name: "alice\x1b[2J",
+            issuer: "Git\u{9d}Hub",
+            params: TotpParams::default(),
+            hotp: false,
+        }]);
+        let a = &from_text(&export).unwrap().accounts[0];
+        assert_eq!(a.issuer.as_deref(), Some("GitHub"));
+        assert_eq!(a.account.as_deref(), Some("alice[2J"));
+    }
+
+    #[test]
     fn aws_seed_files() {
         let dir = tempfile::tempdir().unwrap();
         let good = dir.path().join("seed");
@@ -184,6 +218,10 @@ mod tests {
         assert!(matches!(
             from_aws_seed_file(&dir.path().join("missing")),
             Err(Error::FileRead { .. })
+        ));
+        assert!(matches!(
+            from_aws_seed_file(Path::new("/dev/zero")),
+            Err(Error::InputTooLarge { .. })
         ));
     }
 }

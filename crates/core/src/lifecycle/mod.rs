@@ -316,12 +316,7 @@ impl Lifecycle<'_> {
             vec![NewDevice {
                 name: local.clone(),
                 serial: Some(serial.clone()),
-                account: ImportedAccount {
-                    seed: created.seed,
-                    params,
-                    issuer: Some(issuer.into()),
-                    account: Some(label),
-                },
+                account: ImportedAccount::new(created.seed, params, Some(issuer), Some(&label)),
                 seal: seal.map(|s| s.seal.clone()),
             }],
             false,

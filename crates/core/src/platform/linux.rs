@@ -82,8 +82,17 @@ pub fn browser_opener() -> &'static str {
 /// Removes `path` after `delay`, even when this process has exited by then (the CLI opens
 /// the browser and ends): a detached `sh` sleeps and removes it.
 pub fn remove_file_later(path: &Path, delay: std::time::Duration) {
+    use std::os::unix::process::CommandExt;
+    // Its own process group, and the terminal's signals ignored: Ctrl-C in the terminal that
+    // ran otpilot (SIGINT to the foreground group) or closing it (SIGHUP) must not stop the
+    // removal; ignored signals stay ignored in `sleep`.
     let started = std::process::Command::new("sh")
-        .args(["-c", "sleep \"$1\"; rm -f -- \"$2\"", "sh"])
+        .args([
+            "-c",
+            "trap '' HUP INT QUIT; sleep \"$1\"; rm -f -- \"$2\"",
+            "sh",
+        ])
+        .process_group(0)
         .arg(delay.as_secs().max(1).to_string())
         .arg(path)
         .stdin(std::process::Stdio::null())

@@ -21,8 +21,10 @@ use crate::secret::{SecretBytes, SecretString};
 /// every change (a credentials refresh among them), so it cannot take age's default of about
 /// a second; a passphrase guess still costs an attacker 64 MiB and 2^16 rounds.
 const WRITE_WORK_FACTOR: u8 = 16;
-/// The most a vault may demand to open: refuses a file made to exhaust memory.
-const MAX_WORK_FACTOR: u8 = 22;
+/// The most a vault may demand to open: what Otpilot writes, with a margin of two (a future
+/// Otpilot may raise its cost). Anything above was not written by Otpilot, and a planted
+/// `vault.age` asking 2^22 would take 4 GiB and many seconds for each unlock attempt.
+const MAX_WORK_FACTOR: u8 = WRITE_WORK_FACTOR + 2;
 const FORMAT_VERSION: u32 = 1;
 
 /// One secret and the label it had in the keyring.
@@ -138,9 +140,9 @@ impl VaultItems {
                 age::DecryptError::DecryptionFailed
                 | age::DecryptError::NoMatchingKeys
                 | age::DecryptError::KeyDecryptionFailed => Error::VaultWrongPassphrase,
-                age::DecryptError::ExcessiveWork { .. } => {
-                    damaged("it asks for more scrypt work than Otpilot allows")
-                }
+                age::DecryptError::ExcessiveWork { required, .. } => damaged(&format!(
+                    "it asks for scrypt work factor 2^{required}, more than the 2^{MAX_WORK_FACTOR} Otpilot allows (it writes 2^{WRITE_WORK_FACTOR}), so Otpilot did not write it"
+                )),
                 _ => damaged("its header is not valid"),
             })?;
         let mut plain = Zeroizing::new(Vec::with_capacity(sealed.len()));
@@ -232,6 +234,48 @@ mod tests {
         assert!(matches!(
             VaultItems::load(&dir.path().join("none.age"), &pass),
             Err(Error::VaultMissing { .. })
+        ));
+    }
+
+    /// An age file as Otpilot writes it, then with its scrypt stanza's work factor changed:
+    /// age checks the factor before any scrypt, so the header need not be valid past it.
+    fn with_work_factor(sealed: &[u8], log_n: u8) -> Vec<u8> {
+        let text = String::from_utf8_lossy(sealed);
+        let line = text.lines().nth(1).unwrap();
+        assert!(
+            line.starts_with("-> scrypt ") && line.ends_with(" 16"),
+            "{line}"
+        );
+        let changed = format!("{} {log_n}", line.strip_suffix(" 16").unwrap());
+        let mut out = sealed.to_vec();
+        let at = text.find(line).unwrap();
+        out.splice(at..at + line.len(), changed.bytes());
+        out
+    }
+
+    #[test]
+    fn a_vault_demanding_more_scrypt_work_than_otpilot_writes_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vault.age");
+        let pass = SecretString::from("correct horse battery staple");
+        let sealed = VaultItems::default().seal(&pass).unwrap();
+        // 2^19 (512 MiB) and 2^22 (4 GiB): refused without running scrypt.
+        for log_n in [19, 22] {
+            let err = VaultItems::open(&with_work_factor(&sealed, log_n), &pass, &path)
+                .err()
+                .unwrap();
+            assert!(matches!(err, Error::VaultDamaged { .. }), "{err}");
+            assert!(
+                err.to_string().contains(&format!(
+                    "scrypt work factor 2^{log_n}, more than the 2^18 Otpilot allows"
+                )),
+                "{err}"
+            );
+        }
+        // Within the margin the factor is accepted (and the changed key then fails).
+        assert!(matches!(
+            VaultItems::open(&with_work_factor(&sealed, 17), &pass, &path),
+            Err(Error::VaultWrongPassphrase)
         ));
     }
 }

@@ -124,8 +124,19 @@ pub fn read(text: &str, password: Option<&SecretString>, c: &mut Collector) -> R
     Ok(())
 }
 
+/// Password slots tried at most. Aegis writes one per password the person set (usually
+/// one); each slot costs a scrypt run of up to 256 MiB and seconds, so a file with dozens
+/// would keep Otpilot busy for minutes before saying "wrong password".
+pub const MAX_PASSWORD_SLOTS: usize = 8;
+
 /// The master key, from the first password slot the password opens.
 fn unlock(slots: &[Slot], password: &SecretString, c: &Collector) -> Result<Key> {
+    let count = slots.iter().filter(|s| s.kind == 1).count();
+    if count > MAX_PASSWORD_SLOTS {
+        return Err(c.damaged(format!(
+            "it has {count} password slots, more than the {MAX_PASSWORD_SLOTS} Otpilot tries; export it again from Aegis with one password"
+        )));
+    }
     let mut password_slots = slots.iter().filter(|s| s.kind == 1).peekable();
     if password_slots.peek().is_none() {
         return Err(c.unsupported(

@@ -21,20 +21,13 @@ mod twofas;
 mod uri_list;
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-
-use zeroize::Zeroizing;
 
 use super::ImportedAccount;
 use crate::error::{Error, Result};
 use crate::otpauth;
 use crate::secret::{SecretBytes, SecretString};
 use crate::totp::{Algorithm, TotpParams, TotpSeed};
-
-/// An export larger than this is not an authenticator's (Aegis exports with icons are a few
-/// MB); refusing it keeps a wrong file from being read into memory whole.
-const MAX_EXPORT_BYTES: u64 = 64 << 20;
 
 /// The formats read, as the person would name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,7 +79,7 @@ pub struct AppExport {
 
 /// Reads the export at `path`, decrypting it with `password` when it is encrypted.
 pub fn read(path: &Path, password: Option<&SecretString>) -> Result<AppExport> {
-    let bytes = read_limited(path)?;
+    let bytes = crate::limits::read_file(path, crate::limits::APP_EXPORT)?;
     let format = detect(&bytes).map_err(|hint| Error::ExportNotRecognised {
         path: path.to_owned(),
         hint,
@@ -107,25 +100,6 @@ pub fn read(path: &Path, password: Option<&SecretString>) -> Result<AppExport> {
         Format::Ente | Format::UriList => uri_list::read(text, &mut collector)?,
     }
     collector.finish()
-}
-
-fn read_limited(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
-    let file_error = |source| Error::FileRead {
-        path: path.to_owned(),
-        cause: source,
-    };
-    let file = std::fs::File::open(path).map_err(file_error)?;
-    let mut bytes = Zeroizing::new(Vec::new());
-    file.take(MAX_EXPORT_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(file_error)?;
-    if bytes.len() as u64 > MAX_EXPORT_BYTES {
-        return Err(Error::ExportNotRecognised {
-            path: path.to_owned(),
-            hint: "it is larger than 64 MB, far more than an authenticator's export",
-        });
-    }
-    Ok(bytes)
 }
 
 /// Which format `bytes` are, from their contents; `Err` holds the hint for the person.
@@ -322,12 +296,8 @@ impl Collector {
         if let Some(warning) = warning {
             self.warn_next(format!("{}: {warning}", label(issuer, account)));
         }
-        self.accounts.push(ImportedAccount {
-            seed,
-            params,
-            issuer: non_empty(issuer),
-            account: non_empty(account),
-        });
+        self.accounts
+            .push(ImportedAccount::new(seed, params, issuer, account));
         Ok(())
     }
 
@@ -344,12 +314,12 @@ impl Collector {
                         label(issuer.as_deref(), account.as_deref())
                     ));
                 }
-                self.accounts.push(ImportedAccount {
-                    seed: parsed.seed,
-                    params: parsed.params,
-                    issuer: non_empty(issuer.as_deref()),
-                    account: non_empty(account.as_deref()),
-                });
+                self.accounts.push(ImportedAccount::new(
+                    parsed.seed,
+                    parsed.params,
+                    issuer.as_deref(),
+                    account.as_deref(),
+                ));
                 Ok(())
             }
             Err(e) => {
@@ -459,19 +429,15 @@ fn seed_problem(issuer: Option<&str>, account: Option<&str>, e: &Error) -> Strin
     format!("the entry `{}`: {why}", label(issuer, account))
 }
 
-/// "GitHub: alice", "GitHub", "alice", or "(no name)": never the secret.
+/// "GitHub: alice", "GitHub", "alice", or "(no name)": never the secret, and no control
+/// character (the label is shown in messages).
 fn label(issuer: Option<&str>, account: Option<&str>) -> String {
-    match (non_empty(issuer), non_empty(account)) {
+    use crate::text::clean_optional;
+    match (clean_optional(issuer), clean_optional(account)) {
         (Some(i), Some(a)) => format!("{i}: {a}"),
         (Some(one), None) | (None, Some(one)) => one,
         (None, None) => "(no name)".to_owned(),
     }
-}
-
-fn non_empty(s: Option<&str>) -> Option<String> {
-    s.map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
 }
 
 /// The issuer and account of an otpauth URI's label, for naming an entry that is skipped.

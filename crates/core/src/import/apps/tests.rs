@@ -3,6 +3,7 @@
 
 use super::crypto::{aes_gcm_seal, pbkdf2_sha256_key, scrypt_key};
 use super::*;
+use zeroize::Zeroizing;
 
 const SEED: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 const SEED2: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
@@ -128,6 +129,52 @@ fn aegis_encrypted_needs_the_right_password() {
         read_bytes(costly.as_bytes(), Some("p")),
         Err(Error::ExportDamaged { .. })
     ));
+}
+
+#[test]
+fn aegis_with_too_many_password_slots_is_refused_before_any_scrypt() {
+    let text = aegis_encrypted("correct horse", 1 << 15);
+    let slot_start = text.find("{\"type\":1,").unwrap();
+    let slot_end = slot_start + text[slot_start..].find('}').unwrap();
+    let slot_end = slot_end + 1 + text[slot_end + 1..].find('}').unwrap() + 1;
+    let slot = &text[slot_start..slot_end];
+    // The highest cost accepted in every slot: trying them would take minutes.
+    let costly = slot.replace("\"n\":32768", "\"n\":262144");
+    let many = vec![costly; aegis::MAX_PASSWORD_SLOTS + 1].join(",");
+    let hostile = text.replacen(slot, &many, 1);
+    let err = read_bytes(hostile.as_bytes(), Some("correct horse"))
+        .err()
+        .unwrap();
+    assert!(matches!(err, Error::ExportDamaged { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .contains("9 password slots, more than the 8"),
+        "{err}"
+    );
+    // Up to the bound, the right slot is found.
+    let several = vec![slot.to_owned(); aegis::MAX_PASSWORD_SLOTS].join(",");
+    let fine = text.replacen(slot, &several, 1);
+    let export = read_bytes(fine.as_bytes(), Some("correct horse")).unwrap();
+    assert_eq!(b32(&export, 0), SEED);
+}
+
+#[test]
+fn labels_lose_their_control_characters() {
+    let text = format!(
+        r#"{{"version":1,"header":{{"slots":null,"params":null}},"db":{}}}"#,
+        aegis_db()
+            .replace(
+                "Amazon Web Services",
+                r"Evil\u001b]52;c;ZXZpbA==\u0007Corp\u009b2J",
+            )
+            .replace(r#""name":"h""#, r#""name":"h\u001b[2J\u007f""#)
+    );
+    let export = read_bytes(text.as_bytes(), None).unwrap();
+    assert_eq!(
+        names(&export)[0],
+        some("Evil]52;c;ZXZpbA==Corp2J", "alice@123456789012")
+    );
+    assert_eq!(export.skipped[0].label, "Bank: h[2J");
 }
 
 fn twofas_services() -> String {
