@@ -47,11 +47,11 @@ pub const PASSWORD: Limit = Limit {
 pub fn read_file(path: &Path, limit: Limit) -> Result<Zeroizing<Vec<u8>>> {
     let file_error = |source| Error::FileRead {
         path: path.to_owned(),
-        source,
+        cause: source,
     };
     let file = std::fs::File::open(path).map_err(file_error)?;
     read_stream(file, limit, &path.display().to_string()).map_err(|e| match e {
-        Error::FileRead { source, .. } => file_error(source),
+        Error::FileRead { cause, .. } => file_error(cause),
         other => other,
     })
 }
@@ -64,7 +64,7 @@ pub fn read_stream(reader: impl Read, limit: Limit, input: &str) -> Result<Zeroi
         .read_to_end(&mut bytes)
         .map_err(|source| Error::FileRead {
             path: input.into(),
-            source,
+            cause: source,
         })?;
     if bytes.len() as u64 > limit.bytes {
         return Err(too_large(input, limit));
@@ -81,7 +81,7 @@ pub fn read_line(reader: impl BufRead, limit: Limit, input: &str) -> Result<Zero
         .read_line(&mut line)
         .map_err(|source| Error::FileRead {
             path: input.into(),
-            source,
+            cause: source,
         })?;
     let end = line.trim_end_matches(['\n', '\r']).len();
     if end as u64 > limit.bytes {
