@@ -2,26 +2,22 @@
 //! SDKs run that command, not the window. It is installed beside the tray's binaries (one
 //! `cargo build`, one package), else found on `PATH`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use otpilot_core::error::ErrorKind;
+use otpilot_core::invocation::{cli_file_name, is_executable};
 
 use crate::error::{CommandError, CommandResult};
-
-/// `otpilot`, or `otpilot.exe` where executables carry a suffix.
-fn cli_name() -> String {
-    format!("otpilot{}", std::env::consts::EXE_SUFFIX)
-}
 
 /// The `otpilot` executable the SDKs should run.
 pub fn otpilot_cli() -> CommandResult<PathBuf> {
     let beside = std::env::current_exe()
         .ok()
-        .map(|exe| exe.with_file_name(cli_name()));
+        .map(|exe| exe.with_file_name(cli_file_name()));
     let on_path = std::env::var_os("PATH")
         .map(|paths| {
             std::env::split_paths(&paths)
-                .map(|dir| dir.join(cli_name()))
+                .map(|dir| dir.join(cli_file_name()))
                 .collect::<Vec<_>>()
         })
         .unwrap_or_default();
@@ -35,15 +31,4 @@ pub fn otpilot_cli() -> CommandResult<PathBuf> {
                 "the `otpilot` command is neither beside the tray nor on PATH; install it with the tray (cargo build -p otpilot) and try again",
             )
         })
-}
-
-#[cfg(unix)]
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
-
-#[cfg(not(unix))]
-fn is_executable(path: &Path) -> bool {
-    path.is_file()
 }

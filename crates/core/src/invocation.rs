@@ -85,14 +85,15 @@ fn absolute(exe: &Path) -> PathBuf {
     std::fs::canonicalize(exe).unwrap_or_else(|_| exe.to_owned())
 }
 
+/// A file this user may run (on Windows, any file: the suffix decides there).
 #[cfg(unix)]
-fn is_executable(path: &Path) -> bool {
+pub fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 #[cfg(not(unix))]
-fn is_executable(path: &Path) -> bool {
+pub fn is_executable(path: &Path) -> bool {
     path.is_file()
 }
 
