@@ -5,7 +5,6 @@
 //! before anything else happens, with names read from `devices.toml` and the AWS config
 //! files. It opens no keyring and no agent, so a TAB costs a file read.
 
-use clap::CommandFactory;
 use clap_complete::engine::CompletionCandidate;
 use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
 use otpilot_core::aws::profile::{AwsFiles, Profiles};
@@ -13,14 +12,13 @@ use otpilot_core::invocation::Invocation;
 use otpilot_core::paths::Dirs;
 use otpilot_core::settings::StoreKind;
 
-use crate::cli::Cli;
-
 /// The variable that turns a run into a completion request.
 const VAR: &str = "OTPILOT_COMPLETE";
 
-/// Answers a completion request and exits, when this run is one; returns otherwise.
-pub fn answer_if_asked() {
-    clap_complete::CompleteEnv::with_factory(Cli::command)
+/// Answers a completion request for the command line `command` describes and exits, when
+/// this run is one; returns otherwise.
+pub fn answer_if_asked(command: fn() -> clap::Command) {
+    clap_complete::CompleteEnv::with_factory(command)
         .var(VAR)
         .complete();
 }

@@ -13,7 +13,7 @@ use clap::Parser;
 fn main() -> ExitCode {
     end_quietly_when_stdout_closes();
     // A TAB in the shell: print the candidates and exit, before anything else runs.
-    complete::answer_if_asked();
+    complete::answer_if_asked(<cli::Cli as clap::CommandFactory>::command);
     let protected = otpilot_core::platform::protect_process_memory();
     let cli = cli::Cli::parse();
     init_logging(cli.debug);
