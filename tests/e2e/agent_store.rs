@@ -28,19 +28,9 @@ fn unlock(world: &AwsWorld) {
     .assert_ok();
 }
 
-/// The agent socket: in `XDG_RUNTIME_DIR` on a desktop, under `TMPDIR` without one.
+/// The agent socket, where the core puts it for this world's environment.
 fn socket(world: &AwsWorld) -> std::path::PathBuf {
-    let envs = world.env.envs();
-    match envs.iter().find(|(k, _)| k == "XDG_RUNTIME_DIR") {
-        Some((_, run)) => std::path::Path::new(run).join("otpilot/agent.sock"),
-        None => world
-            .env
-            .root
-            .path()
-            .join(format!("tmp/otpilot-{}/agent.sock", unsafe {
-                libc::geteuid()
-            })),
-    }
+    world.env.runtime_dir().join("agent.sock")
 }
 
 /// The headless agent's pid, from its own answer; `None` when none answers.

@@ -195,9 +195,10 @@ fn help_has_examples_and_completions_generate() {
         assert!(out.contains("Example"), "{cmd:?} has no example:\n{out}");
     }
     for (shell, marker) in [
-        ("bash", "complete -F"),
+        // The scripts ask otpilot for candidates at each TAB (cli_edges drives them).
+        ("bash", "-F _clap_complete_otpilot otpilot"),
         ("zsh", "#compdef otpilot"),
-        ("fish", "complete -c otpilot"),
+        ("fish", "--exclusive --command otpilot"),
     ] {
         let out = env.ok(&["completions", shell], None);
         assert!(out.contains(marker), "{shell}: {out}");
