@@ -422,6 +422,8 @@ region = us-east-1
             .unwrap()
             .map(|e| e.unwrap().path())
             .filter(|p| p != &path && p != &foreign)
+            // The edit lock beside the file stays (empty), as every edit's.
+            .filter(|p| !p.ends_with(".config.otpilot-lock"))
             .collect();
         left.sort();
         let mut newest = made[made.len() - BACKUPS_KEPT..].to_vec();
