@@ -120,8 +120,8 @@ fn read_hidden(prompt: &str) -> std::io::Result<SecretString> {
     let kill = hidden.key(SpecialCodeIndex::VKILL);
     let werase = hidden.key(SpecialCodeIndex::VWERASE);
     let eof = hidden.key(SpecialCodeIndex::VEOF);
-    // Room for any passphrase a person types, so the buffer is not moved (and a copy left
-    // behind) as it grows.
+    // Room for any passphrase a person types; a longer paste (an otpauth-migration export)
+    // grows into a new buffer below, so no copy is left behind by a move.
     let mut line = Zeroizing::new(Vec::with_capacity(1024));
     let mut byte = Zeroizing::new([0u8; 1]);
     loop {
@@ -152,7 +152,15 @@ fn read_hidden(prompt: &str) -> std::io::Result<SecretString> {
                     pop_char(&mut line);
                 }
             }
-            _ => line.push(b),
+            _ => {
+                if line.len() == line.capacity() {
+                    // The old buffer is wiped when `line` is replaced, not freed as it is.
+                    let mut bigger = Zeroizing::new(Vec::with_capacity(line.capacity() * 2));
+                    bigger.extend_from_slice(&line);
+                    line = bigger;
+                }
+                line.push(b);
+            }
         }
     }
     drop(hidden);
