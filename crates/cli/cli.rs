@@ -374,7 +374,9 @@ pub enum KeysCommand {
 pub enum VaultCommand {
     /// Create an empty vault (`$XDG_DATA_HOME/otpilot/vault.age`) and make it Otpilot's
     /// store (`store = "vault"` in config.toml). The passphrase is asked twice on the
-    /// terminal, or read from stdin's first line with --passphrase-stdin.
+    /// terminal, or read from stdin's first line with --passphrase-stdin. When the OS keyring
+    /// holds Otpilot's items, it offers to move them into the vault (on a terminal), or
+    /// prints the command that does.
     #[command(
         after_help = "Examples:\n  otpilot vault init && otpilot unlock\n  otpilot vault migrate --to vault    (move what the keyring holds)"
     )]

@@ -8,8 +8,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::harness::aws::AwsWorld;
 use crate::harness::keyring::Keyring;
+use crate::harness::pty::Pty;
 use crate::harness::tray::desktop;
 use crate::harness::{run_detached, spawn_for_process_lifetime, Run, TestEnv};
+use crate::vault::keyring_items;
 use otpilot_core::agent::client;
 use otpilot_core::agent::vault_ops::VaultOp;
 
@@ -342,4 +344,103 @@ fn vault_init_over_a_keyring_tells_where_seeds_are_and_force_keeps_the_serial() 
     world.run(&["lock"]).assert_ok();
     world.run(&["agent", "--stop"]);
     kill_agent(&world, libc::SIGTERM);
+}
+
+/// Types the new vault passphrase twice at `vault init`'s prompts.
+fn type_new_passphrase(pty: &mut Pty) {
+    pty.expect("New vault passphrase: ");
+    pty.type_line(PASSPHRASE);
+    pty.expect("The same passphrase again: ");
+    pty.type_line(PASSPHRASE);
+}
+
+/// What `vault init` asks when the keyring holds the world's one seed.
+const OFFER: &str = "the OS keyring holds 1 of Otpilot's items (seeds, access keys, cached credentials) that the vault does not have. Move them into the vault now? [y/N] ";
+/// What it prints instead, or after a no.
+const COMMAND: &str = "the OS keyring holds 1 of Otpilot's items (seeds, access keys, cached credentials) that the vault does not have; move them with `otpilot unlock && otpilot vault migrate --to vault`";
+
+/// Issue 24.3: `vault init` on a terminal, on a machine whose seed is in the keyring, offers
+/// to move it; yes opens the vault and moves the seed, and the device works from the vault.
+#[test]
+fn vault_init_on_a_terminal_offers_the_migration_and_yes_runs_it() {
+    let (_session, env) = desktop(Keyring::Unlocked);
+    let mut world = AwsWorld::on(env);
+    // The agent `vault init` starts answers callers with the environment it was started in:
+    // the terminal's, here with the world's STS.
+    for (name, value) in world.aws_envs() {
+        world.env.set_env(&name, &value);
+    }
+    let world = world;
+    let _agent = StopAgent(&world);
+    world.standard_profiles();
+    let seed_key = keyring_items(&world);
+    assert_eq!(seed_key.len(), 1, "{seed_key:?}");
+
+    let mut pty = Pty::spawn(&world.env, &["vault", "init"]);
+    type_new_passphrase(&mut pty);
+    pty.expect(OFFER);
+    pty.type_line("y");
+    let (code, screen) = pty.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(
+        screen.contains("unlocked; the agent locks the vault after")
+            && screen.contains("moved 1 items into the vault (0 were there already) and made it Otpilot's store"),
+        "{screen}"
+    );
+    assert!(!screen.contains("move them with"), "{screen}");
+
+    // The seed is in the vault only, the vault is open, and the device's codes pass the gate.
+    assert!(keyring_items(&world).is_empty(), "{:?}", keyring_items(&world));
+    let status = client::vault(&socket(&world), &VaultOp::VaultStatus).unwrap();
+    assert!(status.unlocked);
+    let keys = client::vault(&socket(&world), &VaultOp::VaultKeys).unwrap().keys;
+    assert_eq!(keys, seed_key);
+    let list: serde_json::Value =
+        serde_json::from_str(&world.ok(&["device", "list", "--json"])).unwrap();
+    assert_eq!(list[0]["location"], "vault", "{list}");
+    assert_eq!(list[0]["serial"], world.serial.as_str(), "{list}");
+    let cp = detached(&world, &["credential-process", "admin"], None);
+    access_key(&cp);
+    assert_eq!(world.gate.count("GetSessionToken"), 1);
+    world.run(&["agent", "--stop"]).assert_ok();
+}
+
+/// Issue 24.3: a no at the offer, or no terminal at all (`setsid`: nobody to ask), moves
+/// nothing and prints the command that would.
+#[test]
+fn vault_init_moves_nothing_on_a_no_or_without_a_terminal_and_prints_the_command() {
+    for on_terminal in [true, false] {
+        let (_session, env) = desktop(Keyring::Unlocked);
+        let world = AwsWorld::on(env);
+        let _agent = StopAgent(&world);
+        let before = keyring_items(&world);
+        let screen = if on_terminal {
+            let mut pty = Pty::spawn(&world.env, &["vault", "init"]);
+            type_new_passphrase(&mut pty);
+            pty.expect(OFFER);
+            pty.type_line("n");
+            let (code, screen) = pty.finish();
+            assert_eq!(code, 0, "{screen}");
+            screen
+        } else {
+            let pty = Pty::spawn_script(
+                &world.env,
+                &format!(
+                    r#"printf '%s\n' '{PASSPHRASE}' | setsid -w "$OTPILOT" vault init --passphrase-stdin; echo "status=$?""#
+                ),
+            );
+            let (_, screen) = pty.finish();
+            assert!(screen.contains("status=0"), "{screen}");
+            assert!(!screen.contains("[y/N]"), "asked with no terminal:\n{screen}");
+            screen
+        };
+        assert!(screen.contains(COMMAND), "{screen}");
+        assert!(!screen.contains("moved "), "{screen}");
+        // Nothing moved, no agent started; the vault is the store and says where the seed is.
+        assert_eq!(keyring_items(&world), before);
+        assert_eq!(agent_pid(&world), None);
+        let config =
+            std::fs::read_to_string(world.env.config_dir().join("config.toml")).unwrap();
+        assert!(config.contains("store = \"vault\""), "{config}");
+    }
 }

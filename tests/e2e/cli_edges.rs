@@ -11,7 +11,7 @@ use crate::harness::{otpilot_bin, random_seed, run_detached, Run, TestEnv};
 
 /// A directory with `otpilot` in it, a link to the binary under test, as a package puts it
 /// on PATH.
-fn dir_with_otpilot(root: &Path) -> PathBuf {
+pub(crate) fn dir_with_otpilot(root: &Path) -> PathBuf {
     let dir = root.join("installed-bin");
     std::fs::create_dir_all(&dir).unwrap();
     std::os::unix::fs::symlink(otpilot_bin(), dir.join("otpilot")).unwrap();
@@ -426,9 +426,9 @@ fn exec_without_a_command_starts_the_shell_with_the_credentials() {
     nested.assert_one_line_error("already inside `otpilot exec` for profile `readonly`");
 }
 
+/// The vault's line in `doctor`: no `store: store:`.
 #[test]
-fn doctor_lines_say_each_thing_once() {
-    // The vault's line: no `store: store:`.
+fn doctor_store_line_says_store_once() {
     let w = AwsWorld::without_stored_device(TestEnv::without_desktop());
     let detached = |args: &[&str], stdin: Option<&str>| run_detached(w.otpilot(args), stdin);
     detached(
@@ -467,8 +467,11 @@ fn doctor_lines_say_each_thing_once() {
         )),
         "{store_line}"
     );
+}
 
-    // The TPM's skip line: what was found, brackets one deep.
+/// The TPM's skip line: what was found, brackets one deep.
+#[test]
+fn doctor_tpm_skip_line_says_what_was_found_without_nested_brackets() {
     let mut env = TestEnv::new();
     env.set_env("OTPILOT_TPM_TCTI", "device:/nonexistent/tpmrm0");
     let doctor = env.run(&["doctor"], None);
@@ -561,7 +564,14 @@ fn log_says_where_codes_went_in_aligned_columns() {
         rows[1].find("profile admin"),
         "{shown}"
     );
+}
 
+/// `log --limit 0` is refused as a usage error, not answered with "the log is empty".
+#[test]
+fn log_limit_zero_is_refused() {
+    let env = TestEnv::new();
+    env.add_device("work", &random_seed(20), &[]);
+    env.ok(&["code", "work"], None);
     let zero = env.run(&["log", "--limit", "0"], None);
     assert_eq!(zero.code(), 2);
     assert!(zero.stdout().is_empty());
@@ -571,11 +581,10 @@ fn log_says_where_codes_went_in_aligned_columns() {
     );
 }
 
-#[test]
-fn imported_names_are_short_and_a_repeat_import_warns_of_nothing() {
-    let env = TestEnv::new();
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("codes.txt");
+/// An otpauth list with an AWS entry (its serial in the label) and a shop's entry with an
+/// 80-bit seed; returns its path.
+fn export_with_an_aws_entry_and_a_short_seed(dir: &Path) -> String {
+    let file = dir.join("codes.txt");
     let dave = random_seed(20);
     // 16 base32 characters: an 80-bit seed, accepted with a warning.
     let short = random_seed(10);
@@ -587,8 +596,15 @@ fn imported_names_are_short_and_a_repeat_import_warns_of_nothing() {
         ),
     )
     .unwrap();
-    let path = file.to_str().unwrap();
-    let first = env.run(&["device", "import", path, "--prefix", "phone"], None);
+    file.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn imported_names_are_short_and_readable() {
+    let env = TestEnv::new();
+    let dir = tempfile::tempdir().unwrap();
+    let path = export_with_an_aws_entry_and_a_short_seed(dir.path());
+    let first = env.run(&["device", "import", &path, "--prefix", "phone"], None);
     first.assert_ok();
     let stderr = first.stderr();
     assert!(
@@ -601,6 +617,16 @@ fn imported_names_are_short_and_a_repeat_import_warns_of_nothing() {
             .any(|l| l.starts_with("added `phone-Shop-ann` (")),
         "{stderr}"
     );
+}
+
+#[test]
+fn the_short_seed_warning_is_said_once_and_not_again_on_a_repeat_import() {
+    let env = TestEnv::new();
+    let dir = tempfile::tempdir().unwrap();
+    let path = export_with_an_aws_entry_and_a_short_seed(dir.path());
+    let first = env.run(&["device", "import", &path], None);
+    first.assert_ok();
+    let stderr = first.stderr();
     let warnings: Vec<&str> = lines(&stderr)
         .into_iter()
         .filter(|l| l.starts_with("otpilot: warning: "))
@@ -608,7 +634,7 @@ fn imported_names_are_short_and_a_repeat_import_warns_of_nothing() {
     assert_eq!(warnings.len(), 1, "{stderr}");
     assert!(warnings[0].starts_with("otpilot: warning: Shop: ann: this seed is only 80 bits"));
 
-    let again = env.run(&["device", "import", path, "--prefix", "phone"], None);
+    let again = env.run(&["device", "import", &path], None);
     again.assert_ok();
     assert!(!again.stderr().contains("warning"), "{}", again.stderr());
     assert!(
@@ -622,6 +648,7 @@ fn imported_names_are_short_and_a_repeat_import_warns_of_nothing() {
 #[test]
 fn help_explains_every_option_asked_about() {
     let env = TestEnv::new();
+    let mut wrong = Vec::new();
     for (args, flag, text) in [
         (
             &["unlock", "--help"][..],
@@ -646,13 +673,13 @@ fn help_explains_every_option_asked_about() {
     ] {
         let help = env.ok(args, None);
         let rows = lines(&help);
-        let at = rows
-            .iter()
-            .position(|l| {
-                let t = l.trim_start();
-                l.starts_with(' ') && (t == flag || t.starts_with(&format!("{flag} ")))
-            })
-            .unwrap_or_else(|| panic!("no {flag} in:\n{help}"));
+        let Some(at) = rows.iter().position(|l| {
+            let t = l.trim_start();
+            l.starts_with(' ') && (t == flag || t.starts_with(&format!("{flag} ")))
+        }) else {
+            wrong.push(format!("no {flag} in:\n{help}"));
+            continue;
+        };
         // The text after the flag, with the lines it wraps onto (indented deeper, no flag).
         let mut said = vec![rows[at].trim_start().strip_prefix(flag).unwrap().trim()];
         said.extend(
@@ -664,8 +691,12 @@ fn help_explains_every_option_asked_about() {
                 .map(|l| l.trim()),
         );
         said.retain(|part| !part.is_empty());
-        assert_eq!(said.join(" "), text, "{help}");
+        if said.join(" ") != text {
+            wrong.push(format!("`otpilot {}`: {flag} says {:?}, not {text:?}", args.join(" "), said.join(" ")));
+        }
     }
+    // Every wrong text at once, not only the first.
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
 #[test]

@@ -49,6 +49,8 @@ mod hardening;
 // A newcomer's rough edges: completions with this machine's names, the credential_process
 // line, MFA notes at setup, positional profiles, exec's shell, and small output lines.
 mod cli_edges;
+// zsh's completion, registered as the README says, in a real interactive zsh on a terminal.
+mod completions_zsh;
 // Other local users on one machine: the kernel keyring's copies, the runtime directory.
 mod shared_host;
 // Hostile input: terminal escapes in labels, CSV formulas, endless files, huge images.

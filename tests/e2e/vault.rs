@@ -393,7 +393,7 @@ fn agent_pid_of(world: &AwsWorld) -> Option<i32> {
 }
 
 /// The keys of this test's keyring items (service `otpilot`), sorted, read with secret-tool.
-fn keyring_items(world: &AwsWorld) -> Vec<String> {
+pub(crate) fn keyring_items(world: &AwsWorld) -> Vec<String> {
     let out = Command::new("secret-tool")
         .args(["search", "--all", "service", "otpilot"])
         .env_clear()

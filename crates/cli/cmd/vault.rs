@@ -45,6 +45,11 @@ fn init(dirs: &Dirs, from_stdin: bool) -> Result<()> {
     if otpilot_core::vault::exists(&path) {
         return Err(Error::VaultExists { path }.into());
     }
+    // A headless agent still running here holds a vault that is gone (its file removed): it
+    // keeps that vault's items and passphrase, and would write them over the new one.
+    if let Stopped::Stopped { pid } = headless::stop(dirs)? {
+        eprintln!("stopped the headless agent (pid {pid}): it held a vault that is no longer there");
+    }
     let passphrase = if from_stdin {
         stdin_lines(1)?.remove(0)
     } else {
@@ -57,16 +62,30 @@ fn init(dirs: &Dirs, from_stdin: bool) -> Result<()> {
         "created the vault {} and made it Otpilot's store (store = \"vault\" in config.toml) for every otpilot of this user, the desktop's tray included; open it with `otpilot unlock`",
         path.display()
     );
-    // Seeds left in the keyring are out of reach from now on: say how to bring them along.
+    // Seeds left in the keyring are out of reach from now on: bring them along, or say how.
     // (No D-Bus, or no keyring: nothing to say.)
-    match KeyringStore::new().keys() {
-        Ok(keys) if !keys.is_empty() => eprintln!(
-            "the OS keyring holds {} of Otpilot's items (seeds, access keys, cached credentials) that the vault does not have; move them with `otpilot unlock && otpilot vault migrate --to vault`",
-            keys.len()
-        ),
-        Ok(_) => {}
-        Err(e) => tracing::debug!("no keyring to look in: {e}"),
+    let left = match KeyringStore::new().keys() {
+        Ok(keys) => keys.len(),
+        Err(e) => {
+            tracing::debug!("no keyring to look in: {e}");
+            0
+        }
+    };
+    if left == 0 {
+        return Ok(());
     }
+    let held = format!(
+        "the OS keyring holds {left} of Otpilot's items (seeds, access keys, cached credentials) that the vault does not have"
+    );
+    // Asked only of a person at the terminal; a script (stdin piped) gets the command.
+    let ask = term::stdin_is_terminal() && term::has_terminal();
+    if ask && term::confirm(&format!("{held}. Move them into the vault now?"))? {
+        // What `otpilot unlock && otpilot vault migrate --to vault` does, with the
+        // passphrase just typed.
+        open_in_agent(dirs, || Ok(passphrase))?;
+        return migrate_into(dirs, StoreKind::Vault);
+    }
+    eprintln!("{held}; move them with `otpilot unlock && otpilot vault migrate --to vault`");
     Ok(())
 }
 
@@ -91,6 +110,10 @@ fn migrate_to(dirs: &Dirs, to: &str) -> Result<()> {
     let Some(target) = StoreKind::parse(to) else {
         bail!("--to takes `vault` or `keyring`, not `{to}`");
     };
+    migrate_into(dirs, target)
+}
+
+fn migrate_into(dirs: &Dirs, target: StoreKind) -> Result<()> {
     let vault = AgentVault::new(&socket_path(&dirs.runtime));
     let keyring = KeyringStore::new();
     // The vault must be open either way: it is the source or the destination.
@@ -135,6 +158,18 @@ fn set_store(dirs: &Dirs, store: StoreKind) -> Result<()> {
 }
 
 pub fn unlock(dirs: &Dirs, from_stdin: bool) -> Result<()> {
+    open_in_agent(dirs, || {
+        if from_stdin {
+            Ok(stdin_lines(1)?.remove(0))
+        } else {
+            term::prompt_secret("Vault passphrase: ")
+        }
+    })
+}
+
+/// Opens the vault in the headless agent, starting one when none answers; `passphrase` is
+/// asked for only when the vault is not open already.
+fn open_in_agent(dirs: &Dirs, passphrase: impl FnOnce() -> Result<SecretString>) -> Result<()> {
     let path = otpilot_core::vault::path(dirs);
     if !otpilot_core::vault::exists(&path) {
         return Err(Error::VaultMissing { path }.into());
@@ -150,11 +185,7 @@ pub fn unlock(dirs: &Dirs, from_stdin: bool) -> Result<()> {
         Err(TrayFailure::Unavailable(_)) => start_agent(dirs, &socket)?,
         Err(TrayFailure::Failed(e)) => bail!("{}", e.message),
     }
-    let passphrase = if from_stdin {
-        stdin_lines(1)?.remove(0)
-    } else {
-        term::prompt_secret("Vault passphrase: ")?
-    };
+    let passphrase = passphrase()?;
     let opened = AgentVault::new(&socket).ask(&VaultOp::VaultUnlock { passphrase })?;
     if opened.locks_in_seconds > 0 {
         eprintln!(
