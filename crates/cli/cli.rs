@@ -215,7 +215,7 @@ pub enum Command {
 
     /// Print a shell completion script.
     #[command(
-        after_help = "Examples (bash, zsh, fish):\n  mkdir -p ~/.local/share/bash-completion/completions\n  otpilot completions bash > ~/.local/share/bash-completion/completions/otpilot\n  echo 'source <(otpilot completions zsh)' >> ~/.zshrc    (after compinit)\n  mkdir -p ~/.config/fish/completions\n  otpilot completions fish > ~/.config/fish/completions/otpilot.fish\n\nThe script completes device, profile and store names too: it asks otpilot at each TAB\n(reading devices.toml and ~/.aws/config, never the keyring). Write it again after upgrading."
+        after_help = "Examples (bash, zsh, fish):\n  mkdir -p ~/.local/share/bash-completion/completions\n  otpilot completions bash > ~/.local/share/bash-completion/completions/otpilot\n  echo 'source <(otpilot completions zsh)' >> ~/.zshrc\n  mkdir -p ~/.config/fish/completions\n  otpilot completions fish > ~/.config/fish/completions/otpilot.fish\n\nThe script completes device, profile and store names too: it asks otpilot at each TAB\n(reading devices.toml and ~/.aws/config, never the keyring). Write it again after upgrading."
     )]
     Completions {
         /// The shell to complete for.

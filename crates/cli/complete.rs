@@ -40,6 +40,19 @@ pub fn registration(
     let command = Invocation::of(exe).command();
     let mut script = Vec::new();
     completer.write_registration(VAR, "otpilot", "otpilot", &command, &mut script)?;
+    if shell == clap_complete::Shell::Zsh {
+        // The script ends with `compdef`, which only exists once the completion system is
+        // loaded: a ~/.zshrc with no `compinit` (a fresh home on Debian, whose
+        // /etc/zsh/zshrc does not run it) would say "command not found: compdef". Load it
+        // then, right after the `#compdef` line zsh wants first; a no-op when it is loaded.
+        let first_line = script.iter().position(|&b| b == b'\n').map_or(0, |i| i + 1);
+        script.splice(
+            first_line..first_line,
+            b"(( $+functions[compdef] )) || { autoload -Uz compinit && compinit; }\n"
+                .iter()
+                .copied(),
+        );
+    }
     // After the script: zsh wants `#compdef` on its first line.
     script.extend(
         format!(

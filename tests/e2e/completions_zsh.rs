@@ -1,6 +1,7 @@
 //! zsh's completion of this machine's names, registered exactly as the README says (its
-//! `source <(otpilot completions zsh)` line in `~/.zshrc`, after compinit), in a real
-//! interactive zsh on a terminal: what a TAB lists, and what it completes to.
+//! `source <(otpilot completions zsh)` line appended to `~/.zshrc`), in a real interactive
+//! zsh on a terminal, in a fresh home and after compinit: what a TAB lists, and what it
+//! completes to.
 
 use std::time::{Duration, Instant};
 
@@ -90,24 +91,11 @@ fn zsh_completion_from_the_readme_line_offers_device_and_profile_names() {
     // A TAB never opens the keyring: there is no bus to reach it by.
     env.set_env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
 
-    // A person's ~/.zshrc: a prompt and compinit, then the README's line appends ours.
-    std::fs::write(
-        home.join(".zshrc"),
-        format!("PS1='{PROMPT}'\nautoload -Uz compinit && compinit\n"),
-    )
-    .unwrap();
     let readme = include_str!("../../README.md");
     let line = readme
         .lines()
         .find(|l| l.contains("otpilot completions zsh") && l.contains(".zshrc"))
         .expect("the README's zsh line");
-    let out = std::process::Command::new("sh")
-        .args(["-c", line])
-        .env_clear()
-        .envs(env.envs())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
     // `--help` gives the same line.
     let help = env.ok(&["completions", "--help"], None);
     assert!(
@@ -115,24 +103,44 @@ fn zsh_completion_from_the_readme_line_offers_device_and_profile_names() {
         "{help}"
     );
 
-    let mut pty = Pty::spawn_script(&env, "exec zsh -i");
-    pty.expect(PROMPT);
+    // A fresh home (no ~/.zshrc: Debian's /etc/zsh/zshrc loads no completion system), and a
+    // ~/.zshrc that loads it with compinit, as most have. The prompt is set in ~/.zshenv.
+    for zshrc in [None, Some("autoload -Uz compinit && compinit\n")] {
+        for old in [".zshrc", ".zcompdump"] {
+            let _ = std::fs::remove_file(home.join(old));
+        }
+        std::fs::write(home.join(".zshenv"), format!("PS1='{PROMPT}'\n")).unwrap();
+        if let Some(text) = zshrc {
+            std::fs::write(home.join(".zshrc"), text).unwrap();
+        }
+        let out = std::process::Command::new("sh")
+            .args(["-c", line])
+            .env_clear()
+            .envs(env.envs())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
 
-    let devices = listed(&mut pty, "otpilot code \t");
-    assert_eq!(names(&devices), ["home", "work"], "{devices}");
-    assert!(
-        devices
-            .lines()
-            .any(|l| l.starts_with("work ") && l.contains(&format!("-- {serial}"))),
-        "the serial is not shown beside `work`:\n{devices}"
-    );
-    completes_to(&mut pty, "otpilot code w\t", "otpilot code work ");
+        let mut pty = Pty::spawn_script(&env, "exec zsh -i");
+        pty.expect(PROMPT);
 
-    let profiles = listed(&mut pty, "otpilot exec \t");
-    assert_eq!(names(&profiles), ["admin", "base", "ci"], "{profiles}");
-    completes_to(&mut pty, "otpilot exec ad\t", "otpilot exec admin ");
+        let devices = listed(&mut pty, "otpilot code \t");
+        assert_eq!(names(&devices), ["home", "work"], "{zshrc:?}: {devices}");
+        assert!(
+            devices
+                .lines()
+                .any(|l| l.starts_with("work ") && l.contains(&format!("-- {serial}"))),
+            "the serial is not shown beside `work`:\n{devices}"
+        );
+        completes_to(&mut pty, "otpilot code w\t", "otpilot code work ");
 
-    pty.type_line("exit");
-    let (code, screen) = pty.finish();
-    assert_eq!(code, 0, "{screen}");
+        let profiles = listed(&mut pty, "otpilot exec \t");
+        assert_eq!(names(&profiles), ["admin", "base", "ci"], "{zshrc:?}: {profiles}");
+        completes_to(&mut pty, "otpilot exec ad\t", "otpilot exec admin ");
+
+        pty.type_line("exit");
+        let (code, screen) = pty.finish();
+        assert_eq!(code, 0, "{screen}");
+        assert!(!screen.contains("command not found"), "{zshrc:?}:\n{screen}");
+    }
 }
