@@ -444,3 +444,52 @@ fn vault_init_moves_nothing_on_a_no_or_without_a_terminal_and_prints_the_command
         assert!(config.contains("store = \"vault\""), "{config}");
     }
 }
+
+/// `vault init` after the vault file was removed while an agent still held it open: that
+/// agent (with the old vault's items and passphrase) is stopped first, so it cannot write
+/// the old vault over the new one, and `unlock` opens the new vault.
+#[test]
+fn vault_init_stops_an_agent_that_holds_a_removed_vault() {
+    let world = vault_world();
+    let _agent = StopAgent(&world);
+    let old_pid = agent_pid(&world).expect("the agent of the first vault");
+    let vault = world
+        .env
+        .root
+        .path()
+        .join("home/.local/share/otpilot/vault.age");
+    std::fs::remove_file(&vault).unwrap();
+
+    let new_passphrase = "a new and different passphrase";
+    let init = detached(
+        &world,
+        &["vault", "init", "--passphrase-stdin"],
+        Some(&format!("{new_passphrase}\n")),
+    );
+    init.assert_ok();
+    assert!(
+        init.stderr().contains(&format!(
+            "stopped the headless agent (pid {old_pid}): it held a vault that is no longer there"
+        )),
+        "{}",
+        init.stderr()
+    );
+    assert_eq!(agent_pid(&world), None);
+    let unlocked = detached(
+        &world,
+        &["unlock", "--passphrase-stdin"],
+        Some(&format!("{new_passphrase}\n")),
+    );
+    unlocked.assert_ok();
+    assert!(
+        unlocked.stderr().starts_with("unlocked"),
+        "{}",
+        unlocked.stderr()
+    );
+    // The new vault is empty: the old one's seed did not come back into it.
+    let keys = client::vault(&socket(&world), &VaultOp::VaultKeys)
+        .unwrap()
+        .keys;
+    assert!(keys.is_empty(), "{keys:?}");
+    world.run(&["agent", "--stop"]).assert_ok();
+}

@@ -210,6 +210,17 @@ fn credentials_are_refreshed_before_they_expire() {
     let steps = rows[0]["steps"].as_array().unwrap();
     assert_eq!(steps.len(), 3);
     assert!(steps[2]["remaining_seconds"].as_i64().unwrap() > 5);
+    // The long-term keys are never cached, and the status says so rather than "not cached".
+    assert_eq!(steps[0]["long_term"], true, "{rows}");
+    let shown = w.ok(&["profile", "status", "short"]);
+    let keys = shown
+        .lines()
+        .find(|l| l.trim_start().starts_with("long-term keys of "))
+        .unwrap_or_else(|| panic!("{shown}"));
+    assert!(
+        keys.ends_with(": never cached (the steps below start from them)"),
+        "{shown}"
+    );
 }
 
 #[test]

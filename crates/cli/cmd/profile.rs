@@ -282,6 +282,7 @@ fn status(ctx: &Ctx, profile: Option<String>, json: bool) -> Result<()> {
         }
         for s in &r.steps {
             let state = match (&s.cached_until, s.remaining_seconds) {
+                _ if s.long_term => "never cached (the steps below start from them)".into(),
                 (Some(until), Some(left)) => {
                     format!("valid until {until} ({} min left)", left / 60)
                 }

@@ -36,6 +36,9 @@ pub struct ProfileDescription {
 #[derive(Debug, Clone, Serialize)]
 pub struct StepStatus {
     pub step: String,
+    /// The long-term keys the chain starts from: never cached, so "not cached" would read
+    /// as if they were missing.
+    pub long_term: bool,
     pub cached_until: Option<String>,
     pub remaining_seconds: Option<i64>,
 }
@@ -153,6 +156,7 @@ impl Session {
                     .filter(|m| m.expiration > now);
                 StepStatus {
                     step: step.action.describe(),
+                    long_term: step.key.is_none(),
                     cached_until: meta.as_ref().map(|m| m.expiration_rfc3339.clone()),
                     remaining_seconds: meta.map(|m| m.expiration - now),
                 }
