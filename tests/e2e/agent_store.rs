@@ -384,16 +384,24 @@ fn vault_init_on_a_terminal_offers_the_migration_and_yes_runs_it() {
     assert_eq!(code, 0, "{screen}");
     assert!(
         screen.contains("unlocked; the agent locks the vault after")
-            && screen.contains("moved 1 items into the vault (0 were there already) and made it Otpilot's store"),
+            && screen.contains(
+                "moved 1 items into the vault (0 were there already) and made it Otpilot's store"
+            ),
         "{screen}"
     );
     assert!(!screen.contains("move them with"), "{screen}");
 
     // The seed is in the vault only, the vault is open, and the device's codes pass the gate.
-    assert!(keyring_items(&world).is_empty(), "{:?}", keyring_items(&world));
+    assert!(
+        keyring_items(&world).is_empty(),
+        "{:?}",
+        keyring_items(&world)
+    );
     let status = client::vault(&socket(&world), &VaultOp::VaultStatus).unwrap();
     assert!(status.unlocked);
-    let keys = client::vault(&socket(&world), &VaultOp::VaultKeys).unwrap().keys;
+    let keys = client::vault(&socket(&world), &VaultOp::VaultKeys)
+        .unwrap()
+        .keys;
     assert_eq!(keys, seed_key);
     let list: serde_json::Value =
         serde_json::from_str(&world.ok(&["device", "list", "--json"])).unwrap();
@@ -431,7 +439,10 @@ fn vault_init_moves_nothing_on_a_no_or_without_a_terminal_and_prints_the_command
             );
             let (_, screen) = pty.finish();
             assert!(screen.contains("status=0"), "{screen}");
-            assert!(!screen.contains("[y/N]"), "asked with no terminal:\n{screen}");
+            assert!(
+                !screen.contains("[y/N]"),
+                "asked with no terminal:\n{screen}"
+            );
             screen
         };
         assert!(screen.contains(COMMAND), "{screen}");
@@ -439,8 +450,7 @@ fn vault_init_moves_nothing_on_a_no_or_without_a_terminal_and_prints_the_command
         // Nothing moved, no agent started; the vault is the store and says where the seed is.
         assert_eq!(keyring_items(&world), before);
         assert_eq!(agent_pid(&world), None);
-        let config =
-            std::fs::read_to_string(world.env.config_dir().join("config.toml")).unwrap();
+        let config = std::fs::read_to_string(world.env.config_dir().join("config.toml")).unwrap();
         assert!(config.contains("store = \"vault\""), "{config}");
     }
 }

@@ -692,7 +692,11 @@ fn help_explains_every_option_asked_about() {
         );
         said.retain(|part| !part.is_empty());
         if said.join(" ") != text {
-            wrong.push(format!("`otpilot {}`: {flag} says {:?}, not {text:?}", args.join(" "), said.join(" ")));
+            wrong.push(format!(
+                "`otpilot {}`: {flag} says {:?}, not {text:?}",
+                args.join(" "),
+                said.join(" ")
+            ));
         }
     }
     // Every wrong text at once, not only the first.

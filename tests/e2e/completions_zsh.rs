@@ -135,12 +135,19 @@ fn zsh_completion_from_the_readme_line_offers_device_and_profile_names() {
         completes_to(&mut pty, "otpilot code w\t", "otpilot code work ");
 
         let profiles = listed(&mut pty, "otpilot exec \t");
-        assert_eq!(names(&profiles), ["admin", "base", "ci"], "{zshrc:?}: {profiles}");
+        assert_eq!(
+            names(&profiles),
+            ["admin", "base", "ci"],
+            "{zshrc:?}: {profiles}"
+        );
         completes_to(&mut pty, "otpilot exec ad\t", "otpilot exec admin ");
 
         pty.type_line("exit");
         let (code, screen) = pty.finish();
         assert_eq!(code, 0, "{screen}");
-        assert!(!screen.contains("command not found"), "{zshrc:?}:\n{screen}");
+        assert!(
+            !screen.contains("command not found"),
+            "{zshrc:?}:\n{screen}"
+        );
     }
 }

@@ -48,7 +48,9 @@ fn init(dirs: &Dirs, from_stdin: bool) -> Result<()> {
     // A headless agent still running here holds a vault that is gone (its file removed): it
     // keeps that vault's items and passphrase, and would write them over the new one.
     if let Stopped::Stopped { pid } = headless::stop(dirs)? {
-        eprintln!("stopped the headless agent (pid {pid}): it held a vault that is no longer there");
+        eprintln!(
+            "stopped the headless agent (pid {pid}): it held a vault that is no longer there"
+        );
     }
     let passphrase = if from_stdin {
         stdin_lines(1)?.remove(0)
