@@ -9,7 +9,7 @@ use std::time::Duration;
 use crate::harness::aws::AwsWorld;
 use crate::harness::keyring::Keyring;
 use crate::harness::tray::{desktop, serial, Dialog, TrayProcess};
-use crate::harness::Run;
+use crate::harness::{run_detached, Run};
 
 fn socket(w: &AwsWorld) -> std::path::PathBuf {
     w.env.root.path().join("run/otpilot/agent.sock")
@@ -186,4 +186,23 @@ fn a_device_that_asks_first_needs_an_allow_in_the_tray() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(w.gate.count("GetSessionToken"), 1);
+}
+
+/// With the tray on the agent socket the vault's agent cannot listen: `unlock` and
+/// `vault migrate` say to quit the tray first, rather than to run `otpilot unlock` (which
+/// would land on the tray again).
+#[test]
+fn the_vault_beside_the_running_tray_says_to_quit_the_tray() {
+    let _one = serial();
+    let (_session, env) = desktop(Keyring::Unlocked);
+    let w = AwsWorld::on(env);
+    let tray = TrayProcess::start(&w.env, &w.aws_envs());
+    tray.wait_for_log("agent listening");
+    let passphrase = Some("correct horse battery staple\n");
+    run_detached(w.otpilot(&["vault", "init", "--passphrase-stdin"]), passphrase).assert_ok();
+    let advice = "the agent on the socket is the tray's, which holds no vault (vault_status); quit the tray from its menu, then run `otpilot unlock` to start the vault's agent";
+    run_detached(w.otpilot(&["unlock", "--passphrase-stdin"]), passphrase)
+        .assert_one_line_error(advice);
+    run_detached(w.otpilot(&["vault", "migrate", "--to", "vault"]), None)
+        .assert_one_line_error(advice);
 }

@@ -198,8 +198,10 @@ fn serve(stream: UnixStream, handler: &dyn Handler, request_deadline: Duration) 
                 handler.vault(op).unwrap_or_else(|| {
                     Err(WireError::new(
                         ErrorKind::Unsupported,
+                        // Only the headless agent holds a vault, and it cannot listen while
+                        // this one does: `otpilot unlock` would land here again.
                         format!(
-                            "this agent holds no vault ({name}); start one with `otpilot unlock`"
+                            "the agent on the socket is the tray's, which holds no vault ({name}); quit the tray from its menu, then run `otpilot unlock` to start the vault's agent"
                         ),
                     ))
                 })
