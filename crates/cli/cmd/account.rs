@@ -40,7 +40,13 @@ pub fn run(ctx: &Ctx, command: AccountCommand) -> Result<()> {
                 (None, None) => unreachable!("clap requires --group or --user"),
             };
             if org.organization {
-                return account_org::enforce(ctx, profile.name(), &principal, &org, yes && !dry_run);
+                return account_org::enforce(
+                    ctx,
+                    profile.name(),
+                    &principal,
+                    &org,
+                    yes && !dry_run,
+                );
             }
             enforce(ctx, profile.name(), &principal, dry_run, yes)
         }

@@ -222,19 +222,15 @@ pub fn enforce(
         return unplanned_exit(&plan);
     }
     if !yes {
-        eprintln!(
-            "dry run: nothing was changed; pass --yes to apply this in {changes} accounts"
-        );
+        eprintln!("dry run: nothing was changed; pass --yes to apply this in {changes} accounts");
         return unplanned_exit(&plan);
     }
     let line = ProgressLine::new("applied");
-    let applied = ctx.session.organization_enforce_apply(
-        profile,
-        &options,
-        principal,
-        &plan,
-        &|d, t| line.show(d, t),
-    );
+    let applied =
+        ctx.session
+            .organization_enforce_apply(profile, &options, principal, &plan, &|d, t| {
+                line.show(d, t)
+            });
     line.finish();
     let mut failed = 0;
     for a in applied? {
@@ -257,7 +253,9 @@ pub fn enforce(
         }
     }
     if failed > 0 {
-        bail!("{failed} accounts failed (see above); the others are done; run it again to retry them");
+        bail!(
+            "{failed} accounts failed (see above); the others are done; run it again to retry them"
+        );
     }
     unplanned_exit(&plan)
 }
@@ -266,7 +264,9 @@ pub fn enforce(
 fn unplanned_exit(plan: &OrgEnforcePlan) -> Result<()> {
     match plan.unplanned() {
         0 => Ok(()),
-        n => bail!("{n} accounts could not be planned (see above); fix their access role and run it again"),
+        n => bail!(
+            "{n} accounts could not be planned (see above); fix their access role and run it again"
+        ),
     }
 }
 

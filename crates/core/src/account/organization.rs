@@ -109,12 +109,15 @@ pub enum Outcome {
     Skipped(String),
 }
 
+/// The accounts to check, and those skipped with the reason.
+pub type Selection = (Vec<MemberAccount>, Vec<(MemberAccount, String)>);
+
 /// Splits the listed accounts into those to check and those skipped (with the reason).
 /// `Err` names the requested ids that are not in the listing.
 pub fn select(
     listed: Vec<MemberAccount>,
     only: Option<&[String]>,
-) -> Result<(Vec<MemberAccount>, Vec<(MemberAccount, String)>), Vec<String>> {
+) -> Result<Selection, Vec<String>> {
     let listed = match only {
         None => listed,
         Some(ids) => {
@@ -126,10 +129,7 @@ pub fn select(
             if !missing.is_empty() {
                 return Err(missing);
             }
-            listed
-                .into_iter()
-                .filter(|a| ids.contains(&a.id))
-                .collect()
+            listed.into_iter().filter(|a| ids.contains(&a.id)).collect()
         }
     };
     let mut check = Vec::new();

@@ -189,11 +189,13 @@ pub fn findings(input: &ReportInput) -> Vec<Finding> {
         ),
     };
     // These commands act on the account of the profile they are given.
-    let in_account = |command: &str| match input.account {
+    let in_account = |command: &str| {
+        match input.account {
         None => format!("otpilot account {command} --profile {p}"),
         Some(id) => format!(
             "with a profile for account {id} (e.g. its access role): otpilot account {command} --profile PROFILE"
         ),
+    }
     };
     let mut out = Vec::new();
     let root_mfa = input

@@ -35,9 +35,7 @@ pub use app_exports::{aws_serial, AppExportImport, AppExportImported, PlannedDev
 pub use check::ProfileIdentity;
 pub use devices::{AddedDevices, DeviceImport, ImportSource, SeedPlace};
 pub use keys::{KeysLocation, KeysMoved};
-pub use organization::{
-    MemberApplied, MemberPlan, OrgEnforcePlan, OrgOptions, Planned, Progress,
-};
+pub use organization::{MemberApplied, MemberPlan, OrgEnforcePlan, OrgOptions, Planned, Progress};
 pub use profiles::{ProfileDescription, StepStatus};
 pub use wiring::{ConfigPreview, MfaNote, UnwireOutcome, WireOutcome, Wiring};
 

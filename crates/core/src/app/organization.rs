@@ -295,7 +295,9 @@ impl Session {
         let next = AtomicUsize::new(0);
         let done = AtomicUsize::new(0);
         let results: Mutex<Vec<Option<T>>> = Mutex::new((0..total).map(|_| None).collect());
-        let workers = concurrency.clamp(1, organization::MAX_CONCURRENCY).min(total);
+        let workers = concurrency
+            .clamp(1, organization::MAX_CONCURRENCY)
+            .min(total);
         progress(0, total);
         std::thread::scope(|scope| {
             for _ in 0..workers {

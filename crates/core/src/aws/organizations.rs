@@ -71,12 +71,9 @@ impl SdkOrganizations {
         E: ProvideErrorMetadata + std::error::Error + Send + 'static,
         R: std::fmt::Debug + Send,
     {
-        let config = aws_sdk_organizations::config::Builder::from(&sdk_config(
-            target,
-            creds,
-            self.limits,
-        ))
-        .build();
+        let config =
+            aws_sdk_organizations::config::Builder::from(&sdk_config(target, creds, self.limits))
+                .build();
         let client = aws_sdk_organizations::Client::from_conf(config);
         crate::runtime::block_on(call(client)).map_err(classify)
     }

@@ -30,16 +30,25 @@ fn suspended_and_closing_accounts_are_skipped_with_the_reason() {
     )
     .unwrap();
     assert_eq!(check, [account("111111111111", "ACTIVE")]);
-    let reasons: Vec<_> = skipped.iter().map(|(a, r)| (a.id.as_str(), r.as_str())).collect();
+    let reasons: Vec<_> = skipped
+        .iter()
+        .map(|(a, r)| (a.id.as_str(), r.as_str()))
+        .collect();
     assert_eq!(
         reasons,
-        [("222222222222", "suspended"), ("333333333333", "being closed")]
+        [
+            ("222222222222", "suspended"),
+            ("333333333333", "being closed")
+        ]
     );
 }
 
 #[test]
 fn requested_accounts_must_be_in_the_organization() {
-    let listed = vec![account("111111111111", "ACTIVE"), account("222222222222", "ACTIVE")];
+    let listed = vec![
+        account("111111111111", "ACTIVE"),
+        account("222222222222", "ACTIVE"),
+    ];
     let (check, _) = select(listed.clone(), Some(&["222222222222".to_owned()])).unwrap();
     assert_eq!(check, [account("222222222222", "ACTIVE")]);
     assert_eq!(
