@@ -20,3 +20,5 @@ echo
 "$OTPILOT_TEST_VENV/bin/python" bench/tpm.py
 echo
 "$OTPILOT_TEST_VENV/bin/python" bench/tray.py
+echo
+"$OTPILOT_TEST_VENV/bin/python" bench/organization.py

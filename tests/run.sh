@@ -24,7 +24,7 @@ apt_packages=(
   python3 python3-venv python3-pip
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   webkit2gtk-driver xvfb xauth at-spi2-core xclip xdotool imagemagick x11-utils libglib2.0-bin
-  trayer fish zsh git swtpm swtpm-tools tpm2-tools keyutils
+  trayer fish zsh git swtpm swtpm-tools tpm2-tools keyutils faketime
 )
 missing=()
 for p in "${apt_packages[@]}"; do

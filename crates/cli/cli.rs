@@ -8,7 +8,9 @@ use clap_complete::ArgValueCandidates;
 use crate::complete;
 
 mod mfa;
+mod org;
 pub use mfa::{MfaCommand, QrChoice};
+pub use org::OrgArgs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -420,9 +422,16 @@ pub enum AccountCommand {
         /// Print JSON.
         #[arg(long, conflicts_with = "csv")]
         json: bool,
-        /// Print CSV: severity, check, subject, detail, fix.
+        /// Print CSV: severity, check, subject, detail, fix (with --organization, the
+        /// account id and name first).
         #[arg(long)]
         csv: bool,
+        #[command(flatten)]
+        org: OrgArgs,
+        /// With --organization: an account that cannot be checked does not make the exit
+        /// code 1 (it is still listed).
+        #[arg(long, requires = "organization")]
+        allow_unchecked: bool,
     },
 
     /// Make MFA mandatory for a group or a user: create (or update) the managed policy of
@@ -440,9 +449,11 @@ pub enum AccountCommand {
         /// The IAM user to attach the policy to.
         #[arg(long)]
         user: Option<String>,
-        /// Print the plan; change nothing.
+        /// Print the plan; change nothing (with --organization, the default without --yes).
         #[arg(long)]
         dry_run: bool,
+        #[command(flatten)]
+        org: OrgArgs,
         /// Do not ask for confirmation.
         #[arg(long, short = 'y')]
         yes: bool,

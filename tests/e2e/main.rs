@@ -34,6 +34,8 @@ mod agent;
 mod console;
 // The administrator's side: account report, MFA enforcement, password policy, cleanup.
 mod account_admin;
+// The same across an AWS Organization: 30 member accounts through their access role.
+mod account_org;
 // The MFA device lifecycle (IAM), doctor, policy templates and the audit log.
 mod mfa_lifecycle;
 // Seeds sealed in a software TPM: codes against oathtool, another TPM, PINs, no TPM.

@@ -8,25 +8,46 @@ use otpilot_core::app::{AccountReport, EnforcePlan, PolicyChange};
 use otpilot_core::aws::iam_admin::Principal;
 use otpilot_core::csv;
 
-use super::Ctx;
+use super::{account_org, Ctx};
 use crate::cli::AccountCommand;
 use crate::term;
 
 pub fn run(ctx: &Ctx, command: AccountCommand) -> Result<()> {
     match command {
-        AccountCommand::Report { profile, json, csv } => report(ctx, profile.name(), json, csv),
+        AccountCommand::Report {
+            profile,
+            json,
+            csv,
+            org,
+            allow_unchecked,
+        } => {
+            if org.organization {
+                return account_org::report(ctx, profile.name(), &org, json, csv, allow_unchecked);
+            }
+            report(ctx, profile.name(), json, csv)
+        }
         AccountCommand::EnforceMfa {
             profile,
             group,
             user,
             dry_run,
             yes,
+            org,
         } => {
             let principal = match (group, user) {
                 (Some(g), _) => Principal::Group(g),
                 (None, Some(u)) => Principal::User(u),
                 (None, None) => unreachable!("clap requires --group or --user"),
             };
+            if org.organization {
+                return account_org::enforce(
+                    ctx,
+                    profile.name(),
+                    &principal,
+                    &org,
+                    yes && !dry_run,
+                );
+            }
             enforce(ctx, profile.name(), &principal, dry_run, yes)
         }
         AccountCommand::PasswordPolicy {

@@ -2,6 +2,7 @@
 //! `anyhow::Result` for `main` to print.
 
 mod account;
+mod account_org;
 mod code;
 mod completions;
 mod console;

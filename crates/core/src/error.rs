@@ -274,6 +274,12 @@ pub enum Error {
         code: String,
         message: String,
     },
+    #[error("AWS Organizations {op} failed: {message}")]
+    Organizations {
+        op: &'static str,
+        code: String,
+        message: String,
+    },
     #[error("profile `{profile}` is not allowed iam:{action} (AWS answered AccessDenied); grant it that action, or use an administrator's profile")]
     AccountDenied {
         profile: String,
@@ -451,7 +457,7 @@ impl Error {
             Error::NoMfaCode { .. } => ErrorKind::NoMfaCode,
             Error::MfaProcess { .. } => ErrorKind::MfaProcess,
             Error::DeviceUseDenied { .. } => ErrorKind::Denied,
-            Error::Sts { .. } | Error::Iam { .. } => ErrorKind::Aws,
+            Error::Sts { .. } | Error::Iam { .. } | Error::Organizations { .. } => ErrorKind::Aws,
             Error::AccountDenied { .. } => ErrorKind::Denied,
             Error::Lifecycle(_) => ErrorKind::Lifecycle,
             Error::NotConfirmed(_) => ErrorKind::NotConfirmed,

@@ -54,6 +54,15 @@ impl AwsWorld {
         world
     }
 
+    /// A world (device `alice` stored) in front of the given moto.
+    pub fn with_moto(env: TestEnv, moto: &'static Moto) -> Self {
+        let world = Self::behind(env, moto);
+        world
+            .env
+            .add_device("alice", &world.seed, &["--serial", &world.serial]);
+        world
+    }
+
     fn behind(env: TestEnv, moto: &'static Moto) -> Self {
         let gate = Gate::start(&moto.endpoint);
         let serial = format!("arn:aws:iam::{ACCOUNT}:mfa/alice-{}", rand::random::<u32>());

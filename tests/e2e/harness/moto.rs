@@ -10,8 +10,14 @@ use super::spawn_for_process_lifetime;
 
 pub struct Moto {
     pub endpoint: String,
+    /// With [`Moto::private_with_clock`]: the libfaketime file that sets moto's clock
+    /// (`+0`, `-200d`), read at every clock call.
+    pub clock: Option<PathBuf>,
     _server: std::process::Child,
 }
+
+/// libfaketime from Debian's `faketime` package (tests/run.sh installs it).
+const LIBFAKETIME: &str = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
 
 /// The test venv: `OTPILOT_TEST_VENV`, or `.venv-test` at the repository root.
 pub fn venv() -> PathBuf {
@@ -40,10 +46,31 @@ impl Moto {
     /// A moto of one test's own, for state no other test may see (IAM's users and reports
     /// are account-wide). It stops when the test process exits.
     pub fn private() -> Moto {
-        Self::start()
+        Self::start_with(None)
+    }
+
+    /// A private moto whose clock a test can move (libfaketime), so that IAM's dates (an
+    /// access key's creation) can lie in the past as they do at AWS. The clock starts true.
+    pub fn private_with_clock() -> Moto {
+        assert!(
+            std::path::Path::new(LIBFAKETIME).exists(),
+            "no {LIBFAKETIME}: install Debian's faketime package (tests/run.sh does)"
+        );
+        let dir = tempfile::Builder::new()
+            .prefix("otpilot-moto-clock")
+            .tempdir()
+            .unwrap()
+            .keep();
+        let clock = dir.join("clock");
+        std::fs::write(&clock, "+0\n").unwrap();
+        Self::start_with(Some(clock))
     }
 
     fn start() -> Moto {
+        Self::start_with(None)
+    }
+
+    fn start_with(clock: Option<PathBuf>) -> Moto {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -53,6 +80,11 @@ impl Moto {
         cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null());
+        if let Some(clock) = &clock {
+            cmd.env("LD_PRELOAD", LIBFAKETIME)
+                .env("FAKETIME_TIMESTAMP_FILE", clock)
+                .env("FAKETIME_NO_CACHE", "1");
+        }
         let server = spawn_for_process_lifetime(cmd);
         let endpoint = format!("http://127.0.0.1:{port}");
         wait_for(
@@ -61,6 +93,7 @@ impl Moto {
         );
         Moto {
             endpoint,
+            clock,
             _server: server,
         }
     }

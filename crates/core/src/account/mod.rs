@@ -3,6 +3,7 @@
 //! credential report (`report`), and who an MFA-enforcing policy would restrict. No IAM call
 //! is made here; `app::account` makes them and applies these rules.
 
+pub mod organization;
 pub mod password;
 pub mod report;
 

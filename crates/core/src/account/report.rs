@@ -165,6 +165,9 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 pub struct ReportInput<'a> {
     /// The profile the report was made with, for the fix commands.
     pub profile: &'a str,
+    /// The member account, when the report is one account of an organization's (made
+    /// through its access role): the fixes then name it.
+    pub account: Option<&'a str>,
     pub users: &'a [UserRow],
     /// `AccountMFAEnabled` of the account summary (`None`: not readable).
     pub root_mfa: Option<bool>,
@@ -179,6 +182,21 @@ pub struct ReportInput<'a> {
 /// Every finding, most severe first.
 pub fn findings(input: &ReportInput) -> Vec<Finding> {
     let p = input.profile;
+    let enforce = |name: &str| match input.account {
+        None => format!("otpilot account enforce-mfa --profile {p} --user {name}"),
+        Some(id) => format!(
+            "otpilot account enforce-mfa --profile {p} --organization --accounts {id} --user {name}"
+        ),
+    };
+    // These commands act on the account of the profile they are given.
+    let in_account = |command: &str| {
+        match input.account {
+        None => format!("otpilot account {command} --profile {p}"),
+        Some(id) => format!(
+            "with a profile for account {id} (e.g. its access role): otpilot account {command} --profile PROFILE"
+        ),
+    }
+    };
     let mut out = Vec::new();
     let root_mfa = input
         .root_mfa
@@ -200,7 +218,7 @@ pub fn findings(input: &ReportInput) -> Vec<Finding> {
                 severity: Severity::High,
                 subject: name.clone(),
                 detail: format!("`{name}` can sign in to the console with a password and has no active MFA device"),
-                fix: format!("otpilot account enforce-mfa --profile {p} --user {name}"),
+                fix: enforce(name),
             });
         } else if !u.keys.is_empty() && !u.mfa_active {
             out.push(Finding {
@@ -208,7 +226,7 @@ pub fn findings(input: &ReportInput) -> Vec<Finding> {
                 severity: Severity::Medium,
                 subject: name.clone(),
                 detail: format!("`{name}` has active access keys and no MFA device, so the keys alone are enough"),
-                fix: format!("otpilot account enforce-mfa --profile {p} --user {name}"),
+                fix: enforce(name),
             });
         }
         for key in &u.keys {
@@ -251,7 +269,7 @@ pub fn findings(input: &ReportInput) -> Vec<Finding> {
             detail: format!(
                 "the virtual MFA device {serial} is assigned to nobody (an abandoned enrolment)"
             ),
-            fix: format!("otpilot account cleanup-mfa --profile {p}"),
+            fix: in_account("cleanup-mfa"),
         });
     }
     match input.password_policy {
@@ -260,7 +278,7 @@ pub fn findings(input: &ReportInput) -> Vec<Finding> {
             severity: Severity::Medium,
             subject: "account".into(),
             detail: "the account has no password policy, so AWS's default applies (8 characters, nothing required)".into(),
-            fix: format!("otpilot account password-policy --profile {p} --apply"),
+            fix: format!("{} --apply", in_account("password-policy")),
         }),
         Some(policy) => {
             let gaps = policy_gaps(policy);
@@ -270,7 +288,7 @@ pub fn findings(input: &ReportInput) -> Vec<Finding> {
                     severity: Severity::Medium,
                     subject: "account".into(),
                     detail: format!("the password policy is below the baseline: {}", gaps.join("; ")),
-                    fix: format!("otpilot account password-policy --profile {p} --apply"),
+                    fix: format!("{} --apply", in_account("password-policy")),
                 });
             }
         }

@@ -86,16 +86,19 @@ pub struct PasswordPolicyReview {
     pub to_apply: PasswordPolicy,
 }
 
-/// The profile's credentials (through the plan) and where IAM is for it.
-struct Admin {
-    profile: String,
-    creds: Credentials,
-    iam: ServiceTarget,
+/// The profile's credentials (through the plan) and where IAM is for it; in an
+/// organization's member account, the credentials of its access role.
+pub(super) struct Admin {
+    pub(super) profile: String,
+    pub(super) creds: Credentials,
+    pub(super) iam: ServiceTarget,
+    /// The member account and the role assumed in it (`None`: the profile's own account).
+    pub(super) member: Option<(String, String)>,
 }
 
 impl Admin {
     /// An IAM failure of `action` (`GetAccountSummary`), AccessDenied named as the permission.
-    fn failed(&self, action: &'static str) -> impl Fn(IamFailure) -> Error + '_ {
+    pub(super) fn failed(&self, action: &'static str) -> impl Fn(IamFailure) -> Error + '_ {
         move |f: IamFailure| {
             if f.code.starts_with("AccessDenied") {
                 Error::AccountDenied {
@@ -118,14 +121,22 @@ impl Session {
             profile: profile.to_owned(),
             creds,
             iam,
+            member: None,
         })
     }
 
+    /// Every change goes to the audit log; in a member account, with the account and the
+    /// role it was made through.
     fn record_change(&self, admin: &Admin, operation: &str, target: String) {
+        let (target, role_arn) = match &admin.member {
+            None => (target, None),
+            Some((account, role)) => (format!("account {account}: {target}"), Some(role.clone())),
+        };
         self.audit().record(AuditEntry {
             profile: Some(admin.profile.clone()),
             operation: Some(operation.to_owned()),
             target: Some(target),
+            role_arn,
             ..AuditEntry::new(EventKind::AccountChanged)
         });
     }
@@ -134,7 +145,13 @@ impl Session {
     /// MFA devices and the password policy, judged by [`report::findings`].
     pub fn account_report(&self, profile: &str) -> Result<AccountReport> {
         let a = self.admin(profile)?;
-        let csv = self.credential_report(&a)?;
+        self.report_with(&a)
+    }
+
+    /// The account report with `a`'s credentials (a member account's, for the organization).
+    pub(super) fn report_with(&self, a: &Admin) -> Result<AccountReport> {
+        let profile = a.profile.as_str();
+        let csv = self.credential_report(a)?;
         let users = report::parse_credential_report(&csv).map_err(|why| Error::Iam {
             op: "GetCredentialReport",
             code: "Unreadable".into(),
@@ -154,6 +171,7 @@ impl Session {
             .map_err(a.failed("GetAccountPasswordPolicy"))?;
         let findings = report::findings(&ReportInput {
             profile,
+            account: a.member.as_ref().map(|(id, _)| id.as_str()),
             users: &users,
             root_mfa,
             unassigned_devices: &unassigned,
@@ -196,7 +214,7 @@ impl Session {
         self.plan_enforcement(&a, principal)
     }
 
-    fn plan_enforcement(&self, a: &Admin, principal: &Principal) -> Result<EnforcePlan> {
+    pub(super) fn plan_enforcement(&self, a: &Admin, principal: &Principal) -> Result<EnforcePlan> {
         let members = match principal {
             Principal::Group(group) => self
                 .iam_admin
@@ -264,6 +282,16 @@ impl Session {
         plan: &EnforcePlan,
     ) -> Result<String> {
         let a = self.admin(profile)?;
+        self.apply_enforcement(&a, principal, plan)
+    }
+
+    /// Carries out `plan` with `a`'s credentials.
+    pub(super) fn apply_enforcement(
+        &self,
+        a: &Admin,
+        principal: &Principal,
+        plan: &EnforcePlan,
+    ) -> Result<String> {
         let document = crate::policy::enforce_mfa().to_string();
         let arn = match (plan.policy_change, &plan.policy_arn) {
             (PolicyChange::Create, _) | (_, None) => {
@@ -271,11 +299,11 @@ impl Session {
                     .iam_admin
                     .create_policy(&a.iam, &a.creds, ENFORCE_MFA_POLICY_NAME, &document)
                     .map_err(a.failed("CreatePolicy"))?;
-                self.record_change(&a, "CreatePolicy", arn.clone());
+                self.record_change(a, "CreatePolicy", arn.clone());
                 arn
             }
             (PolicyChange::Update, Some(arn)) => {
-                self.replace_policy_document(&a, arn, &document)?;
+                self.replace_policy_document(a, arn, &document)?;
                 arn.clone()
             }
             (PolicyChange::Unchanged, Some(arn)) => arn.clone(),
@@ -288,7 +316,7 @@ impl Session {
             self.iam_admin
                 .attach_policy(&a.iam, &a.creds, principal, &arn)
                 .map_err(a.failed(action))?;
-            self.record_change(&a, action, format!("{} ({arn})", principal.describe()));
+            self.record_change(a, action, format!("{} ({arn})", principal.describe()));
         }
         Ok(arn)
     }

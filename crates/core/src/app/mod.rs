@@ -21,6 +21,7 @@ mod check;
 mod devices;
 pub mod headless;
 mod keys;
+mod organization;
 mod profiles;
 mod wiring;
 
@@ -34,6 +35,7 @@ pub use app_exports::{aws_serial, AppExportImport, AppExportImported, PlannedDev
 pub use check::ProfileIdentity;
 pub use devices::{AddedDevices, DeviceImport, ImportSource, SeedPlace};
 pub use keys::{KeysLocation, KeysMoved};
+pub use organization::{MemberApplied, MemberPlan, OrgEnforcePlan, OrgOptions, Planned, Progress};
 pub use profiles::{ProfileDescription, StepStatus};
 pub use wiring::{ConfigPreview, MfaNote, UnwireOutcome, WireOutcome, Wiring};
 
@@ -63,6 +65,8 @@ pub struct Session {
     iam: Box<dyn IamApi>,
     /// The administrator's IAM calls (`otpilot account`).
     iam_admin: Box<dyn IamAdminApi>,
+    /// AWS Organizations (`otpilot account ... --organization`).
+    organizations: Box<dyn crate::aws::organizations::OrganizationsApi>,
     ui: Box<dyn Interaction>,
     /// Set by tests; otherwise the AWS files come from the environment, as for the SDKs.
     aws_files: Option<AwsFiles>,
@@ -166,6 +170,7 @@ impl SessionBuilder {
             sts: self.sts.unwrap_or_else(|| Box::new(SdkSts::default())),
             iam: self.iam.unwrap_or_else(|| Box::new(SdkIam::default())),
             iam_admin: Box::new(SdkIam::default()),
+            organizations: Box::new(crate::aws::organizations::SdkOrganizations::default()),
             ui: self.ui.unwrap_or_else(|| Box::new(Nobody)),
             aws_files: self.aws_files,
             front_end: self.front_end,

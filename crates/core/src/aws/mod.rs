@@ -6,6 +6,7 @@ pub mod config_edit;
 pub mod file_lock;
 pub mod iam;
 pub mod iam_admin;
+pub mod organizations;
 pub mod plan;
 pub mod profile;
 pub mod sts;

@@ -31,6 +31,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 mod http;
+mod roles;
 
 use http::{decode_form, forward, read_request, reason_phrase, write_response, Request, Response};
 pub use http::{http_date, parse_http_date};
@@ -84,6 +85,9 @@ pub enum Rejection {
     MfaRequired,
     /// A code that is not six digits: AWS's `ValidationError`.
     MalformedCode,
+    /// AssumeRole of a role that does not exist (checked with
+    /// [`Gate::verify_assumed_roles`]): AWS's `AccessDenied`.
+    NoSuchRole,
 }
 
 /// What became of a request.
@@ -155,6 +159,8 @@ struct State {
     devices: HashMap<String, Totp>,
     used_steps: HashSet<(String, u64)>,
     mfa_required: HashSet<String>,
+    /// AssumeRole of a role moto's IAM does not have is refused, as AWS does.
+    verify_roles: bool,
     faults: Vec<FaultRule>,
     date_offset: i64,
     requests: Vec<Recorded>,
@@ -239,6 +245,13 @@ impl Gate {
     /// would. By default MFA is optional.
     pub fn require_mfa_for(&self, action: &str) {
         self.shared.state().mfa_required.insert(action.to_owned());
+    }
+
+    /// Refuses AssumeRole of a role that does not exist in its account (moto assumes any
+    /// ARN), with AWS's `AccessDenied`. Off by default: most tests assume roles they never
+    /// created.
+    pub fn verify_assumed_roles(&self) {
+        self.shared.state().verify_roles = true;
     }
 
     /// Applies `fault` to the next `n` requests, whatever their action. Rules queue up: a
@@ -414,8 +427,17 @@ fn serve_connection(shared: &Shared, stream: TcpStream) {
 
 /// Decides on one request. `None` means: close the connection without answering.
 fn handle(shared: &Shared, request: &Request) -> Option<Response> {
-    let params = request.params();
-    let action = params.get("Action").cloned().unwrap_or_default();
+    // awsJson services (Organizations) name the action in `X-Amz-Target`.
+    let json = request.header("x-amz-target").is_some();
+    let params = if json {
+        roles::json_params(request)
+    } else {
+        request.params()
+    };
+    let action = match json {
+        true => roles::json_action(request).unwrap_or_default(),
+        false => params.get("Action").cloned().unwrap_or_default(),
+    };
     let (access_key_id, service) = credential_scope(request);
     let mut record = Recorded {
         action: action.clone(),
@@ -427,7 +449,9 @@ fn handle(shared: &Shared, request: &Request) -> Option<Response> {
         fault: None,
         outcome: Outcome::Faulted,
     };
-    let xmlns = if record.service.as_deref() == Some("iam") || is_iam_action(&action) {
+    let xmlns = if json {
+        JSON
+    } else if record.service.as_deref() == Some("iam") || is_iam_action(&action) {
         IAM_XMLNS
     } else {
         STS_XMLNS
@@ -489,6 +513,17 @@ fn handle(shared: &Shared, request: &Request) -> Option<Response> {
                 state.requests.push(record);
                 return Some(response);
             }
+        }
+    }
+
+    if action == "AssumeRole" && shared.state().verify_roles {
+        let arn = record.param("RoleArn").unwrap_or_default().to_owned();
+        if roles::role_exists(&shared.upstream, &arn) == Some(false) {
+            let mut state = shared.state();
+            record.outcome = Outcome::Rejected(Rejection::NoSuchRole);
+            let response = rejection_response(&state, Rejection::NoSuchRole, &record, xmlns);
+            state.requests.push(record);
+            return Some(response);
         }
     }
 
@@ -697,6 +732,14 @@ fn rejection_response(
             "AccessDenied",
             "MultiFactorAuthentication failed with invalid MFA one time pass code. ",
         ),
+        Rejection::NoSuchRole => {
+            let message = format!(
+                "User: arn:aws:sts::{ACCOUNT}:assumed-role/moto is not authorized to perform: \
+                 sts:AssumeRole on resource: {}",
+                record.param("RoleArn").unwrap_or_default()
+            );
+            error_response(state, 403, xmlns, "Sender", "AccessDenied", &message)
+        }
         Rejection::MfaRequired => {
             let resource = record
                 .param("RoleArn")
@@ -712,7 +755,10 @@ fn rejection_response(
     }
 }
 
-/// AWS query-protocol error XML.
+/// Stands for the namespace of an awsJson service (Organizations): its errors are JSON.
+const JSON: &str = "json";
+
+/// AWS query-protocol error XML (JSON for an awsJson service, with its throttling code).
 fn error_response(
     state: &State,
     status: u16,
@@ -721,6 +767,14 @@ fn error_response(
     code: &str,
     message: &str,
 ) -> Response {
+    if xmlns == JSON {
+        let code = if code == "Throttling" {
+            "TooManyRequestsException"
+        } else {
+            code
+        };
+        return roles::json_error(status, code, message, http_date(state.now()));
+    }
     let request_id = request_id();
     let body = format!(
         "<ErrorResponse xmlns=\"{xmlns}\"><Error><Type>{kind}</Type><Code>{code}</Code>\

@@ -18,6 +18,7 @@ fn input<'a>(
 ) -> ReportInput<'a> {
     ReportInput {
         profile: "admin",
+        account: None,
         users,
         root_mfa: Some(false),
         unassigned_devices: devices,
