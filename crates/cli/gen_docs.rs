@@ -24,7 +24,10 @@ pub fn run_if_asked() {
     match write_all(dir) {
         Ok(()) => std::process::exit(0),
         Err(e) => {
-            eprintln!("otpilot: cannot write the man pages and completions into {}: {e}", dir.display());
+            eprintln!(
+                "otpilot: cannot write the man pages and completions into {}: {e}",
+                dir.display()
+            );
             std::process::exit(1);
         }
     }

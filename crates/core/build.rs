@@ -64,7 +64,10 @@ fn checkout_commit(workspace: &Path) -> Option<(String, bool)> {
         rerun_if_changed(workspace, path.trim());
     }
     for tracked in ["Cargo.toml", "Cargo.lock", "crates", "src-tauri/src"] {
-        println!("cargo:rerun-if-changed={}", workspace.join(tracked).display());
+        println!(
+            "cargo:rerun-if-changed={}",
+            workspace.join(tracked).display()
+        );
     }
     // `--no-optional-locks`: never rewrite the index, which would start this script again.
     let status = git(
