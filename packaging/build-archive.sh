@@ -35,8 +35,8 @@ cat > "$dir/INSTALL" <<INSTALL
 Otpilot $version, command-line program for x86_64 Linux
 $("$dir/bin/otpilot" --version)
 
-Needs: glibc $glibc or newer (Debian 12, Ubuntu 22.04, RHEL 9, WSL 2 with any of them) and
-nothing else: the binary links only $(echo $needed | sed 's/ /, /g').
+Needs: glibc $glibc or newer (its newest symbol version; Debian 12 has 2.36) and nothing
+else: the binary links only $(echo $needed | sed 's/ /, /g').
 No GTK, no WebKit, no D-Bus library. Seeds go to the desktop keyring (Secret Service over
 D-Bus) when there is one; on a server, WSL or over SSH use the encrypted vault instead:
 \`otpilot vault init\` (see \`man otpilot-vault\`).
