@@ -4,7 +4,8 @@
 # Installs what the tests need and is missing (Debian packages, the pinned Python venv with
 # moto and the AWS CLI, the UI's npm packages, tauri-driver, cargo-deny), then runs: the
 # advisory check of Cargo.lock, cargo fmt --check, clippy with -D warnings, the UI's type check
-# and tests, and every Rust test. The end-to-end
+# and tests, and every Rust test; last, it builds the .deb and the CLI archive and installs them
+# into a clean Debian 12 root (tests/package.sh, as root: sudo otherwise). The end-to-end
 # tests start their own private D-Bus session, gnome-keyring and X server (Xvfb), so they
 # never touch your real keyring or desktop.
 #
@@ -94,3 +95,12 @@ cargo build -p otpilot-tray --locked
 
 say "cargo test"
 cargo test --workspace --locked
+
+say "packages: the .deb and the CLI archive installed into a clean Debian 12 root (tests/package.sh)"
+if [ "$(id -u)" -eq 0 ]; then
+  bash tests/package.sh
+else
+  # chroot and mount namespaces need root; keep this user's toolchain, caches and venv.
+  sudo --preserve-env=PATH,HOME,CARGO_HOME,RUSTUP_HOME,CARGO_TARGET_DIR,CARGO_INCREMENTAL,OTPILOT_TEST_VENV,OTPILOT_CI_CACHE \
+    bash tests/package.sh
+fi

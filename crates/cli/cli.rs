@@ -15,7 +15,7 @@ pub use org::OrgArgs;
 #[derive(Debug, Parser)]
 #[command(
     name = "otpilot",
-    version,
+    version = otpilot_core::version::LINE,
     about = "MFA credential helper for AWS: TOTP codes from the OS keyring, no more typing six digits",
     after_help = "Examples:\n  otpilot device add work --serial arn:aws:iam::123456789012:mfa/alice   (paste the seed when asked)\n  otpilot code work\n  otpilot device list"
 )]

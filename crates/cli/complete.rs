@@ -29,6 +29,21 @@ pub fn registration(
     shell: clap_complete::Shell,
     exe: &std::path::Path,
 ) -> std::io::Result<Vec<u8>> {
+    let command = Invocation::of(exe).command();
+    registration_for(
+        shell,
+        &command,
+        "Write this file again after upgrading Otpilot.",
+    )
+}
+
+/// The completion script for `shell` that runs `command` at each TAB, with `note` in its
+/// closing comment (the packages' files name plain `otpilot`, found on PATH).
+pub fn registration_for(
+    shell: clap_complete::Shell,
+    command: &str,
+    note: &str,
+) -> std::io::Result<Vec<u8>> {
     let completer: &dyn EnvCompleter = match shell {
         clap_complete::Shell::Bash => &Bash,
         clap_complete::Shell::Elvish => &Elvish,
@@ -37,9 +52,8 @@ pub fn registration(
         clap_complete::Shell::Zsh => &Zsh,
         _ => &Bash,
     };
-    let command = Invocation::of(exe).command();
     let mut script = Vec::new();
-    completer.write_registration(VAR, "otpilot", "otpilot", &command, &mut script)?;
+    completer.write_registration(VAR, "otpilot", "otpilot", command, &mut script)?;
     if shell == clap_complete::Shell::Zsh {
         // The script ends with `compdef`, which only exists once the completion system is
         // loaded: a ~/.zshrc with no `compinit` (a fresh home on Debian, whose
@@ -57,7 +71,7 @@ pub fn registration(
     script.extend(
         format!(
             "# otpilot's completions for {shell}: device, profile and store names come from\n\
-             # `{command}` at each TAB. Write this file again after upgrading Otpilot.\n"
+             # `{command}` at each TAB. {note}\n"
         )
         .bytes(),
     );

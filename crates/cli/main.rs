@@ -4,6 +4,8 @@
 mod cli;
 mod cmd;
 mod complete;
+#[cfg(feature = "gen-docs")]
+mod gen_docs;
 mod term;
 
 use std::process::ExitCode;
@@ -14,6 +16,10 @@ fn main() -> ExitCode {
     end_quietly_when_stdout_closes();
     // A TAB in the shell: print the candidates and exit, before anything else runs.
     complete::answer_if_asked(<cli::Cli as clap::CommandFactory>::command);
+    // Packaging only: a build with `--features gen-docs` writes the man pages and completion
+    // files; the shipped binary is built without it.
+    #[cfg(feature = "gen-docs")]
+    gen_docs::run_if_asked();
     let protected = otpilot_core::platform::protect_process_memory();
     let cli = cli::Cli::parse();
     init_logging(cli.debug);

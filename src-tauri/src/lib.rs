@@ -70,3 +70,17 @@ pub fn dirs_or_exit(program: &str) -> otpilot_core::paths::Dirs {
         std::process::exit(1);
     })
 }
+
+/// `PROGRAM --version`: prints the same line as `otpilot --version` (the version and the
+/// commit it was built from) and exits, before any display or directory is touched.
+pub fn print_version_if_asked(program: &str) {
+    if std::env::args_os().skip(1).any(|a| a == "--version") {
+        println!("{program} {}", otpilot_core::version::LINE);
+        std::process::exit(0);
+    }
+}
+
+/// The tray menu's last line: which Otpilot is running.
+pub fn version_label() -> String {
+    format!("Otpilot {}", otpilot_core::version::LINE)
+}

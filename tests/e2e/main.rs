@@ -62,3 +62,5 @@ mod gate_selftest;
 // The terminal and shared files: Ctrl-C at a hidden prompt, closed pipes, concurrent edits
 // of the AWS files, a failed read said once.
 mod cli_io;
+// The packages installed into a clean Debian root (run by tests/package.sh, ignored otherwise).
+mod package_root;

@@ -50,5 +50,6 @@ pub mod text;
 pub mod totp;
 pub mod tpm;
 pub mod vault;
+pub mod version;
 
 pub use error::{Error, Result};

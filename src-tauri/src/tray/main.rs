@@ -26,6 +26,7 @@ use otpilot_tray::state::{AppState, Desktop};
 static AGENT: Mutex<Option<Agent>> = Mutex::new(None);
 
 fn main() {
+    otpilot_tray::print_version_if_asked("otpilot-tray");
     otpilot_tray::limit_malloc_arenas();
     otpilot_tray::skip_gdk_gl_probe();
     otpilot_tray::init_logging();

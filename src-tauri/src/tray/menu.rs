@@ -129,6 +129,9 @@ fn build_menu(state: &AppState) -> tray_icon::menu::Result<Menu> {
         &PredefinedMenuItem::separator(),
         &item(MenuId::Open, "Open Otpilot", true),
         &item(MenuId::Quit, "Quit", true),
+        &PredefinedMenuItem::separator(),
+        // Which build is running, as `otpilot-tray --version` says it.
+        &MenuItem::with_id("version", otpilot_tray::version_label(), false, None),
     ])?;
     Ok(menu)
 }

@@ -19,6 +19,7 @@ use otpilot_tray::state::{AppState, NoDesktop};
 pub struct Shared(pub &'static AppState);
 
 fn main() {
+    otpilot_tray::print_version_if_asked("otpilot-window");
     otpilot_tray::limit_malloc_arenas();
     otpilot_tray::skip_gdk_gl_probe();
     otpilot_tray::init_logging();
