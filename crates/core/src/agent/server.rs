@@ -3,9 +3,8 @@
 //! peer uid check, a deadline for reading each request, and a [`Handler`] that produces the
 //! credentials. The limits are the ones every local server shares ([`crate::listen`]).
 
+use crate::platform::{LocalListener, LocalStream};
 use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
-use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -97,7 +96,7 @@ impl Agent {
             cause: source,
         };
         if path.exists() {
-            if UnixStream::connect(path).is_ok() {
+            if LocalStream::connect(path).is_ok() {
                 return Err(wrap(std::io::Error::new(
                     std::io::ErrorKind::AddrInUse,
                     "another otpilot agent is listening there",
@@ -105,8 +104,11 @@ impl Agent {
             }
             std::fs::remove_file(path).map_err(wrap)?;
         }
-        let listener = UnixListener::bind(path).map_err(wrap)?;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(wrap)?;
+        let listener = LocalListener::bind(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::Unsupported => Error::PlatformUnsupported("the agent"),
+            _ => wrap(e),
+        })?;
+        crate::platform::make_private(path).map_err(wrap)?;
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         let connections = Connections::default();
@@ -122,7 +124,7 @@ impl Agent {
                     (limits, WhenFull::Refuse),
                     "otpilot-agent",
                     |stream| refuse_busy(stream, limits.max_connections),
-                    Arc::new(move |stream: UnixStream, slot: Slot| {
+                    Arc::new(move |stream: LocalStream, slot: Slot| {
                         serve(stream, handler.as_ref(), deadline);
                         drop(slot);
                     }),
@@ -151,14 +153,14 @@ impl Drop for Agent {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
         // Wake the accept loop so it sees the flag.
-        let _ = UnixStream::connect(&self.path);
+        let _ = LocalStream::connect(&self.path);
         let _ = std::fs::remove_file(&self.path);
     }
 }
 
 /// Says "busy" without reading the request: a few bytes, which fit the socket's buffer, so
 /// the accept loop never waits on a caller.
-fn refuse_busy(stream: &UnixStream, max: usize) {
+fn refuse_busy(stream: &LocalStream, max: usize) {
     let _ = stream.set_nonblocking(true);
     let reply = Reply::Failed(WireError::new(
         ErrorKind::Busy,
@@ -167,10 +169,10 @@ fn refuse_busy(stream: &UnixStream, max: usize) {
     let _ = (&*stream).write_all(&reply.encode());
 }
 
-fn serve(stream: UnixStream, handler: &dyn Handler, request_deadline: Duration) {
-    let own = crate::platform::current_uid();
-    match crate::platform::peer_uid(&stream) {
-        Some(uid) if uid == own => {}
+fn serve(stream: LocalStream, handler: &dyn Handler, request_deadline: Duration) {
+    let own = crate::platform::current_user();
+    match crate::platform::peer_user(&stream) {
+        Some(user) if Some(&user) == own.as_ref() => {}
         other => {
             if let Some(held) = REFUSALS.allow(Instant::now()) {
                 tracing::warn!(
@@ -282,10 +284,28 @@ fn serve(stream: UnixStream, handler: &dyn Handler, request_deadline: Duration) 
     let _ = (&stream).write_all(&out);
 }
 
-#[cfg(test)]
+/// The agent's tests talk to it over its Unix socket; on Windows it says it is not there yet.
+#[cfg(all(test, windows))]
+#[test]
+fn on_windows_the_agent_says_it_is_not_supported_yet() {
+    struct Nobody;
+    impl Handler for Nobody {
+        fn credentials(&self, _: &str) -> Result<Credentials> {
+            unreachable!("no agent runs on Windows yet")
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let e = Agent::start(&dir.path().join("run/agent.sock"), Arc::new(Nobody))
+        .err()
+        .unwrap();
+    assert_eq!(e.to_string(), "the agent is not supported on Windows yet");
+}
+
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
     use crate::agent::client::{self, Answer, TrayFailure, Unavailable};
+    use std::os::unix::fs::PermissionsExt;
     use std::sync::atomic::AtomicUsize;
 
     struct Fake(AtomicUsize);
@@ -477,10 +497,10 @@ mod tests {
         };
         // Three callers that never send, one that sends a byte every 200 ms (its 45 bytes
         // would take 9 s), and more.
-        let idle: Vec<UnixStream> = (0..3)
-            .map(|_| UnixStream::connect(&path).unwrap())
+        let idle: Vec<LocalStream> = (0..3)
+            .map(|_| LocalStream::connect(&path).unwrap())
             .collect();
-        let dribbler = UnixStream::connect(&path).unwrap();
+        let dribbler = LocalStream::connect(&path).unwrap();
         let dribbling = std::thread::spawn(move || {
             let started = Instant::now();
             for byte in br#"{"v":1,"op":"credentials","profile":"admin"}"# {
