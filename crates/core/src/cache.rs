@@ -335,6 +335,7 @@ mod tests {
         assert_ne!(other.hot_name(&key), cache.hot_name(&key));
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn a_full_kernel_quota_falls_back_to_the_keyring_silently() {
         let _quota = crate::platform::kernel_keyring_test_lock();

@@ -71,6 +71,16 @@ pub const OS_NAME: &str = "Linux";
 /// No size limit on one secret that Otpilot writes comes near.
 pub const SECRET_LIMIT: Option<usize> = None;
 
+/// What an item is created with: its label, as the keyring's own UI (seahorse) shows it.
+pub fn item_modifiers(label: &str) -> std::collections::HashMap<&'static str, String> {
+    std::collections::HashMap::from([("label", label.to_owned())])
+}
+
+/// The search that finds every item of `service`.
+pub fn search_spec(service: &str) -> std::collections::HashMap<&'static str, String> {
+    std::collections::HashMap::from([("service", service.to_owned())])
+}
+
 /// The uid of the process at the other end of a Unix socket (`SO_PEERCRED`).
 pub fn peer_user(stream: &UnixStream) -> Option<u32> {
     rustix::net::sockopt::socket_peercred(stream)

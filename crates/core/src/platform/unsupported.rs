@@ -36,6 +36,16 @@ pub const OS_NAME: &str = "this operating system";
 
 pub const SECRET_LIMIT: Option<usize> = None;
 
+/// What an item is created with: nothing beyond its name here.
+pub fn item_modifiers(_label: &str) -> std::collections::HashMap<&'static str, String> {
+    std::collections::HashMap::new()
+}
+
+/// The search that finds every item of `service`.
+pub fn search_spec(service: &str) -> std::collections::HashMap<&'static str, String> {
+    std::collections::HashMap::from([("service", service.to_owned())])
+}
+
 /// Unknown peers are refused: the agent then serves nobody rather than anybody.
 pub fn peer_user(_stream: &UnixStream) -> Option<u32> {
     None

@@ -36,6 +36,26 @@ pub fn secret_store() -> keyring_core::Result<Arc<keyring_core::CredentialStore>
     Ok(store)
 }
 
+/// What an item is created with: kept on this machine only (`CRED_PERSIST_LOCAL_MACHINE`),
+/// not roamed to other machines with a domain profile, as the store's default would. Credential
+/// Manager has no label beside the name.
+pub fn item_modifiers(_label: &str) -> std::collections::HashMap<&'static str, String> {
+    std::collections::HashMap::from([("persistence", "Local".to_owned())])
+}
+
+/// The search that finds every item of `service`: the store names an item
+/// `<user>.<service>` and searches by a pattern on that name.
+pub fn search_spec(service: &str) -> std::collections::HashMap<&'static str, String> {
+    let escaped: String = service
+        .chars()
+        .flat_map(|c| {
+            let special = !c.is_ascii_alphanumeric();
+            special.then_some('\\').into_iter().chain(std::iter::once(c))
+        })
+        .collect();
+    std::collections::HashMap::from([("pattern", format!("\\.{escaped}$"))])
+}
+
 /// The Windows known folders, from the variables that name them (tests pass a map):
 /// settings and the vault roam with the profile (`%APPDATA%`), the cache and state stay on
 /// this machine (`%LOCALAPPDATA%`). There is no runtime directory: Otpilot makes a private
