@@ -94,3 +94,6 @@ cargo build -p otpilot-tray --locked
 
 say "cargo test"
 cargo test --workspace --locked
+
+say "Windows (built here, tested under Wine) and the macOS type check: tests/windows.sh"
+bash tests/windows.sh

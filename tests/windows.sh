@@ -18,12 +18,16 @@
 #   OTPILOT_CI_CACHE      the cache (default ~/.cache/otpilot-ci)
 #   OTPILOT_BUILD_LOCK    a lock file every build here takes (`flock -o`), for machines
 #                         where other builds run beside this one; CI runs alone and sets none
-#   OTPILOT_LINUX_CARGO   the cargo that builds the Linux e2e binary (default: cargo)
+#   OTPILOT_LINUX_CARGO   the cargo that builds the Linux e2e binary (default: cargo, in
+#                         the CARGO_TARGET_DIR this script was given)
 #   OTPILOT_WINDOWS_PARTS which parts to run (default "build unit e2e macos")
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
 cache="${OTPILOT_CI_CACHE:-$HOME/.cache/otpilot-ci}"
+# The Linux build's target directory (CI's cache), for the e2e part; the Windows build gets
+# its own below.
+linux_target_dir="${CARGO_TARGET_DIR:-}"
 parts=" ${OTPILOT_WINDOWS_PARTS:-build unit e2e macos} "
 say() { printf '\n==> %s\n' "$*"; }
 timed() { # timed LABEL CMD...: runs CMD, then says how long it took
@@ -107,6 +111,7 @@ if [[ $parts == *" build "* ]]; then
   say "Windows: building the core and the CLI (cold: about 15 min; warm: seconds)"
   timed "windows build" locked "$wcargo" build "${windows[@]}" -p otpilot -p otpilot-core
   # The first proof that it runs at all.
+  echo "$exe" > "$cache/windows-exe"   # for bench/windows.sh
   version=$(wine "$exe" --version | tr -d '\r')
   case $version in otpilot\ *) echo "otpilot.exe says: $version" ;;
     *) echo "otpilot.exe --version printed '$version'" >&2; exit 1 ;; esac
@@ -125,7 +130,7 @@ if [[ $parts == *" e2e "* ]]; then
   (
     # The Linux test binary, with the ordinary toolchain and target directory.
     unset RUSTC RUSTDOC RUSTC_BOOTSTRAP CARGO_TARGET_DIR
-    [ -z "${OTPILOT_LINUX_TARGET_DIR:-}" ] || export CARGO_TARGET_DIR=$OTPILOT_LINUX_TARGET_DIR
+    [ -z "$linux_target_dir" ] || export CARGO_TARGET_DIR=$linux_target_dir
     export OTPILOT_WINDOWS_EXE="$exe"
     timed "windows e2e" ${OTPILOT_LINUX_CARGO:-locked cargo} test -p otpilot --test e2e --locked \
       -- --ignored --test-threads 1 windows_wine::

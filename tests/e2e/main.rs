@@ -58,3 +58,5 @@ mod gate_selftest;
 // The terminal and shared files: Ctrl-C at a hidden prompt, closed pipes, concurrent edits
 // of the AWS files, a failed read said once.
 mod cli_io;
+// otpilot.exe under Wine (run by tests/windows.sh; ignored, and failing, without it).
+mod windows_wine;

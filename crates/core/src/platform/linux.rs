@@ -66,6 +66,9 @@ pub fn host_name() -> Option<String> {
 /// What to set when the directories cannot be found.
 pub const NO_HOME: &str = "neither XDG_CONFIG_HOME nor HOME is set to an absolute path; set HOME";
 
+/// The kernel keyring holds hot copies of cached credentials ([`hot_get`]).
+pub const HOT_CACHE: bool = true;
+
 pub const OS_NAME: &str = "Linux";
 
 /// No size limit on one secret that Otpilot writes comes near.

@@ -32,6 +32,9 @@ pub fn base_dirs(_var: impl Fn(&str) -> Option<OsString>) -> Result<BaseDirs> {
 /// What to set when the directories cannot be found.
 pub const NO_HOME: &str = "HOME is not set to an absolute path; set HOME";
 
+/// No hot cache here.
+pub const HOT_CACHE: bool = false;
+
 pub const OS_NAME: &str = "this operating system";
 
 pub const SECRET_LIMIT: Option<usize> = None;

@@ -19,6 +19,9 @@ use crate::error::{Error, Result};
 pub const NO_HOME: &str =
     "neither APPDATA and LOCALAPPDATA nor USERPROFILE is set to an absolute path; set USERPROFILE";
 
+/// No hot cache on Windows: the kernel keyring is Linux's.
+pub const HOT_CACHE: bool = false;
+
 pub const OS_NAME: &str = "Windows";
 
 /// The most one Credential Manager item holds (`CRED_MAX_CREDENTIAL_BLOB_SIZE`, 5 × 512
