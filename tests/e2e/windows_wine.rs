@@ -27,11 +27,15 @@ fn exe_and_prefix() -> (PathBuf, PathBuf) {
         panic!("OTPILOT_WINDOWS_EXE is not set: run these tests through `bash tests/windows.sh`, which builds otpilot.exe")
     });
     assert!(exe.is_file(), "no otpilot.exe at {}", exe.display());
-    let prefix = std::env::var_os("WINEPREFIX").map(PathBuf::from).unwrap_or_else(|| {
-        panic!("WINEPREFIX is not set: run these tests through `bash tests/windows.sh`")
-    });
+    let prefix = std::env::var_os("WINEPREFIX")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            panic!("WINEPREFIX is not set: run these tests through `bash tests/windows.sh`")
+        });
     assert!(
-        prefix.join("drive_c/windows/system32/bcryptprimitives.dll").is_file(),
+        prefix
+            .join("drive_c/windows/system32/bcryptprimitives.dll")
+            .is_file(),
         "{} is not a prefix tests/windows.sh made",
         prefix.display()
     );
@@ -55,12 +59,13 @@ struct WineWorld {
 impl WineWorld {
     fn new() -> Self {
         static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
-        let guard = ONE_AT_A_TIME
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let guard = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
         let (exe, prefix) = exe_and_prefix();
         // An empty Otpilot state in the prefix's profile.
-        for user in std::fs::read_dir(prefix.join("drive_c/users")).unwrap().flatten() {
+        for user in std::fs::read_dir(prefix.join("drive_c/users"))
+            .unwrap()
+            .flatten()
+        {
             for dir in [
                 "AppData/Roaming/otpilot",
                 "AppData/Local/otpilot",
@@ -165,7 +170,10 @@ fn device_add_from_stdin_then_code_equals_oathtool() {
     let after = now();
     let code = code.trim();
     // The step may turn while Wine starts: either side of it is oathtool's answer then.
-    let expected: Vec<String> = [before, after].iter().map(|t| oathtool(&w.aws.seed, *t)).collect();
+    let expected: Vec<String> = [before, after]
+        .iter()
+        .map(|t| oathtool(&w.aws.seed, *t))
+        .collect();
     assert!(
         expected.iter().any(|e| e == code),
         "otpilot.exe said {code}, oathtool {expected:?}"
@@ -239,8 +247,16 @@ fn sixteen_parallel_callers_make_one_get_session_token() {
             json["AccessKeyId"].as_str().unwrap().to_owned()
         })
         .collect();
-    assert_eq!(w.aws.gate.count("GetSessionToken"), 1, "one MFA session for all");
-    assert_eq!(w.aws.gate.count("AssumeRole"), 1, "one role session for all");
+    assert_eq!(
+        w.aws.gate.count("GetSessionToken"),
+        1,
+        "one MFA session for all"
+    );
+    assert_eq!(
+        w.aws.gate.count("AssumeRole"),
+        1,
+        "one role session for all"
+    );
     assert!(keys.iter().all(|k| *k == keys[0]), "{keys:?}");
 }
 
@@ -258,7 +274,10 @@ fn export_for_powershell_and_for_cmd_which_cmd_reads_back() {
             .any(|l| l == format!("$Env:AWS_SESSION_TOKEN='{}'", field("SessionToken"))),
         "{ps}"
     );
-    assert!(ps.lines().any(|l| l == "$Env:AWS_REGION='us-east-1'"), "{ps}");
+    assert!(
+        ps.lines().any(|l| l == "$Env:AWS_REGION='us-east-1'"),
+        "{ps}"
+    );
     // The cmd lines, run by Wine's cmd.exe, set what credential-process answered.
     let cmd = w.ok(&["export", "admin", "--format", "windows-cmd"], None);
     let script = w.aws.env.root.path().join("creds.cmd");
@@ -297,7 +316,13 @@ fn bad_input_gets_the_linux_errors_and_exit_codes() {
         (&["credential-process", "nosuch"], None),
         (&["code", "nosuch"], None),
         (
-            &["device", "add", "bad", "--serial", "arn:aws:iam::123456789012:mfa/bad"],
+            &[
+                "device",
+                "add",
+                "bad",
+                "--serial",
+                "arn:aws:iam::123456789012:mfa/bad",
+            ],
             Some("not base32 !!\n"),
         ),
     ];
@@ -346,7 +371,14 @@ fn the_linux_aws_cli_runs_otpilot_exe_through_wine() {
     )
     .unwrap();
     let out = Command::new(venv().join("bin/aws"))
-        .args(["sts", "get-caller-identity", "--profile", "through-wine", "--output", "json"])
+        .args([
+            "sts",
+            "get-caller-identity",
+            "--profile",
+            "through-wine",
+            "--output",
+            "json",
+        ])
         .env_clear()
         .envs(w.envs())
         .env("AWS_CONFIG_FILE", w.aws.config_path())

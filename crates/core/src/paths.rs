@@ -311,6 +311,7 @@ mod tests {
         Dirs::from_lookup(|k| map.get(k).cloned())
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn falls_back_to_home() {
         let d = dirs(&[("HOME", "/home/a")]).unwrap();
@@ -329,6 +330,7 @@ mod tests {
         assert_eq!(with_tmpdir.runtime, d.runtime);
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn honours_xdg_and_ignores_relative_paths() {
         let d = dirs(&[

@@ -128,8 +128,7 @@ impl SecretStore for KeyringStore {
         Self::connect()?;
         let spec = crate::platform::search_spec(SERVICE);
         let spec: HashMap<&str, &str> = spec.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let entries = Entry::search(&spec)
-            .map_err(|e| map_error(e, "list the items"))?;
+        let entries = Entry::search(&spec).map_err(|e| map_error(e, "list the items"))?;
         let mut keys: Vec<String> = entries
             .iter()
             .filter_map(|e| e.get_attributes().ok()?.get("username").cloned())

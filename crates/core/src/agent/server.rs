@@ -108,7 +108,7 @@ impl Agent {
             std::io::ErrorKind::Unsupported => Error::PlatformUnsupported("the agent"),
             _ => wrap(e),
         })?;
-        crate::platform::make_private(path).map_err(wrap)?;
+        crate::platform::restrict_endpoint(path).map_err(wrap)?;
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         let connections = Connections::default();
@@ -284,21 +284,42 @@ fn serve(stream: LocalStream, handler: &dyn Handler, request_deadline: Duration)
     let _ = (&stream).write_all(&out);
 }
 
-/// The agent's tests talk to it over its Unix socket; on Windows it says it is not there yet.
+/// On Windows, over the named pipe: an answer, and a second agent on the same endpoint
+/// refused. (The tests below use the Unix socket's files and modes.)
 #[cfg(all(test, windows))]
 #[test]
-fn on_windows_the_agent_says_it_is_not_supported_yet() {
-    struct Nobody;
-    impl Handler for Nobody {
-        fn credentials(&self, _: &str) -> Result<Credentials> {
-            unreachable!("no agent runs on Windows yet")
+fn on_windows_the_agent_answers_over_its_pipe_and_is_alone_there() {
+    struct One;
+    impl Handler for One {
+        fn credentials(&self, profile: &str) -> Result<Credentials> {
+            Ok(Credentials {
+                access_key_id: format!("ASIA{profile}"),
+                secret_access_key: "s".into(),
+                session_token: Some("t".into()),
+                expiration: Some(42),
+            })
         }
     }
     let dir = tempfile::tempdir().unwrap();
-    let e = Agent::start(&dir.path().join("run/agent.sock"), Arc::new(Nobody))
+    let path = dir.path().join("run/agent.sock");
+    let _agent = Agent::start(&path, Arc::new(One)).unwrap();
+    let answer = crate::agent::client::credentials(
+        &path,
+        "admin",
+        StoreKind::Keyring,
+        Duration::from_secs(5),
+        &|_| {},
+    );
+    match answer {
+        crate::agent::client::Answer::Credentials(c) => assert_eq!(c.access_key_id, "ASIAadmin"),
+        crate::agent::client::Answer::Failed(e) => panic!("failed: {}", e.message),
+        crate::agent::client::Answer::Unavailable(why) => panic!("unavailable: {why}"),
+    }
+    let second = Agent::start(&path, Arc::new(One))
         .err()
-        .unwrap();
-    assert_eq!(e.to_string(), "the agent is not supported on Windows yet");
+        .unwrap()
+        .to_string();
+    assert!(second.contains("another otpilot agent"), "{second}");
 }
 
 #[cfg(all(test, unix))]

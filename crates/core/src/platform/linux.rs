@@ -69,6 +69,9 @@ pub const NO_HOME: &str = "neither XDG_CONFIG_HOME nor HOME is set to an absolut
 /// The kernel keyring holds hot copies of cached credentials ([`hot_get`]).
 pub const HOT_CACHE: bool = true;
 
+/// The `exec --server` endpoint runs (its limits are tested here).
+pub const ENDPOINT_SUPPORTED: bool = true;
+
 pub const OS_NAME: &str = "Linux";
 
 /// No size limit on one secret that Otpilot writes comes near.

@@ -70,7 +70,7 @@ pub struct BaseDirs {
 }
 
 /// Serialises the tests that need the kernel keyring's quota (one of them fills it).
-#[cfg(test)]
+#[cfg(all(test, target_os = "linux"))]
 pub(crate) fn kernel_keyring_test_lock() -> std::sync::MutexGuard<'static, ()> {
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
     LOCK.lock()

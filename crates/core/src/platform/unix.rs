@@ -51,6 +51,18 @@ pub fn check_endpoint(path: &Path) -> Endpoint {
     Endpoint::Ours
 }
 
+/// A command line run by the shell (`sh -c`), as `mfa_process` is.
+pub fn shell_command(line: &str) -> std::process::Command {
+    let mut command = std::process::Command::new("sh");
+    command.args(["-c", line]);
+    command
+}
+
+/// The agent's socket, once bound: 0600.
+pub fn restrict_endpoint(path: &Path) -> std::io::Result<()> {
+    make_private(path)
+}
+
 /// Makes what is at `path` private to this user: a directory 0700, anything else 0600.
 pub fn make_private(path: &Path) -> std::io::Result<()> {
     let mode = if std::fs::symlink_metadata(path)?.is_dir() {

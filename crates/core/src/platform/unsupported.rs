@@ -35,6 +35,9 @@ pub const NO_HOME: &str = "HOME is not set to an absolute path; set HOME";
 /// No hot cache here.
 pub const HOT_CACHE: bool = false;
 
+/// Not tested here: the endpoint refuses.
+pub const ENDPOINT_SUPPORTED: bool = false;
+
 pub const OS_NAME: &str = "this operating system";
 
 pub const SECRET_LIMIT: Option<usize> = None;

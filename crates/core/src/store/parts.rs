@@ -89,7 +89,9 @@ fn digest(bytes: &[u8]) -> String {
 }
 
 fn header_of(items: &dyn Items, key: &str) -> Result<Option<Header>> {
-    Ok(items.read(key)?.and_then(|item| Header::decode(item.expose())))
+    Ok(items
+        .read(key)?
+        .and_then(|item| Header::decode(item.expose())))
 }
 
 fn remove_parts(items: &dyn Items, key: &str, header: &Header) {
@@ -194,7 +196,13 @@ mod tests {
 
     impl Items for Limited {
         fn read(&self, name: &str) -> Result<Option<SecretBytes>> {
-            Ok(self.items.lock().unwrap().get(name).cloned().map(SecretBytes::new))
+            Ok(self
+                .items
+                .lock()
+                .unwrap()
+                .get(name)
+                .cloned()
+                .map(SecretBytes::new))
         }
         fn write(&self, name: &str, _label: &str, bytes: &[u8]) -> Result<()> {
             if let Some(left) = self.fail_writes_after.lock().unwrap().as_mut() {
@@ -204,7 +212,10 @@ mod tests {
                 *left -= 1;
             }
             assert!(bytes.len() <= LIMIT, "an item of {} bytes", bytes.len());
-            self.items.lock().unwrap().insert(name.into(), bytes.to_vec());
+            self.items
+                .lock()
+                .unwrap()
+                .insert(name.into(), bytes.to_vec());
             Ok(())
         }
         fn remove(&self, name: &str) -> Result<bool> {
@@ -237,7 +248,10 @@ mod tests {
         assert_eq!(names.len(), 3, "a header and two parts: {names:?}");
         assert_eq!(names.iter().filter(|n| is_part(n)).count(), 2);
         assert!(!is_part("creds:admin"));
-        assert_eq!(read(&items, "creds:admin").unwrap().unwrap().expose(), &secret[..]);
+        assert_eq!(
+            read(&items, "creds:admin").unwrap().unwrap().expose(),
+            &secret[..]
+        );
         assert!(remove(&items, "creds:admin").unwrap());
         assert!(items.names().is_empty());
         assert!(read(&items, "creds:admin").unwrap().is_none());
@@ -264,7 +278,12 @@ mod tests {
         write(&items, Some(LIMIT), "k", "l", &new).unwrap_err();
         *items.fail_writes_after.lock().unwrap() = None;
         assert_eq!(read(&items, "k").unwrap().unwrap().expose(), &old[..]);
-        assert_eq!(items.names().len(), 3, "the new part was removed: {:?}", items.names());
+        assert_eq!(
+            items.names().len(),
+            3,
+            "the new part was removed: {:?}",
+            items.names()
+        );
         // Then it succeeds, and only the new parts are left.
         write(&items, Some(LIMIT), "k", "l", &new).unwrap();
         assert_eq!(read(&items, "k").unwrap().unwrap().expose(), &new[..]);
