@@ -104,3 +104,6 @@ else
   sudo --preserve-env=PATH,HOME,CARGO_HOME,RUSTUP_HOME,CARGO_TARGET_DIR,CARGO_INCREMENTAL,OTPILOT_TEST_VENV,OTPILOT_CI_CACHE \
     bash tests/package.sh
 fi
+
+say "Windows (built here, tested under Wine) and the macOS type check: tests/windows.sh"
+bash tests/windows.sh

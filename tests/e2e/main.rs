@@ -64,3 +64,5 @@ mod gate_selftest;
 mod cli_io;
 // The packages installed into a clean Debian root (run by tests/package.sh, ignored otherwise).
 mod package_root;
+// otpilot.exe under Wine (run by tests/windows.sh; ignored, and failing, without it).
+mod windows_wine;

@@ -7,7 +7,6 @@
 //! and serves the credentials on a private loopback endpoint (see
 //! `otpilot_core::endpoint`), forwarding signals and passing CMD's exit status through.
 
-use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::Command;
 use std::sync::Arc;
 
@@ -16,7 +15,6 @@ use otpilot_core::endpoint::CredentialsEndpoint;
 use otpilot_core::env::{self, RECURSION_GUARD};
 use otpilot_core::export::{variables, COMPETING_VARIABLES};
 use otpilot_core::Error;
-use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
 
 use super::{obtain, Ctx};
 use crate::cli::ExecArgs;
@@ -32,7 +30,7 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
         command.env(name, value.expose());
     }
     // Only returns when the command could not be started.
-    let error = command.exec();
+    let error = crate::os::exec_replacing(command);
     cannot_start(&args, &error)
 }
 
@@ -61,32 +59,11 @@ pub fn serve(ctx: Ctx, args: ExecArgs) -> Result<()> {
             .env("AWS_REGION", region)
             .env("AWS_DEFAULT_REGION", region);
     }
-    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP, SIGQUIT])
-        .context("cannot watch for signals")?;
-    let mut child = match command.spawn() {
-        Ok(child) => child,
+    let code = match crate::os::run_forwarding_signals(command)? {
+        Ok(code) => code,
         Err(error) => cannot_start(&args, &error),
     };
-    let pid = i32::try_from(child.id())
-        .ok()
-        .and_then(rustix::process::Pid::from_raw)
-        .context("the command's pid is out of range")?;
-    let signals_handle = signals.handle();
-    let forwarder = std::thread::spawn(move || {
-        for signal in signals.forever() {
-            if let Some(signal) = rustix_signal(signal) {
-                let _ = rustix::process::kill_process(pid, signal);
-            }
-        }
-    });
-    let status = child.wait().context("cannot wait for the command")?;
-    signals_handle.close();
-    let _ = forwarder.join();
     drop(endpoint);
-    // The shell's convention for a command ended by a signal: 128 + its number.
-    let code = status
-        .code()
-        .unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
     std::process::exit(code);
 }
 
@@ -109,9 +86,7 @@ fn refuse_nesting(args: &ExecArgs) -> Result<()> {
 /// prompt is not mistaken for the old one.
 fn or_shell(mut args: ExecArgs) -> ExecArgs {
     if args.command.is_empty() {
-        let shell = std::env::var_os("SHELL")
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "/bin/sh".into());
+        let shell = crate::os::default_shell();
         eprintln!(
             "otpilot: starting {} with the credentials of `{}`; `exit` leaves it",
             shell.to_string_lossy(),
@@ -156,15 +131,4 @@ fn cannot_start(args: &ExecArgs, error: &std::io::Error) -> ! {
     } else {
         126
     })
-}
-
-fn rustix_signal(raw: i32) -> Option<rustix::process::Signal> {
-    use rustix::process::Signal;
-    match raw {
-        SIGINT => Some(Signal::INT),
-        SIGTERM => Some(Signal::TERM),
-        SIGHUP => Some(Signal::HUP),
-        SIGQUIT => Some(Signal::QUIT),
-        _ => None,
-    }
 }

@@ -227,13 +227,7 @@ pub fn stop_agent(dirs: &Dirs) -> Result<()> {
 /// `otpilot agent`: serves until SIGTERM, SIGINT or SIGHUP.
 pub fn agent(dirs: Dirs) -> Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
-    for signal in [
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGINT,
-        signal_hook::consts::SIGHUP,
-    ] {
-        signal_hook::flag::register(signal, stop.clone()).context("cannot handle signals")?;
-    }
+    crate::os::stop_on_signals(&stop)?;
     otpilot_core::app::headless::run(dirs, &stop)?;
     Ok(())
 }
@@ -243,35 +237,16 @@ pub fn agent(dirs: Dirs) -> Result<()> {
 fn start_agent(dirs: &Dirs, socket: &Path) -> Result<()> {
     ensure_private_dir(&dirs.state)?;
     let log_path = dirs.state.join("agent.log");
-    let log = {
-        use std::os::unix::fs::OpenOptionsExt;
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .mode(0o600)
-            .open(&log_path)
-            .with_context(|| format!("cannot open {}", log_path.display()))?
-    };
+    let log = crate::os::open_private_log(&log_path)
+        .with_context(|| format!("cannot open {}", log_path.display()))?;
     let exe = std::env::current_exe().context("cannot find the otpilot binary")?;
     let mut cmd = Command::new(exe);
     cmd.arg("agent")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(log);
-    // The agent outlives this command and the terminal it ran in: its own session, with no
-    // controlling terminal, so closing the terminal (SIGHUP) or Ctrl-C (SIGINT to the
-    // foreground group) does not stop it. std's safe `process_group` would keep the
-    // terminal as its controlling terminal; only setsid(2) leaves it.
-    use std::os::unix::process::CommandExt;
-    // SAFETY: the closure runs in the forked child before exec, where only async-signal-safe
-    // calls are allowed: it makes one setsid(2) system call (async-signal-safe, per POSIX),
-    // allocates nothing, takes no lock and touches no memory shared with the parent.
-    unsafe {
-        cmd.pre_exec(|| {
-            let _ = rustix::process::setsid();
-            Ok(())
-        });
-    }
+    // It outlives this command and the terminal it ran in.
+    crate::os::detach(&mut cmd);
     let mut child = cmd.spawn().context("cannot start the agent")?;
     let deadline = Instant::now() + AGENT_START;
     while Instant::now() < deadline {

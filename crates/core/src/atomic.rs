@@ -26,6 +26,10 @@ pub fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(wrap)?;
+    // Windows: owner-only before any byte is written (the file may be in a directory whose
+    // DACL lets others read, `%USERPROFILE%\.aws` for one).
+    #[cfg(windows)]
+    crate::platform::make_private(tmp.path()).map_err(wrap)?;
     tmp.write_all(contents).map_err(wrap)?;
     tmp.as_file().sync_all().map_err(wrap)?;
     tmp.persist(path).map_err(|e| wrap(e.error))?;
@@ -75,6 +79,8 @@ pub fn create_private_new(path: &Path, contents: &[u8]) -> std::io::Result<()> {
         options.mode(0o600);
     }
     let mut file = options.open(path)?;
+    #[cfg(windows)]
+    crate::platform::make_private(path)?;
     file.write_all(contents)?;
     file.sync_all()
 }

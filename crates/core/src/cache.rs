@@ -295,11 +295,13 @@ mod tests {
     }
 
     /// The expiry used by the hot tests: an hour from now, so the kernel keeps the copy.
+    #[cfg(target_os = "linux")]
     fn in_an_hour() -> (i64, i64) {
         let now = crate::clock::unix_now_i64();
         (now, now + 3600)
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn a_warm_read_comes_from_the_kernel_not_the_keyring() {
         let _quota = crate::platform::kernel_keyring_test_lock();
@@ -335,6 +337,7 @@ mod tests {
         assert_ne!(other.hot_name(&key), cache.hot_name(&key));
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn a_full_kernel_quota_falls_back_to_the_keyring_silently() {
         let _quota = crate::platform::kernel_keyring_test_lock();

@@ -509,6 +509,16 @@ impl Doctor<'_> {
 
 /// Whether the kernel keyring takes a hot copy of cached credentials (a short-lived probe).
 fn kernel_keyring() -> Finding {
+    if !crate::platform::HOT_CACHE {
+        return Finding::new(
+            "kernel_keyring",
+            Status::Skip,
+            format!(
+                "the kernel keyring is not supported on {} yet: every warm call reads the store",
+                crate::platform::OS_NAME
+            ),
+        );
+    }
     let name = format!("otpilot:doctor-probe:{}", std::process::id());
     let usable =
         crate::platform::hot_put(&name, b"probe", 5) && crate::platform::hot_get(&name).is_some();

@@ -56,6 +56,13 @@ impl CredentialsEndpoint {
 
     /// [`CredentialsEndpoint::start`] with other limits.
     pub fn start_with(provide: Arc<Provider>, limits: Limits) -> std::io::Result<Self> {
+        if !crate::platform::ENDPOINT_SUPPORTED {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::Unsupported,
+                crate::Error::PlatformUnsupported("the credentials endpoint of `exec --server`")
+                    .to_string(),
+            ));
+        }
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
         let addr = listener.local_addr()?;
         let token = SecretString::new(hex(&rand::random::<[u8; 32]>()));
@@ -272,7 +279,22 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-#[cfg(test)]
+/// Under Wine a connection ended from another thread (the idle flood's eviction) stays
+/// blocked in its read, so the endpoint's limits do not hold there; it refuses to start on
+/// Windows until that is proven on Windows itself.
+#[cfg(all(test, windows))]
+#[test]
+fn on_windows_the_endpoint_says_it_is_not_supported_yet() {
+    let e = CredentialsEndpoint::start_with(Arc::new(|| unreachable!()), Limits::default())
+        .err()
+        .unwrap();
+    assert_eq!(
+        e.to_string(),
+        "the credentials endpoint of `exec --server` is not supported on Windows yet"
+    );
+}
+
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
     use std::io::Read;

@@ -192,7 +192,7 @@ pub enum Error {
     ExportWrongPassword { path: PathBuf, format: &'static str },
     #[error("cannot make a QR code: {0}")]
     QrEncode(String),
-    #[error("neither XDG_CONFIG_HOME nor HOME is set to an absolute path; set HOME")]
+    #[error("{}", crate::platform::NO_HOME)]
     NoHome,
 
     // --- AWS profiles ---------------------------------------------------------------------
@@ -290,7 +290,7 @@ pub enum Error {
     #[error("{0}; pass --yes to confirm without a terminal")]
     NotConfirmed(String),
 
-    #[error("{0} is not supported on this operating system yet; Otpilot supports Linux")]
+    #[error("{0} is not supported on {os} yet", os = crate::platform::OS_NAME)]
     PlatformUnsupported(&'static str),
     #[error("cannot keep this process out of core dumps ({what}: {detail})")]
     ProcessProtection { what: &'static str, detail: String },

@@ -6,7 +6,6 @@
 //! files). This crate never prints and never exits: front ends do that with its typed
 //! [`Error`]s, whose messages say what to do next.
 
-#[cfg(unix)]
 pub mod account;
 pub mod agent;
 pub mod app;

@@ -7,7 +7,8 @@
 use std::collections::VecDeque;
 use std::io::Read;
 use std::net::TcpStream;
-use std::os::unix::net::UnixStream;
+
+use crate::platform::LocalStream;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -44,9 +45,9 @@ pub(crate) trait Connection: Read + Send + 'static {
     fn closer(&self) -> Option<Box<dyn Fn() + Send>>;
 }
 
-impl Connection for UnixStream {
+impl Connection for LocalStream {
     fn set_timeout(&self, timeout: Duration) -> std::io::Result<()> {
-        UnixStream::set_read_timeout(self, Some(timeout))
+        LocalStream::set_read_timeout(self, Some(timeout))
     }
     fn closer(&self) -> Option<Box<dyn Fn() + Send>> {
         let other = self.try_clone().ok()?;

@@ -94,6 +94,15 @@ pub fn ensure_private_dir(dir: &Path) -> Result<()> {
         path: dir.to_owned(),
         cause: source,
     })?;
+    // Windows: an owner-only DACL, inherited by what is created inside (see the platform's
+    // `make_private`); given again if someone loosened it.
+    #[cfg(windows)]
+    if !crate::platform::is_private(dir).unwrap_or(false) {
+        crate::platform::make_private(dir).map_err(|source| Error::CreateDir {
+            path: dir.to_owned(),
+            cause: source,
+        })?;
+    }
     // A directory that already existed keeps its mode; tighten ours if someone loosened it.
     // It must be a directory of ours, not a link to one elsewhere or someone else's.
     #[cfg(unix)]
@@ -302,6 +311,7 @@ mod tests {
         Dirs::from_lookup(|k| map.get(k).cloned())
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn falls_back_to_home() {
         let d = dirs(&[("HOME", "/home/a")]).unwrap();
@@ -320,6 +330,7 @@ mod tests {
         assert_eq!(with_tmpdir.runtime, d.runtime);
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn honours_xdg_and_ignores_relative_paths() {
         let d = dirs(&[

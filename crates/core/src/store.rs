@@ -4,7 +4,11 @@
 //! Items live under the service `otpilot` with a user name that is a stable key
 //! (`totp:<device id>`), so renaming a device never touches the keyring. Which store backs it
 //! is the platform's choice ([`crate::platform::secret_store`]): on Linux the Secret Service
-//! (gnome-keyring, KeePassXC); other systems are not supported yet and say so.
+//! (gnome-keyring, KeePassXC), on Windows Credential Manager, whose items hold at most 2,560
+//! bytes: larger secrets are kept in parts ([`parts`]); other systems are not supported yet
+//! and say so.
+
+mod parts;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
@@ -71,7 +75,9 @@ impl KeyringStore {
         Self::connect()?;
         let result = match label {
             Some(label) => {
-                let modifiers = HashMap::from([("label", label)]);
+                let modifiers = crate::platform::item_modifiers(label);
+                let modifiers: HashMap<&str, &str> =
+                    modifiers.iter().map(|(k, v)| (*k, v.as_str())).collect();
                 Entry::new_with_modifiers(SERVICE, key, &modifiers)
             }
             None => Entry::new(SERVICE, key),
@@ -80,36 +86,53 @@ impl KeyringStore {
     }
 }
 
-impl SecretStore for KeyringStore {
-    fn get(&self, key: &str) -> Result<Option<SecretBytes>> {
-        match self.entry(key, None)?.get_secret() {
+/// The keyring's items by name; [`SecretStore`] for [`KeyringStore`] goes through [`parts`].
+impl parts::Items for KeyringStore {
+    fn read(&self, name: &str) -> Result<Option<SecretBytes>> {
+        match self.entry(name, None)?.get_secret() {
             Ok(bytes) => Ok(Some(SecretBytes::new(bytes))),
             Err(KeyringError::NoEntry) => Ok(None),
             Err(e) => Err(map_error(e, "read a secret")),
         }
     }
 
-    fn set(&self, key: &str, label: &str, secret: &[u8]) -> Result<()> {
-        self.entry(key, Some(label))?
-            .set_secret(secret)
+    fn write(&self, name: &str, label: &str, bytes: &[u8]) -> Result<()> {
+        self.entry(name, Some(label))?
+            .set_secret(bytes)
             .map_err(|e| map_error(e, "store a secret"))
     }
 
-    fn delete(&self, key: &str) -> Result<bool> {
-        match self.entry(key, None)?.delete_credential() {
+    fn remove(&self, name: &str) -> Result<bool> {
+        match self.entry(name, None)?.delete_credential() {
             Ok(()) => Ok(true),
             Err(KeyringError::NoEntry) => Ok(false),
             Err(e) => Err(map_error(e, "delete a secret")),
         }
     }
+}
+
+impl SecretStore for KeyringStore {
+    fn get(&self, key: &str) -> Result<Option<SecretBytes>> {
+        parts::read(self, key)
+    }
+
+    fn set(&self, key: &str, label: &str, secret: &[u8]) -> Result<()> {
+        parts::write(self, crate::platform::SECRET_LIMIT, key, label, secret)
+    }
+
+    fn delete(&self, key: &str) -> Result<bool> {
+        parts::remove(self, key)
+    }
 
     fn keys(&self) -> Result<Vec<String>> {
         Self::connect()?;
-        let entries = Entry::search(&HashMap::from([("service", SERVICE)]))
-            .map_err(|e| map_error(e, "list the items"))?;
+        let spec = crate::platform::search_spec(SERVICE);
+        let spec: HashMap<&str, &str> = spec.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let entries = Entry::search(&spec).map_err(|e| map_error(e, "list the items"))?;
         let mut keys: Vec<String> = entries
             .iter()
             .filter_map(|e| e.get_attributes().ok()?.get("username").cloned())
+            .filter(|name| !parts::is_part(name))
             .collect();
         keys.sort();
         keys.dedup();
@@ -250,5 +273,41 @@ impl SecretStore for MemoryStore {
             .collect();
         keys.sort();
         Ok(keys)
+    }
+}
+
+/// Against the real Credential Manager (under Wine in tests/windows.sh): the largest item
+/// Otpilot writes, cached credentials with a 4 KB session token, round-trips through the
+/// 2,560-byte items, and a listing shows its key alone.
+#[cfg(all(test, windows))]
+mod credential_manager {
+    use super::*;
+
+    #[test]
+    fn a_cached_session_with_a_4_kb_token_round_trips_and_lists_as_one_key() {
+        let store = KeyringStore::new();
+        let key = format!("test-creds:{:08x}", rand::random::<u32>());
+        let creds = crate::credentials::Credentials {
+            access_key_id: "ASIAEXAMPLEEXAMPLE12".into(),
+            secret_access_key: crate::secret::SecretString::from("s".repeat(40).as_str()),
+            session_token: Some(crate::secret::SecretString::from(
+                "FwoGZXIvYXdzE".repeat(316).as_str(),
+            )),
+            expiration: Some(1_900_000_000),
+        };
+        let stored = creds.to_stored();
+        let json = stored.expose().as_bytes().to_vec();
+        assert!(json.len() > 4096, "{} bytes", json.len());
+        store.set(&key, "a label", &json).unwrap();
+        assert_eq!(store.get(&key).unwrap().unwrap().expose(), &json[..]);
+        let keys = store.keys().unwrap();
+        assert!(keys.contains(&key), "{keys:?}");
+        assert!(!keys.iter().any(|k| parts::is_part(k)), "{keys:?}");
+        // A small secret replaces it, and its parts go.
+        store.set(&key, "a label", b"small").unwrap();
+        assert_eq!(store.get(&key).unwrap().unwrap().expose(), b"small");
+        assert!(store.delete(&key).unwrap());
+        assert!(store.get(&key).unwrap().is_none());
+        assert!(!store.delete(&key).unwrap());
     }
 }

@@ -276,7 +276,7 @@ pub fn run_detached(mut cmd: Command, stdin: Option<&str>) -> Run {
 }
 
 /// Runs `cmd` with `stdin` piped in (empty when `None`), collecting its output.
-fn run_piped(mut cmd: Command, stdin: Option<&str>) -> Run {
+pub fn run_piped(mut cmd: Command, stdin: Option<&str>) -> Run {
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

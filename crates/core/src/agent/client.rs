@@ -3,8 +3,6 @@
 //! agent the answer says why, as a typed reason, so the caller can do the work itself.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::time::Duration;
 
@@ -15,6 +13,7 @@ use super::protocol::{Forgot, NoticeLine, Reply, Request, TrayOp, WireError, MAX
 use super::vault_ops::{VaultOp, VaultReplyLine, VaultResult};
 use crate::credentials::Credentials;
 use crate::error::ErrorKind;
+use crate::platform::{Endpoint, LocalStream};
 use crate::settings::StoreKind;
 
 /// Why there is no usable agent.
@@ -221,33 +220,28 @@ fn exchange_lines(
     timeout: Duration,
     notices: &dyn Fn(&str),
 ) -> Result<Zeroizing<Vec<u8>>, Unavailable> {
-    let meta = std::fs::symlink_metadata(socket).map_err(|_| Unavailable::NoSocket)?;
-    let uid = crate::platform::current_uid();
-    if meta.uid() != uid {
-        return Err(Unavailable::Untrusted(format!(
-            "ignoring agent socket {}: it belongs to uid {}, not {uid}",
-            socket.display(),
-            meta.uid()
-        )));
+    match crate::platform::check_endpoint(socket) {
+        Endpoint::Missing => return Err(Unavailable::NoSocket),
+        Endpoint::Untrusted(why) => return Err(Unavailable::Untrusted(why)),
+        Endpoint::Ours => {}
     }
-    if meta.permissions().mode() & 0o077 != 0 {
-        return Err(Unavailable::Untrusted(format!(
-            "ignoring agent socket {}: mode {:o} lets other users connect",
-            socket.display(),
-            meta.permissions().mode() & 0o777
-        )));
-    }
-    let stream = UnixStream::connect(socket).map_err(|e| Unavailable::NotRunning(e.to_string()))?;
+    let stream =
+        LocalStream::connect(socket).map_err(|e| Unavailable::NotRunning(e.to_string()))?;
     // The path was checked, then connected to by path: between the two the socket could have
     // been replaced. Who actually answers is what counts.
-    match crate::platform::peer_uid(&stream) {
-        Some(peer) if peer == uid => {}
-        peer => {
+    let own = crate::platform::current_user();
+    match (&own, crate::platform::peer_user(&stream)) {
+        (Some(own), Some(peer)) if *own == peer => {}
+        (own, peer) => {
+            let name = |user: Option<crate::platform::UserId>| {
+                user.map_or_else(|| "unknown".to_owned(), |u| u.to_string())
+            };
             return Err(Unavailable::Untrusted(format!(
-                "ignoring agent socket {}: the process listening there runs as uid {}, not {uid}",
+                "ignoring agent socket {}: the process listening there runs as uid {}, not {}",
                 socket.display(),
-                peer.map_or_else(|| "unknown".to_owned(), |p| p.to_string())
-            )))
+                name(peer),
+                name(own.clone())
+            )));
         }
     }
     let broken = |e: std::io::Error| Unavailable::Broken(format!("agent socket: {e}"));

@@ -3,9 +3,8 @@
 //! peer uid check, a deadline for reading each request, and a [`Handler`] that produces the
 //! credentials. The limits are the ones every local server shares ([`crate::listen`]).
 
+use crate::platform::{LocalListener, LocalStream};
 use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
-use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -97,7 +96,7 @@ impl Agent {
             cause: source,
         };
         if path.exists() {
-            if UnixStream::connect(path).is_ok() {
+            if LocalStream::connect(path).is_ok() {
                 return Err(wrap(std::io::Error::new(
                     std::io::ErrorKind::AddrInUse,
                     "another otpilot agent is listening there",
@@ -105,8 +104,11 @@ impl Agent {
             }
             std::fs::remove_file(path).map_err(wrap)?;
         }
-        let listener = UnixListener::bind(path).map_err(wrap)?;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(wrap)?;
+        let listener = LocalListener::bind(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::Unsupported => Error::PlatformUnsupported("the agent"),
+            _ => wrap(e),
+        })?;
+        crate::platform::restrict_endpoint(path).map_err(wrap)?;
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         let connections = Connections::default();
@@ -122,7 +124,7 @@ impl Agent {
                     (limits, WhenFull::Refuse),
                     "otpilot-agent",
                     |stream| refuse_busy(stream, limits.max_connections),
-                    Arc::new(move |stream: UnixStream, slot: Slot| {
+                    Arc::new(move |stream: LocalStream, slot: Slot| {
                         serve(stream, handler.as_ref(), deadline);
                         drop(slot);
                     }),
@@ -151,14 +153,14 @@ impl Drop for Agent {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
         // Wake the accept loop so it sees the flag.
-        let _ = UnixStream::connect(&self.path);
+        let _ = LocalStream::connect(&self.path);
         let _ = std::fs::remove_file(&self.path);
     }
 }
 
 /// Says "busy" without reading the request: a few bytes, which fit the socket's buffer, so
 /// the accept loop never waits on a caller.
-fn refuse_busy(stream: &UnixStream, max: usize) {
+fn refuse_busy(stream: &LocalStream, max: usize) {
     let _ = stream.set_nonblocking(true);
     let reply = Reply::Failed(WireError::new(
         ErrorKind::Busy,
@@ -167,10 +169,10 @@ fn refuse_busy(stream: &UnixStream, max: usize) {
     let _ = (&*stream).write_all(&reply.encode());
 }
 
-fn serve(stream: UnixStream, handler: &dyn Handler, request_deadline: Duration) {
-    let own = crate::platform::current_uid();
-    match crate::platform::peer_uid(&stream) {
-        Some(uid) if uid == own => {}
+fn serve(stream: LocalStream, handler: &dyn Handler, request_deadline: Duration) {
+    let own = crate::platform::current_user();
+    match crate::platform::peer_user(&stream) {
+        Some(user) if Some(&user) == own.as_ref() => {}
         other => {
             if let Some(held) = REFUSALS.allow(Instant::now()) {
                 tracing::warn!(
@@ -284,10 +286,49 @@ fn serve(stream: UnixStream, handler: &dyn Handler, request_deadline: Duration) 
     let _ = (&stream).write_all(&out);
 }
 
-#[cfg(test)]
+/// On Windows, over the named pipe: an answer, and a second agent on the same endpoint
+/// refused. (The tests below use the Unix socket's files and modes.)
+#[cfg(all(test, windows))]
+#[test]
+fn on_windows_the_agent_answers_over_its_pipe_and_is_alone_there() {
+    struct One;
+    impl Handler for One {
+        fn credentials(&self, profile: &str) -> Result<Credentials> {
+            Ok(Credentials {
+                access_key_id: format!("ASIA{profile}"),
+                secret_access_key: "s".into(),
+                session_token: Some("t".into()),
+                expiration: Some(42),
+            })
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("run/agent.sock");
+    let _agent = Agent::start(&path, Arc::new(One)).unwrap();
+    let answer = crate::agent::client::credentials(
+        &path,
+        "admin",
+        StoreKind::Keyring,
+        Duration::from_secs(5),
+        &|_| {},
+    );
+    match answer {
+        crate::agent::client::Answer::Credentials(c) => assert_eq!(c.access_key_id, "ASIAadmin"),
+        crate::agent::client::Answer::Failed(e) => panic!("failed: {}", e.message),
+        crate::agent::client::Answer::Unavailable(why) => panic!("unavailable: {why}"),
+    }
+    let second = Agent::start(&path, Arc::new(One))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(second.contains("another otpilot agent"), "{second}");
+}
+
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
     use crate::agent::client::{self, Answer, TrayFailure, Unavailable};
+    use std::os::unix::fs::PermissionsExt;
     use std::sync::atomic::AtomicUsize;
 
     struct Fake(AtomicUsize);
@@ -479,10 +520,10 @@ mod tests {
         };
         // Three callers that never send, one that sends a byte every 200 ms (its 45 bytes
         // would take 9 s), and more.
-        let idle: Vec<UnixStream> = (0..3)
-            .map(|_| UnixStream::connect(&path).unwrap())
+        let idle: Vec<LocalStream> = (0..3)
+            .map(|_| LocalStream::connect(&path).unwrap())
             .collect();
-        let dribbler = UnixStream::connect(&path).unwrap();
+        let dribbler = LocalStream::connect(&path).unwrap();
         let dribbling = std::thread::spawn(move || {
             let started = Instant::now();
             for byte in br#"{"v":1,"op":"credentials","profile":"admin"}"# {

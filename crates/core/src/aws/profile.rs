@@ -46,9 +46,7 @@ pub struct AwsFiles {
 
 impl AwsFiles {
     pub fn from_env() -> Result<Self> {
-        let home = std::env::var_os("HOME")
-            .map(PathBuf::from)
-            .ok_or(Error::NoHome)?;
+        let home = crate::platform::home_dir(|k| std::env::var_os(k)).ok_or(Error::NoHome)?;
         let pick = |var: &str, default: &str| -> PathBuf {
             match std::env::var(var) {
                 Ok(v) if !v.is_empty() => expand_home(&v, &home),

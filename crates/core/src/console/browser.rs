@@ -27,7 +27,10 @@ pub fn open(url: &SecretString, private_dir: &Path) -> Result<(), String> {
     // The removal is scheduled before anything can stop this process (Ctrl-C while a
     // launcher is watched, a closed terminal): the remover outlives it and ignores both.
     crate::platform::remove_file_later(&page, PAGE_LIFETIME);
-    let target = format!("file://{}", page.display());
+    // `file:///C:/…` on Windows, `file:///run/…` on Unix.
+    let target = url::Url::from_file_path(&page)
+        .map(String::from)
+        .unwrap_or_else(|()| format!("file://{}", page.display()));
     let mut failures = Vec::new();
     for words in browser_commands() {
         match launch(&words, &target) {
@@ -90,7 +93,10 @@ fn browser_commands() -> Vec<Vec<String>> {
             .filter(|words| !words.is_empty())
             .collect();
     }
-    vec![vec![crate::platform::browser_opener().to_owned()]]
+    vec![crate::platform::browser_opener()
+        .iter()
+        .map(|word| (*word).to_owned())
+        .collect()]
 }
 
 /// Starts one browser command with the page's URL; waits briefly to see whether it failed.

@@ -204,14 +204,13 @@ fn validate_code(code: &str) -> std::result::Result<(), &'static str> {
     }
 }
 
-/// Runs `mfa_process` through the shell, as aws-vault does; its stdout is the code.
+/// Runs `mfa_process` through the shell (`sh`; `cmd.exe` on Windows), as aws-vault does; its stdout is the code.
 fn run_mfa_process(profile: &str, command: &str) -> Result<SecretString> {
     let fail = |detail: String| Error::MfaProcess {
         profile: profile.to_owned(),
         detail,
     };
-    let output = std::process::Command::new("sh")
-        .args(["-c", command])
+    let output = crate::platform::shell_command(command)
         .env(crate::env::RECURSION_GUARD, "1")
         .stdin(std::process::Stdio::null())
         .stderr(std::process::Stdio::inherit())

@@ -49,11 +49,6 @@ pub fn base_dirs(var: impl Fn(&str) -> Option<OsString>) -> Result<BaseDirs> {
     })
 }
 
-/// The effective uid of this process.
-pub fn current_uid() -> u32 {
-    rustix::process::geteuid().as_raw()
-}
-
 /// This machine's name (`gethostname`), if it has one.
 pub fn host_name() -> Option<String> {
     let mut buf = [0u8; 256];
@@ -67,16 +62,41 @@ pub fn host_name() -> Option<String> {
     (!name.is_empty()).then_some(name)
 }
 
+/// The name this OS goes by in messages ("… is not supported on Linux yet").
+/// What to set when the directories cannot be found.
+pub const NO_HOME: &str = "neither XDG_CONFIG_HOME nor HOME is set to an absolute path; set HOME";
+
+/// The kernel keyring holds hot copies of cached credentials ([`hot_get`]).
+pub const HOT_CACHE: bool = true;
+
+/// The `exec --server` endpoint runs (its limits are tested here).
+pub const ENDPOINT_SUPPORTED: bool = true;
+
+pub const OS_NAME: &str = "Linux";
+
+/// No size limit on one secret that Otpilot writes comes near.
+pub const SECRET_LIMIT: Option<usize> = None;
+
+/// What an item is created with: its label, as the keyring's own UI (seahorse) shows it.
+pub fn item_modifiers(label: &str) -> std::collections::HashMap<&'static str, String> {
+    std::collections::HashMap::from([("label", label.to_owned())])
+}
+
+/// The search that finds every item of `service`.
+pub fn search_spec(service: &str) -> std::collections::HashMap<&'static str, String> {
+    std::collections::HashMap::from([("service", service.to_owned())])
+}
+
 /// The uid of the process at the other end of a Unix socket (`SO_PEERCRED`).
-pub fn peer_uid(stream: &UnixStream) -> Option<u32> {
+pub fn peer_user(stream: &UnixStream) -> Option<u32> {
     rustix::net::sockopt::socket_peercred(stream)
         .ok()
         .map(|cred| cred.uid.as_raw())
 }
 
 /// The command that opens a URL in the person's default browser.
-pub fn browser_opener() -> &'static str {
-    "xdg-open"
+pub fn browser_opener() -> &'static [&'static str] {
+    &["xdg-open"]
 }
 
 /// Removes `path` after `delay`, even when this process has exited by then (the CLI opens

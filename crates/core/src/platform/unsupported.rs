@@ -1,6 +1,7 @@
 //! Every platform seam on an OS Otpilot does not support yet: each says so plainly. A port
-//! replaces this file with one like `linux.rs` (macOS: the Keychain through
-//! `apple-native-keyring-store`, `~/Library` dirs, `getpeereid`, `open`).
+//! replaces this file with one like `linux.rs` (macOS: `~/Library` dirs, `getpeereid`,
+//! `open`). The macOS Keychain store is compiled in already (type-checked on Linux; nothing
+//! can run for macOS there), so the port starts from a store that builds.
 
 use std::ffi::OsString;
 use std::os::unix::net::UnixStream;
@@ -9,6 +10,14 @@ use std::sync::Arc;
 use super::BaseDirs;
 use crate::error::{Error, Result};
 
+#[cfg(target_os = "macos")]
+pub fn secret_store() -> keyring_core::Result<Arc<keyring_core::CredentialStore>> {
+    let store: Arc<keyring_core::CredentialStore> =
+        apple_native_keyring_store::keychain::Store::new()?;
+    Ok(store)
+}
+
+#[cfg(not(target_os = "macos"))]
 pub fn secret_store() -> keyring_core::Result<Arc<keyring_core::CredentialStore>> {
     Err(keyring_core::Error::NotSupportedByStore(
         Error::PlatformUnsupported("the OS keyring").to_string(),
@@ -19,17 +28,37 @@ pub fn base_dirs(_var: impl Fn(&str) -> Option<OsString>) -> Result<BaseDirs> {
     Err(Error::PlatformUnsupported("Otpilot's directories"))
 }
 
-pub fn current_uid() -> u32 {
-    rustix::process::geteuid().as_raw()
+/// The name this OS goes by in messages.
+/// What to set when the directories cannot be found.
+pub const NO_HOME: &str = "HOME is not set to an absolute path; set HOME";
+
+/// No hot cache here.
+pub const HOT_CACHE: bool = false;
+
+/// Not tested here: the endpoint refuses.
+pub const ENDPOINT_SUPPORTED: bool = false;
+
+pub const OS_NAME: &str = "this operating system";
+
+pub const SECRET_LIMIT: Option<usize> = None;
+
+/// What an item is created with: nothing beyond its name here.
+pub fn item_modifiers(_label: &str) -> std::collections::HashMap<&'static str, String> {
+    std::collections::HashMap::new()
+}
+
+/// The search that finds every item of `service`.
+pub fn search_spec(service: &str) -> std::collections::HashMap<&'static str, String> {
+    std::collections::HashMap::from([("service", service.to_owned())])
 }
 
 /// Unknown peers are refused: the agent then serves nobody rather than anybody.
-pub fn peer_uid(_stream: &UnixStream) -> Option<u32> {
+pub fn peer_user(_stream: &UnixStream) -> Option<u32> {
     None
 }
 
-pub fn browser_opener() -> &'static str {
-    "open"
+pub fn browser_opener() -> &'static [&'static str] {
+    &["open"]
 }
 
 pub fn protect_process_memory() -> Result<()> {
