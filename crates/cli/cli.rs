@@ -414,7 +414,7 @@ pub enum AccountCommand {
     /// virtual MFA devices, the password policy. Each finding with its severity and fix.
     /// Exits 1 when a high-severity finding exists, so it can gate CI.
     #[command(
-        after_help = "Examples:\n  otpilot account report admin\n  otpilot account report admin --json | jq '.findings[] | select(.severity == \"high\")'\n  otpilot account report admin --csv > mfa-report.csv"
+        after_help = "Examples:\n  otpilot account report admin\n  otpilot account report admin --json | jq '.findings[] | select(.severity == \"high\")'\n  otpilot account report admin --csv > mfa-report.csv\n  otpilot account report admin --organization                 # every account of the AWS Organization\n  otpilot account report admin --organization --ou ou-ab12-cdef3456 --csv > ou.csv"
     )]
     Report {
         #[command(flatten)]
@@ -438,7 +438,7 @@ pub enum AccountCommand {
     /// `otpilot policy enforce-mfa` as `OtpilotEnforceMFA` and attach it. Lists who would be
     /// restricted before asking. A second run changes nothing.
     #[command(
-        after_help = "Examples:\n  otpilot account enforce-mfa --profile admin --group Developers --dry-run\n  otpilot account enforce-mfa --profile admin --user alice --yes"
+        after_help = "Examples:\n  otpilot account enforce-mfa --profile admin --group Developers --dry-run\n  otpilot account enforce-mfa --profile admin --user alice --yes\n  otpilot account enforce-mfa admin --organization --group Developers         # the plan, per account\n  otpilot account enforce-mfa admin --organization --group Developers --yes"
     )]
     EnforceMfa {
         #[command(flatten)]

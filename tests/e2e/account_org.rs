@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::harness::aws::AwsWorld;
 use crate::harness::gate::Fault;
 use crate::harness::moto::{venv, Moto};
+use crate::harness::pty::Pty;
 use crate::harness::TestEnv;
 
 const MEMBERS: usize = 30;
@@ -69,6 +70,11 @@ impl Org {
         let mut args = vec!["account", "report", "base", "--organization"];
         args.extend(extra);
         let run = self.world.run(&args);
+        assert!(
+            !run.stderr().contains(" accounts"),
+            "a progress line on a pipe: {}",
+            run.stderr()
+        );
         (run.code(), run.stdout())
     }
 
@@ -259,6 +265,38 @@ fn org_report_finds_exactly_the_planted_findings_with_one_mfa_code() {
         "999999999999",
     ]);
     run.assert_one_line_error("999999999999 not in the organization");
+
+    // The accounts of one organizational unit (ListAccountsForParent).
+    let (_, unit) = org.json_report(&["--ou", &org.id("unit")]);
+    let ids: BTreeSet<&str> = unit["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["account_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, BTreeSet::from([console.as_str(), no_policy.as_str()]));
+    assert_eq!(org.world.gate.count("ListAccountsForParent"), 1);
+
+    // On a terminal, a progress line on stderr.
+    let envs: Vec<String> = org
+        .world
+        .aws_envs()
+        .iter()
+        .map(|(k, v)| format!("{k}={}", shell_quote(v)))
+        .collect();
+    let pty = Pty::spawn_script(
+        &org.world.env,
+        &format!(
+            "env {} \"$OTPILOT\" account report base --organization --accounts {no_policy},{console} >/dev/null",
+            envs.join(" ")
+        ),
+    );
+    let (_, screen) = pty.finish();
+    assert!(screen.contains("checked 2/2 accounts"), "{screen}");
+}
+
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
 }
 
 #[test]
