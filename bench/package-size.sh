@@ -23,9 +23,10 @@ target=${CARGO_TARGET_DIR:-$(cargo metadata --format-version 1 --no-deps | pytho
 cli=$target/release/otpilot
 
 tarball=${OTPILOT_CI_CACHE:-$HOME/.cache/otpilot-ci}/debian-root/bookworm-minbase.tar
-if [ ! -s "$tarball" ]; then
+if [ ! -f "$tarball" ] || [ ! -s "$tarball" ]; then
   mkdir -p "$(dirname "$tarball")"
-  mmdebstrap --quiet --variant=minbase --aptopt='APT::Sandbox::User "root"' bookworm "$tarball"
+  rm -rf "$tarball"
+  mmdebstrap --quiet --variant=minbase --format=tar --aptopt='APT::Sandbox::User "root"' bookworm "$tarball"
 fi
 mkdir -p "$root" && tar -xf "$tarball" -C "$root"
 echo 'APT::Sandbox::User "root";' > "$root/etc/apt/apt.conf.d/99otpilot-bench"
