@@ -127,7 +127,10 @@ fn every_command_in_the_readme_and_docs_parses() {
             }
         }
     }
-    assert!(checked > 50, "only {checked} commands found: is the extraction broken?");
+    assert!(
+        checked > 50,
+        "only {checked} commands found: is the extraction broken?"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
