@@ -23,9 +23,10 @@ target=${CARGO_TARGET_DIR:-$(cargo metadata --format-version 1 --no-deps | pytho
 cli=$target/release/otpilot
 
 tarball=${OTPILOT_CI_CACHE:-$HOME/.cache/otpilot-ci}/debian-root/bookworm-minbase.tar
-if [ ! -s "$tarball" ]; then
+if [ ! -f "$tarball" ] || [ ! -s "$tarball" ]; then
   mkdir -p "$(dirname "$tarball")"
-  mmdebstrap --quiet --variant=minbase --aptopt='APT::Sandbox::User "root"' bookworm "$tarball"
+  rm -rf "$tarball"
+  mmdebstrap --quiet --variant=minbase --format=tar --aptopt='APT::Sandbox::User "root"' bookworm "$tarball"
 fi
 mkdir -p "$root" && tar -xf "$tarball" -C "$root"
 echo 'APT::Sandbox::User "root";' > "$root/etc/apt/apt.conf.d/99otpilot-bench"
@@ -51,7 +52,7 @@ echo "|---|---|"
 echo "| $(basename "$deb") | $(size "$deb") |"
 echo "| $(basename "$archive") | $(size "$archive") |"
 echo "| the otpilot binary | $(size "$cli") |"
-echo "| installed size of the package (Installed-Size) | $(dpkg-deb -f "$deb" Installed-Size | awk '{printf "%.1f MB", $1 / 1000}') |"
+echo "| installed size of the package (Installed-Size) | $(dpkg-deb -f "$deb" Installed-Size | awk '{printf "%.1f MB", $1 * 1024 / 1e6}') |"
 echo "| \`otpilot --version\`, build tree (median of $((rounds * runs))) | $tree_ms ms |"
 echo "| \`otpilot --version\`, installed in the clean root (median of $((rounds * runs))) | $root_ms ms |"
 echo "| installed / build tree | $(awk -v a="$root_ms" -v b="$tree_ms" 'BEGIN {printf "%.2f", a / b}') |"

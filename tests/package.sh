@@ -82,10 +82,11 @@ echo "    $(basename "$deb") ($(du -h "$deb" | cut -f1)), $(basename "$archive")
 cache=${OTPILOT_CI_CACHE:-$HOME/.cache/otpilot-ci}/debian-root
 tarball=$cache/bookworm-minbase.tar
 mkdir -p "$cache"
-if [ ! -s "$tarball" ] || [ -n "$(find "$tarball" -mtime +30)" ]; then
+if [ ! -f "$tarball" ] || [ ! -s "$tarball" ] || [ -n "$(find "$tarball" -mtime +30)" ]; then
   say "mmdebstrap: a minimal Debian 12 root (cached at $tarball)"
   t=$(date +%s)
-  mmdebstrap --quiet --variant=minbase --aptopt='APT::Sandbox::User "root"' bookworm "$tarball.new"
+  rm -rf "$tarball" "$tarball.new"
+  mmdebstrap --quiet --variant=minbase --format=tar --aptopt='APT::Sandbox::User "root"' bookworm "$tarball.new"
   mv "$tarball.new" "$tarball"
   echo "made in $(elapsed "$t")"
 fi
@@ -114,7 +115,7 @@ credential_process_in_root() {
     OTPILOT_PACKAGE_SERIAL="arn:aws:iam::123456789012:mfa/package-${script%.sh}" OTPILOT_PACKAGE_SEED=$seed \
     $cargo_cmd test --workspace --locked --test e2e -- --ignored --exact \
     package_root::credential_process_in_the_clean_root --nocapture >"$work/e2e.log" 2>&1 ||
-    { cat "$work/e2e.log" >&2; fail "$script: the packaged otpilot did not get credentials through the gate"; }
+    { cat "$work/e2e.log" >&2; fail "$script failed in the clean root (see above)"; }
   grep -E '^    |^test ' "$work/e2e.log" || true
 }
 

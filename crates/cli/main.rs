@@ -4,6 +4,9 @@
 mod cli;
 mod cmd;
 mod complete;
+// The README's and docs' command lines parse (a test only).
+#[cfg(test)]
+mod doc_commands;
 #[cfg(feature = "gen-docs")]
 mod gen_docs;
 mod os;
