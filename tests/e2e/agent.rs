@@ -199,7 +199,11 @@ fn the_vault_beside_the_running_tray_says_to_quit_the_tray() {
     let tray = TrayProcess::start(&w.env, &w.aws_envs());
     tray.wait_for_log("agent listening");
     let passphrase = Some("correct horse battery staple\n");
-    run_detached(w.otpilot(&["vault", "init", "--passphrase-stdin"]), passphrase).assert_ok();
+    run_detached(
+        w.otpilot(&["vault", "init", "--passphrase-stdin"]),
+        passphrase,
+    )
+    .assert_ok();
     let advice = "the agent on the socket is the tray's, which holds no vault (vault_status); quit the tray from its menu, then run `otpilot unlock` to start the vault's agent";
     run_detached(w.otpilot(&["unlock", "--passphrase-stdin"]), passphrase)
         .assert_one_line_error(advice);
