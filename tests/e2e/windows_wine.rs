@@ -448,7 +448,21 @@ fn the_vault_unlocks_into_the_headless_agent_over_a_named_pipe() {
         &["vault", "init", "--passphrase-stdin"],
         Some(&format!("{pass}{pass}")),
     );
-    w.ok(&["unlock", "--passphrase-stdin"], Some(pass));
+    // Wine keeps its own Unix stderr (for its debug output) in every process it starts, the
+    // detached agent included (whose Windows stderr is its log): so the caller's stderr is a
+    // file here, and reading the output to the end does not wait for the agent.
+    let err = w.aws.env.root.path().join("unlock.err");
+    let mut unlock = w.command(&["unlock", "--passphrase-stdin"]);
+    unlock
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&err).unwrap());
+    let mut child = unlock.spawn().unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), pass.as_bytes()).unwrap();
+    let status = child.wait().unwrap();
+    let said = std::fs::read_to_string(&err).unwrap();
+    assert!(status.success(), "unlock failed: {said}");
+    assert!(said.starts_with("unlocked"), "{said}");
     let _stop = StopAgent(&w);
     w.add_device();
     w.aws.standard_profiles();
