@@ -150,6 +150,8 @@ if [[ $parts == *" macos "* ]]; then
     echo "$zig_pins" > "$venv/.pins"
   fi
   export ZIG_GLOBAL_CACHE_DIR="$cache/zig-cache" PATH="$venv/bin:$PATH"
-  timed "macos check" locked "$wcargo" zigbuild check -Zbuild-std --target aarch64-apple-darwin \
-    --locked -p otpilot -p otpilot-core
+  # `cargo-zigbuild check` (not `cargo zigbuild check`: that is its build command); CARGO
+  # names the cargo it runs, Debian's, to match the std source.
+  timed "macos check" locked env CARGO="$wcargo" cargo-zigbuild check -Zbuild-std \
+    --target aarch64-apple-darwin --locked -p otpilot -p otpilot-core
 fi

@@ -429,3 +429,67 @@ fn exec_gives_the_child_the_credentials_and_passes_its_exit_code_and_refuses_nes
     refused.assert_one_line_error("readonly");
     assert_ne!(refused.code(), 0);
 }
+
+/// `store = "vault"` on Windows: `unlock` starts the headless agent (detached), which holds
+/// the vault and answers over its named pipe; seeds go into the vault through it; `lock`
+/// makes the vault's secrets unreachable again; `agent --stop` ends it.
+#[test]
+#[ignore = "run by tests/windows.sh, which builds otpilot.exe"]
+fn the_vault_unlocks_into_the_headless_agent_over_a_named_pipe() {
+    struct StopAgent<'a>(&'a WineWorld);
+    impl Drop for StopAgent<'_> {
+        fn drop(&mut self) {
+            let _ = self.0.run(&["agent", "--stop"], None);
+        }
+    }
+    let w = WineWorld::new();
+    let pass = "correct horse battery staple x\n";
+    w.ok(
+        &["vault", "init", "--passphrase-stdin"],
+        Some(&format!("{pass}{pass}")),
+    );
+    // Wine keeps its own Unix stderr (for its debug output) in every process it starts, the
+    // detached agent included (whose Windows stderr is its log): so the caller's stderr is a
+    // file here, and reading the output to the end does not wait for the agent.
+    let err = w.aws.env.root.path().join("unlock.err");
+    let mut unlock = w.command(&["unlock", "--passphrase-stdin"]);
+    unlock
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&err).unwrap());
+    let mut child = unlock.spawn().unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), pass.as_bytes()).unwrap();
+    let status = child.wait().unwrap();
+    let said = std::fs::read_to_string(&err).unwrap();
+    assert!(status.success(), "unlock failed: {said}");
+    assert!(said.starts_with("unlocked"), "{said}");
+    let _stop = StopAgent(&w);
+    w.add_device();
+    w.aws.standard_profiles();
+    let json = w.credential_process("admin");
+    assert!(json["AccessKeyId"].as_str().unwrap().starts_with("ASIA"));
+    let doctor = w.run(&["doctor"], None);
+    assert!(
+        doctor.stdout().contains("unlocked; the agent answers"),
+        "{}",
+        doctor.stdout()
+    );
+    assert!(
+        doctor
+            .stdout()
+            .contains("kernel keyring is not supported on Windows yet"),
+        "{}",
+        doctor.stdout()
+    );
+    w.assert_nowhere_in_files(&w.aws.seed);
+    w.ok(&["lock"], None);
+    let locked = w.run(&["code", "alice"], None);
+    locked.assert_one_line_error("");
+    let stopped = w.run(&["agent", "--stop"], None);
+    assert!(
+        stopped.stderr().contains("stopped the headless agent")
+            || stopped.stderr().contains("no agent is running"),
+        "{}",
+        stopped.stderr()
+    );
+}

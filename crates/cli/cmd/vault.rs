@@ -201,11 +201,16 @@ fn open_in_agent(dirs: &Dirs, passphrase: impl FnOnce() -> Result<SecretString>)
 }
 
 pub fn lock(dirs: &Dirs) -> Result<()> {
-    let hot = "the kernel keyring's copies of cached credentials are dropped";
+    // Only where there is a hot cache (the kernel keyring) is there a copy to drop.
+    let hot = if otpilot_core::platform::HOT_CACHE {
+        "; the kernel keyring's copies of cached credentials are dropped"
+    } else {
+        ""
+    };
     match headless::lock(dirs)? {
-        Locked::Vault => eprintln!("locked the vault; {hot}"),
-        Locked::NoAgent => eprintln!("no agent is running, so no vault is open; {hot}"),
-        Locked::NoVault => eprintln!("the running agent is the tray's and holds no vault; {hot}"),
+        Locked::Vault => eprintln!("locked the vault{hot}"),
+        Locked::NoAgent => eprintln!("no agent is running, so no vault is open{hot}"),
+        Locked::NoVault => eprintln!("the running agent is the tray's and holds no vault{hot}"),
     }
     Ok(())
 }

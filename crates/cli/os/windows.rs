@@ -58,13 +58,9 @@ pub fn stop_on_signals(_stop: &Arc<AtomicBool>) -> Result<()> {
     Ok(())
 }
 
-/// Makes `command` outlive this one and its console: no console of its own, and a process
-/// group of its own, so the console's Ctrl-C does not reach it.
+/// Makes `command` outlive this one and its console (see the core's `platform::detach`).
 pub fn detach(command: &mut Command) {
-    use std::os::windows::process::CommandExt;
-    const DETACHED_PROCESS: u32 = 0x0000_0008;
-    const CREATE_NEW_PROCESS_GROUP: u32 = 0x0000_0200;
-    command.creation_flags(DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP);
+    otpilot_core::platform::detach(command);
 }
 
 /// Opens a log for appending; private through its directory's owner-only DACL (the state

@@ -233,14 +233,14 @@ fn exchange_lines(
     match (&own, crate::platform::peer_user(&stream)) {
         (Some(own), Some(peer)) if *own == peer => {}
         (own, peer) => {
-            let name = |user: Option<crate::platform::UserId>| {
+            let name = |user: Option<&crate::platform::UserId>| {
                 user.map_or_else(|| "unknown".to_owned(), |u| u.to_string())
             };
             return Err(Unavailable::Untrusted(format!(
                 "ignoring agent socket {}: the process listening there runs as uid {}, not {}",
                 socket.display(),
-                name(peer),
-                name(own.clone())
+                name(peer.as_ref()),
+                name(own.as_ref())
             )));
         }
     }

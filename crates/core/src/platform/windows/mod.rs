@@ -139,17 +139,14 @@ pub fn unprotected_child_limits() {}
 /// deletes it. If no `cmd` starts, the page is removed at once.
 pub fn remove_file_later(path: &Path, delay: std::time::Duration) {
     use std::os::windows::process::CommandExt;
-    const DETACHED_PROCESS: u32 = 0x0000_0008;
-    const CREATE_NEW_PROCESS_GROUP: u32 = 0x0000_0200;
     let seconds = delay.as_secs().max(1) + 1;
-    let started = std::process::Command::new("cmd.exe")
-        .arg("/d")
-        .arg("/c")
-        .raw_arg(format!(
-            "ping -n {seconds} 127.0.0.1 >NUL & del /f /q \"{}\"",
-            path.display()
-        ))
-        .creation_flags(DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP)
+    let mut command = std::process::Command::new("cmd.exe");
+    command.arg("/d").arg("/c").raw_arg(format!(
+        "ping -n {seconds} 127.0.0.1 >NUL & del /f /q \"{}\"",
+        path.display()
+    ));
+    detach(&mut command);
+    let started = command
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -157,6 +154,28 @@ pub fn remove_file_later(path: &Path, delay: std::time::Duration) {
     if started.is_err() {
         let _ = std::fs::remove_file(path);
     }
+}
+
+/// Makes `command` a process that outlives this one and its console: a hidden console of its
+/// own (`CREATE_NO_WINDOW`) in a process group of its own, so the caller's console, its
+/// Ctrl-C and its closing do not reach it. And it holds none of this process's standard
+/// handles: a caller reading otpilot's output to the end (a script, a test) would otherwise
+/// wait for the child too. (Not `DETACHED_PROCESS`: under Wine that keeps the caller's
+/// standard streams in the child.)
+pub fn detach(command: &mut std::process::Command) {
+    use std::os::windows::process::CommandExt;
+    use windows_sys::Win32::Foundation::{SetHandleInformation, HANDLE_FLAG_INHERIT};
+    use windows_sys::Win32::System::Console::{
+        GetStdHandle, STD_ERROR_HANDLE, STD_INPUT_HANDLE, STD_OUTPUT_HANDLE,
+    };
+    const CREATE_NEW_PROCESS_GROUP: u32 = 0x0000_0200;
+    const CREATE_NO_WINDOW: u32 = 0x0800_0000;
+    for which in [STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE] {
+        // SAFETY: only clears the inherit flag of this process's own standard handles
+        // (invalid or null ones make the call fail, which is fine); nothing is closed.
+        unsafe { SetHandleInformation(GetStdHandle(which), HANDLE_FLAG_INHERIT, 0) };
+    }
+    command.creation_flags(CREATE_NO_WINDOW | CREATE_NEW_PROCESS_GROUP);
 }
 
 /// Asks Windows to keep the pages holding `buf` in RAM (`VirtualLock`), as far as the
