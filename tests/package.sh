@@ -29,19 +29,9 @@ elapsed() { echo "$(($(date +%s) - $1)) s"; }
 
 # --- Host tools ---------------------------------------------------------------------------
 need=(mmdebstrap gpgv dpkg-dev binutils util-linux)
-missing=()
-for p in "${need[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  say "installing ${missing[*]}"
-  for attempt in 1 2 3 4 5 6; do
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      "${missing[@]}" >/dev/null && break
-    [ "$attempt" -lt 6 ] || fail "apt-get install ${missing[*]} failed"
-    sleep 10
-  done
-fi
+# shellcheck source=tests/apt.sh
+source tests/apt.sh
+apt_install_missing "${need[@]}"
 
 work=$(mktemp -d /var/tmp/otpilot-package.XXXXXX)
 root=$work/root

@@ -19,6 +19,8 @@ root=$PWD
 say() { printf '\n==> %s\n' "$*"; }
 
 # --- Debian packages -------------------------------------------------------------------------
+# shellcheck source=tests/apt.sh
+source tests/apt.sh
 apt_packages=(
   build-essential pkg-config file libssl-dev libdbus-1-dev
   dbus dbus-x11 gnome-keyring libsecret-tools oathtool bsdutils
@@ -27,24 +29,7 @@ apt_packages=(
   webkit2gtk-driver xvfb xauth at-spi2-core xclip xdotool imagemagick x11-utils libglib2.0-bin
   trayer fish zsh git swtpm swtpm-tools tpm2-tools keyutils faketime
 )
-missing=()
-for p in "${apt_packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  say "installing Debian packages: ${missing[*]}"
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  # Another apt run may hold the dpkg lock for a while: wait for it rather than fail.
-  for attempt in 1 2 3 4 5 6; do
-    if $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
-        --no-install-recommends "${missing[@]}" >/dev/null; then
-      break
-    fi
-    [ "$attempt" -lt 6 ] || { echo "apt-get failed; see the messages above" >&2; exit 1; }
-    echo "apt-get failed (attempt $attempt); retrying in 10 s" >&2
-    sleep 10
-  done
-fi
+apt_install_missing "${apt_packages[@]}"
 
 # --- Python test venv: moto, the AWS CLI v1, boto3, all pinned --------------------------------
 export OTPILOT_TEST_VENV="${OTPILOT_TEST_VENV:-$root/.venv-test}"

@@ -47,23 +47,9 @@ locked() { # a build, under the shared build lock when one is given
 # --- 1. Debian packages --------------------------------------------------------------------
 apt_packages=(rustc-web cargo-web rust-web-src libstd-rust-web-dev gcc-mingw-w64-x86-64 wine64 wine
   python3-venv oathtool)
-missing=()
-for p in "${apt_packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  say "installing Debian packages for the Windows build: ${missing[*]}"
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  for attempt in 1 2 3 4 5 6; do
-    if $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
-        --no-install-recommends "${missing[@]}" >/dev/null; then
-      break
-    fi
-    [ "$attempt" -lt 6 ] || { echo "apt-get failed; see the messages above" >&2; exit 1; }
-    echo "apt-get failed (attempt $attempt); retrying in 10 s" >&2
-    sleep 10
-  done
-fi
+# shellcheck source=tests/apt.sh
+source tests/apt.sh
+apt_install_missing "${apt_packages[@]}"
 
 # Debian's rustc, not rustup's: -Zbuild-std needs the std source of the very same version.
 export RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 CARGO_INCREMENTAL=0
