@@ -1,4 +1,4 @@
-//! zsh's completion of this machine's names, registered exactly as the README says (its
+//! zsh's completion of this machine's names, registered exactly as the docs say (docs/devices.md: its
 //! `source <(otpilot completions zsh)` line appended to `~/.zshrc`), in a real interactive
 //! zsh on a terminal, in a fresh home and after compinit: what a TAB lists, and what it
 //! completes to.
@@ -91,11 +91,12 @@ fn zsh_completion_from_the_readme_line_offers_device_and_profile_names() {
     // A TAB never opens the keyring: there is no bus to reach it by.
     env.set_env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
 
-    let readme = include_str!("../../README.md");
-    let line = readme
+    // The README sends the reader to docs/devices.md for shell completion.
+    let docs = include_str!("../../docs/devices.md");
+    let line = docs
         .lines()
         .find(|l| l.contains("otpilot completions zsh") && l.contains(".zshrc"))
-        .expect("the README's zsh line");
+        .expect("the zsh line of docs/devices.md");
     // `--help` gives the same line.
     let help = env.ok(&["completions", "--help"], None);
     assert!(

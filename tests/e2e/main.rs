@@ -51,7 +51,7 @@ mod hardening;
 // A newcomer's rough edges: completions with this machine's names, the credential_process
 // line, MFA notes at setup, positional profiles, exec's shell, and small output lines.
 mod cli_edges;
-// zsh's completion, registered as the README says, in a real interactive zsh on a terminal.
+// zsh's completion, registered as docs/devices.md says, in a real interactive zsh on a terminal.
 mod completions_zsh;
 // Other local users on one machine: the kernel keyring's copies, the runtime directory.
 mod shared_host;

@@ -32,6 +32,8 @@ use crate::vault::holder::VaultHolder;
 const IDLE_CHECK: Duration = Duration::from_secs(1);
 /// How long `otpilot agent --stop` waits for the agent to let go of its socket.
 const STOP_WAIT: Duration = Duration::from_secs(10);
+/// How long a stopping agent lets the callers it is answering finish.
+const STOP_DRAIN: Duration = Duration::from_secs(2);
 
 struct Headless {
     session: Session,
@@ -216,6 +218,13 @@ pub fn run(dirs: Dirs, stop: &AtomicBool) -> Result<()> {
         match stop_requests.recv_timeout(IDLE_CHECK) {
             Ok(()) | Err(RecvTimeoutError::Disconnected) => {
                 tracing::info!("stopping: a caller asked");
+                // The asking caller's answer is written on its connection's thread after the
+                // request reached us: let it (and any caller in flight) finish before the
+                // socket goes, or the caller reads no answer and takes it for no agent.
+                let deadline = Instant::now() + STOP_DRAIN;
+                while agent.active_connections() > 0 && Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
                 break;
             }
             Err(RecvTimeoutError::Timeout) => {}
