@@ -56,7 +56,7 @@ fn rename_keeps_the_seed_and_remove_deletes_it() {
     let id = env.devices()[0]["id"].as_str().unwrap().to_owned();
     env.ok(&["device", "remove", "new", "--yes"], None);
     assert!(env.devices().is_empty());
-    let bus = crate::harness::KeyringSession::shared().address();
+    let bus = env.bus();
     assert_eq!(
         crate::harness::secret_tool_lookup(bus, &format!("totp:{id}")),
         None,

@@ -94,7 +94,7 @@ fn keys_import_moves_keys_into_the_keyring_and_keeps_the_rest() {
     assert_eq!(gst[0].access_key_id.as_deref(), Some(BASE_KEY_ID));
     assert!(w.env.files_containing(BASE_SECRET).is_empty());
     // The original file is backed up in the keyring, not on disk.
-    let bus = crate::harness::KeyringSession::shared().address();
+    let bus = w.env.bus();
     let backup_line = run
         .stderr()
         .lines()
@@ -152,7 +152,7 @@ fn keys_add_from_stdin_and_remove() {
     assert_eq!(w.credential_process("solo")["Version"], 1);
     assert!(w.env.files_containing(BASE_SECRET).is_empty());
     w.run(&["keys", "remove", "solo", "--yes"]).assert_ok();
-    let bus = crate::harness::KeyringSession::shared().address();
+    let bus = w.env.bus();
     assert_eq!(crate::harness::secret_tool_lookup(bus, "keys:solo"), None);
     w.run(&["keys", "remove", "solo", "--yes"])
         .assert_one_line_error("no access keys of `solo` in the keyring");

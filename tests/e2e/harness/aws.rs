@@ -186,11 +186,15 @@ impl AwsWorld {
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
-        Run(self
+        let run = Run(self
             .otpilot(args)
             .stdin(Stdio::null())
             .output()
-            .expect("run otpilot"))
+            .expect("run otpilot"));
+        if run.code() != 0 {
+            self.env.assert_keyring_alive();
+        }
+        run
     }
 
     /// Runs otpilot, asserts success, returns stdout.

@@ -4,9 +4,10 @@
 //! window, no second keyring daemon. The keyring is unlocked with a known password on stdin
 //! (see ../../../../shared/TESTING.md).
 
+use std::fs::File;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::spawn_for_process_lifetime;
@@ -22,19 +23,17 @@ pub enum Keyring {
     None,
 }
 
+/// A test's own bus and keyring daemon. Each test gets its own: one daemon shared by the
+/// whole run was a single point of failure (when it went, in one CI run, 82 later tests failed
+/// with it and said nothing of why).
 pub struct KeyringSession {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     address: String,
-    children: Vec<Child>,
+    /// The daemons, with the name of the log file each writes its stderr to.
+    children: Mutex<Vec<(Child, &'static str)>>,
 }
 
 impl KeyringSession {
-    /// The session shared by every test that needs a working keyring.
-    pub fn shared() -> &'static KeyringSession {
-        static SHARED: OnceLock<KeyringSession> = OnceLock::new();
-        SHARED.get_or_init(|| KeyringSession::start(Keyring::Unlocked))
-    }
-
     pub fn start(keyring: Keyring) -> Self {
         let dir = tempfile::Builder::new()
             .prefix("otpilot-bus-")
@@ -49,8 +48,8 @@ impl KeyringSession {
             .arg(format!("--config-file={}", config.display()))
             .arg("--nofork")
             .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        children.push(spawn_for_process_lifetime(daemon));
+            .stderr(log_file(dir.path(), DBUS_LOG));
+        children.push((spawn_for_process_lifetime(daemon), DBUS_LOG));
         wait_for(|| socket.exists(), "the D-Bus socket");
         let address = format!("unix:path={}", socket.display());
 
@@ -68,7 +67,7 @@ impl KeyringSession {
                 .env("HOME", dir.path().join("home"))
                 .stdin(Stdio::piped())
                 .stdout(Stdio::null())
-                .stderr(Stdio::null());
+                .stderr(log_file(dir.path(), KEYRING_LOG));
             let mut child = spawn_for_process_lifetime(gkd);
             {
                 use std::io::Write;
@@ -76,7 +75,7 @@ impl KeyringSession {
                 let mut stdin = child.stdin.take().unwrap();
                 stdin.write_all(b"test").unwrap();
             }
-            children.push(child);
+            children.push((child, KEYRING_LOG));
             wait_for(
                 || name_has_owner(&address, "org.freedesktop.secrets"),
                 "gnome-keyring on the test bus",
@@ -107,9 +106,9 @@ impl KeyringSession {
             );
         }
         let session = Self {
-            _dir: dir,
+            dir,
             address,
-            children,
+            children: Mutex::new(children),
         };
         if keyring == Keyring::Locked {
             session.lock();
@@ -137,11 +136,39 @@ impl KeyringSession {
     pub fn address(&self) -> &str {
         &self.address
     }
+
+    /// What became of the daemons that are gone (how each ended, the end of its log): empty
+    /// while all run. Said beside a failed command, it tells a keyring that died from a bug.
+    pub fn gone(&self) -> Vec<String> {
+        let mut children = self.children.lock().unwrap_or_else(|e| e.into_inner());
+        children
+            .iter_mut()
+            .filter_map(|(child, log)| {
+                let status = child.try_wait().ok().flatten()?;
+                let text = std::fs::read_to_string(self.dir.path().join(*log)).unwrap_or_default();
+                let tail: Vec<&str> = text.lines().rev().take(10).collect();
+                let tail: Vec<&str> = tail.into_iter().rev().collect();
+                Some(format!(
+                    "the test's {} ended ({status}); its last words:\n{}",
+                    log.trim_end_matches(".log"),
+                    tail.join("\n")
+                ))
+            })
+            .collect()
+    }
+}
+
+const DBUS_LOG: &str = "dbus-daemon.log";
+const KEYRING_LOG: &str = "gnome-keyring-daemon.log";
+
+fn log_file(dir: &Path, name: &str) -> Stdio {
+    File::create(dir.join(name)).map_or_else(|_| Stdio::null(), Stdio::from)
 }
 
 impl Drop for KeyringSession {
     fn drop(&mut self) {
-        for child in self.children.iter_mut().rev() {
+        let children = self.children.get_mut().unwrap_or_else(|e| e.into_inner());
+        for (child, _) in children.iter_mut().rev() {
             let _ = child.kill();
             let _ = child.wait();
         }
@@ -161,6 +188,19 @@ fn bus_config(socket: &Path) -> String {
     <allow eavesdrop="true"/>
     <allow own="*"/>
   </policy>
+  <!-- A desktop's session bus (Debian's /usr/share/dbus-1/session.conf) lifts dbus-daemon's
+       built-in limits, which are the system bus's: 256 connections per user and 64 being set up
+       at once are easily reached by a test run whose every process is one user's. -->
+  <limit name="max_incoming_bytes">1000000000</limit>
+  <limit name="max_outgoing_bytes">1000000000</limit>
+  <limit name="max_message_size">1000000000</limit>
+  <limit name="auth_timeout">240000</limit>
+  <limit name="max_completed_connections">100000</limit>
+  <limit name="max_incomplete_connections">10000</limit>
+  <limit name="max_connections_per_user">100000</limit>
+  <limit name="max_names_per_connection">50000</limit>
+  <limit name="max_match_rules_per_connection">50000</limit>
+  <limit name="max_replies_per_connection">50000</limit>
 </busconfig>
 "#,
         socket.display()
@@ -188,5 +228,32 @@ pub fn wait_for(mut ready: impl FnMut() -> bool, what: &str) {
     while !ready() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_keyring_daemon_that_dies_is_named_with_how_it_ended() {
+        let session = KeyringSession::start(Keyring::Unlocked);
+        assert!(session.gone().is_empty(), "{:?}", session.gone());
+        {
+            let mut children = session.children.lock().unwrap();
+            let (daemon, _) = children
+                .iter_mut()
+                .find(|(_, log)| *log == KEYRING_LOG)
+                .unwrap();
+            daemon.kill().unwrap();
+            daemon.wait().unwrap();
+        }
+        let gone = session.gone();
+        assert_eq!(gone.len(), 1, "{gone:?}");
+        assert!(
+            gone[0].starts_with("the test's gnome-keyring-daemon ended (signal: 9"),
+            "{}",
+            gone[0]
+        );
     }
 }

@@ -35,12 +35,30 @@ pub struct TestEnv {
     bus: String,
     /// More variables for the binary (where the TPM is, say).
     extra: Vec<(String, String)>,
+    /// The bus and keyring daemon this env started for itself, if it did.
+    keyring: Option<KeyringSession>,
 }
 
 impl TestEnv {
-    /// A fresh home on the shared, unlocked test keyring.
+    /// A fresh home on a fresh, unlocked test keyring of its own.
     pub fn new() -> Self {
-        Self::with_bus(KeyringSession::shared().address())
+        let session = KeyringSession::start(keyring::Keyring::Unlocked);
+        let mut env = Self::with_bus(session.address());
+        env.keyring = Some(session);
+        env
+    }
+
+    /// The D-Bus address the binary is given ("" when it has none).
+    pub fn bus(&self) -> &str {
+        &self.bus
+    }
+
+    /// Panics, saying what happened to them, when the keyring daemons of this env are gone:
+    /// a command that failed because its keyring died says so instead of something stranger.
+    pub fn assert_keyring_alive(&self) {
+        if let Some(gone) = self.keyring.as_ref().map(KeyringSession::gone) {
+            assert!(gone.is_empty(), "{}", gone.join("\n"));
+        }
     }
 
     /// A fresh home that talks to the given D-Bus address.
@@ -65,6 +83,7 @@ impl TestEnv {
             root,
             bus: bus.to_owned(),
             extra: Vec::new(),
+            keyring: None,
         }
     }
 
@@ -132,7 +151,11 @@ impl TestEnv {
 
     /// Runs the binary with `stdin` piped in (empty when `None`).
     pub fn run(&self, args: &[&str], stdin: Option<&str>) -> Run {
-        run_piped(self.command(args), stdin)
+        let run = run_piped(self.command(args), stdin);
+        if run.code() != 0 {
+            self.assert_keyring_alive();
+        }
+        run
     }
 
     /// Runs and asserts success, returning stdout.
