@@ -10,9 +10,11 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextRef;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::date_time::Format;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 use aws_types::region::Region;
@@ -147,6 +149,71 @@ pub fn error_chain(err: &dyn std::error::Error) -> String {
         source = s.source();
     }
     text
+}
+
+/// An SDK error, sorted the same way for every service; each service then adds its own advice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SdkFailure {
+    /// AWS answered with an error: its code and message (AWS's messages name entities, never
+    /// credentials).
+    Service { code: String, message: String },
+    /// No answer in time (the operation's bound, or the connection's).
+    Timeout,
+    /// No connection; the error chain says why.
+    Unreachable(String),
+    /// Anything else, as one line.
+    Other(String),
+}
+
+impl SdkFailure {
+    pub fn of<E, R>(err: &SdkError<E, R>) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + 'static,
+        R: std::fmt::Debug,
+    {
+        match err {
+            SdkError::ServiceError(service) => {
+                let e = service.err();
+                SdkFailure::Service {
+                    code: e.code().unwrap_or("Unknown").to_owned(),
+                    message: e.message().unwrap_or("").trim().to_owned(),
+                }
+            }
+            SdkError::TimeoutError(_) => SdkFailure::Timeout,
+            SdkError::DispatchFailure(d) if d.is_timeout() => SdkFailure::Timeout,
+            SdkError::DispatchFailure(_) => SdkFailure::Unreachable(error_chain(err)),
+            _ => SdkFailure::Other(error_chain(err)),
+        }
+    }
+}
+
+/// What to say when `service` (`"STS"`, `"IAM"`) did not answer in time.
+pub fn timeout_message(service: &str) -> String {
+    format!("{service} did not answer in time; check your network or proxy and try again")
+}
+
+/// AWS's error code (or ours: `Timeout`, `Unreachable`, `Other`) and a one-line message that
+/// says what to do, for a service whose failures are a code and a message. `advice` gives the
+/// service's own hint for a code (`""` for none); `endpoint` names the setting that points the
+/// service elsewhere.
+pub fn code_and_message(
+    failure: SdkFailure,
+    service: &str,
+    endpoint: &str,
+    advice: fn(&str) -> &'static str,
+) -> (String, String) {
+    match failure {
+        SdkFailure::Service { code, message } => {
+            let message = format!("{code}: {message}{}", advice(&code));
+            (code, message)
+        }
+        SdkFailure::Timeout => ("Timeout".into(), timeout_message(service)),
+        SdkFailure::Unreachable(why) => (
+            "Unreachable".into(),
+            format!("cannot reach {service} ({why}); check your network, proxy or {endpoint}"),
+        ),
+        SdkFailure::Other(why) => ("Other".into(), why),
+    }
 }
 
 /// Reads the `Date` header of every response into a shared cell: seconds the local clock is

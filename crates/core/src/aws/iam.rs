@@ -6,7 +6,9 @@
 
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 
-use crate::aws::client::{error_chain, sdk_config, CallLimits, ClockSkew, ServiceTarget};
+use crate::aws::client::{
+    code_and_message, sdk_config, CallLimits, ClockSkew, SdkFailure, ServiceTarget,
+};
 use crate::credentials::Credentials;
 use crate::error::Error;
 use crate::secret::SecretBytes;
@@ -384,41 +386,20 @@ impl IamApi for SdkIam {
 fn classify<E: ProvideErrorMetadata + std::error::Error + Send + 'static, R: std::fmt::Debug>(
     err: SdkError<E, R>,
 ) -> IamFailure {
-    let failure = |code: &str, message: String| IamFailure {
-        code: code.to_owned(),
-        message,
-    };
-    match &err {
-        SdkError::ServiceError(service) => {
-            let e = service.err();
-            let code = e.code().unwrap_or("Unknown");
-            let message = e.message().unwrap_or("").trim().to_owned();
-            let hint = match code {
-                "AccessDenied" | "AccessDeniedException" => "; the IAM user needs permission to manage its own MFA devices (`otpilot policy enforce-mfa` prints a policy that grants it)",
-                "EntityAlreadyExists" => "; choose another name with --device-name",
-                "InvalidAuthenticationCode" => "; check this computer's clock (`otpilot doctor` measures it against AWS)",
-                "LimitExceeded" => "; an IAM user can have at most 8 MFA devices: remove one with `otpilot mfa remove`",
-                "InvalidClientTokenId" | "SignatureDoesNotMatch" => "; AWS does not accept these access keys: replace them with `otpilot keys add PROFILE`",
-                "Throttling" | "ThrottlingException" => "; wait a minute and try again",
-                _ => "",
-            };
-            failure(code, format!("{code}: {message}{hint}"))
-        }
-        SdkError::TimeoutError(_) => failure(
-            "Timeout",
-            "IAM did not answer in time; check your network or proxy and try again".into(),
-        ),
-        SdkError::DispatchFailure(d) if d.is_timeout() => failure(
-            "Timeout",
-            "IAM did not answer in time; check your network or proxy and try again".into(),
-        ),
-        SdkError::DispatchFailure(_) => failure(
-            "Unreachable",
-            format!(
-                "cannot reach IAM ({}); check your network, proxy or AWS_ENDPOINT_URL_IAM",
-                error_chain(&err)
-            ),
-        ),
-        _ => failure("Other", error_chain(&err)),
+    let (code, message) =
+        code_and_message(SdkFailure::of(&err), "IAM", "AWS_ENDPOINT_URL_IAM", advice);
+    IamFailure { code, message }
+}
+
+/// What to do about an IAM error code.
+fn advice(code: &str) -> &'static str {
+    match code {
+        "AccessDenied" | "AccessDeniedException" => "; the IAM user needs permission to manage its own MFA devices (`otpilot policy enforce-mfa` prints a policy that grants it)",
+        "EntityAlreadyExists" => "; choose another name with --device-name",
+        "InvalidAuthenticationCode" => "; check this computer's clock (`otpilot doctor` measures it against AWS)",
+        "LimitExceeded" => "; an IAM user can have at most 8 MFA devices: remove one with `otpilot mfa remove`",
+        "InvalidClientTokenId" | "SignatureDoesNotMatch" => "; AWS does not accept these access keys: replace them with `otpilot keys add PROFILE`",
+        "Throttling" | "ThrottlingException" => "; wait a minute and try again",
+        _ => "",
     }
 }

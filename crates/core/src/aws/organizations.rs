@@ -8,7 +8,9 @@
 
 use aws_sdk_organizations::error::{ProvideErrorMetadata, SdkError};
 
-use crate::aws::client::{endpoint_override, error_chain, sdk_config, CallLimits, ServiceTarget};
+use crate::aws::client::{
+    code_and_message, endpoint_override, sdk_config, CallLimits, SdkFailure, ServiceTarget,
+};
 use crate::aws::iam::IamFailure;
 use crate::aws::profile::ResolvedProfile;
 use crate::credentials::Credentials;
@@ -138,36 +140,22 @@ fn convert(accounts: &[aws_sdk_organizations::types::Account]) -> Vec<MemberAcco
 fn classify<E: ProvideErrorMetadata + std::error::Error + Send + 'static, R: std::fmt::Debug>(
     err: SdkError<E, R>,
 ) -> OrgFailure {
-    let failure = |code: &str, message: String| OrgFailure {
-        code: code.to_owned(),
-        message,
-    };
-    match &err {
-        SdkError::ServiceError(service) => {
-            let e = service.err();
-            let code = e.code().unwrap_or("Unknown");
-            let message = e.message().unwrap_or("").trim().to_owned();
-            let hint = match code {
-                "AccessDeniedException" | "AccessDenied" => "; run it with the management account's profile or a delegated administrator's",
-                "AWSOrganizationsNotInUseException" => "; this profile's account is in no organization: use the management account's profile",
-                "ParentNotFoundException" | "InvalidInputException" => "; check the --ou id (`aws organizations list-roots` and `list-organizational-units-for-parent` show them)",
-                "TooManyRequestsException" => "; wait a minute and try again",
-                _ => "",
-            };
-            failure(code, format!("{code}: {message}{hint}"))
-        }
-        SdkError::TimeoutError(_) => failure(
-            "Timeout",
-            "Organizations did not answer in time; check your network or proxy and try again"
-                .into(),
-        ),
-        SdkError::DispatchFailure(_) => failure(
-            "Unreachable",
-            format!(
-                "cannot reach AWS Organizations ({}); check your network, proxy or AWS_ENDPOINT_URL_ORGANIZATIONS",
-                error_chain(&err)
-            ),
-        ),
-        _ => failure("Other", error_chain(&err)),
+    let (code, message) = code_and_message(
+        SdkFailure::of(&err),
+        "AWS Organizations",
+        "AWS_ENDPOINT_URL_ORGANIZATIONS",
+        advice,
+    );
+    OrgFailure { code, message }
+}
+
+/// What to do about an Organizations error code.
+fn advice(code: &str) -> &'static str {
+    match code {
+        "AccessDeniedException" | "AccessDenied" => "; run it with the management account's profile or a delegated administrator's",
+        "AWSOrganizationsNotInUseException" => "; this profile's account is in no organization: use the management account's profile",
+        "ParentNotFoundException" | "InvalidInputException" => "; check the --ou id (`aws organizations list-roots` and `list-organizational-units-for-parent` show them)",
+        "TooManyRequestsException" => "; wait a minute and try again",
+        _ => "",
     }
 }

@@ -6,7 +6,7 @@
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 
 pub use crate::aws::client::ServiceTarget as StsTarget;
-use crate::aws::client::{error_chain, sdk_config, CallLimits, ClockSkew};
+use crate::aws::client::{sdk_config, timeout_message, CallLimits, ClockSkew, SdkFailure};
 use crate::credentials::Credentials;
 use crate::error::{Error, Result, StsErrorKind};
 use crate::secret::SecretString;
@@ -314,12 +314,9 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + Send + 'static, R: std
         message,
         clock_skew,
     };
-    match &err {
-        SdkError::ServiceError(service) => {
-            let e = service.err();
-            let code = e.code().unwrap_or("Unknown");
-            let message = e.message().unwrap_or("").trim().to_owned();
-            match code {
+    match SdkFailure::of(&err) {
+        SdkFailure::Service { code, message } => {
+            match code.as_str() {
                 "AccessDenied" if message.contains("MultiFactorAuthentication") => failure(
                     StsErrorKind::InvalidMfa,
                     format!("AWS rejected the MFA code ({message}); check that the device's seed and serial match (`otpilot code DEVICE` against your authenticator app) and that this computer's clock is right"),
@@ -347,22 +344,12 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + Send + 'static, R: std
                 _ => failure(StsErrorKind::Other, format!("{code}: {message}")),
             }
         }
-        SdkError::TimeoutError(_) => failure(
-            StsErrorKind::Timeout,
-            "STS did not answer in time; check your network or proxy and try again".into(),
-        ),
-        SdkError::DispatchFailure(d) if d.is_timeout() => failure(
-            StsErrorKind::Timeout,
-            "STS did not answer in time; check your network or proxy and try again".into(),
-        ),
-        SdkError::DispatchFailure(_) => failure(
+        SdkFailure::Timeout => failure(StsErrorKind::Timeout, timeout_message("STS")),
+        SdkFailure::Unreachable(why) => failure(
             StsErrorKind::Unreachable,
-            format!(
-                "cannot reach STS ({}); check your network, proxy or endpoint_url",
-                error_chain(&err)
-            ),
+            format!("cannot reach STS ({why}); check your network, proxy or endpoint_url"),
         ),
-        _ => failure(StsErrorKind::Other, error_chain(&err)),
+        SdkFailure::Other(why) => failure(StsErrorKind::Other, why),
     }
 }
 
