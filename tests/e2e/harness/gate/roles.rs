@@ -69,7 +69,7 @@ pub(super) fn json_action(request: &Request) -> Option<String> {
 
 /// An awsJson 1.1 error answer, as Organizations sends them.
 pub(super) fn json_error(status: u16, code: &str, message: &str, date: String) -> Response {
-    let request_id = super::request_id();
+    let request_id = super::answers::request_id();
     let body = serde_json::json!({ "__type": code, "Message": message }).to_string();
     Response {
         status,
