@@ -40,6 +40,7 @@ mod account_org;
 mod mfa_lifecycle;
 // Seeds sealed in a software TPM: codes against oathtool, another TPM, PINs, no TPM.
 mod tpm;
+mod tpm_mfa;
 // An active man-in-the-middle on the TPM link, answering with a storage key of its own.
 mod tpm_link;
 // No desktop keyring: the vault held by the headless agent, and migration between stores.

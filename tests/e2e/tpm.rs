@@ -1,7 +1,8 @@
 //! Seeds sealed in a software TPM (swtpm, one per test, on loopback): codes computed by the
 //! TPM against oathtool for random seeds, parameters and times; the seed in no keyring item
 //! and no file; a second TPM refusing the first one's key; PINs and the dictionary-attack
-//! lockout; no TPM at all; credential_process through the MFA gate; enrolment with --tpm.
+//! lockout; no TPM at all; credential_process through the MFA gate. Enrolment and rotation
+//! with --tpm: tpm_mfa.rs.
 
 use std::process::Command;
 
@@ -25,7 +26,7 @@ pub(crate) fn oathtool(seed: &str, algorithm: &str, digits: u8, period: u64, t: 
     ]))
 }
 
-fn env_on(tpm: &Swtpm) -> TestEnv {
+pub(crate) fn env_on(tpm: &Swtpm) -> TestEnv {
     let mut env = TestEnv::new();
     env.set_env("OTPILOT_TPM_TCTI", &tpm.tcti());
     env
@@ -61,7 +62,7 @@ fn keyring_dump(env: &TestEnv) -> Vec<u8> {
 }
 
 /// No keyring item of `env` and no file under its root holds any of `seeds`, in any encoding.
-fn assert_seeds_nowhere(env: &TestEnv, seeds: &[String]) {
+pub(crate) fn assert_seeds_nowhere(env: &TestEnv, seeds: &[String]) {
     let dump = keyring_dump(env);
     assert!(
         !dump.is_empty(),
@@ -116,7 +117,7 @@ fn printed_public(env: &TestEnv, name: &str) -> String {
     printed
 }
 
-fn device_row(env: &TestEnv, name: &str) -> serde_json::Value {
+pub(crate) fn device_row(env: &TestEnv, name: &str) -> serde_json::Value {
     env.devices()
         .into_iter()
         .find(|d| d["name"] == name)
@@ -405,74 +406,6 @@ fn a_sealed_seed_cannot_be_shown_as_a_qr_code_and_protect_is_once() {
 }
 
 #[test]
-fn enroll_with_tpm_offers_the_backup_before_sealing() {
-    let tpm = Swtpm::start();
-    let world = AwsWorld::without_stored_device(env_on(&tpm));
-    let _user = world.iam_user();
-    std::fs::write(world.config_path(), "[profile base]\nregion = us-east-1\n").unwrap();
-    let png = world.env.root.path().join("backup.png");
-    let run = world.run(&[
-        "mfa",
-        "enroll",
-        "--profile",
-        "base",
-        "--tpm",
-        "--qr-png",
-        png.to_str().unwrap(),
-        "--json",
-    ]);
-    run.assert_ok();
-    let enrolled: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
-    let serial = enrolled["serial"].as_str().unwrap().to_owned();
-    let device = enrolled["device"].as_str().unwrap().to_owned();
-    assert_eq!(device_row(&world.env, &device)["location"], "tpm");
-
-    // IAM enabled it with two consecutive codes the TPM made from moto's seed.
-    let enables = world.gate.requests_for("EnableMFADevice");
-    assert_eq!(enables.len(), 1);
-    assert!(enables[0].forwarded(), "{:?}", enables[0].outcome);
-
-    // The phone backup written before sealing holds the seed: a phone (here, a second
-    // Otpilot without a TPM) that scans it makes the same codes as the TPM and as AWS.
-    let phone = TestEnv::new();
-    phone.ok(
-        &["device", "add", "phone", "--qr", png.to_str().unwrap()],
-        None,
-    );
-    let step = world.gate.current_step();
-    let t = (step * 30).to_string();
-    let from_tpm = world.env.ok(&["code", &device, "--at", &t], None);
-    assert_eq!(phone.ok(&["code", "phone", "--at", &t], None), from_tpm);
-    assert_eq!(from_tpm.trim(), world.gate.code_for_step(&serial, step));
-    std::fs::remove_file(&png).unwrap();
-    let seed = phone.secret_tool_lookup("phone").unwrap();
-    assert_seeds_nowhere(&world.env, &[seed]);
-}
-
-/// Adds `name` sealed with `pin`, typed on a terminal as a person would; returns what the
-/// terminal showed.
-pub(crate) fn add_with_pin(
-    env: &TestEnv,
-    name: &str,
-    seed: &str,
-    pin: &str,
-    extra: &[&str],
-) -> String {
-    let mut args = vec!["device", "add", name, "--tpm", "--tpm-pin"];
-    args.extend_from_slice(extra);
-    let mut add = Pty::spawn(env, &args);
-    add.expect("Paste the base32 seed");
-    add.type_line(seed);
-    add.expect("New TPM PIN");
-    add.type_line(pin);
-    add.expect("The same PIN again");
-    add.type_line(pin);
-    let (status, screen) = add.finish();
-    assert_eq!(status, 0, "{screen}");
-    screen
-}
-
-#[test]
 fn a_caller_without_a_terminal_types_the_pin_into_the_tray() {
     use crate::harness::keyring::Keyring;
     use crate::harness::tray::{desktop, serial, Dialog, TrayMenu, TrayProcess};
@@ -519,70 +452,6 @@ fn a_caller_without_a_terminal_types_the_pin_into_the_tray() {
     let sessions = w.gate.requests_for("GetSessionToken");
     assert_eq!(sessions.len(), 1);
     assert!(sessions[0].forwarded(), "{:?}", sessions[0].outcome);
-}
-
-#[test]
-fn enroll_with_tpm_on_a_terminal_shows_the_backup_first_and_a_no_cancels_it() {
-    let tpm = Swtpm::start();
-    let mut world = AwsWorld::without_stored_device(env_on(&tpm));
-    let _user = world.iam_user();
-    std::fs::write(world.config_path(), "[profile base]\nregion = us-east-1\n").unwrap();
-    for (k, v) in world.aws_envs() {
-        world.env.set_env(&k, &v);
-    }
-    let args = [
-        "mfa",
-        "enroll",
-        "--profile",
-        "base",
-        "--tpm",
-        "--device-name",
-        "laptop-tpm",
-    ];
-    let virtual_devices = || {
-        let listed: serde_json::Value =
-            serde_json::from_str(&world.moto.aws(&["iam", "list-virtual-mfa-devices"])).unwrap();
-        listed["VirtualMFADevices"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|d| {
-                d["SerialNumber"]
-                    .as_str()
-                    .is_some_and(|s| s.ends_with("/laptop-tpm"))
-            })
-            .count()
-    };
-
-    // Runs the enrolment on a terminal: yes, show the QR code; then whether the phone saved it.
-    let enroll = |phone_saved: &str| {
-        let mut pty = Pty::spawn(&world.env, &args);
-        pty.expect("Show it now");
-        pty.type_line("y");
-        pty.expect("Has your phone saved it?");
-        pty.type_line(phone_saved);
-        pty.finish()
-    };
-
-    // The QR code is shown before sealing; "no, my phone has not saved it" cancels, and the
-    // device AWS made is deleted again.
-    let (status, screen) = enroll("n");
-    assert_ne!(status, 0, "{screen}");
-    assert!(
-        screen.contains("cancelled before sealing; the new device was deleted again"),
-        "{screen}"
-    );
-    assert!(world.env.devices().is_empty());
-    assert_eq!(world.gate.count("EnableMFADevice"), 0);
-    assert_eq!(virtual_devices(), 0);
-
-    // Yes, and yes: sealed and enabled.
-    let (status, screen) = enroll("y");
-    assert_eq!(status, 0, "{screen}");
-    assert!(screen.contains("sealed in the TPM"), "{screen}");
-    assert_eq!(device_row(&world.env, "laptop-tpm")["location"], "tpm");
-    assert_eq!(world.gate.count("EnableMFADevice"), 1);
-    assert_eq!(virtual_devices(), 1);
 }
 
 #[test]
@@ -745,72 +614,6 @@ fn an_import_recognises_sealed_seeds_and_can_seal_what_it_adds() {
 }
 
 #[test]
-fn rotate_keeps_a_device_sealed_when_asked_and_warns_when_not() {
-    let tpm = Swtpm::start();
-    let world = AwsWorld::without_stored_device(env_on(&tpm));
-    let _user = world.iam_user();
-    std::fs::write(world.config_path(), "[profile base]\nregion = us-east-1\n").unwrap();
-    let enrolled = world.run(&[
-        "mfa",
-        "enroll",
-        "--profile",
-        "base",
-        "--tpm",
-        "--no-qr",
-        "--json",
-    ]);
-    enrolled.assert_ok();
-    let first: serde_json::Value = serde_json::from_str(&enrolled.stdout()).unwrap();
-    assert_eq!(
-        device_row(&world.env, first["device"].as_str().unwrap())["location"],
-        "tpm"
-    );
-
-    // Sealed to sealed: the new device's code (checked with AWS before the old one goes)
-    // comes from the TPM.
-    let rotated = world.run(&[
-        "mfa",
-        "rotate",
-        "--profile",
-        "base",
-        "--device-name",
-        "second",
-        "--tpm",
-        "--no-qr",
-        "--json",
-    ]);
-    rotated.assert_ok();
-    assert!(
-        !rotated.stderr().contains("keeps its seed in the store"),
-        "{}",
-        rotated.stderr()
-    );
-    assert_eq!(device_row(&world.env, "second")["location"], "tpm");
-    assert_eq!(world.env.devices().len(), 1, "the old device is forgotten");
-
-    // Without --tpm the new seed lands in the keyring, and the person is told.
-    let rotated = world.run(&[
-        "mfa",
-        "rotate",
-        "--profile",
-        "base",
-        "--device-name",
-        "third",
-        "--no-qr",
-        "--json",
-    ]);
-    rotated.assert_ok();
-    assert!(
-        rotated
-            .stderr()
-            .contains("the old device was sealed in the TPM, but the new one, `third`, keeps its seed in the store; seal it with `otpilot device protect third`"),
-        "{}",
-        rotated.stderr()
-    );
-    assert_eq!(device_row(&world.env, "third")["location"], "keyring");
-}
-
-#[test]
 fn neither_the_seed_nor_the_pin_crosses_the_link_to_the_tpm_in_the_clear() {
     use crate::harness::tpm::Wiretap;
     let tpm = Swtpm::start();
@@ -850,4 +653,27 @@ fn neither_the_seed_nor_the_pin_crosses_the_link_to_the_tpm_in_the_clear() {
         !contains(pin.as_bytes()),
         "the PIN crossed the link in the clear"
     );
+}
+
+/// Adds `name` sealed with `pin`, typed on a terminal as a person would; returns what the
+/// terminal showed.
+pub(crate) fn add_with_pin(
+    env: &TestEnv,
+    name: &str,
+    seed: &str,
+    pin: &str,
+    extra: &[&str],
+) -> String {
+    let mut args = vec!["device", "add", name, "--tpm", "--tpm-pin"];
+    args.extend_from_slice(extra);
+    let mut add = Pty::spawn(env, &args);
+    add.expect("Paste the base32 seed");
+    add.type_line(seed);
+    add.expect("New TPM PIN");
+    add.type_line(pin);
+    add.expect("The same PIN again");
+    add.type_line(pin);
+    let (status, screen) = add.finish();
+    assert_eq!(status, 0, "{screen}");
+    screen
 }
