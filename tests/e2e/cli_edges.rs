@@ -467,6 +467,16 @@ fn doctor_store_line_says_store_once() {
         )),
         "{store_line}"
     );
+    // The idle lock (8 h by default) in hours and minutes, not in seconds.
+    assert!(
+        [
+            "; it locks after 8 h more idle",
+            "; it locks after 7 h 59 min more idle"
+        ]
+        .iter()
+        .any(|end| store_line.trim_end().ends_with(end)),
+        "{store_line}"
+    );
 }
 
 /// The TPM's skip line: what was found, brackets one deep.

@@ -192,7 +192,7 @@ fn open_in_agent(dirs: &Dirs, passphrase: impl FnOnce() -> Result<SecretString>)
     if opened.locks_in_seconds > 0 {
         eprintln!(
             "unlocked; the agent locks the vault after {} idle",
-            human(opened.locks_in_seconds)
+            otpilot_core::clock::span(opened.locks_in_seconds)
         );
     } else {
         eprintln!("unlocked");
@@ -305,12 +305,4 @@ fn stdin_lines(n: usize) -> Result<Vec<SecretString>> {
         out.push(SecretString::from(text));
     }
     Ok(out)
-}
-
-fn human(seconds: u64) -> String {
-    match seconds {
-        s if s >= 3600 && s % 3600 == 0 => format!("{} h", s / 3600),
-        s if s >= 60 => format!("{} min", s / 60),
-        s => format!("{s} s"),
-    }
 }

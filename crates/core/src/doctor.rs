@@ -196,7 +196,10 @@ impl Doctor<'_> {
         match vault(&socket, &VaultOp::VaultStatus) {
             Ok(s) if s.unlocked => {
                 let lock = if s.locks_in_seconds > 0 {
-                    format!("; it locks after {} s more idle", s.locks_in_seconds)
+                    format!(
+                        "; it locks after {} more idle",
+                        crate::clock::span(s.locks_in_seconds)
+                    )
                 } else {
                     String::new()
                 };
