@@ -89,6 +89,18 @@ fn a_whole_day_with_no_dbus_at_all() {
     )
     .assert_one_line_error("wrong passphrase");
     assert_eq!(std::fs::read(&vault_path).unwrap(), sealed);
+    assert_eq!(
+        agent_pid(&world),
+        None,
+        "an agent that could not unlock is left"
+    );
+    // No terminal and no --passphrase-stdin: nobody to ask, and no locked agent left behind.
+    detached(&world, &["unlock"], None).assert_one_line_error("terminal");
+    assert_eq!(
+        agent_pid(&world),
+        None,
+        "an agent was started with nobody to ask"
+    );
 
     let unlocked = detached(
         &world,

@@ -177,18 +177,31 @@ fn open_in_agent(dirs: &Dirs, passphrase: impl FnOnce() -> Result<SecretString>)
         return Err(Error::VaultMissing { path }.into());
     }
     let socket = socket_path(&dirs.runtime);
-    match ask(&socket, &VaultOp::VaultStatus) {
+    let start = match ask(&socket, &VaultOp::VaultStatus) {
         Ok(status) if status.unlocked => {
             eprintln!("the vault is already unlocked");
             return Ok(());
         }
-        Ok(_) => {}
+        Ok(_) => false,
         // No agent (or not one that holds a vault): start ours.
-        Err(TrayFailure::Unavailable(_)) => start_agent(dirs, &socket)?,
+        Err(TrayFailure::Unavailable(_)) => true,
         Err(TrayFailure::Failed(e)) => bail!("{}", e.message),
-    }
+    };
+    // The passphrase first: with nobody to ask, no agent is left behind holding a locked vault.
     let passphrase = passphrase()?;
-    let opened = AgentVault::new(&socket).ask(&VaultOp::VaultUnlock { passphrase })?;
+    if start {
+        start_agent(dirs, &socket)?;
+    }
+    let opened = match AgentVault::new(&socket).ask(&VaultOp::VaultUnlock { passphrase }) {
+        Ok(opened) => opened,
+        Err(e) => {
+            // An agent this call started and could not unlock is of no use to anyone.
+            if start {
+                let _ = headless::stop(dirs);
+            }
+            return Err(e.into());
+        }
+    };
     if opened.locks_in_seconds > 0 {
         eprintln!(
             "unlocked; the agent locks the vault after {} idle",
