@@ -10,6 +10,7 @@ pub mod signin;
 pub mod tls;
 pub mod tpm;
 pub mod tray;
+mod tray_menu;
 
 use std::ffi::OsStr;
 use std::io::Write;
