@@ -493,3 +493,60 @@ fn the_vault_unlocks_into_the_headless_agent_over_a_named_pipe() {
         stopped.stderr()
     );
 }
+
+/// A Windows program built here with MinGW from `tests/windows/NAME.c` (test code only),
+/// into the test's own directory; its path as Wine sees it.
+fn mingw_program(w: &WineWorld, name: &str, libs: &[&str]) -> String {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/windows")
+        .join(format!("{name}.c"));
+    let exe = w.aws.env.root.path().join(format!("{name}.exe"));
+    run_tool(
+        Command::new("x86_64-w64-mingw32-gcc")
+            .args(["-O2", "-o"])
+            .arg(&exe)
+            .arg(&source)
+            .args(libs),
+    );
+    windows_path(&exe)
+}
+
+/// `exec --server` on Windows: the child (a small Winsock client, as an SDK would ask)
+/// reaches the endpoint on 127.0.0.1, is refused without the token and gets the profile's
+/// credentials with it, from the same cache as `credential-process` (no new STS call); its
+/// exit code is otpilot.exe's.
+#[test]
+#[ignore = "run by tests/windows.sh, which builds otpilot.exe"]
+fn exec_server_serves_the_child_with_its_token_on_loopback_and_passes_its_exit_code() {
+    let w = WineWorld::new();
+    w.add_device();
+    w.aws.standard_profiles();
+    let client = mingw_program(&w, "credclient", &["-lws2_32"]);
+    let json = w.credential_process("admin");
+    let run = w.run(&["exec", "admin", "--server", "--", &client, "7"], None);
+    assert_eq!(run.code(), 7, "stderr: {}", run.stderr());
+    let out = run.stdout();
+    let lines: Vec<&str> = out.lines().map(|l| l.trim_end_matches('\r')).collect();
+    assert_eq!(lines.first(), Some(&"host 127.0.0.1"), "{out}");
+    assert_eq!(
+        lines.get(1),
+        Some(&"without the token: HTTP/1.1 401 Unauthorized"),
+        "{out}"
+    );
+    assert_eq!(lines.get(2), Some(&"with the token: HTTP/1.1 200 OK"), "{out}");
+    let served: serde_json::Value = serde_json::from_str(lines.get(3).copied().unwrap_or(""))
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {out}"));
+    for (served_key, cp_key) in [
+        ("AccessKeyId", "AccessKeyId"),
+        ("SecretAccessKey", "SecretAccessKey"),
+        ("Token", "SessionToken"),
+        ("Expiration", "Expiration"),
+    ] {
+        assert_eq!(served[served_key], json[cp_key], "{served_key}");
+    }
+    assert_eq!(
+        w.aws.gate.count("GetSessionToken") + w.aws.gate.count("AssumeRole"),
+        2,
+        "one cache: the endpoint answered from it"
+    );
+}
