@@ -12,13 +12,16 @@
 //! (a lock), each from an empty Otpilot state (its directories removed first), each with
 //! its own device serial (so its Credential Manager items are its own).
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::harness::aws::{AwsWorld, ACCOUNT, BASE_SECRET};
+use crate::harness::browser::RecordingBrowser;
 use crate::harness::moto::venv;
+use crate::harness::signin::{Expect, SigninEndpoint};
 use crate::harness::{files_containing, run_piped, run_tool, Run, TestEnv};
 
 /// The exe and the prefix, or a failure that says how to run these tests.
@@ -533,7 +536,11 @@ fn exec_server_serves_the_child_with_its_token_on_loopback_and_passes_its_exit_c
         Some(&"without the token: HTTP/1.1 401 Unauthorized"),
         "{out}"
     );
-    assert_eq!(lines.get(2), Some(&"with the token: HTTP/1.1 200 OK"), "{out}");
+    assert_eq!(
+        lines.get(2),
+        Some(&"with the token: HTTP/1.1 200 OK"),
+        "{out}"
+    );
     let served: serde_json::Value = serde_json::from_str(lines.get(3).copied().unwrap_or(""))
         .unwrap_or_else(|e| panic!("not JSON ({e}): {out}"));
     for (served_key, cp_key) in [
@@ -548,5 +555,151 @@ fn exec_server_serves_the_child_with_its_token_on_loopback_and_passes_its_exit_c
         w.aws.gate.count("GetSessionToken") + w.aws.gate.count("AssumeRole"),
         2,
         "one cache: the endpoint answered from it"
+    );
+}
+
+/// `wine reg ARGS` in the test's prefix.
+fn wine_reg(w: &WineWorld, args: &[&str]) {
+    let mut reg = Command::new("wine");
+    reg.arg("reg").args(args).env_clear().envs(w.envs());
+    run_tool(&mut reg);
+}
+
+/// Console sign-in on Windows: otpilot.exe opens its private forwarding page through the
+/// shell (`rundll32 url.dll,FileProtocolHandler`), which Wine hands to winebrowser and on
+/// to the browser its registry names: here a recording script (the Linux tests' one) that
+/// also records every process's argv at that moment. The browser gets the page's path, not
+/// the sign-in URL; the page sends it on to the sign-in fixture's login URL; no argv held
+/// the sign-in token; the page is removed afterwards.
+#[test]
+#[ignore = "run by tests/windows.sh, which builds otpilot.exe"]
+fn console_opens_a_private_page_through_the_shell_and_removes_it() {
+    struct DefaultBrowser<'a>(&'a WineWorld);
+    impl Drop for DefaultBrowser<'_> {
+        fn drop(&mut self) {
+            let mut reg = Command::new("wine");
+            reg.args([
+                "reg",
+                "delete",
+                r"HKCU\Software\Wine\WineBrowser",
+                "/v",
+                "Browsers",
+                "/f",
+            ])
+            .env_clear()
+            .envs(self.0.envs())
+            .output()
+            .ok();
+        }
+    }
+    let w = WineWorld::new();
+    w.add_device();
+    w.aws.standard_profiles();
+    let signin = SigninEndpoint::start(Expect::ChainedRole);
+    let dir = w.aws.env.root.path().join("browser");
+    let recorder = RecordingBrowser::new(&dir);
+    // Every process's argv while the browser starts, then the recording browser.
+    let argv_log = dir.join("argv.log");
+    let browser = dir.join("browser-and-argv");
+    std::fs::write(
+        &browser,
+        format!(
+            "#!/bin/sh\nfor f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < \"$f\"; echo; done > '{}' 2>/dev/null\nexec '{}' \"$@\"\n",
+            argv_log.display(),
+            recorder.script.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // The prefix's shell: .html pages open with winebrowser (wineboot left `.html` without
+    // an association here, with mshtml off), and winebrowser runs the recording browser.
+    wine_reg(&w, &["add", r"HKCR\.html", "/ve", "/d", "htmlfile", "/f"]);
+    let _default = DefaultBrowser(&w);
+    wine_reg(
+        &w,
+        &[
+            "add",
+            r"HKCU\Software\Wine\WineBrowser",
+            "/v",
+            "Browsers",
+            "/d",
+            &browser.display().to_string(),
+            "/f",
+        ],
+    );
+    let mut console = w.command(&["console", "admin"]);
+    console.env("OTPILOT_FEDERATION_ENDPOINT", signin.endpoint());
+    let run = run_piped(console, None);
+    run.assert_ok();
+    assert!(
+        run.stderr().contains("opened the AWS console for `admin`"),
+        "{}",
+        run.stderr()
+    );
+    // Winebrowser may still be starting the browser when otpilot.exe has exited.
+    let mut opened = recorder.opened();
+    for _ in 0..100 {
+        if !opened.is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        opened = recorder.opened();
+    }
+    assert_eq!(opened.len(), 1, "the browser was started once");
+    // The browser got the page's path (in Otpilot's runtime directory), nothing else.
+    let page = opened[0].page.clone().expect("a file:// page");
+    assert!(
+        page.starts_with(&w.prefix) && page.to_string_lossy().contains("/AppData/Local/otpilot/"),
+        "{}",
+        page.display()
+    );
+    let token = signin.token();
+    assert!(!opened[0].arg.contains("SigninToken") && !opened[0].arg.contains(&token));
+    // The page holds the federation endpoint's login URL with its token (after the logout).
+    let prefix = "https://signin.aws.amazon.com/oauth?Action=logout&redirect_uri=";
+    assert!(opened[0].url.starts_with(prefix), "{}", opened[0].url);
+    let login = url::Url::parse(&opened[0].url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "redirect_uri")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    assert!(
+        login.starts_with(&format!("{}?Action=login&", signin.endpoint())),
+        "{login}"
+    );
+    let signin_token = url::Url::parse(&login)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "SigninToken")
+        .map(|(_, v)| v.into_owned());
+    assert_eq!(signin_token.as_deref(), Some(token.as_str()), "{login}");
+    // The token as it travels in the URL (percent-encoded).
+    let encoded = login.split("SigninToken=").nth(1).unwrap().to_owned();
+    // No process's argv carried the token while the browser was starting.
+    let argv = std::fs::read_to_string(&argv_log).unwrap();
+    assert!(
+        argv.contains("file://"),
+        "the record holds the browser's own argv: {argv}"
+    );
+    for secret in [&token, &encoded] {
+        assert!(
+            !argv.contains(secret.as_str()),
+            "the sign-in token was in a process's argv"
+        );
+    }
+    // The page is removed afterwards (by a detached cmd.exe, after its lifetime).
+    let deadline = std::time::Instant::now()
+        + otpilot_core::console::browser::PAGE_LIFETIME
+        + std::time::Duration::from_secs(30);
+    while page.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    assert!(!page.exists(), "{} is still there", page.display());
+    // Only the recording browser's copies (under the test's own directory) hold the token.
+    let in_prefix = files_containing(&w.prefix, token.as_bytes());
+    assert!(
+        in_prefix.is_empty(),
+        "the sign-in token is in {in_prefix:?}"
     );
 }
