@@ -703,3 +703,73 @@ fn console_opens_a_private_page_through_the_shell_and_removes_it() {
         "the sign-in token is in {in_prefix:?}"
     );
 }
+
+/// Ctrl-C during `exec` on Windows: the child gets it and decides, otpilot.exe survives it
+/// and passes the child's exit code on. Run on a pty, where Wine gives the processes a
+/// console. A Ctrl-C typed on that terminal does not become a console event under Wine 8
+/// (tried), so the child sends the event to every process on the console itself, as the
+/// console does for the key; a parent with Windows' default handling dies of it
+/// (`ctrlc.exe parent`, checked first), so otpilot.exe passing 42 on shows its handling.
+#[test]
+#[ignore = "run by tests/windows.sh, which builds otpilot.exe"]
+fn ctrl_c_during_exec_reaches_the_child_and_otpilot_passes_its_exit_code() {
+    let w = WineWorld::new();
+    w.add_device();
+    w.aws.standard_profiles();
+    let child = mingw_program(&w, "ctrlc", &[]);
+    let on_a_console = |line: &str| -> (i32, String) {
+        // stdin stays open until script ends: at its end of input script stops early.
+        let mut script = Command::new("script")
+            .args(["--quiet", "--return", "--command", line, "/dev/null"])
+            .env_clear()
+            .envs(w.envs())
+            .env("TERM", "dumb")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let _open = script.stdin.take();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut script.stdout.take().unwrap(), &mut bytes).unwrap();
+        let status = script.wait().unwrap();
+        // Wine's console repaints the terminal, spaces as cursor moves: the text is kept.
+        let text = String::from_utf8_lossy(&bytes);
+        let mut plain = String::new();
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            if c == '\x1b' {
+                // CSI: ESC [ parameters, then a letter; `C` moves the cursor right.
+                chars.next();
+                let mut parameters = String::new();
+                for c in chars.by_ref() {
+                    if c.is_ascii_alphabetic() {
+                        if c == 'C' {
+                            let n = parameters.parse().unwrap_or(1);
+                            plain.push_str(&" ".repeat(n));
+                        }
+                        break;
+                    }
+                    parameters.push(c);
+                }
+            } else if c != '\r' {
+                plain.push(c);
+            }
+        }
+        (status.code().unwrap_or(-1), plain)
+    };
+    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    // Without a handler a parent dies of the event: the test can tell.
+    let (_, shown) = on_a_console(&format!("wine {} parent", quote(&child)));
+    assert!(shown.contains("the parent started its child"), "{shown}");
+    assert!(
+        !shown.contains("the parent survived"),
+        "a parent with the default handling survived: {shown}"
+    );
+    let (code, shown) = on_a_console(&format!(
+        "wine {} exec admin -- {}",
+        quote(&w.exe.display().to_string()),
+        quote(&child)
+    ));
+    assert!(shown.contains("the child got ctrl-c"), "{shown}");
+    assert_eq!(code, 42, "{shown}");
+}
