@@ -493,3 +493,7 @@ fn the_vault_unlocks_into_the_headless_agent_over_a_named_pipe() {
         stopped.stderr()
     );
 }
+
+// With Windows programs beside otpilot.exe: children built with MinGW, the shell's
+// handlers, Wine's console on a pty.
+mod around;

@@ -41,9 +41,20 @@ pub const MAX_CONNECTIONS: usize = 32;
 /// A connected stream a server reads one request from.
 pub(crate) trait Connection: Read + Send + 'static {
     fn set_timeout(&self, timeout: Duration) -> std::io::Result<()>;
-    /// A function that ends this connection from another thread (its reads return at once).
+    /// A function that ends this connection from another thread. Whether that also ends a
+    /// read blocked in the kernel depends on the OS (Linux: yes; Windows: not for a
+    /// `shutdown`, and not under Wine), so [`read_request`] never blocks longer than
+    /// [`SLICE`] in a connection that may be ended: it waits with [`Connection::readable_within`]
+    /// and checks its [`Slot`] in between.
     fn closer(&self) -> Option<Box<dyn Fn() + Send>>;
+    /// Whether a read would return now (data, or the end) within `timeout`. Only asked of
+    /// connections that may be ended from outside.
+    fn readable_within(&self, timeout: Duration) -> std::io::Result<bool>;
 }
+
+/// The longest a connection that may be ended from outside waits without looking whether
+/// it was.
+const SLICE: Duration = Duration::from_millis(100);
 
 impl Connection for LocalStream {
     fn set_timeout(&self, timeout: Duration) -> std::io::Result<()> {
@@ -54,6 +65,11 @@ impl Connection for LocalStream {
         Some(Box::new(move || {
             let _ = other.shutdown(std::net::Shutdown::Both);
         }))
+    }
+    fn readable_within(&self, _timeout: Duration) -> std::io::Result<bool> {
+        // The agent refuses beyond its cap and ends no connection from outside: its reads
+        // block until the request deadline, which their own timeout enforces.
+        Ok(true)
     }
 }
 
@@ -66,6 +82,9 @@ impl Connection for TcpStream {
         Some(Box::new(move || {
             let _ = other.shutdown(std::net::Shutdown::Both);
         }))
+    }
+    fn readable_within(&self, timeout: Duration) -> std::io::Result<bool> {
+        crate::platform::readable_within(self, timeout)
     }
 }
 
@@ -116,12 +135,21 @@ impl Connections {
             }
         }
         let id = self.0.next_id.fetch_add(1, Ordering::SeqCst);
+        let ended = Arc::new(AtomicBool::new(false));
         if let Some(closer) = closer {
-            self.idle().push_back((id, closer));
+            let flag = ended.clone();
+            // The flag first: the connection's reader sees it within a slice even where
+            // the OS leaves its read blocked.
+            let end: Closer = Box::new(move || {
+                flag.store(true, Ordering::SeqCst);
+                closer();
+            });
+            self.idle().push_back((id, end));
         }
         Some(Slot {
             connections: self.clone(),
             id,
+            ended,
         })
     }
 
@@ -145,9 +173,15 @@ impl Connections {
 pub(crate) struct Slot {
     connections: Connections,
     id: u64,
+    ended: Arc<AtomicBool>,
 }
 
 impl Slot {
+    /// Whether this connection was ended to make room for a newcomer.
+    pub fn was_ended(&self) -> bool {
+        self.ended.load(Ordering::SeqCst)
+    }
+
     /// The request is in: this connection is no longer one to end for a newcomer.
     pub fn request_read(&self) {
         self.connections.idle().retain(|(id, _)| *id != self.id);
@@ -269,9 +303,11 @@ pub(crate) fn accept_loop<S: Connection>(
 
 /// Reads one request of at most `max` bytes, all of it before `deadline` (a caller sending
 /// a byte now and then cannot hold the connection longer): the bytes up to where `complete`
-/// says it ends, or what came before the caller closed. `None` past the deadline or `max`.
+/// says it ends, or what came before the caller closed. `None` past the deadline or `max`,
+/// or once `endable` (the slot of a connection that may be ended from outside) was ended.
 pub(crate) fn read_request<S: Connection>(
     mut stream: &S,
+    endable: Option<&Slot>,
     deadline: Instant,
     max: usize,
     complete: impl Fn(&[u8]) -> Option<usize>,
@@ -283,6 +319,14 @@ where
     let mut chunk = Zeroizing::new([0u8; 1024]);
     loop {
         let left = deadline.checked_duration_since(Instant::now())?;
+        if let Some(slot) = endable {
+            if slot.was_ended() {
+                return None;
+            }
+            if !stream.readable_within(left.min(SLICE)).ok()? {
+                continue;
+            }
+        }
         stream
             .set_timeout(left.max(Duration::from_millis(1)))
             .ok()?;
@@ -371,5 +415,63 @@ mod tests {
         let _b = agent.admit(limits, WhenFull::Refuse, None).unwrap();
         assert!(agent.admit(limits, WhenFull::Refuse, None).is_none());
         drop((second, third));
+    }
+
+    /// A connection as Wine and Windows treat a blocked read: ending it from another thread
+    /// does not wake the read, which waits out its whole timeout.
+    struct Deaf;
+    impl Read for Deaf {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            std::thread::sleep(Duration::from_secs(3600));
+            Ok(0)
+        }
+    }
+    impl Read for &Deaf {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            std::thread::sleep(Duration::from_secs(3600));
+            Ok(0)
+        }
+    }
+    impl Connection for Deaf {
+        fn set_timeout(&self, _: Duration) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn closer(&self) -> Option<Closer> {
+            Some(Box::new(|| {}))
+        }
+        fn readable_within(&self, timeout: Duration) -> std::io::Result<bool> {
+            std::thread::sleep(timeout);
+            Ok(false)
+        }
+    }
+
+    #[test]
+    fn an_ended_connection_stops_reading_even_where_the_os_leaves_its_read_blocked() {
+        let limits = Limits {
+            max_connections: 1,
+            request_deadline: Duration::from_secs(3600),
+        };
+        let c = Connections::default();
+        let slot = c
+            .admit(limits, WhenFull::EndOldestIdle, Deaf.closer())
+            .unwrap();
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let read = read_request(
+                &Deaf,
+                Some(&slot),
+                Instant::now() + limits.request_deadline,
+                64,
+                |_| None,
+            );
+            drop(slot);
+            let _ = done.send(read.is_none());
+        });
+        // A newcomer beyond the cap ends the idle one, whose reader gives up.
+        let newcomer = c.admit(limits, WhenFull::EndOldestIdle, Deaf.closer());
+        assert!(newcomer.is_some());
+        // A guard against hanging, not a timing: the reader returns within a slice.
+        assert_eq!(finished.recv_timeout(Duration::from_secs(60)), Ok(true));
+        assert_eq!(c.active(), 1, "the ended connection's place is free");
     }
 }

@@ -186,6 +186,7 @@ fn serve(stream: LocalStream, handler: &dyn Handler, request_deadline: Duration)
     // One request line, all of it before the deadline.
     let Some(line) = read_request(
         &stream,
+        None,
         Instant::now() + request_deadline,
         MAX_LINE,
         |line| line.iter().position(|b| *b == b'\n').map(|end| end + 1),

@@ -79,3 +79,31 @@ pub fn is_private(path: &Path) -> std::io::Result<bool> {
     let meta = std::fs::symlink_metadata(path)?;
     Ok(meta.uid() == current_uid() && meta.permissions().mode() & 0o077 == 0)
 }
+
+/// Whether `stream` has something to read (data, or its end) within `timeout`: poll(2).
+pub fn readable_within(
+    stream: &std::net::TcpStream,
+    timeout: std::time::Duration,
+) -> std::io::Result<bool> {
+    use std::os::fd::AsRawFd;
+    let mut fd = libc::pollfd {
+        fd: stream.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let ms = i32::try_from(timeout.as_millis()).unwrap_or(i32::MAX);
+    // SAFETY: one valid pollfd, borrowed for the call; the descriptor stays open meanwhile
+    // (`stream` is borrowed).
+    match unsafe { libc::poll(&mut fd, 1, ms) } {
+        n if n < 0 => {
+            let e = std::io::Error::last_os_error();
+            // A signal: the caller asks again.
+            if e.kind() == std::io::ErrorKind::Interrupted {
+                Ok(false)
+            } else {
+                Err(e)
+            }
+        }
+        n => Ok(n > 0),
+    }
+}

@@ -22,9 +22,36 @@ pub const NO_HOME: &str =
 /// No hot cache on Windows: the kernel keyring is Linux's.
 pub const HOT_CACHE: bool = false;
 
-/// Not yet: under Wine the endpoint's eviction of idle connections did not work (a blocked
-/// read is not ended by a shutdown from another thread); refused until shown on Windows.
-pub const ENDPOINT_SUPPORTED: bool = false;
+/// The `exec --server` endpoint runs: its limits are tested under Wine (a `shutdown` from
+/// another thread does not end a blocked read here, so ended connections wait in slices:
+/// [`readable_within`]).
+pub const ENDPOINT_SUPPORTED: bool = true;
+
+/// Whether `stream` has something to read (data, or its end) within `timeout`: `WSAPoll`.
+pub fn readable_within(
+    stream: &std::net::TcpStream,
+    timeout: std::time::Duration,
+) -> std::io::Result<bool> {
+    use std::os::windows::io::AsRawSocket;
+    use windows_sys::Win32::Networking::WinSock::{
+        WSAGetLastError, WSAPoll, POLLRDNORM, WSAPOLLFD,
+    };
+    let mut fd = WSAPOLLFD {
+        fd: stream.as_raw_socket() as usize,
+        events: POLLRDNORM,
+        revents: 0,
+    };
+    let ms = i32::try_from(timeout.as_millis()).unwrap_or(i32::MAX);
+    // SAFETY: one valid WSAPOLLFD, borrowed for the call; the socket stays open meanwhile
+    // (`stream` is borrowed).
+    match unsafe { WSAPoll(&mut fd, 1, ms) } {
+        // SAFETY: reads this thread's last Winsock error; no arguments.
+        n if n < 0 => Err(std::io::Error::from_raw_os_error(unsafe {
+            WSAGetLastError()
+        })),
+        n => Ok(n > 0),
+    }
+}
 
 pub const OS_NAME: &str = "Windows";
 
