@@ -115,21 +115,26 @@ export function mountOrganization(deps: ViewDeps, profile: string | null): OrgPa
     if (shown === null) return [];
     const summary = h('p', { class: 'card', testid: 'org-summary', tabindex: '-1' }, shown.summary);
     if (shown.rows.length === 0) return [summary];
-    const head = h('tr', {}, ...['Severity', 'Account', 'Finding', 'Fix'].map((t) => h('th', { scope: 'col' }, t)));
-    return [
-      summary,
-      h('table', { class: 'org-table', testid: 'org-table' }, h('thead', {}, head), h('tbody', {}, ...shown.rows.map(buildRow))),
-    ];
+    // Cards rather than table columns: the window is narrow, and an account id or a fix
+    // command must stay readable.
+    return [summary, h('ul', { class: 'findings', testid: 'org-rows' }, ...shown.rows.map(buildRow))];
   }
 
   function buildRow(row: OrgRow): HTMLElement {
     return h(
-      'tr',
-      { testid: 'org-row', 'data-kind': row.kind, 'data-account': row.accountId, 'data-severity': row.severity ?? '' },
-      h('td', {}, h('span', { class: row.badgeClass }, row.label)),
-      h('td', { testid: 'org-account' }, h('span', {}, row.accountName), ' ', h('span', { class: 'muted' }, row.accountId)),
-      h('td', { testid: 'org-detail' }, row.detail),
-      h('td', {}, row.fix === '' ? null : h('code', { class: 'fix', title: 'Select it, copy it, run it in a terminal' }, row.fix)),
+      'li',
+      { class: 'finding', testid: 'org-row', 'data-kind': row.kind, 'data-account': row.accountId, 'data-severity': row.severity ?? '' },
+      h(
+        'p',
+        {},
+        h('span', { class: row.badgeClass }, row.label),
+        ' ',
+        h('strong', { testid: 'org-account-name' }, row.accountName),
+        ' ',
+        h('span', { class: 'muted' }, row.accountId),
+      ),
+      h('p', { testid: 'org-detail', class: 'org-detail' }, row.detail),
+      row.fix === '' ? null : h('code', { class: 'fix', title: 'Select it, copy it, run it in a terminal' }, row.fix),
     );
   }
 
