@@ -188,7 +188,9 @@ impl AppState {
     }
 
     fn org_progresses(&self) -> MutexGuard<'_, HashMap<String, OrgProgress>> {
-        self.org_progress.lock().unwrap_or_else(PoisonError::into_inner)
+        self.org_progress
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 

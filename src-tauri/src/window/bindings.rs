@@ -6,6 +6,7 @@
 
 use ts_rs::{Config, TS};
 
+use crate::commands::account::{OrgProgressEvent, OrganizationArgs};
 use crate::commands::devices::{
     AddDeviceArgs, AddResult, CopyResult, DeviceArgs, DeviceView, ExportImportResult,
     ImportExportArgs, PlannedDeviceView, RenameDeviceArgs, SetDeviceSerialArgs, SkippedView,
@@ -19,7 +20,6 @@ use crate::commands::profiles::{
 use crate::commands::settings::{SaveSettingsArgs, SettingsView};
 use crate::commands::setup::{KeysStored, StoreKeysArgs, SwitchSerialArgs, WireArgs};
 use crate::tray_client::FailedEvent;
-use crate::commands::account::{OrganizationArgs, OrgProgressEvent};
 use otpilot_core::account::organization::{
     AccountRow, AccountStatus, OrgFinding, OrganizationReport, Summary,
 };

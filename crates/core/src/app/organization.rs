@@ -53,7 +53,12 @@ impl Default for OrgOptions {
 
 impl OrgOptions {
     /// The options as the person typed them (the CLI's flags, the window's fields), checked.
-    pub fn new(role: &str, accounts: &[String], unit: Option<&str>, concurrency: usize) -> Result<Self> {
+    pub fn new(
+        role: &str,
+        accounts: &[String],
+        unit: Option<&str>,
+        concurrency: usize,
+    ) -> Result<Self> {
         Ok(Self {
             role: organization::role_name(role)?,
             scope: Scope::from_input(accounts, unit)?,

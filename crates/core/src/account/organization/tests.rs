@@ -154,7 +154,10 @@ fn typed_options_become_a_scope_or_say_what_is_wrong() {
     let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     assert_eq!(Scope::from_input(&[], None), Ok(Scope::All));
     // The window's empty fields and a trailing comma mean nothing more.
-    assert_eq!(Scope::from_input(&ids(&["", " "]), Some(" ")), Ok(Scope::All));
+    assert_eq!(
+        Scope::from_input(&ids(&["", " "]), Some(" ")),
+        Ok(Scope::All)
+    );
     assert_eq!(
         Scope::from_input(&ids(&[" 111111111111", "222222222222", ""]), None),
         Ok(Scope::Accounts(ids(&["111111111111", "222222222222"])))
