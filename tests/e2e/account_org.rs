@@ -6,6 +6,7 @@
 
 use std::collections::BTreeSet;
 use std::process::Command;
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -499,7 +500,20 @@ fn the_window_shows_the_whole_organization_report() {
         tray.attr("org-role", "value").as_deref(),
         Some("OrganizationAccountAccessRole")
     );
+    // One account at a time, each credential report answered 1.5 s late: the window has
+    // seconds between accounts to show how far the run is.
+    tray.fill("org-concurrency", "1");
+    world.gate.fail_next_for(
+        "GenerateCredentialReport",
+        4,
+        Fault::Delay(Duration::from_millis(1500)),
+    );
     tray.click("org-run");
+    tray.wait_text("org-progress", "accounts done while it runs", |t| {
+        ["1", "2", "3", "4"]
+            .iter()
+            .any(|n| t == format!("Checked {n} of 5 accounts…"))
+    });
     let summary = tray.wait_text("org-summary", "the organization's report", |t| {
         t.starts_with("Organization")
     });
