@@ -14,7 +14,10 @@ use otpilot_core::paths::Dirs;
 use otpilot_core::secret::SecretString;
 use otpilot_core::settings::Settings;
 
-pub use otpilot_core::agent::protocol::{Freshness, ProfileState, ProfileStates};
+use otpilot_core::account::organization::OrganizationReport;
+use otpilot_core::app::OrgOptions;
+
+pub use otpilot_core::agent::protocol::{Freshness, OrgProgress, ProfileState, ProfileStates};
 
 /// What the process hosting the state does for it on the desktop. The tray shows
 /// notifications, redraws its menu and asks the person in GTK dialogs; the window process
@@ -47,6 +50,8 @@ pub struct AppState {
     pub dirs: Dirs,
     desktop: Arc<dyn Desktop>,
     profiles: Mutex<HashMap<String, ProfileState>>,
+    /// The organization reports running, by profile: how far each is (the window asks).
+    org_progress: Mutex<HashMap<String, OrgProgress>>,
 }
 
 impl AppState {
@@ -66,6 +71,7 @@ impl AppState {
             session,
             desktop,
             profiles: Mutex::new(HashMap::new()),
+            org_progress: Mutex::new(HashMap::new()),
         }
     }
 
@@ -156,6 +162,35 @@ impl AppState {
     /// What the tray knows of every watched profile.
     pub fn profile_states(&self) -> ProfileStates {
         self.profiles().clone()
+    }
+
+    /// The organization report through `profile` (the core's, as the CLI's), its progress
+    /// kept while it runs for the window to ask.
+    pub fn organization_report(
+        &self,
+        profile: &str,
+        options: &OrgOptions,
+    ) -> otpilot_core::Result<OrganizationReport> {
+        let progress = |done, total| {
+            self.org_progresses()
+                .insert(profile.to_owned(), OrgProgress { done, total });
+        };
+        let report = self
+            .session
+            .organization_report(profile, options, &progress);
+        self.org_progresses().remove(profile);
+        report
+    }
+
+    /// How far the organization report running through `profile` is; `None` when none runs.
+    pub fn org_progress(&self, profile: &str) -> Option<OrgProgress> {
+        self.org_progresses().get(profile).copied()
+    }
+
+    fn org_progresses(&self) -> MutexGuard<'_, HashMap<String, OrgProgress>> {
+        self.org_progress
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeSet;
 use std::process::Command;
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -26,8 +27,14 @@ struct Org {
 
 impl Org {
     fn new() -> Org {
+        Org::with(TestEnv::new(), MEMBERS)
+    }
+
+    /// An organization of `members` member accounts (at least 5: the fixture plants one
+    /// thing in each of the first five), the world in `env`.
+    fn with(env: TestEnv, members: usize) -> Org {
         let moto: &'static Moto = Box::leak(Box::new(Moto::private_with_clock()));
-        let world = AwsWorld::with_moto(TestEnv::new(), moto);
+        let world = AwsWorld::with_moto(env, moto);
         world.write_config("[profile base]\nregion = us-east-1\nmfa_serial = {serial}\n");
         world.write_base_credentials();
         let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -35,7 +42,7 @@ impl Org {
         let out = Command::new(venv().join("bin/python"))
             .arg(fixture)
             .arg(&moto.endpoint)
-            .arg(MEMBERS.to_string())
+            .arg(members.to_string())
             .arg(moto.clock.as_ref().unwrap())
             .output()
             .expect("run the organization fixture");
@@ -473,3 +480,94 @@ for account in (first, second):
     if account == first:
         iam.add_user_to_group(GroupName="Developers", UserName="console-user")
 "#;
+
+/// The window's Account view, "Whole organization": the same report, made by the tray with
+/// one MFA session, shown as a person reads it (a small organization, to stay quick).
+#[test]
+fn the_window_shows_the_whole_organization_report() {
+    use crate::harness::keyring::Keyring;
+    use crate::harness::tray::{desktop, screenshot, serial, DrivenTray};
+
+    let _one = serial();
+    let (_session, env) = desktop(Keyring::Unlocked);
+    let org = Org::with(env, 5);
+    let world = &org.world;
+    let tray = DrivenTray::start(&world.env, &world.aws_envs());
+    tray.click("nav-account");
+    tray.select("account-profile", "base");
+    tray.click("org-toggle");
+    assert_eq!(
+        tray.attr("org-role", "value").as_deref(),
+        Some("OrganizationAccountAccessRole")
+    );
+    // One account at a time, each credential report answered 1.5 s late: the window has
+    // seconds between accounts to show how far the run is.
+    tray.fill("org-concurrency", "1");
+    world.gate.fail_next_for(
+        "GenerateCredentialReport",
+        4,
+        Fault::Delay(Duration::from_millis(1500)),
+    );
+    tray.click("org-run");
+    tray.wait_text("org-progress", "accounts done while it runs", |t| {
+        ["1", "2", "3", "4"]
+            .iter()
+            .any(|n| t == format!("Checked {n} of 5 accounts…"))
+    });
+    let summary = tray.wait_text("org-summary", "the organization's report", |t| {
+        t.starts_with("Organization")
+    });
+    // The management account and the three members with their role are checked (moto gives
+    // no root user MFA, so each has that high finding; the console user is the fifth).
+    assert_eq!(
+        summary,
+        "Organization (profile base, role OrganizationAccountAccessRole): 4 accounts checked, \
+         1 not checked, 1 skipped. Findings: 5 high, 3 medium, 1 low."
+    );
+    // One row per finding, then one per account not checked or skipped.
+    let rows = tray.texts("org-row");
+    let row_of = |id: &str, what: &str| -> usize {
+        rows.iter()
+            .position(|r| r.contains(id) && r.contains(what))
+            .unwrap_or_else(|| panic!("no row for {id} with {what:?} in {rows:#?}"))
+    };
+    let console = org.id("console_user");
+    let row = &rows[row_of(&console, "`console-user` can sign in")];
+    assert!(
+        row.starts_with("High") && row.contains(&org.name_of(&console)),
+        "{row}"
+    );
+    let roleless = org.id("roleless");
+    let unchecked = row_of(&roleless, "Not checked");
+    assert!(
+        rows[unchecked].contains(&org.name_of(&roleless))
+            && rows[unchecked].contains("AccessDenied on sts:AssumeRole"),
+        "{}",
+        rows[unchecked]
+    );
+    let suspended = org.id("suspended");
+    let skipped = row_of(&suspended, "Skipped");
+    assert!(
+        rows[skipped].contains(&org.name_of(&suspended)) && rows[skipped].contains("suspended"),
+        "{}",
+        rows[skipped]
+    );
+    // 9 findings, most severe first, then the accounts' own rows.
+    let labels: Vec<&str> = rows
+        .iter()
+        .map(|r| {
+            ["High", "Medium", "Low", "Not checked", "Skipped"]
+                .into_iter()
+                .find(|l| r.starts_with(l))
+                .unwrap_or_else(|| panic!("a row without its badge: {r}"))
+        })
+        .collect();
+    let mut want = vec!["High"; 5];
+    want.extend(["Medium"; 3]);
+    want.extend(["Low", "Not checked", "Skipped"]);
+    assert_eq!(labels, want);
+    // One MFA code for the whole run.
+    assert_eq!(world.gate.count("GetSessionToken"), 1);
+    tray.scroll_to("org-concurrency");
+    screenshot(&crate::tray::docs("account-organization.png"));
+}

@@ -5,9 +5,7 @@
 use std::io::{IsTerminal, Write};
 
 use anyhow::{bail, Result};
-use otpilot_core::account::organization::{
-    is_account_id, is_parent_id, AccountStatus, OrganizationReport, Scope,
-};
+use otpilot_core::account::organization::{AccountStatus, OrganizationReport};
 use otpilot_core::app::{OrgEnforcePlan, OrgOptions, Planned};
 use otpilot_core::aws::iam_admin::Principal;
 use otpilot_core::csv;
@@ -17,27 +15,12 @@ use crate::cli::OrgArgs;
 use crate::term;
 
 pub fn options(org: &OrgArgs) -> Result<OrgOptions> {
-    let scope = if let Some(ou) = &org.ou {
-        if !is_parent_id(ou) {
-            bail!("`{}` is not an organizational unit id (`ou-…`) or root id (`r-…`); `aws organizations list-roots` shows them", term::shown(ou));
-        }
-        Scope::Unit(ou.clone())
-    } else if !org.accounts.is_empty() {
-        if let Some(bad) = org.accounts.iter().find(|id| !is_account_id(id)) {
-            bail!(
-                "`{}` is not an AWS account id (12 digits); give --accounts as 111111111111,222222222222",
-                term::shown(bad)
-            );
-        }
-        Scope::Accounts(org.accounts.clone())
-    } else {
-        Scope::All
-    };
-    Ok(OrgOptions {
-        role: org.role.clone(),
-        scope,
-        concurrency: usize::from(org.concurrency),
-    })
+    Ok(OrgOptions::new(
+        &org.role,
+        &org.accounts,
+        org.ou.as_deref(),
+        usize::from(org.concurrency),
+    )?)
 }
 
 /// "checked 12/30 accounts" on stderr, rewritten in place, when stderr is a terminal.

@@ -280,6 +280,8 @@ pub enum Error {
         code: String,
         message: String,
     },
+    #[error(transparent)]
+    OrgOption(#[from] crate::account::organization::BadOption),
     #[error("profile `{profile}` is not allowed iam:{action} (AWS answered AccessDenied); grant it that action, or use an administrator's profile")]
     AccountDenied {
         profile: String,
@@ -459,6 +461,7 @@ impl Error {
             Error::DeviceUseDenied { .. } => ErrorKind::Denied,
             Error::Sts { .. } | Error::Iam { .. } | Error::Organizations { .. } => ErrorKind::Aws,
             Error::AccountDenied { .. } => ErrorKind::Denied,
+            Error::OrgOption(_) => ErrorKind::InvalidInput,
             Error::Lifecycle(_) => ErrorKind::Lifecycle,
             Error::NotConfirmed(_) => ErrorKind::NotConfirmed,
             Error::LockTimeout { .. } => ErrorKind::Timeout,

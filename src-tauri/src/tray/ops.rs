@@ -4,6 +4,7 @@
 
 use otpilot_core::agent::protocol::{TrayOp as Op, WireError};
 use otpilot_core::agent::server::Handler;
+use otpilot_core::app::OrgOptions;
 use otpilot_core::credentials::Credentials;
 use otpilot_core::error::ErrorKind;
 use otpilot_tray::error::{CommandError, CommandResult};
@@ -47,6 +48,19 @@ fn run(state: &'static AppState, op: Op) -> CommandResult<Value> {
         }
         Op::AccountReport { profile } => {
             return Ok(json!(state.session.account_report(&profile)?));
+        }
+        Op::OrganizationReport {
+            profile,
+            role,
+            accounts,
+            ou,
+            concurrency,
+        } => {
+            let options = OrgOptions::new(&role, &accounts, ou.as_deref(), concurrency)?;
+            return Ok(json!(state.organization_report(&profile, &options)?));
+        }
+        Op::OrganizationProgress { profile } => {
+            return Ok(json!(state.org_progress(&profile)));
         }
         Op::ProfileStates => {
             return Ok(json!(state.profile_states()));

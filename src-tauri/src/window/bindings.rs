@@ -6,6 +6,7 @@
 
 use ts_rs::{Config, TS};
 
+use crate::commands::account::{OrgProgressEvent, OrganizationArgs};
 use crate::commands::devices::{
     AddDeviceArgs, AddResult, CopyResult, DeviceArgs, DeviceView, ExportImportResult,
     ImportExportArgs, PlannedDeviceView, RenameDeviceArgs, SetDeviceSerialArgs, SkippedView,
@@ -19,6 +20,9 @@ use crate::commands::profiles::{
 use crate::commands::settings::{SaveSettingsArgs, SettingsView};
 use crate::commands::setup::{KeysStored, StoreKeysArgs, SwitchSerialArgs, WireArgs};
 use crate::tray_client::FailedEvent;
+use otpilot_core::account::organization::{
+    AccountRow, AccountStatus, OrgFinding, OrganizationReport, Summary,
+};
 use otpilot_core::account::report::{Finding, Severity};
 use otpilot_core::agent::protocol::Freshness;
 use otpilot_core::app::{AccountReport, ConfigPreview, KeysLocation, KeysMoved, ProfileIdentity};
@@ -63,6 +67,12 @@ fn generate() -> String {
         Severity::decl(&cfg),
         Finding::decl(&cfg),
         AccountReport::decl(&cfg),
+        OrgFinding::decl(&cfg),
+        AccountStatus::decl(&cfg),
+        AccountRow::decl(&cfg),
+        Summary::decl(&cfg),
+        OrganizationReport::decl(&cfg),
+        OrgProgressEvent::decl(&cfg),
         // Command arguments.
         AddDeviceArgs::decl(&cfg),
         ImportExportArgs::decl(&cfg),
@@ -70,6 +80,7 @@ fn generate() -> String {
         RenameDeviceArgs::decl(&cfg),
         SetDeviceSerialArgs::decl(&cfg),
         ProfileArgs::decl(&cfg),
+        OrganizationArgs::decl(&cfg),
         OpenConsoleArgs::decl(&cfg),
         SaveSettingsArgs::decl(&cfg),
         MfaEnrollArgs::decl(&cfg),

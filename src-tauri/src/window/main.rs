@@ -54,6 +54,7 @@ fn main() {
             commands::devices::copy_code,
             commands::profiles::list_profiles,
             commands::account::account_report,
+            commands::account::organization_report,
             commands::profiles::refresh_profile,
             commands::profiles::open_console,
             commands::profiles::app_status,

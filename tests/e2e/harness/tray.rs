@@ -551,6 +551,19 @@ impl DrivenTray {
         }
     }
 
+    /// The text of every element with `testid` (the rows of a table), in document order.
+    pub fn texts(&self, testid: &str) -> Vec<String> {
+        self.wait_testid(testid);
+        let css = Self::css(testid);
+        self.rt.block_on(async {
+            let mut texts = Vec::new();
+            for el in self.client.find_all(Locator::Css(&css)).await.unwrap() {
+                texts.push(el.text().await.unwrap());
+            }
+            texts
+        })
+    }
+
     pub fn text(&self, testid: &str) -> String {
         self.on_element(testid, "read", |el| async move { el.text().await })
     }

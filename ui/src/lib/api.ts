@@ -32,6 +32,9 @@ import type {
   KeysMoved,
   KeysStored,
   MfaEnrollArgs,
+  OrganizationArgs,
+  OrganizationReport,
+  OrgProgressEvent,
   OpenConsoleArgs,
   ProfileArgs,
   ProfileIdentity,
@@ -250,6 +253,16 @@ export const mfaSwitchSerial = (old: string, newSerial: string): Promise<string[
  */
 export const accountReport = (args: ProfileArgs): Promise<AccountReport> => call('account_report', args);
 
+/**
+ * The same report in every (selected) account of the AWS Organization the profile manages,
+ * through each account's access role and one MFA session (`otpilot account report
+ * --organization`). The tray checks the fields; a profile that is not the management
+ * account's (or a delegated administrator's) fails with a message saying so. Progress comes
+ * as `organization://progress` events while it runs.
+ */
+export const organizationReport = (args: OrganizationArgs): Promise<OrganizationReport> =>
+  call('organization_report', args);
+
 // ---- events ----
 
 export const EVENTS = {
@@ -258,6 +271,8 @@ export const EVENTS = {
   devicesChanged: 'devices://changed',
   /** The AWS files changed (keys moved or stored, a profile wired or unwired). */
   profilesChanged: 'profiles://changed',
+  /** How far a running organization report is (accounts done, of how many). */
+  organizationProgress: 'organization://progress',
 } as const;
 
 /**
@@ -298,3 +313,6 @@ export const onDevicesChanged = (handler: () => void): (() => void) =>
 
 export const onProfilesChanged = (handler: () => void): (() => void) =>
   subscribe<null>(EVENTS.profilesChanged, () => handler());
+
+export const onOrganizationProgress = (handler: (progress: OrgProgressEvent) => void): (() => void) =>
+  subscribe<OrgProgressEvent>(EVENTS.organizationProgress, handler);

@@ -149,6 +149,44 @@ users: number,
  */
 findings: Array<Finding>, };
 
+export type OrgFinding = { account_id: string, account_name: string, 
+/**
+ * Stable id: `root_mfa`, `console_without_mfa`, `keys_without_mfa`, `old_access_key`,
+ * `unused_access_key`, `unassigned_mfa_device`, `no_password_policy`,
+ * `weak_password_policy`.
+ */
+check: string, severity: Severity, 
+/**
+ * Who or what: a user name, `root`, a device serial, `account`.
+ */
+subject: string, detail: string, 
+/**
+ * The exact command that fixes it (or, for the root user, where to do it).
+ */
+fix: string, };
+
+export type AccountStatus = { "status": "checked", users: number, high: number, medium: number, low: number, } | { "status": "not_checked", reason: string, } | { "status": "skipped", reason: string, };
+
+export type AccountRow = { account_id: string, account_name: string, } & ({ "status": "checked", users: number, high: number, medium: number, low: number, } | { "status": "not_checked", reason: string, } | { "status": "skipped", reason: string, });
+
+export type Summary = { high: number, medium: number, low: number, checked: number, not_checked: number, skipped: number, };
+
+export type OrganizationReport = { profile: string, 
+/**
+ * The role assumed in each member account.
+ */
+role: string, 
+/**
+ * Every account listed, by account id.
+ */
+accounts: Array<AccountRow>, 
+/**
+ * Most severe first, then by account id, then in the account report's order.
+ */
+findings: Array<OrgFinding>, summary: Summary, };
+
+export type OrgProgressEvent = { profile: string, done: number, total: number, };
+
 export type AddDeviceArgs = { name: string, 
 /**
  * Pasted text: a base32 seed, an otpauth:// URI or an otpauth-migration:// export.
@@ -172,6 +210,20 @@ export type RenameDeviceArgs = { old: string, new: string, };
 export type SetDeviceSerialArgs = { name: string, serial: string | null, };
 
 export type ProfileArgs = { profile: string, };
+
+export type OrganizationArgs = { profile: string, 
+/**
+ * The access role's name in each member account.
+ */
+role: string, 
+/**
+ * Only these account ids; none for every account.
+ */
+accounts: Array<string>, 
+/**
+ * Only the accounts directly in this organizational unit or root.
+ */
+ou: string | null, concurrency: number, };
 
 export type OpenConsoleArgs = { profile: string, 
 /**

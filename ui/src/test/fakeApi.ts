@@ -3,7 +3,7 @@
 
 import { vi } from 'vitest';
 import * as real from '../lib/api';
-import type { ProfileView, FailedPayload, SettingsView } from '../lib/api';
+import type { ProfileView, FailedPayload, OrgProgressEvent, SettingsView } from '../lib/api';
 import type { Api, ViewDeps } from '../views/context';
 
 export type FakeApi = Api & {
@@ -11,6 +11,7 @@ export type FakeApi = Api & {
   emitFailed: (payload: FailedPayload) => void;
   emitDevicesChanged: () => void;
   emitProfilesChanged: () => void;
+  emitOrganizationProgress: (progress: OrgProgressEvent) => void;
 };
 
 export const SETTINGS: SettingsView = {
@@ -29,6 +30,7 @@ export function fakeApi(): FakeApi {
     failed: new Set<(p: FailedPayload) => void>(),
     devices: new Set<() => void>(),
     profiles: new Set<() => void>(),
+    organization: new Set<(p: OrgProgressEvent) => void>(),
   };
   const subscribe =
     <T>(set: Set<T>) =>
@@ -94,10 +96,19 @@ export function fakeApi(): FakeApi {
     onCredentialsFailed: subscribe(handlers.failed),
     onDevicesChanged: subscribe(handlers.devices),
     onProfilesChanged: subscribe(handlers.profiles),
+    organizationReport: vi.fn(async (args: real.OrganizationArgs) => ({
+      profile: args.profile,
+      role: args.role,
+      accounts: [],
+      findings: [],
+      summary: { high: 0, medium: 0, low: 0, checked: 0, not_checked: 0, skipped: 0 },
+    })),
+    onOrganizationProgress: subscribe(handlers.organization),
     emitRefreshed: (v) => handlers.refreshed.forEach((fn) => fn(v)),
     emitFailed: (p) => handlers.failed.forEach((fn) => fn(p)),
     emitDevicesChanged: () => handlers.devices.forEach((fn) => fn()),
     emitProfilesChanged: () => handlers.profiles.forEach((fn) => fn()),
+    emitOrganizationProgress: (p) => handlers.organization.forEach((fn) => fn(p)),
   };
 }
 

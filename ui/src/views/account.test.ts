@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AccountReport, ProfileView } from '../lib/api';
+import type { AccountReport, OrganizationArgs, OrganizationReport, ProfileView } from '../lib/api';
 import { CommandError } from '../lib/api';
 import { byTestId, fakeApi, fakeDeps, queryTestId, settle, type FakeApi } from '../test/fakeApi';
+import { ORG_REPORT } from '../test/orgReport';
 import { PROFILE_KEY, mountAccount } from './account';
 import type { Unmount } from './context';
 
@@ -265,5 +266,101 @@ describe('account view: the report', () => {
     await settle();
     expect(rows()).toHaveLength(0);
     expect(api.listProfiles).toHaveBeenCalledTimes(1);
+  });
+});
+
+const input = (id: string): HTMLInputElement => byTestId<HTMLInputElement>(root, id);
+const orgRun = (): HTMLButtonElement => byTestId<HTMLButtonElement>(root, 'org-run');
+
+function typeInto(id: string, value: string): void {
+  input(id).value = value;
+  input(id).dispatchEvent(new Event('input', { bubbles: true }));
+}
+
+describe('account view: whole organization', () => {
+  it('is offered for a chosen profile, with the CLI defaults', async () => {
+    await mount(['admin']);
+    expect(byTestId(root, 'org-panel').hidden).toBe(false);
+    expect(text('org-toggle')).toBe('Whole organization');
+    expect(input('org-role').value).toBe('OrganizationAccountAccessRole');
+    expect(input('org-accounts').value).toBe('');
+    expect(input('org-concurrency').value).toBe('8');
+    expect(orgRun().textContent).toBe('Check every account');
+  });
+
+  it('is hidden without profiles', async () => {
+    await mount([]);
+    expect(byTestId(root, 'org-panel').hidden).toBe(true);
+  });
+
+  it('shows progress while it runs, then the table with every account row and the summary', async () => {
+    let answer: (r: OrganizationReport) => void = () => undefined;
+    api.organizationReport = vi.fn(
+      (_args: OrganizationArgs) => new Promise<OrganizationReport>((resolve) => (answer = resolve)),
+    );
+    await mount(['admin']);
+    typeInto('org-accounts', '111111111111, 222222222222');
+    orgRun().click();
+    await settle();
+    expect(api.organizationReport).toHaveBeenCalledWith({
+      profile: 'admin',
+      role: 'OrganizationAccountAccessRole',
+      accounts: ['111111111111', '222222222222'],
+      ou: null,
+      concurrency: 8,
+    });
+    expect(orgRun().disabled).toBe(true);
+    expect(text('org-progress')).toContain("Listing the organization's accounts");
+    api.emitOrganizationProgress({ profile: 'admin', done: 1, total: 2 });
+    expect(text('org-progress')).toBe('Checked 1 of 2 accounts…');
+
+    answer(ORG_REPORT);
+    await settle();
+    expect(text('org-progress')).toBe('');
+    expect(orgRun().disabled).toBe(false);
+    expect(text('org-summary')).toBe(
+      'Organization (profile admin, role OrganizationAccountAccessRole): 2 accounts checked, 1 not checked, 1 skipped. Findings: 2 high, 1 medium, 1 low.',
+    );
+    const rows = Array.from(root.querySelectorAll<HTMLElement>('[data-testid="org-row"]'));
+    expect(rows.map((r) => [r.dataset.kind, r.dataset.severity, r.dataset.account])).toEqual([
+      ['finding', 'high', '111111111111'],
+      ['finding', 'high', '444444444444'],
+      ['finding', 'medium', '444444444444'],
+      ['finding', 'low', '111111111111'],
+      ['not_checked', '', '333333333333'],
+      ['skipped', '', '222222222222'],
+    ]);
+    expect(rows[0]!.textContent).toContain('High prod 111111111111');
+    expect(rows[0]!.textContent).toContain('otpilot account enforce-mfa --profile admin --organization');
+    expect(rows[4]!.textContent).toContain('Not checked roleless 333333333333');
+    expect(rows[4]!.textContent).toContain('AccessDenied on sts:AssumeRole');
+    expect(rows[4]!.querySelector('code')).toBeNull();
+    expect(rows[5]!.textContent).toBe('Skipped closed-one 222222222222suspended');
+  });
+
+  it("shows the tray's one-line error for a profile that manages no organization", async () => {
+    const message =
+      "AWS Organizations ListAccounts failed: not allowed; run it with the management account's profile or a delegated administrator's";
+    api.organizationReport = vi.fn(async () => {
+      throw new CommandError('aws', message);
+    });
+    await mount(['member']);
+    orgRun().click();
+    await settle();
+    expect(text('org-error')).toBe(message);
+    expect(queryTestId(root, 'org-summary')).toBeNull();
+    expect(orgRun().disabled).toBe(false);
+  });
+
+  it('clears the result when another profile is chosen', async () => {
+    api.organizationReport = vi.fn(async () => ORG_REPORT);
+    await mount(['admin', 'dev']);
+    orgRun().click();
+    await settle();
+    expect(queryTestId(root, 'org-summary')).not.toBeNull();
+    const select = byTestId<HTMLSelectElement>(root, 'account-profile');
+    select.value = 'dev';
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+    expect(queryTestId(root, 'org-summary')).toBeNull();
   });
 });

@@ -25,6 +25,7 @@ import {
   type FindingRow,
 } from './account.model';
 import { failure, type Unmount, type ViewDeps } from './context';
+import { mountOrganization } from './organization';
 
 export { PROFILE_KEY };
 
@@ -57,6 +58,9 @@ export function mountAccount(root: HTMLElement, deps: ViewDeps): Unmount {
   const status = h('p', { class: 'hint', testid: 'account-status', role: 'status', 'aria-live': 'polite' });
   const error = h('p', { class: 'error', testid: 'account-error', 'aria-live': 'polite' });
   const result = h('div', {});
+  // "Whole organization": the same report over every account a management profile reaches.
+  const org = mountOrganization(deps, state.profile);
+  org.el.hidden = true;
   replaceChildren(
     root,
     h(
@@ -73,6 +77,7 @@ export function mountAccount(root: HTMLElement, deps: ViewDeps): Unmount {
       status,
       error,
       result,
+      org.el,
     ),
   );
 
@@ -86,6 +91,7 @@ export function mountAccount(root: HTMLElement, deps: ViewDeps): Unmount {
   function update(next: AccountState): void {
     if (next === state) return;
     state = next;
+    org.setProfile(state.profile);
     if (!disposed) render();
   }
 
@@ -104,6 +110,8 @@ export function mountAccount(root: HTMLElement, deps: ViewDeps): Unmount {
       formEls.run.disabled = shown.runDisabled;
       formEls.form.setAttribute('aria-busy', shown.busy ? 'true' : 'false');
     }
+    // Only with a profile to run it for.
+    org.el.hidden = shown.kind !== 'form';
     setText(status, accountStatus(state));
     setText(error, state.error);
     if (state.report !== drawnReport) {
@@ -214,5 +222,6 @@ export function mountAccount(root: HTMLElement, deps: ViewDeps): Unmount {
   return () => {
     disposed = true;
     unlistenProfiles();
+    org.unmount();
   };
 }

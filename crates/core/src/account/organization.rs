@@ -20,6 +20,22 @@ pub const DEFAULT_CONCURRENCY: usize = 8;
 /// More than this would only queue at AWS's throttling.
 pub const MAX_CONCURRENCY: usize = 64;
 
+/// An option of the organization run that cannot be used, as the person typed it (the CLI's
+/// flags and the window's fields are checked here, once).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadOption {
+    #[error("`{0}` is not an organizational unit id (`ou-…`) or root id (`r-…`); `aws organizations list-roots` shows them")]
+    Unit(String),
+    #[error("`{0}` is not an AWS account id (12 digits); give the accounts as 111111111111,222222222222")]
+    Account(String),
+    #[error("give either account ids or an organizational unit, not both")]
+    AccountsAndUnit,
+    #[error("`{0}` is not an IAM role name (1 to 64 letters, digits or +=,.@_-); the default is {DEFAULT_ACCESS_ROLE}")]
+    Role(String),
+    #[error("{0} accounts at once is out of range: give 1 to {MAX_CONCURRENCY}")]
+    Concurrency(usize),
+}
+
 /// Which accounts to look at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
@@ -31,8 +47,53 @@ pub enum Scope {
     Unit(String),
 }
 
+impl Scope {
+    /// The scope from what the person gave: an organizational unit (or root) id, account ids,
+    /// or neither for every account. Blank entries (a trailing comma) are ignored.
+    pub fn from_input(accounts: &[String], unit: Option<&str>) -> Result<Scope, BadOption> {
+        let accounts: Vec<String> = accounts
+            .iter()
+            .map(|id| id.trim())
+            .filter(|id| !id.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let unit = unit.map(str::trim).filter(|u| !u.is_empty());
+        match unit {
+            Some(_) if !accounts.is_empty() => Err(BadOption::AccountsAndUnit),
+            Some(u) if !is_parent_id(u) => Err(BadOption::Unit(u.to_owned())),
+            Some(u) => Ok(Scope::Unit(u.to_owned())),
+            None if accounts.is_empty() => Ok(Scope::All),
+            None => match accounts.iter().find(|id| !is_account_id(id)) {
+                Some(bad) => Err(BadOption::Account(bad.clone())),
+                None => Ok(Scope::Accounts(accounts)),
+            },
+        }
+    }
+}
+
+/// The access role's name as typed: an IAM role name (no path).
+/// <https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html>
+pub fn role_name(typed: &str) -> Result<String, BadOption> {
+    let role = typed.trim();
+    let ok = |b: u8| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b);
+    if role.is_empty() || role.len() > 64 || !role.bytes().all(ok) {
+        return Err(BadOption::Role(typed.to_owned()));
+    }
+    Ok(role.to_owned())
+}
+
+/// The number of accounts checked at once, when it is in range.
+pub fn concurrency(n: usize) -> Result<usize, BadOption> {
+    if (1..=MAX_CONCURRENCY).contains(&n) {
+        Ok(n)
+    } else {
+        Err(BadOption::Concurrency(n))
+    }
+}
+
 /// One finding of one account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OrgFinding {
     pub account_id: String,
     pub account_name: String,
@@ -42,6 +103,7 @@ pub struct OrgFinding {
 
 /// What became of one account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum AccountStatus {
     /// The report ran: this many IAM users, and findings by severity.
@@ -58,6 +120,7 @@ pub enum AccountStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AccountRow {
     pub account_id: String,
     pub account_name: String,
@@ -67,6 +130,7 @@ pub struct AccountRow {
 
 /// Counts over the whole run.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Summary {
     pub high: u32,
     pub medium: u32,
@@ -78,6 +142,7 @@ pub struct Summary {
 
 /// The organization's report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OrganizationReport {
     pub profile: String,
     /// The role assumed in each member account.

@@ -90,6 +90,20 @@ pub enum TrayOp {
     /// The account report (`otpilot account report`) through a profile's credentials;
     /// answers the report.
     AccountReport { profile: String },
+    /// The account report in every (selected) account of the organization
+    /// (`otpilot account report --organization`), through a management profile's MFA
+    /// session; the fields as the person typed them (the core checks them). Answers the
+    /// organization's report.
+    OrganizationReport {
+        profile: String,
+        role: String,
+        accounts: Vec<String>,
+        ou: Option<String>,
+        concurrency: usize,
+    },
+    /// How far the organization report running for a profile is; answers an
+    /// [`OrgProgress`], or null when none runs.
+    OrganizationProgress { profile: String },
     /// What the tray knows of each watched profile.
     ProfileStates,
     /// Make `accelerator` the global shortcut (none when `None`); refused shortcuts are
@@ -109,10 +123,20 @@ impl TrayOp {
             | TrayOp::OpenConsole { .. }
             | TrayOp::CheckProfile { .. }
             | TrayOp::AccountReport { .. } => Duration::from_secs(180),
+            // Hundreds of accounts, each with its credential report.
+            TrayOp::OrganizationReport { .. } => Duration::from_secs(1800),
             TrayOp::ApplyShortcut { .. } => Duration::from_secs(15),
             _ => Duration::from_secs(10),
         }
     }
+}
+
+/// How far an organization report is: accounts done, of how many.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct OrgProgress {
+    pub done: usize,
+    pub total: usize,
 }
 
 /// What the tray knows about a watched profile.
@@ -449,6 +473,16 @@ mod tests {
                 profile: "admin".into(),
             },
             TrayOp::AccountReport {
+                profile: "admin".into(),
+            },
+            TrayOp::OrganizationReport {
+                profile: "admin".into(),
+                role: "OrganizationAccountAccessRole".into(),
+                accounts: vec!["111111111111".into()],
+                ou: None,
+                concurrency: 8,
+            },
+            TrayOp::OrganizationProgress {
                 profile: "admin".into(),
             },
             TrayOp::ProfileStates,

@@ -51,6 +51,22 @@ impl Default for OrgOptions {
     }
 }
 
+impl OrgOptions {
+    /// The options as the person typed them (the CLI's flags, the window's fields), checked.
+    pub fn new(
+        role: &str,
+        accounts: &[String],
+        unit: Option<&str>,
+        concurrency: usize,
+    ) -> Result<Self> {
+        Ok(Self {
+            role: organization::role_name(role)?,
+            scope: Scope::from_input(accounts, unit)?,
+            concurrency: organization::concurrency(concurrency)?,
+        })
+    }
+}
+
 /// Progress of a run: accounts done, and how many there are.
 pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
 

@@ -148,3 +148,42 @@ fn ids_are_told_apart() {
     assert!(is_parent_id("r-ab12"));
     assert!(!is_parent_id("123456789012"));
 }
+
+#[test]
+fn typed_options_become_a_scope_or_say_what_is_wrong() {
+    let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(Scope::from_input(&[], None), Ok(Scope::All));
+    // The window's empty fields and a trailing comma mean nothing more.
+    assert_eq!(
+        Scope::from_input(&ids(&["", " "]), Some(" ")),
+        Ok(Scope::All)
+    );
+    assert_eq!(
+        Scope::from_input(&ids(&[" 111111111111", "222222222222", ""]), None),
+        Ok(Scope::Accounts(ids(&["111111111111", "222222222222"])))
+    );
+    assert_eq!(
+        Scope::from_input(&[], Some("ou-ab12-cdef3456")),
+        Ok(Scope::Unit("ou-ab12-cdef3456".into()))
+    );
+    assert_eq!(
+        Scope::from_input(&ids(&["1111"]), None),
+        Err(BadOption::Account("1111".into()))
+    );
+    assert_eq!(
+        Scope::from_input(&[], Some("123456789012")),
+        Err(BadOption::Unit("123456789012".into()))
+    );
+    assert_eq!(
+        Scope::from_input(&ids(&["111111111111"]), Some("r-ab12")),
+        Err(BadOption::AccountsAndUnit)
+    );
+    assert_eq!(role_name(" Admin.Org@x "), Ok("Admin.Org@x".into()));
+    assert!(role_name("").is_err());
+    assert!(role_name("path/Role").is_err());
+    assert!(role_name(&"r".repeat(65)).is_err());
+    assert_eq!(concurrency(1), Ok(1));
+    assert_eq!(concurrency(MAX_CONCURRENCY), Ok(MAX_CONCURRENCY));
+    assert_eq!(concurrency(0), Err(BadOption::Concurrency(0)));
+    assert_eq!(concurrency(65), Err(BadOption::Concurrency(65)));
+}
