@@ -26,7 +26,11 @@ fn mode(path: &Path) -> u32 {
 
 /// `PATH` with `bin` first.
 fn path_with(bin: &Path) -> String {
-    format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default())
+    format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
 }
 
 /// Lines of a log file (empty when there is none yet).
@@ -60,7 +64,11 @@ fn cookies(user_data_dir: &Path) -> Vec<String> {
         .arg(&db)
         .output()
         .expect("python3");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter(|l| !l.is_empty())
@@ -94,7 +102,11 @@ fn each_profile_signs_in_to_its_own_chromium_profile() {
     signin.mint_tokens();
 
     let dir = w.env.root.path().join("chromium-wrapper");
-    let (argv_log, modes, done) = (dir.join("argv.log"), dir.join("modes.log"), dir.join("done.log"));
+    let (argv_log, modes, done) = (
+        dir.join("argv.log"),
+        dir.join("modes.log"),
+        dir.join("done.log"),
+    );
     // Headless, and done once the page's redirects have settled (--virtual-time-budget with
     // --dump-dom): Chromium then exits and its cookie database is complete.
     script(
@@ -124,7 +136,13 @@ fn each_profile_signs_in_to_its_own_chromium_profile() {
         first.stderr()
     );
     wait_for_lines(&done, 1);
-    run(&w, &signin, &["console", "readonly", "--browser", "chromium"], &env).assert_ok();
+    run(
+        &w,
+        &signin,
+        &["console", "readonly", "--browser", "chromium"],
+        &env,
+    )
+    .assert_ok();
     wait_for_lines(&done, 2);
 
     let browsers = browsers_dir(&w);
@@ -159,25 +177,32 @@ fn each_profile_signs_in_to_its_own_chromium_profile() {
     assert_eq!(tokens.len(), 3);
     for (call, profile_dir) in calls.iter().zip([&admin, &readonly, &admin]) {
         let args: Vec<&str> = call.split('\u{1f}').filter(|a| !a.is_empty()).collect();
-        assert!(args.contains(&format!("--user-data-dir={}", profile_dir.display()).as_str()), "{call}");
+        assert!(
+            args.contains(&format!("--user-data-dir={}", profile_dir.display()).as_str()),
+            "{call}"
+        );
         assert!(args.last().unwrap().starts_with("file://"), "{call}");
-        assert!(!call.contains("SigninToken") && !call.contains("Action=login"), "{call}");
+        assert!(
+            !call.contains("SigninToken") && !call.contains("Action=login"),
+            "{call}"
+        );
         for token in &tokens {
             let encoded: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
-            assert!(!call.contains(token.as_str()) && !call.contains(&encoded), "{call}");
+            assert!(
+                !call.contains(token.as_str()) && !call.contains(&encoded),
+                "{call}"
+            );
         }
     }
     assert_eq!(lines(&modes), ["600", "600", "600"]);
 
     // The pages go soon after (otpilot has long exited by then).
-    let deadline = Instant::now()
-        + otpilot_core::console::browser::PAGE_LIFETIME
-        + Duration::from_secs(10);
+    let deadline =
+        Instant::now() + otpilot_core::console::browser::PAGE_LIFETIME + Duration::from_secs(10);
     for call in &calls {
         let page = PathBuf::from(
             call.split('\u{1f}')
-                .filter(|a| !a.is_empty())
-                .last()
+                .rfind(|a| !a.is_empty())
                 .unwrap()
                 .trim_start_matches("file://"),
         );
@@ -200,7 +225,13 @@ fn each_profile_signs_in_to_its_own_chromium_profile() {
     // Forgetting admin's browser profile leaves readonly's.
     let forget = run(&w, &signin, &["console", "--forget-browser", "admin"], &env);
     forget.assert_ok();
-    assert!(forget.stderr().contains("removed the browser profile of `admin`"), "{}", forget.stderr());
+    assert!(
+        forget
+            .stderr()
+            .contains("removed the browser profile of `admin`"),
+        "{}",
+        forget.stderr()
+    );
     assert!(!admin.exists());
     assert_eq!(cookies(&readonly), ["signin-1"]);
 }
@@ -217,19 +248,42 @@ fn a_missing_browser_is_one_line_and_nothing_is_opened_or_signed_in() {
     let path = empty.display().to_string();
     let env = [("BROWSER", browser.as_str()), ("PATH", path.as_str())];
 
-    let line = run(&w, &signin, &["console", "admin", "--browser", "brave"], &env)
-        .assert_one_line_error("the console browser `brave` was not found (looked for brave-browser, brave on PATH)");
+    let line = run(
+        &w,
+        &signin,
+        &["console", "admin", "--browser", "brave"],
+        &env,
+    )
+    .assert_one_line_error(
+        "the console browser `brave` was not found (looked for brave-browser, brave on PATH)",
+    );
     assert!(line.contains("choose another with --browser"), "{line}");
-    run(&w, &signin, &["console", "admin", "--browser", "/nonexistent/chrome"], &env)
-        .assert_one_line_error("the console browser `/nonexistent/chrome` was not found");
-    run(&w, &signin, &["console", "admin", "--browser", "netscape"], &env)
-        .assert_one_line_error("unknown console browser `netscape` (--browser)");
+    run(
+        &w,
+        &signin,
+        &["console", "admin", "--browser", "/nonexistent/chrome"],
+        &env,
+    )
+    .assert_one_line_error("the console browser `/nonexistent/chrome` was not found");
+    run(
+        &w,
+        &signin,
+        &["console", "admin", "--browser", "netscape"],
+        &env,
+    )
+    .assert_one_line_error("unknown console browser `netscape` (--browser)");
     assert!(recorder.opened().is_empty(), "nothing opened");
     assert!(signin.requests().is_empty(), "no sign-in was spent");
 
     // `default` is today's browser, through the logout endpoint first.
     let env = [("BROWSER", browser.as_str())];
-    run(&w, &signin, &["console", "admin", "--browser", "default"], &env).assert_ok();
+    run(
+        &w,
+        &signin,
+        &["console", "admin", "--browser", "default"],
+        &env,
+    )
+    .assert_ok();
     let opened = recorder.opened();
     assert_eq!(opened.len(), 1);
     assert!(opened[0]
@@ -276,13 +330,20 @@ fn inside_wsl_the_windows_browser_gets_a_windows_path_to_the_private_page() {
     let page = format!(r"\\wsl.localhost\Debian{runtime}\console-");
     let cmd: Vec<&str> = calls[0].split('|').collect();
     assert_eq!(cmd[..4], ["cmd.exe", "/c", "start", ""], "{}", calls[0]);
-    assert!(cmd[4].starts_with(&page) && cmd[4].ends_with(".html"), "{}", calls[0]);
+    assert!(
+        cmd[4].starts_with(&page) && cmd[4].ends_with(".html"),
+        "{}",
+        calls[0]
+    );
     assert_eq!(cmd[5], "600");
     let view: Vec<&str> = calls[1].split('|').collect();
     assert_eq!(view[0], "wslview");
     assert!(view[1].starts_with(&page), "{}", calls[1]);
     assert_eq!(view[2], "600");
     for call in &calls {
-        assert!(!call.contains("SigninToken") && !call.contains(&signin.token()), "{call}");
+        assert!(
+            !call.contains("SigninToken") && !call.contains(&signin.token()),
+            "{call}"
+        );
     }
 }

@@ -62,8 +62,7 @@ pub fn run(ctx: &Ctx, args: ConsoleArgs) -> Result<()> {
         return Ok(());
     }
     let browser = browser.expect("a browser unless --print");
-    ctx.session
-        .open_console(&login, &browser, args.no_logout)?;
+    ctx.session.open_console(&login, &browser, args.no_logout)?;
     let place = match &browser.binary {
         Some(_) => format!("its own {} profile", browser.choice.name()),
         None => "your browser".to_owned(),

@@ -272,7 +272,10 @@ fn handle(
         match minted.iter().position(|t| *t == token) {
             Some(n) => {
                 cookie = Some(format!("signin-{n}"));
-                (200, "<!doctype html><title>AWS console</title><p>signed in</p>".to_owned())
+                (
+                    200,
+                    "<!doctype html><title>AWS console</title><p>signed in</p>".to_owned(),
+                )
             }
             None => (400, "unknown sign-in token".to_owned()),
         }

@@ -163,7 +163,10 @@ mod tests {
         let e = choose(None, Some("netscape"), Some("edge"), "admin")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("`netscape`") && e.contains("otpilot_console_browser of profile `admin`"), "{e}");
+        assert!(
+            e.contains("`netscape`") && e.contains("otpilot_console_browser of profile `admin`"),
+            "{e}"
+        );
         assert!(choose(Some("relative/chrome"), None, None, "a").is_err());
     }
 

@@ -160,7 +160,9 @@ mod tests {
     fn the_container_url_carries_the_profile_and_the_encoded_login() {
         let url = container_url(
             "prod admin",
-            &SecretString::from("https://signin.aws.amazon.com/federation?Action=login&SigninToken=t"),
+            &SecretString::from(
+                "https://signin.aws.amazon.com/federation?Action=login&SigninToken=t",
+            ),
         );
         assert_eq!(
             url.expose(),
@@ -188,12 +190,19 @@ mod tests {
     fn forget_removes_only_that_profile_and_refuses_an_open_one() {
         let tmp = tempfile::tempdir().unwrap();
         let data = tmp.path();
-        for (kind, p) in [("chromium", "admin"), ("firefox", "admin"), ("chromium", "ro")] {
+        for (kind, p) in [
+            ("chromium", "admin"),
+            ("firefox", "admin"),
+            ("chromium", "ro"),
+        ] {
             std::fs::create_dir_all(browsers_dir(data).join(kind).join(p)).unwrap();
         }
         let lock = browsers_dir(data).join("chromium/ro/SingletonLock");
         std::os::unix::fs::symlink("host-1", &lock).unwrap();
-        assert!(forget(data, "ro").unwrap_err().to_string().contains("close that browser"));
+        assert!(forget(data, "ro")
+            .unwrap_err()
+            .to_string()
+            .contains("close that browser"));
         assert_eq!(forget(data, "admin").unwrap().len(), 2);
         assert!(!browsers_dir(data).join("chromium/admin").exists());
         assert!(browsers_dir(data).join("chromium/ro").exists());

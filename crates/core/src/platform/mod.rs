@@ -29,9 +29,9 @@ mod linux;
 #[cfg(target_os = "linux")]
 mod wsl;
 #[cfg(target_os = "linux")]
-pub use wsl::wsl_page_opener;
-#[cfg(target_os = "linux")]
 pub use linux::*;
+#[cfg(target_os = "linux")]
+pub use wsl::wsl_page_opener;
 
 #[cfg(unix)]
 mod unix;
