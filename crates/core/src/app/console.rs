@@ -64,7 +64,7 @@ impl Session {
                     &login.logout_url
                 };
                 browser::open(url, runtime).map_err(|failures| {
-                    Error::ConsoleRequest(format!(
+                    Error::NoBrowser(format!(
                         "no browser could be started ({failures}); set BROWSER, choose one with --browser, or run `otpilot console {} --print` and open the URL yourself",
                         login.profile
                     ))

@@ -37,7 +37,7 @@ pub fn profile_dir(data_dir: &Path, choice: &BrowserChoice, profile: &str) -> Op
 /// The browser's binary; a missing one is one line naming it and how to choose another.
 pub fn find_binary(choice: &BrowserChoice) -> Result<PathBuf> {
     let missing = |looked: String| {
-        Error::ConsoleRequest(format!(
+        Error::NoBrowser(format!(
             "the console browser `{}` was not found ({looked}); install it, or choose another with --browser, otpilot_console_browser in the AWS config or console_browser in config.toml (`default` opens the desktop's browser)",
             choice.name()
         ))
@@ -97,7 +97,7 @@ pub fn open(
     command.arg(&page.target);
     spawn_and_watch(command).map_err(|why| {
         page.remove_now();
-        Error::ConsoleRequest(format!(
+        Error::NoBrowser(format!(
             "the console browser `{}` ({}) {why}; choose another with --browser",
             choice.name(),
             binary.display()
