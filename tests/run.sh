@@ -28,6 +28,7 @@ apt_packages=(
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   webkit2gtk-driver xvfb xauth at-spi2-core xclip xdotool imagemagick x11-utils libglib2.0-bin
   trayer fish zsh git swtpm swtpm-tools tpm2-tools keyutils faketime
+  chromium chromium-driver
 )
 apt_install_missing "${apt_packages[@]}"
 

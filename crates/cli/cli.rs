@@ -662,6 +662,19 @@ pub struct ConsoleArgs {
     /// Open the login URL directly, without signing out of another console session first.
     #[arg(long)]
     pub no_logout: bool,
+    /// The browser: default, chromium, google-chrome, brave, edge, vivaldi (or the path of a
+    /// Chromium-family binary), firefox, firefox-container. Overrides the profile's
+    /// otpilot_console_browser and console_browser in config.toml.
+    #[arg(long, value_name = "BROWSER", conflicts_with = "print")]
+    pub browser: Option<String>,
+    /// Remove the browser profiles Otpilot made for this AWS profile, and sign nothing in.
+    #[arg(
+        long,
+        value_name = "PROFILE",
+        add = ArgValueCandidates::new(complete::profiles),
+        conflicts_with_all = ["profile", "service", "region", "path", "duration", "print", "no_logout", "browser"]
+    )]
+    pub forget_browser: Option<String>,
 }
 
 #[derive(Debug, Args)]

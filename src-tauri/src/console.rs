@@ -1,10 +1,11 @@
-//! "Open console" from the tray menu and the window: the core signs the profile in and the
-//! browser opens through the logout endpoint, so switching accounts takes one click.
+//! "Open console" from the tray menu and the window: the core signs the profile in and opens
+//! it in the profile's browser (`console_browser`, the same rule as `otpilot console`): the
+//! default one through the logout endpoint, so switching accounts takes one click, or the
+//! profile's own browser profile.
 
 use otpilot_core::console::{ConsoleRequest, Destination};
-use otpilot_core::error::ErrorKind;
 
-use crate::error::{CommandError, CommandResult};
+use crate::error::CommandResult;
 use crate::state::AppState;
 
 pub fn open(
@@ -19,20 +20,13 @@ pub fn open(
         region: nonempty(region),
         duration: None,
     };
+    // Found before signing in: a missing browser spends no MFA code.
+    let browser = state.session.console_browser(profile, None)?;
     let login = state
         .session
         .broker_with(state.settings())?
         .console_login(profile, &request)?;
-    otpilot_core::console::browser::open(&login.logout_url, &state.dirs.runtime).map_err(
-        |failures| {
-            CommandError::new(
-                ErrorKind::NoBrowser,
-                format!(
-                    "no browser could be started ({failures}); set BROWSER or a default browser"
-                ),
-            )
-        },
-    )?;
+    state.session.open_console(&login, &browser, false)?;
     tracing::info!(
         "opened the AWS console for {profile} ({})",
         login.destination

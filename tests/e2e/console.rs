@@ -16,7 +16,12 @@ const ALLOW_ALL: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
 /// Runs otpilot in `w` with the sign-in endpoint and any extra variables.
-fn run(w: &AwsWorld, signin: &SigninEndpoint, args: &[&str], extra: &[(&str, &str)]) -> Run {
+pub(crate) fn run(
+    w: &AwsWorld,
+    signin: &SigninEndpoint,
+    args: &[&str],
+    extra: &[(&str, &str)],
+) -> Run {
     let mut cmd = w.otpilot(args);
     cmd.env("OTPILOT_FEDERATION_ENDPOINT", signin.endpoint());
     for (k, v) in extra {
@@ -56,7 +61,12 @@ fn admin_and_long_profiles(w: &AwsWorld) {
 }
 
 /// The token and the URL, raw and encoded, are in no file under the test's root but `allowed`.
-fn assert_not_in_files(w: &AwsWorld, signin: &SigninEndpoint, url: &str, allowed: Option<&Path>) {
+pub(crate) fn assert_not_in_files(
+    w: &AwsWorld,
+    signin: &SigninEndpoint,
+    url: &str,
+    allowed: Option<&Path>,
+) {
     let token = signin.token();
     let encoded: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
     for needle in [token.as_str(), encoded.as_str(), url] {

@@ -32,6 +32,8 @@ mod guide;
 mod agent;
 // console sign-in: credentials, SessionDuration rules, destinations, browser, no URL leaks.
 mod console;
+// each AWS profile's console in its own browser profile (real headless Chromium), WSL.
+mod console_browsers;
 // The administrator's side: account report, MFA enforcement, password policy, cleanup.
 mod account_admin;
 // The same across an AWS Organization: 30 member accounts through their access role.

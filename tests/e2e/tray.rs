@@ -281,6 +281,36 @@ fn open_console_from_the_window_and_the_tray_menu() {
     let (session, env) = desktop(Keyring::Unlocked);
     let w = AwsWorld::on(env);
     w.standard_profiles();
+    // readonly's console opens in a Chromium-family browser of its own, named by path: a
+    // stand-in that records its arguments and a copy of the page it was given.
+    let own = w.env.root.path().join("own-browser");
+    std::fs::create_dir_all(&own).unwrap();
+    let own_script = own.join("chromium-stand-in");
+    std::fs::write(
+        &own_script,
+        format!(
+            "#!/bin/sh
+for a in \"$@\"; do last=$a; printf '%s\\n' \"$a\" >> '{dir}/args'; done
+\
+             cp \"${{last#file://}}\" '{dir}/page.html'\n",
+            dir = own.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &own_script,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let config = std::fs::read_to_string(w.config_path()).unwrap();
+    std::fs::write(
+        w.config_path(),
+        format!(
+            "{config}otpilot_console_browser = {}\n",
+            own_script.display()
+        ),
+    )
+    .unwrap();
     write_settings(&w.env, "watched_profiles = [\"admin\"]\n");
     let signin = SigninEndpoint::start(Expect::ChainedRole);
     // A browser that only records what it was asked to open.
@@ -339,6 +369,32 @@ fn open_console_from_the_window_and_the_tray_menu() {
     // The sign-in endpoint saw exactly the role credentials STS issued: one AssumeRole.
     assert_eq!(w.gate.count("AssumeRole"), 1);
     assert_eq!(signin.requests().len(), 2);
+
+    // readonly: its own browser (the same rule as `otpilot console`), its own profile
+    // directory, the private page in argv, and a direct sign-in (no logout).
+    tray.click("console-readonly");
+    let page = own.join("page.html");
+    wait_until(
+        "readonly's own browser to be opened from the window",
+        Duration::from_secs(30),
+        || page.exists(),
+    );
+    let args = std::fs::read_to_string(own.join("args")).unwrap();
+    let args: Vec<&str> = args.lines().collect();
+    assert!(
+        args.iter()
+            .any(|a| a.starts_with("--user-data-dir=") && a.ends_with("/readonly")),
+        "{args:?}"
+    );
+    assert!(args.last().unwrap().starts_with("file://"), "{args:?}");
+    assert!(args.iter().all(|a| !a.contains("SigninToken")), "{args:?}");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        html.contains(&format!("{}?Action=login&amp;", signin.endpoint())),
+        "a direct sign-in"
+    );
+    assert!(!html.contains("Action=logout"));
+    assert_eq!(opened().len(), 2, "not in the default browser");
 }
 
 #[test]

@@ -5,16 +5,27 @@
 //! page the browser is pointed at (see `otpilot_core::console::browser`), and nowhere else.
 
 use std::io::Write;
-use std::path::Path;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use otpilot_core::console::{ConsoleRequest, Destination};
-use otpilot_core::secret::SecretString;
 
 use super::Ctx;
 use crate::cli::ConsoleArgs;
 
 pub fn run(ctx: &Ctx, args: ConsoleArgs) -> Result<()> {
+    if let Some(profile) = args.forget_browser {
+        let removed = ctx.session.forget_console_browser(&profile)?;
+        if removed.is_empty() {
+            eprintln!("otpilot: `{profile}` has no browser profile of Otpilot's; nothing removed");
+        }
+        for dir in removed {
+            eprintln!(
+                "otpilot: removed the browser profile of `{profile}` ({})",
+                dir.display()
+            );
+        }
+        return Ok(());
+    }
     let profile = args
         .profile
         .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
@@ -29,6 +40,15 @@ pub fn run(ctx: &Ctx, args: ConsoleArgs) -> Result<()> {
         region: args.region,
         duration: args.duration,
     };
+    // The browser is found before signing in: a missing one spends no MFA code.
+    let browser = if args.print {
+        None
+    } else {
+        Some(
+            ctx.session
+                .console_browser(&profile, args.browser.as_deref())?,
+        )
+    };
     let login = ctx.session.broker()?.console_login(&profile, &request)?;
 
     if args.print {
@@ -41,24 +61,15 @@ pub fn run(ctx: &Ctx, args: ConsoleArgs) -> Result<()> {
         );
         return Ok(());
     }
-    let url = if args.no_logout {
-        &login.login_url
-    } else {
-        &login.logout_url
+    let browser = browser.expect("a browser unless --print");
+    ctx.session.open_console(&login, &browser, args.no_logout)?;
+    let place = match &browser.binary {
+        Some(_) => format!("its own {} profile", browser.choice.name()),
+        None => "your browser".to_owned(),
     };
-    open_in_browser(url, &profile, &ctx.session.dirs().runtime)?;
     eprintln!(
-        "otpilot: opened the AWS console for `{profile}` in your browser ({})",
+        "otpilot: opened the AWS console for `{profile}` in {place} ({})",
         login.destination
     );
     Ok(())
-}
-
-/// Opens the URL in the person's browser.
-fn open_in_browser(url: &SecretString, profile: &str, private_dir: &Path) -> Result<()> {
-    otpilot_core::console::browser::open(url, private_dir).or_else(|failures| {
-        bail!(
-            "no browser could be started ({failures}); set BROWSER, or run `otpilot console {profile} --print` and open the URL yourself"
-        )
-    })
 }

@@ -248,6 +248,9 @@ pub enum Error {
     // --- console sign-in -------------------------------------------------------------------
     #[error("{0}")]
     ConsoleRequest(String),
+    /// The console's browser is missing or could not be started; the text says which.
+    #[error("{0}")]
+    NoBrowser(String),
     #[error("cannot set the console session duration for profile `{profile}`: {reason}")]
     ConsoleDuration { profile: String, reason: String },
     #[error("profile `{profile}` cannot sign in to the AWS console: {reason}")]
@@ -485,6 +488,7 @@ impl Error {
             | Error::Tpm { .. } => ErrorKind::Tpm,
             Error::ProcessProtection { .. } => ErrorKind::Other,
             Error::ConsoleRequest(_) | Error::ConsoleDuration { .. } => ErrorKind::InvalidInput,
+            Error::NoBrowser(_) => ErrorKind::NoBrowser,
             Error::FederationEndpoint(_) => ErrorKind::Config,
             Error::ProfileNotConsoleCapable { .. } => ErrorKind::NotConsoleCapable,
             Error::SigninRejected { .. } => ErrorKind::SigninRejected,

@@ -11,6 +11,7 @@
 //! default_device = "work"           # which device; without it, the first one
 //! store = "keyring"                 # or "vault": no desktop keyring (WSL, SSH, headless)
 //! vault_idle_lock_seconds = 28800   # the headless agent locks the vault after this idle (0: never)
+//! console_browser = "chromium"      # each AWS profile's console in its own browser profile
 //! ```
 
 use std::path::Path;
@@ -39,6 +40,9 @@ pub struct Settings {
     /// Where secrets live; `OTPILOT_STORE` overrides it.
     pub store: StoreKind,
     pub vault_idle_lock_seconds: u64,
+    /// Which browser `otpilot console` opens (see [`crate::console::choice`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub console_browser: Option<String>,
 }
 
 /// Which secret store holds Otpilot's secrets.
@@ -97,6 +101,7 @@ impl Default for Settings {
             default_device: None,
             store: StoreKind::Keyring,
             vault_idle_lock_seconds: 8 * 3600,
+            console_browser: None,
         }
     }
 }

@@ -67,6 +67,8 @@ struct State {
     /// Answers to give instead of the normal one, oldest first: (status, body).
     queued: VecDeque<(u16, String)>,
     requests: Vec<SigninRequest>,
+    /// With [`SigninEndpoint::mint_tokens`]: the tokens handed out, each its own.
+    minted: Option<Vec<String>>,
 }
 
 impl Shared {
@@ -90,6 +92,7 @@ impl SigninEndpoint {
                 token: format!("SigninTok+{hex}/x="),
                 queued: VecDeque::new(),
                 requests: Vec::new(),
+                minted: None,
             }),
         });
         let acceptor = {
@@ -131,6 +134,18 @@ impl SigninEndpoint {
         self.shared.state().expect = expect;
     }
 
+    /// From now on every sign-in gets its own token (the base token and a number N), and
+    /// `Action=login` with such a token answers as the console does: it sets a session
+    /// cookie, here named `signin-N`, so a test can tell whose session a cookie jar holds.
+    pub fn mint_tokens(&self) {
+        self.shared.state().minted = Some(Vec::new());
+    }
+
+    /// The tokens minted so far, in order.
+    pub fn minted(&self) -> Vec<String> {
+        self.shared.state().minted.clone().unwrap_or_default()
+    }
+
     /// Answers the next getSigninToken with `status` and `body`, whatever it carries.
     pub fn answer_next(&self, status: u16, body: &str) {
         self.shared
@@ -164,7 +179,7 @@ fn serve(shared: &Shared, stream: TcpStream) {
     let Some((method, target, body)) = read_request(&mut reader) else {
         return;
     };
-    let (status, answer) = handle(shared, &method, &target, &body);
+    let (status, answer, cookie) = handle(shared, &method, &target, &body);
     let reason = match status {
         200 => "OK",
         400 => "Bad Request",
@@ -173,12 +188,17 @@ fn serve(shared: &Shared, stream: TcpStream) {
     };
     let content_type = if answer.starts_with('{') {
         "application/json"
+    } else if answer.starts_with('<') {
+        "text/html"
     } else {
         "text/plain"
     };
+    let cookie = cookie
+        .map(|name| format!("Set-Cookie: {name}=1; Path=/; Max-Age=3600; HttpOnly\r\n"))
+        .unwrap_or_default();
     let _ = write!(
         writer,
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\n{cookie}Content-Length: {}\r\nConnection: close\r\n\r\n{answer}",
         answer.len()
     );
     let _ = writer.flush();
@@ -211,7 +231,13 @@ fn read_request(reader: &mut impl BufRead) -> Option<(String, String, Vec<u8>)> 
     Some((method, target, body))
 }
 
-fn handle(shared: &Shared, method: &str, target: &str, body: &[u8]) -> (u16, String) {
+/// Status, body, and the name of a session cookie to set.
+fn handle(
+    shared: &Shared,
+    method: &str,
+    target: &str,
+    body: &[u8],
+) -> (u16, String, Option<String>) {
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     let query: BTreeMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
         .into_owned()
@@ -237,16 +263,38 @@ fn handle(shared: &Shared, method: &str, target: &str, body: &[u8]) -> (u16, Str
         session_in_query: query.contains_key("Session"),
         status: 0,
     };
-    let (status, answer) = if path != "/federation" {
+    let mut cookie = None;
+    let (status, mut answer) = if path != "/federation" {
         (404, "not found".to_owned())
+    } else if record.action == "login" && state.minted.is_some() {
+        let token = params.get("SigninToken").cloned().unwrap_or_default();
+        let minted = state.minted.as_ref().expect("minting");
+        match minted.iter().position(|t| *t == token) {
+            Some(n) => {
+                cookie = Some(format!("signin-{n}"));
+                (
+                    200,
+                    "<!doctype html><title>AWS console</title><p>signed in</p>".to_owned(),
+                )
+            }
+            None => (400, "unknown sign-in token".to_owned()),
+        }
     } else if let Some(queued) = state.queued.pop_front() {
         queued
     } else {
         decide(&state, &record)
     };
+    if status == 200 && record.action == "getSigninToken" {
+        let base = state.token.clone();
+        if let Some(minted) = state.minted.as_mut() {
+            let token = format!("{base}{}", minted.len());
+            answer = serde_json::json!({ "SigninToken": token }).to_string();
+            minted.push(token);
+        }
+    }
     record.status = status;
     state.requests.push(record);
-    (status, answer)
+    (status, answer, cookie)
 }
 
 /// AWS's rules, as far as the test's expectation lets the endpoint know them.

@@ -18,6 +18,7 @@
 mod account;
 mod app_exports;
 mod check;
+mod console;
 mod devices;
 pub mod headless;
 mod keys;
@@ -33,6 +34,7 @@ use std::time::SystemTime;
 pub use account::{AccountReport, EnforcePlan, PasswordPolicyReview, PolicyChange};
 pub use app_exports::{aws_serial, AppExportImport, AppExportImported, PlannedDevice};
 pub use check::ProfileIdentity;
+pub use console::ConsoleBrowser;
 pub use devices::{AddedDevices, DeviceImport, ImportSource, SeedPlace};
 pub use keys::{KeysLocation, KeysMoved};
 pub use organization::{MemberApplied, MemberPlan, OrgEnforcePlan, OrgOptions, Planned, Progress};

@@ -22,24 +22,60 @@ const LAUNCH_GRACE: Duration = Duration::from_secs(3);
 /// first browser command that starts and does not fail. On failure, says what was tried
 /// (never the URL).
 pub fn open(url: &SecretString, private_dir: &Path) -> Result<(), String> {
-    let page = write_page(private_dir, url)
-        .map_err(|e| format!("the sign-in page could not be written ({e})"))?;
-    // The removal is scheduled before anything can stop this process (Ctrl-C while a
-    // launcher is watched, a closed terminal): the remover outlives it and ignores both.
-    crate::platform::remove_file_later(&page, PAGE_LIFETIME);
-    // `file:///C:/…` on Windows, `file:///run/…` on Unix.
-    let target = url::Url::from_file_path(&page)
-        .map(String::from)
-        .unwrap_or_else(|()| format!("file://{}", page.display()));
+    let page = Page::write(private_dir, url)?;
     let mut failures = Vec::new();
-    for words in browser_commands() {
-        match launch(&words, &target) {
+    // Each command with what it is given: the page's `file://` URL, or nothing more when
+    // the command already names the page (WSL's, with a path Windows can read).
+    let mut commands: Vec<(Vec<String>, &str)> = Vec::new();
+    match browser_list() {
+        Some(list) => commands.extend(list.into_iter().map(|c| (c, page.target.as_str()))),
+        None => match crate::platform::wsl_page_opener(&page.path) {
+            Some(Ok(argv)) => commands.push((argv, "")),
+            Some(Err(why)) => failures.push(why),
+            None => commands.push((
+                crate::platform::browser_opener()
+                    .iter()
+                    .map(|word| (*word).to_owned())
+                    .collect(),
+                page.target.as_str(),
+            )),
+        },
+    }
+    for (words, target) in commands {
+        match launch(&words, target) {
             Ok(()) => return Ok(()),
             Err(why) => failures.push(format!("`{}` {why}", words[0])),
         }
     }
-    let _ = std::fs::remove_file(&page);
+    page.remove_now();
     Err(failures.join("; "))
+}
+
+/// The private page, written and already scheduled for removal.
+pub(crate) struct Page {
+    pub path: PathBuf,
+    /// Its `file://` URL: `file:///C:/…` on Windows, `file:///run/…` on Unix.
+    pub target: String,
+}
+
+impl Page {
+    /// Writes a page that sends the browser on to `url`.
+    pub(crate) fn write(private_dir: &Path, url: &SecretString) -> Result<Self, String> {
+        let path = write_page(private_dir, url)
+            .map_err(|e| format!("the sign-in page could not be written ({e})"))?;
+        // The removal is scheduled before anything can stop this process (Ctrl-C while a
+        // launcher is watched, a closed terminal): the remover outlives it and ignores both.
+        crate::platform::remove_file_later(&path, PAGE_LIFETIME);
+        let target = url::Url::from_file_path(&path)
+            .map(String::from)
+            .unwrap_or_else(|()| format!("file://{}", path.display()));
+        Ok(Self { path, target })
+    }
+
+    /// Nothing was opened: the page goes at once.
+    pub(crate) fn remove_now(self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
 }
 
 /// A page that sends the browser on to `url` at once (and names it as a link, for a browser
@@ -75,14 +111,14 @@ fn html_attribute(text: &str) -> String {
 }
 
 /// `$BROWSER` as xdg-open reads it (a colon-separated list of commands, `%s` for the URL,
-/// else the URL appended), or the platform's opener. A set `$BROWSER` is the person's choice,
-/// so the platform opener is not tried after it.
-fn browser_commands() -> Vec<Vec<String>> {
-    if let Some(value) = std::env::var("BROWSER")
+/// else the URL appended), if set. A set `$BROWSER` is the person's choice, so the platform
+/// opener is not tried after it.
+fn browser_list() -> Option<Vec<Vec<String>>> {
+    let value = std::env::var("BROWSER")
         .ok()
-        .filter(|v| !v.trim().is_empty())
-    {
-        return value
+        .filter(|v| !v.trim().is_empty())?;
+    Some(
+        value
             .split(':')
             .map(|entry| {
                 entry
@@ -91,12 +127,8 @@ fn browser_commands() -> Vec<Vec<String>> {
                     .collect::<Vec<_>>()
             })
             .filter(|words| !words.is_empty())
-            .collect();
-    }
-    vec![crate::platform::browser_opener()
-        .iter()
-        .map(|word| (*word).to_owned())
-        .collect()]
+            .collect(),
+    )
 }
 
 /// Starts one browser command with the page's URL; waits briefly to see whether it failed.
@@ -111,9 +143,14 @@ fn launch(words: &[String], target: &str) -> std::result::Result<(), String> {
             command.arg(word);
         }
     }
-    if !placed {
+    if !placed && !target.is_empty() {
         command.arg(target);
     }
+    spawn_and_watch(command)
+}
+
+/// Starts `command` with no standard streams; waits briefly to see whether it failed.
+pub(crate) fn spawn_and_watch(mut command: Command) -> std::result::Result<(), String> {
     command
         .stdin(Stdio::null())
         .stdout(Stdio::null())

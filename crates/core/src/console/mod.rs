@@ -13,7 +13,9 @@
 //! HTTP 400. Without it the console session lasts as long as the credentials do.
 
 pub mod browser;
+pub mod choice;
 pub mod federation;
+pub mod isolated;
 pub mod url;
 
 use crate::audit::{AuditEntry, EventKind};

@@ -9,6 +9,7 @@
 //! | [`host_name`] | `gethostname` (names the runtime directory's fallback) | `%COMPUTERNAME%` |
 //! | [`current_user`], [`peer_user`], [`LocalStream`], [`LocalListener`], [`check_endpoint`] | `geteuid`, `SO_PEERCRED` on the agent's Unix socket | the token's user SID; no agent yet (its endpoint is always missing) |
 //! | [`browser_opener`] | `xdg-open` | the shell's `url.dll` handler |
+//! | [`wsl_page_opener`] | inside WSL: `wslview` or `cmd.exe /c start` with `wslpath -w` | none (`None`) |
 //! | [`protect_process_memory`] | `PR_SET_DUMPABLE` 0, `RLIMIT_CORE` 0 | not on Windows (says so) |
 //! | [`remove_file_later`] | a detached `sh` that sleeps, then removes | a detached `cmd` that waits, then removes |
 //! | [`keep_out_of_swap`], [`release_from_ram`] | `mlock`, `munlock` | `VirtualLock`, `VirtualUnlock` |
@@ -26,7 +27,11 @@ mod kernel_keyring;
 #[cfg(target_os = "linux")]
 mod linux;
 #[cfg(target_os = "linux")]
+mod wsl;
+#[cfg(target_os = "linux")]
 pub use linux::*;
+#[cfg(target_os = "linux")]
+pub use wsl::wsl_page_opener;
 
 #[cfg(unix)]
 mod unix;

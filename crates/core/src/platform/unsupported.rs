@@ -104,3 +104,10 @@ pub fn open_tpm_device(_path: &std::path::Path) -> std::io::Result<std::fs::File
         "the TPM is only reached on Linux so far",
     ))
 }
+
+/// Not WSL: the console opens with [`browser_opener`].
+pub fn wsl_page_opener(
+    _page: &std::path::Path,
+) -> Option<std::result::Result<Vec<String>, String>> {
+    None
+}

@@ -248,6 +248,13 @@ pub fn open_tpm_device(_path: &Path) -> std::io::Result<std::fs::File> {
     ))
 }
 
+/// Not WSL: the console opens with [`browser_opener`].
+pub fn wsl_page_opener(
+    _page: &std::path::Path,
+) -> Option<std::result::Result<Vec<String>, String>> {
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
