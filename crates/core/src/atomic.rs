@@ -32,7 +32,17 @@ pub fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
     crate::platform::make_private(tmp.path()).map_err(wrap)?;
     tmp.write_all(contents).map_err(wrap)?;
     tmp.as_file().sync_all().map_err(wrap)?;
-    tmp.persist(path).map_err(|e| wrap(e.error))?;
+    // A replace refused for a moment (see the platform's rule) is tried again, for at most a
+    // second; the temp file is kept until then, and removed if it never lands.
+    let mut tries = 0;
+    while let Err(e) = tmp.persist(path) {
+        if tries == 40 || !crate::platform::replace_may_succeed_later(&e.error) {
+            return Err(wrap(e.error));
+        }
+        tries += 1;
+        tmp = e.file;
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
     // Make the rename itself durable.
     #[cfg(unix)]
     if let Ok(d) = std::fs::File::open(dir) {

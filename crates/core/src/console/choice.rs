@@ -152,10 +152,13 @@ mod tests {
         assert_eq!(c(None, Some("firefox"), Some("edge")), "firefox");
         assert_eq!(c(None, Some(" "), Some("edge")), "edge");
         assert_eq!(c(None, None, None), "default");
-        assert_eq!(
-            c(None, None, Some("/opt/thorium/thorium")),
+        // An absolute path, as the OS spells one.
+        let thorium = if cfg!(windows) {
+            r"C:\Thorium\thorium.exe"
+        } else {
             "/opt/thorium/thorium"
-        );
+        };
+        assert_eq!(c(None, None, Some(thorium)), thorium);
     }
 
     #[test]

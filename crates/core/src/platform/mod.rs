@@ -6,6 +6,7 @@
 //! | [`secret_store`], [`SECRET_LIMIT`] | the Secret Service over D-Bus (gnome-keyring, KeePassXC) | Credential Manager (2,560 bytes an item: larger ones are split, see [`crate::store`]) |
 //! | [`base_dirs`], [`home_dir`] | the XDG base directories, `$HOME` | `%APPDATA%`, `%LOCALAPPDATA%`, `%USERPROFILE%` |
 //! | [`make_private`] | mode 0700/0600 | an owner-only, protected DACL |
+//! | [`replace_may_succeed_later`] | never: a rename replaces an open file | a file someone has open (an indexer, an antivirus scan) may refuse to be replaced for a moment |
 //! | [`host_name`] | `gethostname` (names the runtime directory's fallback) | `%COMPUTERNAME%` |
 //! | [`current_user`], [`peer_user`], [`LocalStream`], [`LocalListener`], [`check_endpoint`] | `geteuid`, `SO_PEERCRED` on the agent's Unix socket | the token's user SID; no agent yet (its endpoint is always missing) |
 //! | [`browser_opener`] | `xdg-open` | the shell's `url.dll` handler |

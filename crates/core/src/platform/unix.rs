@@ -107,3 +107,9 @@ pub fn readable_within(
         n => Ok(n > 0),
     }
 }
+
+/// Whether replacing a file (the rename of an atomic write) that failed with `err` may work
+/// if tried again shortly: never here, a rename replaces a file whoever has it open.
+pub fn replace_may_succeed_later(_err: &std::io::Error) -> bool {
+    false
+}

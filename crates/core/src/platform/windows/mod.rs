@@ -289,3 +289,14 @@ mod tests {
         ));
     }
 }
+
+/// Whether replacing a file (the rename of an atomic write) that failed with `err` may work
+/// if tried again shortly: Windows refuses to replace a file that another handle holds
+/// without delete sharing (a search indexer, an antivirus scan, a reader in another thread;
+/// under Wine, seen in the concurrent-edit test) with "access denied" or a sharing violation,
+/// until that handle closes.
+pub fn replace_may_succeed_later(err: &std::io::Error) -> bool {
+    const ERROR_SHARING_VIOLATION: i32 = 32;
+    err.kind() == std::io::ErrorKind::PermissionDenied
+        || err.raw_os_error() == Some(ERROR_SHARING_VIOLATION)
+}
