@@ -12,6 +12,8 @@ pub struct Pty {
     child: Child,
     stdin: Option<ChildStdin>,
     output: Arc<Mutex<Vec<u8>>>,
+    /// Copies the terminal's output into `output`; ends when `script` does.
+    reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Pty {
@@ -36,6 +38,11 @@ impl Pty {
     }
 
     fn spawn_shell(env: &TestEnv, shell: &str, line: &str) -> Pty {
+        Self::spawn_line(env.envs(), shell, line)
+    }
+
+    /// Runs `line` with `shell` on a new terminal, in exactly the environment `envs`.
+    pub fn spawn_line(envs: Vec<(String, String)>, shell: &str, line: &str) -> Pty {
         let mut child = Command::new("script")
             .args([
                 "--quiet",
@@ -46,7 +53,7 @@ impl Pty {
                 "/dev/null",
             ])
             .env_clear()
-            .envs(env.envs())
+            .envs(envs)
             .env("SHELL", shell)
             .env("TERM", "dumb")
             .stdin(Stdio::piped())
@@ -57,7 +64,7 @@ impl Pty {
         let output = Arc::new(Mutex::new(Vec::new()));
         let mut stdout = child.stdout.take().unwrap();
         let sink = output.clone();
-        std::thread::spawn(move || {
+        let reader = std::thread::spawn(move || {
             let mut buf = [0u8; 4096];
             while let Ok(n) = stdout.read(&mut buf) {
                 if n == 0 {
@@ -70,6 +77,7 @@ impl Pty {
             stdin: child.stdin.take(),
             child,
             output,
+            reader: Some(reader),
         }
     }
 
@@ -106,8 +114,13 @@ impl Pty {
     }
 
     /// Waits for the program to exit; returns its exit code and everything the terminal showed.
-    pub fn finish(mut self) -> (i32, String) {
-        let deadline = Instant::now() + Duration::from_secs(15);
+    pub fn finish(self) -> (i32, String) {
+        self.finish_within(Duration::from_secs(15))
+    }
+
+    /// [`Pty::finish`], for a program that may take up to `limit` (a guard, not a timing).
+    pub fn finish_within(mut self, limit: Duration) -> (i32, String) {
+        let deadline = Instant::now() + limit;
         let status = loop {
             if let Some(status) = self.child.try_wait().unwrap() {
                 break status;
@@ -120,7 +133,10 @@ impl Pty {
             std::thread::sleep(Duration::from_millis(20));
         };
         drop(self.stdin.take());
-        std::thread::sleep(Duration::from_millis(50));
+        // Everything script wrote before it ended, not a guess at how long that takes.
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
         (status.code().unwrap_or(-1), self.output())
     }
 }

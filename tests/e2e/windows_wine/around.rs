@@ -4,11 +4,11 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::sync::Mutex;
+use std::process::Command;
 
-use super::{now, oathtool, windows_path, WineWorld};
+use super::{windows_path, WineWorld};
 use crate::harness::browser::RecordingBrowser;
+use crate::harness::pty::Pty;
 use crate::harness::signin::{Expect, SigninEndpoint};
 use crate::harness::{files_containing, run_piped, run_tool};
 
@@ -232,7 +232,7 @@ fn ctrl_c_during_exec_reaches_the_child_and_otpilot_passes_its_exit_code() {
     w.add_device();
     w.aws.standard_profiles();
     let child = mingw_program(&w, "ctrlc", &[]);
-    let on_a_console = |line: &str| on_a_console(&w, line, None);
+    let on_a_console = |line: &str| on_a_console(&w, line);
     // Without a handler a parent dies of the event: the test can tell.
     let (_, shown) = on_a_console(&format!("wine {} parent", quote(&child)));
     assert!(shown.contains("the parent started its child"), "{shown}");
@@ -254,57 +254,12 @@ fn quote(s: &str) -> String {
 }
 
 /// Runs a shell `line` on a pty (util-linux `script`), where Wine gives its processes a
-/// console; with `answer` = (prompt, text), types the text and Enter once the terminal
-/// shows the prompt. The exit code and what the terminal showed, as text.
-fn on_a_console(w: &WineWorld, line: &str, answer: Option<(&str, &str)>) -> (i32, String) {
-    use std::io::{Read, Write};
-    use std::sync::Arc;
-    let mut script = Command::new("script")
-        .args([
-            "--quiet",
-            "--return",
-            "--flush",
-            "--command",
-            line,
-            "/dev/null",
-        ])
-        .env_clear()
-        .envs(w.envs())
-        .env("TERM", "dumb")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // stdin stays open until script ends: at its end of input script stops early.
-    let mut stdin = script.stdin.take().unwrap();
-    let shown = Arc::new(Mutex::new(Vec::new()));
-    let mut stdout = script.stdout.take().unwrap();
-    let sink = shown.clone();
-    let reader = std::thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = stdout.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            sink.lock().unwrap().extend_from_slice(&buf[..n]);
-        }
-    });
-    let text = || plain(&String::from_utf8_lossy(&shown.lock().unwrap()));
-    if let Some((prompt, typed)) = answer {
-        // A guard against hanging, not a timing.
-        let guard = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        while !text().contains(prompt) {
-            assert!(std::time::Instant::now() < guard, "no prompt: {}", text());
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        stdin.write_all(typed.as_bytes()).unwrap();
-        stdin.write_all(b"\r").unwrap();
-        stdin.flush().unwrap();
-    }
-    let status = script.wait().unwrap();
-    reader.join().unwrap();
-    drop(stdin);
-    (status.code().unwrap_or(-1), text())
+/// console. The exit code and what the terminal showed, as text.
+fn on_a_console(w: &WineWorld, line: &str) -> (i32, String) {
+    // A guard against hanging, not a timing.
+    let (code, shown) = Pty::spawn_line(w.envs(), "/bin/sh", line)
+        .finish_within(std::time::Duration::from_secs(180));
+    (code, plain(&shown))
 }
 
 /// What Wine's console painted, as text: it moves the cursor right for spaces.
@@ -331,36 +286,4 @@ fn plain(painted: &str) -> String {
         }
     }
     text
-}
-
-/// The hidden prompt on the Windows console (`CONIN$`, echo off): on a pty, where Wine
-/// gives otpilot.exe a console, `device add` asks for the seed, the typed seed is not
-/// shown on the terminal, and the stored seed makes oathtool's codes.
-#[test]
-#[ignore = "run by tests/windows.sh, which builds otpilot.exe"]
-fn the_seed_prompt_on_the_console_hides_what_is_typed() {
-    let w = WineWorld::new();
-    let (code, shown) = on_a_console(
-        &w,
-        &format!(
-            "wine {} device add alice --serial {}",
-            quote(&w.exe.display().to_string()),
-            quote(&w.aws.serial)
-        ),
-        Some(("(hidden): ", &w.aws.seed)),
-    );
-    assert_eq!(code, 0, "{shown}");
-    assert!(shown.contains("added device `alice`"), "{shown}");
-    assert!(!shown.contains(&w.aws.seed), "the seed was echoed: {shown}");
-    let before = now();
-    let code = w.ok(&["code", "alice"], None);
-    let after = now();
-    let expected: Vec<String> = [before, after]
-        .iter()
-        .map(|t| oathtool(&w.aws.seed, *t))
-        .collect();
-    assert!(
-        expected.iter().any(|e| e == code.trim()),
-        "{code} vs {expected:?}"
-    );
 }
