@@ -283,8 +283,9 @@ pub enum Error {
         code: String,
         message: String,
     },
-    #[error(transparent)]
-    OrgOption(#[from] crate::account::organization::BadOption),
+    /// An option of an organization run that cannot be used (its message says which and why).
+    #[error("{0}")]
+    OrgOption(String),
     #[error("profile `{profile}` is not allowed iam:{action} (AWS answered AccessDenied); grant it that action, or use an administrator's profile")]
     AccountDenied {
         profile: String,

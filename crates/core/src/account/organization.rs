@@ -36,6 +36,12 @@ pub enum BadOption {
     Concurrency(usize),
 }
 
+impl From<BadOption> for crate::error::Error {
+    fn from(bad: BadOption) -> Self {
+        crate::error::Error::OrgOption(bad.to_string())
+    }
+}
+
 /// Which accounts to look at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
